@@ -1,0 +1,3 @@
+from rekap.cli import main
+
+main()
