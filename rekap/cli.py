@@ -1,0 +1,306 @@
+"""The `rekap` command line: parse, call the library, render, choose the exit code.
+
+Nothing here changes a number. Heavy modules (duckdb, pyarrow) are imported inside the commands
+so that `rekap --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from rekap import RULESET_VERSION, __version__
+from rekap.errors import RekapError
+
+if TYPE_CHECKING:
+    from rekap.io import Dataset
+    from rekap.validate import ValidationReport
+
+app = typer.Typer(
+    name="rekap",
+    help=(
+        "Rekapitulasi berjenjang: periksa hasil TPS, jumlahkan per wilayah, bandingkan dengan rekap.\n\n"
+        "Tiered election recap toolkit: validate TPS results against the C.Hasil arithmetic.\n\n"
+        "Alur biasa / typical flow:\n\n"
+        "  rekap validate tps_*.csv            # periksa setiap TPS / check every TPS\n\n"
+        "  rekap validate data.parquet -f jsonl | jq .   # untuk analis / for analysts\n\n"
+        "  rekap rules A006                     # jelaskan aturan / explain a rule"
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str, hint: str | None = None) -> NoReturn:
+    sys.stderr.write(f"rekap: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+    raise SystemExit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"rekap {__version__} (rules {RULESET_VERSION})\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """rekap: rekapitulasi berjenjang / tiered election recapitulation."""
+
+
+def _connect(tmpdir: str) -> Any:
+    import duckdb
+
+    con = duckdb.connect(config={"temp_directory": tmpdir})
+    con.execute("SET enable_progress_bar = false")
+    limit = os.environ.get("REKAP_MEMORY_LIMIT")
+    if limit:
+        con.execute("SET memory_limit = $l", {"l": limit})
+    threads = os.environ.get("REKAP_THREADS")
+    if threads:
+        con.execute("SET threads = $t", {"t": int(threads)})
+    return con
+
+
+def _stdin_bytes(files: list[str]) -> bytes | None:
+    if "-" in files:
+        if files.count("-") > 1:
+            _fail("'-' (stdin) given more than once")
+        return sys.stdin.buffer.read()
+    return None
+
+
+def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
+    if quiet:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from rekap.i18n import num, t
+    from rekap.validate.registry import REGISTRY
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(f"[bold]{t('summary', lang)}[/bold] — rekap {__version__}")
+    for s in ds.sources:
+        mapped = ", ".join(f"{a}→{b}" for a, b in s.mapping.renamed[:12])
+        more = f" (+{len(s.mapping.renamed) - 12})" if len(s.mapping.renamed) > 12 else ""
+        console.print(f"  {s.name}: {s.format}, {num(s.rows_read, lang)} baris/rows; {'; '.join(s.notes)}", markup=False)
+        if mapped:
+            console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
+        if s.mapping.unmapped:
+            console.print(f"    {t('ignored', lang)}: {', '.join(s.mapping.unmapped)}", markup=False)
+    for note in report.notes:
+        console.print(f"  ! {note}", markup=False)
+    console.print(
+        "  "
+        + t(
+            "rows",
+            lang,
+            read=num(report.rows_read, lang),
+            used=num(report.rows_used, lang),
+            rejected=num(report.rows_rejected, lang),
+            dup=num(report.rows_duplicate, lang),
+            bad=num(report.rows_rejected - report.rows_duplicate, lang),
+        )
+    )
+    console.print("  " + t("tps", lang, n=num(report.tps_checked, lang)))
+    if report.counts:
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        table.add_column(t("rule", lang))
+        table.add_column(t("severity", lang))
+        table.add_column(t("count", lang), justify="right")
+        table.add_column(t("title", lang))
+        for rule_id, n in sorted(report.counts.items()):
+            r = REGISTRY[rule_id]
+            table.add_row(rule_id, t(r.severity, lang), num(n, lang), r.title(lang))
+        console.print(table)
+    else:
+        console.print("  " + t("no_findings", lang))
+    sc = report.severity_counts
+    console.print(
+        "  " + t("totals", lang, error=num(sc["error"], lang), warning=num(sc["warning"], lang), info=num(sc["info"], lang))
+    )
+    if report.not_applicable:
+        console.print(f"  {t('not_applicable', lang)}:")
+        for rule_id, na in report.not_applicable.items():
+            console.print(f"    {rule_id}: {na.reason_id if lang == 'id' else na.reason_en}", markup=False)
+
+
+FilesArg = Annotated[list[str], typer.Argument(help="TPS result files (CSV/TSV, XLSX, Parquet, Sirekap JSON/JSONL); '-' reads stdin.", show_default=False)]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet (default: from -o's extension, else table).")]
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write records to this file instead of stdout.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of messages: id (default) or en; also REKAP_LANG.")]
+
+
+@app.command(
+    epilog=(
+        "Contoh / examples:\n\n"
+        "  rekap validate tps_3578.csv\n\n"
+        "  rekap validate kec_*.xlsx --sheet 'Rekap TPS' -f csv -o temuan.csv\n\n"
+        "  rekap validate sirekap.jsonl --paslon ppwp2024_paslon.csv --select A,S --fail-on error\n\n"
+        "  cat tps.csv | rekap validate - -f jsonl | jq -r 'select(.rule==\"A006\") | .kode_wilayah'\n\n"
+        "Exit: 0 nothing at/above --fail-on, 1 findings at/above it, 2 unusable input or usage."
+    )
+)
+def validate(
+    files: FilesArg,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rules (IDs or prefixes, e.g. A,S002).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules (IDs or prefixes).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least: error, warning, info, never.")] = "error",
+    lang: LangOpt = None,
+    election: Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")] = None,
+    master: Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006.")] = None,
+    dpt: Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")] = None,
+    paslon: Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or 1-based number.")] = None,
+    input_format: Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")] = "auto",
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Periksa setiap TPS terhadap katalog aturan / check every TPS against the rule catalogue."""
+    from rekap.i18n import resolve_lang
+
+    lang_code = resolve_lang(lang)
+    if fail_on not in ("error", "warning", "info", "never"):
+        _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
+    from rekap.config import load_thresholds
+    from rekap.io import LoadOptions, load_dataset
+    from rekap.io.columns import load_column_map
+    from rekap.report import format_for, render, write_output
+    from rekap.validate import validate as run_validate
+    from rekap.validate.registry import select_rules, split_patterns
+
+    out_format = format_for(output, fmt)
+    rules = select_rules(split_patterns(select), split_patterns(ignore))
+    thresholds = load_thresholds(config)
+    column_map = load_column_map(columns) if columns else None
+    paslon_map = None
+    if paslon is not None:
+        from rekap.io.sirekap import load_paslon
+
+        paslon_map = load_paslon(paslon)
+    if delimiter is not None:
+        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            _fail(f"--delimiter must be one character, not {delimiter!r}")
+    stdin = _stdin_bytes(files)
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
+        con = _connect(tmpdir)
+        options = LoadOptions(
+            input_format=input_format, sheet=sheet, column_map=column_map, paslon=paslon_map, delimiter=delimiter
+        )
+        ds = load_dataset(con, files, tmpdir, options, stdin=stdin)
+        report = run_validate(
+            ds, rules=rules, election=election, thresholds=thresholds, master=master, dpt=dpt, lang=lang_code, tmpdir=tmpdir
+        )
+        data = render(report.findings, out_format)
+        write_output(data, output, sys.stdout.buffer)
+        _summary(report, ds, lang_code, quiet)
+        con.close()
+    raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
+
+
+@app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")
+def rules(
+    rule_id: Annotated[str | None, typer.Argument(help="A rule ID (e.g. A006) or prefix (A).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    lang: LangOpt = None,
+) -> None:
+    """Daftar atau penjelasan aturan / list or explain the rules."""
+    import json
+
+    from rekap.i18n import resolve_lang
+    from rekap.validate.registry import all_rules
+
+    lang_code = resolve_lang(lang)
+    chosen = [r for r in all_rules() if rule_id is None or r.id.startswith(rule_id.upper())]
+    if not chosen:
+        _fail(f"unknown rule {rule_id!r}", hint="list the rules with: rekap rules")
+    if fmt == "json":
+        records = [
+            {"id": r.id, "severity": r.severity, "title_id": r.title_id, "title_en": r.title_en, "description": r.description}
+            for r in chosen
+        ]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return
+    if rule_id is not None and len(chosen) == 1:
+        r = chosen[0]
+        sys.stdout.write(f"{r.id} ({r.severity}): {r.title(lang_code)}\n\n{r.description}\n")
+        return
+    for r in chosen:
+        sys.stdout.write(f"{r.id}  {r.severity:<7}  {r.title(lang_code)}\n")
+
+
+def main() -> None:
+    """Console entry point: one readable line and exit 2 instead of a traceback."""
+    from typer.exceptions import Abort, Exit, TyperException
+
+    debug = os.environ.get("REKAP_DEBUG") == "1"
+    try:
+        app(standalone_mode=False)
+    except RekapError as exc:
+        if debug:
+            raise
+        _fail(exc.message, exc.hint)
+    except Exit as exc:
+        _exit(exc.exit_code)
+    except Abort:
+        sys.stderr.write("rekap: interrupted\n")
+        _exit(130)
+    except TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stderr.write(exc.format_message() + "\n")
+            _exit(EXIT_ERROR)
+        _fail(exc.format_message(), hint="see: rekap --help, or rekap COMMAND --help")
+    except BrokenPipeError:
+        _silence_stdout()
+        _exit(EXIT_OK)
+    except KeyboardInterrupt:
+        sys.stderr.write("rekap: interrupted\n")
+        _exit(130)
+    except SystemExit as exc:
+        _exit(exc.code if isinstance(exc.code, int) else EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback by default
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", hint="run again with REKAP_DEBUG=1 and report the traceback")
+    _exit(EXIT_OK)
+
+
+def _silence_stdout() -> None:
+    # After a closed pipe, Python's final flush of stdout would raise again at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def _exit(code: int | None) -> NoReturn:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    raise SystemExit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Thresholds per election type, overridable from a TOML config file.
+
+```toml
+[thresholds]            # applies to every election type
+outlier_z = 4.0
+
+[thresholds.pkwkp]      # only to governor elections
+tps_cap = 600
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from rekap.errors import UsageError
+from rekap.schema import ELECTIONS
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    tps_cap: int = 300
+    """P001/P005: most voters (and most votes for one candidate) a TPS can have."""
+    reserve_rate: float = 0.02
+    """P002: reserve ballots as a share of the DPT (rounded up)."""
+    reserve_tolerance: int = 0
+    """P002: ballots received may differ from DPT + reserve by this many."""
+    outlier_z: float = 3.5
+    """P006: robust z-score (0.6745·|x − median| / MAD) above which a TPS is an outlier in its kecamatan."""
+    outlier_min_tps: int = 10
+    """P006: a kecamatan needs at least this many TPS with data for the comparison to mean anything."""
+    max_box: int = 999
+    """S007: the C.Hasil form has 3-digit boxes."""
+
+
+DEFAULTS: dict[str, Thresholds] = {
+    "ppwp": Thresholds(tps_cap=300, reserve_rate=0.02),
+    "pkwkp": Thresholds(tps_cap=600, reserve_rate=0.025),
+    "pkwkk": Thresholds(tps_cap=600, reserve_rate=0.025),
+    "pdpr": Thresholds(tps_cap=300, reserve_rate=0.02),
+    "pdpd": Thresholds(tps_cap=300, reserve_rate=0.02),
+    "pdprdp": Thresholds(tps_cap=300, reserve_rate=0.02),
+    "pdprdk": Thresholds(tps_cap=300, reserve_rate=0.02),
+}
+
+
+def _coerce(name: str, value: object, where: str) -> object:
+    kinds = {f.name: f.type for f in fields(Thresholds)}
+    if name not in kinds:
+        raise UsageError(f"{where}: unknown threshold {name!r}", hint="known: " + ", ".join(kinds))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"{where}: threshold {name} must be a number, got {value!r}")
+    if kinds[name] in (int, "int"):
+        if float(value) != int(value):
+            raise UsageError(f"{where}: threshold {name} must be a whole number, got {value!r}")
+        return int(value)
+    return float(value)
+
+
+def load_thresholds(path: Path | None) -> dict[str, Thresholds]:
+    """Thresholds per election type: defaults, then `[thresholds]`, then `[thresholds.<type>]`."""
+    result = dict(DEFAULTS)
+    if path is None:
+        return result
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a valid TOML config ({exc})") from None
+    section = data.get("thresholds", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: [thresholds] must be a table")
+    common = {k: _coerce(k, v, str(path)) for k, v in section.items() if not isinstance(v, dict)}
+    for election in ELECTIONS:
+        result[election] = replace(result[election], **common)  # type: ignore[arg-type]
+    for key, sub in section.items():
+        if isinstance(sub, dict):
+            if key not in ELECTIONS:
+                raise UsageError(f"{path}: unknown election type [thresholds.{key}]", hint="known: " + ", ".join(ELECTIONS))
+            vals = {k: _coerce(k, v, f"{path} [thresholds.{key}]") for k, v in sub.items()}
+            result[key] = replace(result[key], **vals)  # type: ignore[arg-type]
+    return result
+
+
+def thresholds_rows(th: dict[str, Thresholds]) -> list[dict[str, object]]:
+    return [{"jenis_pemilihan": k, **asdict(v)} for k, v in sorted(th.items())]

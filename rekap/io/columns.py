@@ -1,0 +1,61 @@
+"""Map an input's own headers onto canonical columns (domain.md §2) and say which mapping was used."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rekap.errors import InputError, UsageError
+from rekap.schema import CANONICAL_SET, resolve_header
+
+
+@dataclass
+class ColumnMapping:
+    mapping: dict[str, str] = field(default_factory=dict)
+    """canonical name -> the input's header it comes from."""
+    unmapped: list[str] = field(default_factory=list)
+    """Input headers that are not canonical columns (kept out of the checks, listed for the user)."""
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(input header, canonical) pairs where the header was not already the canonical name."""
+
+
+def load_column_map(path: Path) -> dict[str, str]:
+    """Read a user mapping file: `[columns]` table of "input header" = "canonical name"."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: column map file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a valid TOML column map ({exc})") from None
+    table = data.get("columns", data)
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: expected a [columns] table of \"input header\" = \"canonical name\"")
+    result: dict[str, str] = {}
+    for src, dst in table.items():
+        if not isinstance(dst, str) or dst not in CANONICAL_SET:
+            raise UsageError(
+                f"{path}: '{src}' maps to {dst!r}, which is not a canonical column",
+                hint="see the column list with: rekap columns",
+            )
+        result[str(src)] = dst
+    return result
+
+
+def map_headers(headers: list[str], display: str, extra: dict[str, str] | None = None) -> ColumnMapping:
+    """Resolve each header; two headers for the same canonical column make the file ambiguous."""
+    cm = ColumnMapping()
+    for h in headers:
+        canon = resolve_header(h, extra)
+        if canon is None:
+            cm.unmapped.append(h)
+            continue
+        if canon in cm.mapping:
+            raise InputError(
+                f"{display}: columns '{cm.mapping[canon]}' and '{h}' both mean {canon}",
+                hint="rename or remove one of them, or map them explicitly with --columns map.toml",
+            )
+        cm.mapping[canon] = h
+        if h != canon:
+            cm.renamed.append((h, canon))
+    return cm

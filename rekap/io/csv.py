@@ -1,0 +1,272 @@
+"""CSV/TSV reader: dialect, encoding and header decided once for the whole file.
+
+DuckDB's own sniffer looks at a sample and, on real election files whose first quoted cell
+(`"LUBUK PAKAM I,II"`) sits tens of thousands of rows down, settles on "no quote character" and then
+fails mid-file. We decide the delimiter and header from the head of the file ourselves and always
+read with RFC 4180 quoting (`"` quote, `""` escape), which is right for files with and without
+quotes, in one DuckDB pass with the sniffer off. Rows that still cannot be parsed (ragged rows,
+an unterminated quote) are not dropped: DuckDB's reject table gives their record number and
+reason and they are reported as rejected rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from rekap.errors import InputError
+from rekap.io.base import RawTable
+from rekap.schema import quote_ident, resolve_header
+
+HEAD_BYTES = 256 * 1024
+HEADER_SCAN_LINES = 30
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    encoding: str  # encoding of the original bytes
+    delimiter: str
+    header_line: int  # 1-based record number of the header row
+    headers: list[str]
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row: int
+    reason: str
+    text: str
+
+
+def _decode_head(head: bytes, display: str) -> tuple[str, str]:
+    """Guess the encoding from the first bytes; return (encoding, decoded head)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", head[3:].decode("utf-8", errors="replace")
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16", head.decode("utf-16", errors="replace")
+    if b"\x00" in head[:4096]:
+        # UTF-16 without BOM shows as every other byte NUL in ASCII text.
+        zeros_odd = head[1:4096:2].count(0)
+        if zeros_odd > len(head[1:4096:2]) * 0.4:
+            return "utf-16-le", head.decode("utf-16-le", errors="replace")
+        raise InputError(f"{display}: binary data, not a text table (NUL bytes in the first 4 KB)",
+                         hint="give a CSV, XLSX, Parquet or Sirekap JSON file")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        return "utf-8", decoder.decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252", head.decode("cp1252", errors="replace")
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; Latin-1 maps them to the same code point.
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("rekap-latin1", _cp1252_fallback)
+
+
+def _parse_lines(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def _header_score(row: list[str]) -> int:
+    return sum(1 for cell in row if cell.strip() and resolve_header(cell) is not None)
+
+
+def sniff(head_text: str, encoding: str, display: str, complete: bool) -> Dialect:
+    """Choose delimiter and header row from the head of the file."""
+    if not complete:
+        # The head may end mid-record; drop the last partial line.
+        cut = head_text.rfind("\n")
+        head_text = head_text[: cut + 1] if cut >= 0 else head_text
+    if not head_text.strip():
+        raise InputError(f"{display}: the file is empty")
+    best: tuple[tuple[int, int, int], str, list[list[str]]] | None = None
+    for delim in DELIMITERS:
+        rows = [r for r in _parse_lines(head_text, delim, 200) if any(c.strip() for c in r)]
+        if not rows:
+            continue
+        widths = [len(r) for r in rows]
+        mode = max(set(widths), key=widths.count)
+        consistent = widths.count(mode)
+        hits = max(_header_score(r) for r in rows[:HEADER_SCAN_LINES])
+        # Prefer the delimiter that recognises header names, then consistent widths, then width.
+        key = (hits, consistent if mode > 1 else 0, mode)
+        if best is None or key > best[0]:
+            best = (key, delim, rows)
+    assert best is not None
+    _, delim, _rows = best
+    # Record numbers count every record, blank ones included, as DuckDB does.
+    all_rows = _parse_lines(head_text, delim, HEADER_SCAN_LINES)
+    header_idx = 0
+    top = 0
+    for i, row in enumerate(all_rows):
+        score = _header_score(row)
+        if score > top:
+            top, header_idx = score, i
+    headers = [c.strip() for c in all_rows[header_idx]] if all_rows else []
+    if not any(headers):
+        raise InputError(f"{display}: no header row found", hint="the first row must name the columns, e.g. 'Kode TPS'")
+    return Dialect(encoding=encoding, delimiter=delim, header_line=header_idx + 1, headers=headers)
+
+
+def _unique_names(headers: list[str]) -> tuple[list[str], list[str]]:
+    seen: dict[str, int] = {}
+    names: list[str] = []
+    notes: list[str] = []
+    for i, h in enumerate(headers):
+        name = h if h else f"kolom_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            notes.append(f"duplicate header '{name}' (column {i + 1})")
+            name = f"{name}__{seen[name]}"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names, notes
+
+
+def _transcode(path: Path, encoding: str, tmpdir: str) -> Path:
+    out = Path(tmpdir) / (path.name + ".utf8.csv")
+    errors = "rekap-latin1" if encoding == "cp1252" else "replace"
+    with open(path, encoding=encoding, errors=errors, newline="") as src, open(
+        out, "w", encoding="utf-8", newline=""
+    ) as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    return out
+
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    tmpdir: str,
+    delimiter: str | None = None,
+) -> tuple[RawTable, list[RejectedRow]]:
+    """Read a delimited text file into `table` (all VARCHAR) plus `_row`; return rejected rows too."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        complete = len(head) < HEAD_BYTES
+    encoding, head_text = _decode_head(head, display)
+    dialect = sniff(head_text, encoding, display, complete)
+    if delimiter is not None:
+        dialect = Dialect(encoding, delimiter, dialect.header_line, dialect.headers)
+        rows = _parse_lines(head_text, delimiter, dialect.header_line)
+        if rows:
+            dialect = Dialect(encoding, delimiter, dialect.header_line, [c.strip() for c in rows[-1]])
+    names, notes = _unique_names(dialect.headers)
+    notes.insert(0, f"delimiter {DELIMITER_NAMES.get(dialect.delimiter, repr(dialect.delimiter))}")
+    source = path
+    if encoding not in ("utf-8", "utf-8-sig"):
+        source = _transcode(path, encoding, tmpdir)
+        notes.append(f"encoding {encoding}")
+    elif encoding == "utf-8-sig":
+        notes.append("encoding utf-8 with BOM")
+    if dialect.header_line > 1:
+        notes.append(f"header in row {dialect.header_line}")
+    try:
+        rejects = _load(con, source, table, names, dialect)
+    except _BadUnicode:
+        # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
+        source = _transcode(path, "cp1252", tmpdir)
+        notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
+        rejects = _load(con, source, table, names, dialect)
+    n = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
+    rows_read = int(n[0]) if n else 0
+    return (
+        RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
+        rejects,
+    )
+
+
+class _BadUnicode(Exception):
+    pass
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, source: Path, table: str, names: list[str], dialect: Dialect
+) -> list[RejectedRow]:
+    qt = quote_ident(table)
+    load = quote_ident(table + "__load")
+    rej_table, rej_scan = f"{table}__rej", f"{table}__scan"
+    columns = {n: "VARCHAR" for n in names}
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {load} AS SELECT * FROM read_csv(
+                    $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
+                    escape = '"', header = true, skip = $skip, strict_mode = true,
+                    store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
+                    max_line_size = 16777216)""",
+            {
+                "path": str(source),
+                "columns": columns,
+                "delim": dialect.delimiter,
+                "skip": dialect.header_line - 1,
+                "rej": rej_table,
+                "scan": rej_scan,
+            },
+        )
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "unicode" in text.lower() or "utf-8" in text.lower():
+            raise _BadUnicode() from exc
+        raise InputError(f"{source.name}: cannot be read as CSV ({text.splitlines()[0]})") from exc
+    rejected_rows = con.execute(
+        f"""SELECT line AS row, min(error_type)::VARCHAR AS reason, min(csv_line) AS text
+            FROM {quote_ident(rej_table)} GROUP BY line ORDER BY line"""
+    ).fetchall()
+    rejects = [RejectedRow(int(r), str(reason), str(txt or "")) for r, reason, txt in rejected_rows]
+    # Spreadsheet row of each accepted record: records are numbered in file order; rejected
+    # records leave gaps, which the as-of join below accounts for.
+    first_data = dialect.header_line + 1
+    con.execute("CREATE OR REPLACE TEMP TABLE rk_rej_rows (pos BIGINT)")
+    if rejects:
+        con.executemany("INSERT INTO rk_rej_rows VALUES (?)", [[r.row] for r in rejects])
+    select_cols = ", ".join(quote_ident(n) for n in names)
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {qt} AS
+            WITH ranked AS (
+                SELECT pos - $first - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
+                       row_number() OVER (ORDER BY pos) AS n_rej
+                FROM rk_rej_rows),
+            rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before),
+            acc AS (SELECT rowid AS k, * FROM {load})
+            SELECT {select_cols}, (acc.k + $first + coalesce(rj.n_rej, 0))::BIGINT AS _row
+            FROM acc ASOF LEFT JOIN rj ON acc.k >= rj.accepted_before
+            ORDER BY acc.k""",
+        {"first": first_data},
+    )
+    con.execute(f"DROP TABLE {load}")
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
+    return rejects
+
+
+def spool_stdin(data: bytes, tmpdir: str, suffix: str = ".csv") -> Path:
+    fd, name = tempfile.mkstemp(prefix="stdin-", suffix=suffix, dir=tmpdir)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Path(name)

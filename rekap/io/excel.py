@@ -1,0 +1,431 @@
+"""Excel .xlsx reader.
+
+Staff exports put title lines above the header, merge group labels ("Jumlah DPT") over L/P/JML
+sub-labels, and let Excel store region codes as numbers. This reader finds the header, rebuilds
+merged two-row headers, and hands every value on as text so that codes keep all 13 digits and the
+number checks happen later, in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zipfile
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from rekap.errors import InputError
+from rekap.io.base import RawTable
+from rekap.schema import quote_ident, resolve_header
+
+if TYPE_CHECKING:
+    import duckdb
+
+HEADER_SCAN_ROWS = 30
+"""Title blocks above the header are at most ~10 rows; 30 leaves room without scanning data."""
+
+_NO_HEADER_HINT = (
+    "the header must name the TPS code column, e.g. 'Kode TPS'; or map columns with --columns map.toml"
+)
+_RESAVE_HINT = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
+
+Row = Sequence[Any]
+
+
+def read_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    sheet: str | None = None,
+    *,
+    extra: dict[str, str] | None = None,
+) -> RawTable:
+    """Load one sheet of an .xlsx workbook into DuckDB table `table`, all columns VARCHAR plus `_row`.
+
+    `sheet` is a sheet name or a 1-based position ("2"); without it the first sheet with a
+    recognisable header is used. `extra` is the user's own header mapping (--columns), so that
+    headers rekap does not know still count when looking for the header row.
+    """
+    # Imported here so that `rekap --help` stays fast.
+    from openpyxl import load_workbook
+
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{display}: cannot open file ({exc.strerror or exc})") from exc
+    with fh:
+        _check_magic(fh.read(8), display)
+        fh.seek(0)
+        try:
+            # A file object (not the path) so that openpyxl does not refuse names without .xlsx.
+            wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl surfaces damage as many unrelated types
+            raise InputError(
+                f"{display}: not an Excel .xlsx workbook ({_zip_reason(exc)})", hint=_RESAVE_HINT
+            ) from exc
+        try:
+            return _read_workbook(con, wb, table, display, sheet, extra)
+        finally:
+            wb.close()
+
+
+# --- opening -------------------------------------------------------------------------------------
+
+
+def _check_magic(head: bytes, display: str) -> None:
+    """Refuse what is plainly not a zip archive, with a reason the user can act on."""
+    if head.startswith(b"PK"):
+        return
+    if not head:
+        reason, hint = "the file is empty", _RESAVE_HINT
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        # OLE2 container: the pre-2007 .xls format, and also what Excel makes of an encrypted .xlsx.
+        reason = "old .xls format or password-protected"
+        hint = f"{_RESAVE_HINT}, without a password"
+    elif head.startswith(b"\x89PNG"):
+        reason, hint = "it is a PNG image", _RESAVE_HINT
+    elif head.startswith(b"%PDF"):
+        reason, hint = "it is a PDF document", _RESAVE_HINT
+    elif b"\x00" not in head:
+        reason, hint = "it looks like a text/CSV file", "if it is a CSV file, give it a .csv extension"
+    else:
+        reason, hint = "not a zip archive", _RESAVE_HINT
+    raise InputError(f"{display}: not an Excel .xlsx workbook ({reason})", hint=hint)
+
+
+def _zip_reason(exc: Exception) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return "damaged zip archive"
+    if isinstance(exc, KeyError | OSError) or type(exc).__name__ == "InvalidFileException":
+        return "a zip archive without an Excel workbook inside"
+    return f"damaged workbook: {type(exc).__name__}"
+
+
+def _guarded_rows(ws: Any, display: str) -> Generator[Row, None, None]:
+    """The sheet's rows; damaged sheet XML becomes an InputError instead of a traceback."""
+    # Some writers record a wrong <dimension> (e.g. A1 only, or a million rows); trusting it
+    # truncates columns or yields phantom rows, so read each row at its natural width.
+    ws.reset_dimensions()
+    rows = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # only library code runs inside next()
+            raise InputError(
+                f"{display}: not an Excel .xlsx workbook (sheet '{ws.title}' is damaged: "
+                f"{type(exc).__name__})",
+                hint=_RESAVE_HINT,
+            ) from exc
+        yield row
+
+
+# --- cell values ---------------------------------------------------------------------------------
+
+
+def _cell_text(v: Any) -> str | None:
+    """One cell as the text the user means; integral floats drop '.0' so codes stay intact."""
+    if v is None or v.__class__ is str:
+        return v
+    if isinstance(v, bool):  # before int: bool is an int subclass
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return v.isoformat()
+    return str(v)
+
+
+def _header_text(v: Any) -> str:
+    # Headers often carry Alt+Enter line breaks and stray spaces; fold them so names print on one line.
+    t = _cell_text(v)
+    return " ".join(t.split()) if t else ""
+
+
+# --- header detection ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    first: int
+    """0-based index of the (upper) header row within the sheet."""
+    last: int
+    """0-based index of the last header row (first + 1 for a two-row header)."""
+    names: list[str]
+
+
+def _resolves(text: str, extra: dict[str, str] | None) -> bool:
+    return bool(text) and resolve_header(text, extra) is not None
+
+
+def _find_header(buf: list[Row], extra: dict[str, str] | None) -> _Header | None:
+    best, best_score = -1, 1  # at least 2 known headers, so a lone title word never wins
+    best_texts: list[str] = []
+    for i, row in enumerate(buf[:HEADER_SCAN_ROWS]):
+        texts = [_header_text(v) for v in row]
+        score = sum(_resolves(t, extra) for t in texts)
+        if score > best_score:
+            best, best_score, best_texts = i, score, texts
+    if best < 0:
+        return None
+    # The best single row may be either half of a two-row header: the group labels (with the
+    # sub-labels below) or the sub-labels (with the row-spanning labels such as 'Kode TPS' above).
+    found = _Header(best, best, _trim(best_texts))
+    found_score = best_score
+    for upper in (best - 1, best):
+        lower = upper + 1
+        if upper < 0 or lower >= len(buf):
+            continue
+        names = _combine([_header_text(v) for v in buf[upper]], [_header_text(v) for v in buf[lower]], extra)
+        score = sum(_resolves(t, extra) for t in names)
+        if score > found_score:
+            found, found_score = _Header(upper, lower, names), score
+    return found
+
+
+def _trim(texts: list[str]) -> list[str]:
+    n = len(texts)
+    while n and not texts[n - 1]:
+        n -= 1
+    return texts[:n]
+
+
+def _combine(upper: list[str], lower: list[str], extra: dict[str, str] | None) -> list[str]:
+    """Two header rows as one: 'Jumlah DPT' merged over 'L', 'P', 'JML' -> 'Jumlah DPT L' ..."""
+    upper, lower = _trim(upper), _trim(lower)
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    # Read-only mode returns only the top-left cell of a merged range, so a group label has to be
+    # carried right over the sub-labels it was merged across.
+    filled: list[str] = []
+    carry = ""
+    for u in upper:
+        carry = u or carry
+        filled.append(carry)
+    names: list[str] = []
+    for c, (u, f, lo) in enumerate(zip(upper, filled, lower, strict=True)):
+        if not lo:
+            # Not the carried label: a column right of a group without a sub-label is not in it.
+            names.append(u)
+        elif not f:
+            names.append(lo)
+        elif _resolves(both := f"{f} {lo}", extra):
+            names.append(both)
+        elif _resolves(lo, extra) and _in_group(upper, lower, c):
+            # A group over complete labels ("Perolehan Suara" over "Paslon 01"). Only inside a
+            # merged span: otherwise a data row under a one-row header, holding a value such as
+            # 'TPS' or 'KOTA', could pass for a row of sub-labels.
+            names.append(lo)
+        else:
+            names.append(both)
+    return names
+
+
+def _in_group(upper: list[str], lower: list[str], c: int) -> bool:
+    """Whether column `c` lies under an upper label merged across several columns."""
+    if not upper[c]:
+        return True
+    return c + 1 < len(upper) and not upper[c + 1] and bool(lower[c + 1])
+
+
+# --- sheet choice --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    ws: Any
+    buf: list[Row]
+    rest: Generator[Row, None, None]
+    header: _Header | None
+    empty: bool
+
+
+def _scan(ws: Any, display: str, extra: dict[str, str] | None) -> _Scan:
+    rows = _guarded_rows(ws, display)
+    # One row past the scan window, in case the header's second row is row 31.
+    buf = list(islice(rows, HEADER_SCAN_ROWS + 1))
+    header = _find_header(buf, extra)
+    empty = header is None and len(buf) <= HEADER_SCAN_ROWS and not any(_nonblank(r) for r in buf)
+    return _Scan(ws, buf, rows, header, empty)
+
+
+def _nonblank(row: Row) -> bool:
+    return any(v is not None and (v.__class__ is not str or v.strip()) for v in row)
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _pick_sheet(ws_list: list[Any], wanted: str) -> Any | None:
+    for ws in ws_list:
+        if ws.title == wanted:
+            return ws
+    key = wanted.strip().casefold()
+    loose = [ws for ws in ws_list if ws.title.strip().casefold() == key]
+    if len(loose) == 1:
+        return loose[0]
+    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(ws_list):
+        return ws_list[int(wanted) - 1]
+    return None
+
+
+def _choose(
+    ws_list: list[Any], display: str, sheet: str | None, extra: dict[str, str] | None
+) -> tuple[_Scan, _Header, list[str]]:
+    titles = [ws.title for ws in ws_list]
+    if sheet is not None:
+        ws = _pick_sheet(ws_list, sheet)
+        if ws is None:
+            raise InputError(
+                f"{display}: no sheet named '{sheet}'",
+                hint=f"sheets in this file: {', '.join(titles)}; choose one with --sheet",
+            )
+        scan = _scan(ws, display, extra)
+        if scan.header is None:
+            _no_header(display, scan, [])
+        return scan, scan.header, []
+
+    scans: list[_Scan] = []
+    for ws in ws_list:
+        scan = _scan(ws, display, extra)
+        if scan.header is None:
+            scan.rest.close()  # release the zip member now rather than at garbage collection
+        else:
+            notes = []
+            if len(ws_list) > 1:
+                others = _quoted([t for t in titles if t != ws.title])
+                notes.append(f"sheet '{ws.title}' (other sheets: {others}; choose with --sheet)")
+            return scan, scan.header, notes
+        scans.append(scan)
+    if not scans:
+        raise InputError(f"{display}: the workbook has no worksheets", hint=_RESAVE_HINT)
+    if all(s.empty for s in scans):
+        if len(scans) == 1:
+            raise InputError(f"{display}: sheet '{titles[0]}' is empty")
+        raise InputError(f"{display}: every sheet is empty ({_quoted(titles)})")
+    first = next(s for s in scans if not s.empty)
+    _no_header(display, first, [t for t in titles if t != first.ws.title])
+
+
+def _no_header(display: str, scan: _Scan, other_titles: list[str]) -> NoReturn:
+    title = scan.ws.title
+    if scan.empty:
+        raise InputError(f"{display}: sheet '{title}' is empty")
+    hint = _NO_HEADER_HINT
+    if other_titles:
+        hint += f" (the other sheets, {_quoted(other_titles)}, have no header either)"
+    raise InputError(
+        f"{display}: no header row found in sheet '{title}' (looked at the first {HEADER_SCAN_ROWS} rows)",
+        hint=hint,
+    )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _read_workbook(
+    con: duckdb.DuckDBPyConnection,
+    wb: Any,
+    table: str,
+    display: str,
+    sheet: str | None,
+    extra: dict[str, str] | None,
+) -> RawTable:
+    import pyarrow as pa
+    from openpyxl.utils import get_column_letter
+
+    scan, header, notes = _choose(list(wb.worksheets), display, sheet, extra)
+    if header.first == header.last:
+        notes.append(f"header in row {header.first + 1}")
+    else:
+        notes.append(f"header in rows {header.first + 1}-{header.last + 1} (merged group headers)")
+
+    data: list[list[str | None]] = []
+    rownums: list[int] = []
+    skipped = pending = 0
+    rownum = header.last + 2  # Excel row of the first data row
+    for row in chain(scan.buf[header.last + 1 :], scan.rest):
+        # str/None/int cover nearly every cell; spelling them out here avoids a call per cell.
+        conv = [
+            v if v is None or v.__class__ is str else str(v) if v.__class__ is int else _cell_text(v)
+            for v in row
+        ]
+        # Converted non-strings are never blank, so only str cells need the whitespace test.
+        if any(conv) and any(v.strip() for v in conv if v):
+            data.append(conv)
+            rownums.append(rownum)
+            skipped += pending
+            pending = 0
+        else:
+            # Trailing blank (often just formatted) rows are invisible in Excel; only gaps between
+            # data rows are worth telling the user about.
+            pending += 1
+        rownum += 1
+
+    width = max([len(header.names), *map(len, data)])
+    for r in data:
+        if len(r) < width:
+            r.extend([None] * (width - len(r)))
+    columns: list[tuple[str | None, ...]] = list(zip(*data, strict=True)) if data else [()] * width
+
+    names: list[str] = []
+    kept: list[tuple[str | None, ...]] = []
+    letters: list[str] = []
+    unnamed: list[str] = []
+    for c in range(width):
+        name = header.names[c] if c < len(header.names) else ""
+        if not name:
+            if not any(columns[c]):
+                continue
+            name = f"kolom_{get_column_letter(c + 1)}"
+            unnamed.append(name)
+        names.append(name)
+        kept.append(columns[c])
+        letters.append(get_column_letter(c + 1))
+    if unnamed:
+        notes.append(f"columns without a header named by their letter: {', '.join(unnamed)}")
+    headers = _dedupe(names, letters, notes)
+    if skipped:
+        notes.append(f"skipped {skipped} empty row{'s' if skipped != 1 else ''}")
+
+    arrays = [pa.array(col, type=pa.string()) for col in kept]
+    arrays.append(pa.array(rownums, type=pa.int64()))
+    arrow = pa.Table.from_arrays(arrays, names=[*headers, "_row"])
+    tmp = f"__rekap_xlsx_{uuid.uuid4().hex}"
+    con.register(tmp, arrow)
+    try:
+        # Both names are quoted identifiers, not user values.
+        con.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(tmp)}")  # noqa: S608
+    finally:
+        con.unregister(tmp)
+    return RawTable(table=table, headers=headers, rows=len(data), format="xlsx", notes=notes)
+
+
+def _dedupe(names: list[str], letters: list[str], notes: list[str]) -> list[str]:
+    """Unique column names; DuckDB compares identifiers case-insensitively, so this does too."""
+    used = {"_row"}
+    positions: dict[str, list[int]] = {}
+    out: list[str] = []
+    for i, name in enumerate(names):
+        positions.setdefault(name.casefold(), []).append(i)
+        final, k = name, 1
+        while final.casefold() in used:
+            k += 1
+            final = f"{name}__{k}"
+        used.add(final.casefold())
+        out.append(final)
+    for idx in positions.values():
+        if len(idx) > 1:
+            cols = [letters[i] for i in idx]
+            where = ", ".join(cols[:-1]) + f" and {cols[-1]}"
+            notes.append(f"duplicate header '{names[idx[0]]}' in columns {where}")
+    return out

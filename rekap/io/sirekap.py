@@ -1,0 +1,626 @@
+"""Reader for Sirekap TPS JSON: one record per TPS, as KPU publishes it or wrapped by a scraper.
+
+Accepted layouts: JSON Lines (one record per line, blank lines skipped), a JSON array of records, or
+one JSON object (a single TPS file such as `3101011001001.json`). A record is either a wrapper with a
+`data` object (`{kode_tps, url, path, source_file, ..., data}`) or a bare Sirekap TPS JSON (`chart`
+and/or `administrasi` at the top level).
+
+What the reader produces (all text, canonical names, plus `_row`):
+- `kode_tps` from the wrapper's `kode_tps`, else the 13-digit file name in `url`, `path` or
+  `source_file`, else (only when the file holds one record) the 13-digit stem of the file name.
+- `jenis_pemilihan` from `/hhcw/<type>/` in `url`, `path` or `source_file`, else NULL; `sumber` =
+  `sirekap`; `ts` = the record's `ts`.
+- every `administrasi` key that is a canonical count column (Sirekap already uses rekap's names);
+  other keys are ignored and named in a note.
+- `suara_paslon_<n>` from `chart`, numbered through the candidate table (id -> nomor urut).
+- Values are never judged here: ints become their digits, null stays NULL, anything else (floats,
+  strings, booleans, nested values) is kept as text so that rule S002 reports it.
+- Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
+  number (JSON Lines), the 1-based element index (array) or 1 (single object).
+
+Candidate ids:
+- The `"null"` chart key Sirekap emits, and any other null-valued key that is not a candidate id,
+  is ignored. A non-null value under a key that cannot be numbered is an error, never dropped.
+- With a paslon table, every other id must be in it; two ids of one record must not share a nomor urut.
+- Without one, the all-digit ids of the whole file are numbered 1..N in ascending order (Sirekap
+  allots ids in ballot order within a race) and the mapping is reported as a note. That is only
+  sound when all records belong to one race, so the reader refuses files whose records carry
+  candidate ids of more than one election type, or whose id sets share no id at all (two
+  kab/kota races of one Pilkada, say): numbering those by rank would silently give votes to the
+  wrong candidate.
+
+Files that mix races (e.g. PPWP records plus one DPD record, `hhcw/pdpd/...`): a file may hold
+several election types as long as every candidate id can be numbered, because rekap keeps races
+apart by `jenis_pemilihan`. When a record's ids cannot be numbered and the file mixes types, the
+reader raises an InputError that names the record, its race and the races found, and tells the user
+to split the file by race. Dropping the odd record would break "every input row is accounted for"
+(the reader has no way to list rejected rows), and keeping it with empty votes would invent a
+partial record (P008) that is not in the source. Records with `chart: null` have no ids to number,
+so they never trigger this.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from rekap.errors import InputError
+from rekap.io.base import RawTable
+from rekap.schema import (
+    CANONICAL_SET,
+    MAX_PASLON,
+    PASLON_COLUMNS,
+    canonical_order,
+    paslon_column,
+    quote_ident,
+)
+
+FORMAT = "sirekap-json"
+SUMBER = "sirekap"
+
+_OWN_COLUMNS: tuple[str, ...] = ("kode_tps", "jenis_pemilihan", "sumber", "ts")
+# `administrasi` may not overwrite what the reader derives itself, nor the votes that `chart` owns.
+_ADMIN_COLUMNS: frozenset[str] = CANONICAL_SET - frozenset(_OWN_COLUMNS) - frozenset(PASLON_COLUMNS)
+# File name of a TPS JSON: 13 digits, optional extension, optional query string.
+_KODE_TPS_RE = re.compile(r"(?:^|[/\\])([0-9]{13})(?:\.[A-Za-z0-9]+)?(?:[?#].*)?$")
+_RACE_RE = re.compile(r"hhcw/([a-z]+)/")
+_LOCATION_KEYS: tuple[str, ...] = ("url", "path", "source_file")
+_NOT_SIREKAP_HINT = (
+    "expected Sirekap TPS JSON: objects with `chart` and/or `administrasi`, or wrappers whose `data` "
+    "object holds them"
+)
+_MAX_NOTE_IDS = 12
+
+
+# --- candidate table --------------------------------------------------------------------------------
+
+
+def load_paslon(path: Path) -> dict[str, int]:
+    """Candidate id (text) -> nomor urut, from a CSV with `paslon_id` and `nomor_urut` columns.
+
+    Both shipped formats qualify (`ppwp2024_paslon.csv`, `pilkada2024_paslon.csv`); other columns are
+    ignored. Row numbers in messages count the header as row 1, like a spreadsheet.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the paslon table ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: the paslon table is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            hint="save the paslon table as UTF-8 CSV",
+        ) from None
+    try:
+        rows = _csv_rows(text)
+    except csv.Error as exc:
+        raise InputError(f"{path}: the paslon table is not a readable CSV ({exc})") from None
+    if not rows:
+        raise InputError(f"{path}: the paslon table is empty", hint="columns paslon_id,nomor_urut")
+    header = [h.strip().lower() for h in rows[0]]
+    if "paslon_id" not in header or "nomor_urut" not in header:
+        found = ", ".join(h for h in header if h) or "none"
+        raise InputError(
+            f"{path} row 1: the paslon table needs the columns paslon_id and nomor_urut (found: {found})",
+            hint="columns paslon_id,nomor_urut (e.g. 100025,1)",
+        )
+    id_at, number_at = header.index("paslon_id"), header.index("nomor_urut")
+    table: dict[str, int] = {}
+    first_row: dict[str, int] = {}
+    for row_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        paslon_id = row[id_at].strip() if id_at < len(row) else ""
+        number_text = row[number_at].strip() if number_at < len(row) else ""
+        if not paslon_id:
+            raise InputError(f"{path} row {row_no}: empty paslon_id")
+        if not (number_text.isascii() and number_text.isdigit()):
+            raise InputError(
+                f"{path} row {row_no}: nomor_urut {number_text!r} of paslon_id {paslon_id} is not a whole number"
+            )
+        number = int(number_text)
+        if not 1 <= number <= MAX_PASLON:
+            raise InputError(
+                f"{path} row {row_no}: nomor_urut {number} of paslon_id {paslon_id} is outside 1..{MAX_PASLON}",
+                hint=f"rekap numbers at most {MAX_PASLON} candidate pairs per race",
+            )
+        previous = table.get(paslon_id)
+        if previous is not None and previous != number:
+            raise InputError(
+                f"{path} row {row_no}: paslon_id {paslon_id} has nomor_urut {number} here "
+                f"but {previous} in row {first_row[paslon_id]}"
+            )
+        table[paslon_id] = number
+        first_row.setdefault(paslon_id, row_no)
+    if not table:
+        raise InputError(f"{path}: the paslon table has no candidates", hint="columns paslon_id,nomor_urut")
+    return table
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """Rows of a small CSV; Excel in Indonesian locales saves `;`-separated CSV, so try that too."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    for candidate in (",", ";", "\t"):
+        cells = [c.strip().strip('"').lower() for c in first_line.split(candidate)]
+        if "paslon_id" in cells and "nomor_urut" in cells:
+            delimiter = candidate
+            break
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+# --- records ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Record:
+    row: int
+    where: str
+    """' line 3' / ' element 3' / '' (single object): inserted after the file name in messages."""
+    kode_tps: str
+    race: str | None
+    ts: str | None
+    admin: dict[str, Any] | None
+    """Raw JSON values of the canonical `administrasi` keys (turned into text column by column)."""
+    chart: dict[str, Any] | None
+    kode_from_file_name: bool = False
+
+
+def _race_of(location: str) -> str | None:
+    """`ppwp` from `.../hhcw/ppwp/31/...`; `path` values from repo dumps have no leading slash."""
+    # str.find first: a regex search over every url costs more than parsing the rest of the record.
+    at = location.find("hhcw/")
+    while at >= 0:
+        if at == 0 or location[at - 1] == "/":
+            match = _RACE_RE.match(location, at)
+            if match:
+                return match.group(1)
+        at = location.find("hhcw/", at + 1)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """Cell text for a JSON value; anything but an int or a string keeps its JSON spelling."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _show(text: str | None, limit: int = 40) -> str:
+    """A key or value fit for a one-line message."""
+    if text is None:
+        return "null"
+    if text.isprintable() and len(text) <= limit:
+        return text
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        keys = ", ".join(_show(k) for k in list(value)[:5]) or "none"
+        return f"an object with keys {keys}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def _not_sirekap(display: str, where: str, value: Any) -> InputError:
+    return InputError(f"{display}{where}: not a Sirekap TPS record (found {_kind(value)})", hint=_NOT_SIREKAP_HINT)
+
+
+def _record(
+    obj: Any,
+    row: int,
+    where: str,
+    display: str,
+    filename_hint: str | None,
+    unknown_admin: Counter[str],
+) -> _Record:
+    """One record; `filename_hint` is None unless the file holds this record alone."""
+    if not isinstance(obj, dict):
+        raise _not_sirekap(display, where, obj)
+    inner = obj.get("data")
+    if isinstance(inner, dict) and ("chart" in inner or "administrasi" in inner or "table" in inner):
+        body = inner
+    elif "chart" in obj or "administrasi" in obj or "table" in obj:
+        body = obj
+    else:
+        raise _not_sirekap(display, where, obj)
+    if "table" in body:
+        # Region-level Sirekap JSON has a `chart` too, but its numbers are sums over many TPS.
+        raise InputError(
+            f"{display}{where}: a Sirekap region recap (it has `table`), not a TPS record",
+            hint="rekap validate reads TPS records; region recaps are compared against them separately",
+        )
+
+    kode_tps = _text(obj.get("kode_tps"))
+    locations = [v for k in _LOCATION_KEYS if isinstance(v := obj.get(k), str)]
+    if not kode_tps:
+        kode_tps = next((m.group(1) for v in locations if (m := _KODE_TPS_RE.search(v))), None)
+    from_file_name = False
+    if not kode_tps and filename_hint:
+        match = _KODE_TPS_RE.search(filename_hint)
+        kode_tps, from_file_name = (match.group(1), True) if match else (None, False)
+    if not kode_tps:
+        if filename_hint is None:
+            raise InputError(
+                f"{display}{where}: no kode_tps (no `kode_tps` key and no 13-digit file name in "
+                "`url`, `path` or `source_file`)",
+                hint='wrap each record as {"kode_tps": "3101011001001", "data": {...}}',
+            )
+        raise InputError(
+            f"{display}{where}: no kode_tps for this single TPS record (no `kode_tps`, `url` or `path`, "
+            "and the file name is not a 13-digit TPS code)",
+            hint="name the file after its TPS, e.g. 3101011001001.json",
+        )
+    race = next((r for v in locations if (r := _race_of(v))), None)
+
+    admin_raw = body.get("administrasi")
+    admin: dict[str, Any] | None = None
+    if isinstance(admin_raw, dict):
+        admin = admin_raw
+        if not _ADMIN_COLUMNS.issuperset(admin_raw):
+            admin = {}
+            for key, value in admin_raw.items():
+                if key in _ADMIN_COLUMNS:
+                    admin[key] = value
+                else:
+                    unknown_admin[key] += 1
+    elif admin_raw is not None:
+        raise InputError(f"{display}{where}: `administrasi` is {_kind(admin_raw)}, expected an object or null")
+
+    chart = body.get("chart")
+    if chart is not None and not isinstance(chart, dict):
+        raise InputError(f"{display}{where}: `chart` is {_kind(chart)}, expected an object or null")
+    return _Record(row, where, kode_tps, race, _text(body.get("ts")), admin, chart, from_file_name)
+
+
+def _decode(data: bytes, display: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{display}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            hint="Sirekap JSON is UTF-8; re-save the file as UTF-8",
+        ) from None
+
+
+class _UnparsableValue(InputError):
+    """JSON the parser gives up on without a position (too deep, or an over-long integer)."""
+
+
+def _json_error(display: str, line: int | None, exc: ValueError) -> InputError:
+    at = f" line {line}" if line is not None else ""
+    if isinstance(exc, json.JSONDecodeError):
+        return InputError(f"{display}{at}: invalid JSON ({exc.msg}, column {exc.colno})")
+    # e.g. an integer literal longer than Python's int-conversion limit; the advice after ';' is
+    # about Python, not about the file.
+    return _UnparsableValue(f"{display}{at}: invalid JSON ({str(exc).split(';')[0]})")
+
+
+def _too_deep(display: str, where: str) -> InputError:
+    return _UnparsableValue(f"{display}{where}: JSON nested too deeply to be a Sirekap TPS record")
+
+
+def _documents(text: str, display: str) -> tuple[list[tuple[int, str, Any]], str]:
+    """(row, where, parsed value) per record, and a word on the layout found."""
+    if not text.strip():
+        raise InputError(f"{display}: empty file, no Sirekap TPS records")
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A valid first value followed by more text is how JSON Lines looks to a whole-file parse;
+        # it costs one record, since the parser stops right after the first value.
+        if exc.msg != "Extra data":
+            raise _json_error(display, exc.lineno, exc) from None
+    except (ValueError, RecursionError) as exc:
+        # No position comes with these; when the file is JSON Lines, parsing it line by line
+        # names the line. When it is not, that parse fails differently and says nothing useful.
+        whole_error = _json_error(display, None, exc) if isinstance(exc, ValueError) else _too_deep(display, "")
+        try:
+            _json_lines(text, display)
+        except _UnparsableValue as line_error:
+            raise line_error from None
+        except InputError:
+            pass
+        raise whole_error from None
+    else:
+        if isinstance(whole, list):
+            if not whole:
+                raise InputError(f"{display}: empty JSON array, no Sirekap TPS records")
+            return [(i, f" element {i}", v) for i, v in enumerate(whole, start=1)], "JSON array"
+        if isinstance(whole, dict):
+            content = text.strip()
+            if "\n" in content:
+                return [(1, "", whole)], "single TPS object"
+            # A one-line file is JSON Lines with one record: keep its line number in messages.
+            line_no = text.count("\n", 0, text.index(content[0])) + 1
+            return [(line_no, f" line {line_no}", whole)], "JSON Lines"
+        raise _not_sirekap(display, "", whole)
+    return _json_lines(text, display), "JSON Lines"
+
+
+def _json_lines(text: str, display: str) -> list[tuple[int, str, Any]]:
+    documents: list[tuple[int, str, Any]] = []
+    # Not splitlines(): U+2028 and friends are legal unescaped inside JSON strings.
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append((line_no, f" line {line_no}", json.loads(line)))
+        except ValueError as exc:
+            raise _json_error(display, line_no, exc) from None
+        except RecursionError:
+            raise _too_deep(display, f" line {line_no}") from None
+    return documents
+
+
+# --- candidate numbering -----------------------------------------------------------------------------
+
+
+def _is_candidate_id(key: str) -> bool:
+    return key.isascii() and key.isdigit()
+
+
+def _race_counts(records: list[_Record]) -> Counter[str]:
+    return Counter(r.race for r in records if r.race is not None)
+
+
+def _format_counts(counts: Counter[str]) -> str:
+    return ", ".join(f"{race} {n:,}" for race, n in counts.most_common())
+
+
+def _mixed_race_error(display: str, record: _Record, reason: str, counts: Counter[str]) -> InputError:
+    other = next(race for race, _ in counts.most_common() if race != record.race)
+    return InputError(
+        f"{display}{record.where}: {reason}; this {record.race} record is in a file that mixes races "
+        f"({_format_counts(counts)})",
+        hint=f"rekap reads one race per file: split it by race (e.g. grep -F '/hhcw/{other}/' FILE > "
+        f"{other}.jsonl) and give each part its --paslon table",
+    )
+
+
+def _number_by_table(
+    records: list[_Record], paslon: dict[str, int], display: str
+) -> tuple[dict[str, int], list[str]]:
+    counts = _race_counts(records)
+    used: dict[str, int] = {}
+    for record in records:
+        if not record.chart:
+            continue
+        seen: dict[int, str] = {}
+        for key, value in record.chart.items():
+            number = paslon.get(key)
+            if number is None:
+                if value is None:
+                    continue
+                reason = f"candidate id {_show(key)} is not in the --paslon table"
+                if record.race is not None and len(counts) > 1:
+                    raise _mixed_race_error(display, record, reason, counts)
+                raise InputError(
+                    f"{display}{record.where}: {reason}",
+                    hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
+                )
+            if number in seen:
+                raise InputError(
+                    f"{display}{record.where}: candidate ids {_show(seen[number])} and {_show(key)} both have "
+                    f"nomor urut {number} in the --paslon table",
+                    hint="the --paslon table mixes races; give the table of this race only",
+                )
+            seen[number] = key
+            used[key] = number
+    if not used:
+        return used, []
+    return used, [f"candidate ids numbered by the --paslon table: {_format_mapping(used)}"]
+
+
+def _number_by_rank(records: list[_Record], display: str) -> tuple[dict[str, int], list[str]]:
+    ids: set[str] = set()
+    id_sets: dict[frozenset[str], _Record] = {}
+    race_first: dict[str, _Record] = {}
+    race_counts: Counter[str] = Counter()
+    for record in records:
+        if not record.chart:
+            continue
+        own: set[str] = set()
+        for key, value in record.chart.items():
+            if _is_candidate_id(key):
+                own.add(key)
+            elif value is not None:
+                raise InputError(
+                    f"{display}{record.where}: chart key {key!r:.40} (value {_show(_text(value))}) is not a "
+                    "candidate id",
+                    hint="give --paslon with a table that names it, or fix the record",
+                )
+        if own:
+            ids |= own
+            id_sets.setdefault(frozenset(own), record)
+            if record.race is not None:
+                race_first.setdefault(record.race, record)
+                race_counts[record.race] += 1
+    if not ids:
+        return {}, []
+
+    if len(race_first) > 1:
+        lines = ", ".join(f"{r.where.strip()} is {race}" for race, r in race_first.items())
+        raise InputError(
+            f"{display}: the file mixes races ({_format_counts(race_counts)}; {lines}), so candidate ids "
+            "cannot be numbered by rank",
+            hint="split the file by race (e.g. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) or give --paslon",
+        )
+    _require_one_race(id_sets, display)
+    if len(ids) > MAX_PASLON:
+        raise InputError(
+            f"{display}: {len(ids)} candidate ids in `chart`, more than the {MAX_PASLON} candidate pairs rekap "
+            "numbers (is this a DPD or legislative race?)",
+            hint="rekap reads presidential and Pilkada races (ppwp, pkwkp, pkwkk)",
+        )
+    mapping = {key: n for n, key in enumerate(sorted(ids, key=lambda k: (int(k), k)), start=1)}
+    note = f"candidate ids mapped by ascending id: {_format_mapping(mapping)} (give --paslon to be explicit)"
+    return mapping, [note]
+
+
+def _require_one_race(id_sets: dict[frozenset[str], _Record], display: str) -> None:
+    """Refuse records whose candidate ids never overlap: they come from different races."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for id_set in id_sets:
+        first, *rest = sorted(id_set)
+        for key in rest:
+            parent[root(key)] = root(first)
+    groups: dict[str, tuple[frozenset[str], _Record]] = {}
+    for id_set, record in id_sets.items():
+        groups.setdefault(root(next(iter(id_set))), (id_set, record))
+    if len(groups) > 1:
+        (set_a, rec_a), (set_b, rec_b) = sorted(groups.values(), key=lambda g: g[1].row)[:2]
+        raise InputError(
+            f"{display}: {rec_a.where.strip() or 'the record'} (ids {_format_ids(set_a)}) and "
+            f"{rec_b.where.strip()} (ids {_format_ids(set_b)}) share no candidate id, so they are from "
+            "different races or regions and cannot be numbered by rank",
+            hint="give --paslon with the candidate table (paslon_id,nomor_urut), or split the file by race",
+        )
+
+
+def _format_ids(ids: frozenset[str]) -> str:
+    ordered = sorted(ids, key=lambda k: (int(k), k))
+    shown = ", ".join(ordered[:3])
+    return shown + (", …" if len(ordered) > 3 else "")
+
+
+def _format_mapping(mapping: dict[str, int]) -> str:
+    ordered = sorted(mapping.items(), key=lambda kv: (kv[1], kv[0]))
+    shown = ", ".join(f"{key}→{n}" for key, n in ordered[:_MAX_NOTE_IDS])
+    if len(ordered) > _MAX_NOTE_IDS:
+        shown += f", … ({len(ordered):,} ids)"
+    return shown
+
+
+# --- reader -------------------------------------------------------------------------------------------
+
+
+def read_sirekap(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None = None,
+    filename_hint: str | None = None,
+) -> RawTable:
+    """Read Sirekap TPS JSON (`data`) into DuckDB table `table` with canonical text columns + `_row`.
+
+    `display` names the input in messages; `paslon` numbers the candidate ids (see `load_paslon`);
+    `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
+    Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
+    """
+    text = _decode(data, display)
+    unknown_admin: Counter[str] = Counter()
+    try:
+        documents, layout = _documents(text, display)
+        # The file name can only stand for the TPS code when the file holds one TPS.
+        name_for_code = (filename_hint or "") if len(documents) == 1 else None
+        records = [
+            _record(obj, row, where, display, name_for_code, unknown_admin) for row, where, obj in documents
+        ]
+        mapping, notes = (
+            _number_by_rank(records, display) if paslon is None else _number_by_table(records, paslon, display)
+        )
+        columns = _columns(records, mapping)
+        headers = canonical_order(frozenset(columns))
+        arrow = pa.table(
+            {name: _string_array(columns[name]) for name in headers}
+            | {"_row": pa.array([r.row for r in records], type=pa.int64())}
+        )
+    except RecursionError:
+        # json.dumps of a nested value the parser only just accepted
+        raise _too_deep(display, "") from None
+
+    notes.insert(0, f"{layout}, {len(records):,} record{'' if len(records) == 1 else 's'}")
+    if records[0].kode_from_file_name:
+        notes.insert(1, f"kode_tps {records[0].kode_tps} taken from the file name")
+    races = _race_counts(records)
+    if len(races) > 1:
+        notes.append(f"races in this file: {_format_counts(races)} (kept apart by jenis_pemilihan)")
+    if unknown_admin:
+        names = ", ".join(sorted(unknown_admin))
+        notes.append(f"administrasi keys that are not rekap columns were ignored: {names}")
+
+    view = f"_rekap_sirekap_{uuid.uuid4().hex}"
+    con.register(view, arrow)
+    try:
+        # Both names are quoted identifiers, the only thing interpolated here.
+        con.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(view)}")  # noqa: S608
+    finally:
+        con.unregister(view)
+    return RawTable(table, headers=headers, rows=len(records), format=FORMAT, notes=notes, canonical=True)
+
+
+def _columns(records: list[_Record], mapping: dict[str, int]) -> dict[str, list[Any]]:
+    """Column name -> raw JSON values per record (text for the reader's own columns)."""
+    admin_names = canonical_order(frozenset(k for r in records if r.admin for k in r.admin))
+    numbers = sorted(set(mapping.values()))
+    columns: dict[str, list[Any]] = {
+        "kode_tps": [r.kode_tps for r in records],
+        "jenis_pemilihan": [r.race for r in records],
+        "sumber": [SUMBER] * len(records),
+        "ts": [r.ts for r in records],
+    }
+    no_admin: dict[str, Any] = {}
+    admins = [r.admin if r.admin is not None else no_admin for r in records]
+    for name in admin_names:
+        columns[name] = [a.get(name) for a in admins]
+    votes: list[dict[int, Any]] = []
+    for record in records:
+        by_number: dict[int, Any] = {}
+        if record.chart:
+            for key, value in record.chart.items():
+                number = mapping.get(key)
+                if number is not None:
+                    by_number[number] = value
+        votes.append(by_number)
+    for number in numbers:
+        columns[paslon_column(number)] = [v.get(number) for v in votes]
+    return columns
+
+
+def _string_array(values: list[Any]) -> pa.Array:
+    """A string column from raw JSON values, spelled as `_text` spells them."""
+    # Nearly every column is all ints (or all strings); letting Arrow infer and cast those is several
+    # times faster than str() per cell. Inference refuses bools mixed with ints and turns [1, 2.5]
+    # into double, so only an exact int64/string/null result takes the fast path.
+    try:
+        inferred = pa.array(values)
+    except (pa.ArrowException, OverflowError):
+        inferred = None
+    if inferred is not None:
+        if inferred.type == pa.string():
+            return inferred
+        if inferred.type == pa.int64() or inferred.type == pa.null():
+            return inferred.cast(pa.string())
+    return pa.array([_text(v) for v in values], type=pa.string())

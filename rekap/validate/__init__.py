@@ -1,0 +1,358 @@
+"""Validation engine: typed TPS table, then every selected rule as one set-based DuckDB query.
+
+    ds = load_dataset(con, ["tps.csv"], tmpdir)
+    report = validate(ds, rules=select_rules(None, None))
+    report.findings  # pyarrow.Table of finding records (domain.md §5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from rekap.config import DEFAULTS, Thresholds, thresholds_rows
+from rekap.errors import UsageError
+from rekap.io import Dataset
+from rekap.schema import (
+    ELECTIONS,
+    NUMERIC_COLUMNS,
+    PASLON_COLUMNS,
+    PILKADA,
+    TEXT_COLUMNS,
+    quote_ident,
+)
+from rekap.validate.registry import (
+    SEVERITY_RANK,
+    Check,
+    Context,
+    NotApplicable,
+    Rule,
+    all_rules,
+    select_rules,
+)
+
+FINDING_FIELDS: tuple[str, ...] = (
+    "rule", "severity", "level", "kode_wilayah", "field", "expected", "actual", "selisih", "message", "source", "row",
+)
+FINDING_SCHEMA = pa.schema(
+    [
+        ("rule", pa.string()),
+        ("severity", pa.string()),
+        ("level", pa.string()),
+        ("kode_wilayah", pa.string()),
+        ("field", pa.string()),
+        ("expected", pa.int64()),
+        ("actual", pa.int64()),
+        ("selisih", pa.int64()),
+        ("message", pa.string()),
+        ("source", pa.string()),
+        ("row", pa.int64()),
+    ]
+)
+
+MACROS = r"""
+CREATE OR REPLACE MACRO rk_blank(x) AS x IS NULL OR trim(replace(x, chr(160), ' ')) IN ('', '-');
+CREATE OR REPLACE MACRO rk_count_slow(s) AS CASE
+    WHEN s IN ('', '-') THEN NULL
+    WHEN regexp_full_match(s, '\+?[0-9]{1,19}') THEN TRY_CAST(s AS BIGINT)
+    WHEN regexp_full_match(s, '[0-9]{1,3}(\.[0-9]{3})+|[0-9]{1,3}(,[0-9]{3})+')
+        THEN TRY_CAST(replace(replace(s, '.', ''), ',', '') AS BIGINT)
+    WHEN regexp_full_match(s, '[0-9]+[.,]0{1,2}') THEN TRY_CAST(regexp_extract(s, '^[0-9]+') AS BIGINT)
+    ELSE NULL END;
+CREATE OR REPLACE MACRO rk_count(x) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN TRY_CAST(x AS BIGINT)::VARCHAR = x AND NOT starts_with(x, '-') THEN TRY_CAST(x AS BIGINT)
+    ELSE rk_count_slow(trim(replace(x, chr(160), ' '))) END;
+CREATE OR REPLACE MACRO rk_code_slow(x) AS nullif(regexp_replace(trim(x), '[.\s]', '', 'g'), '');
+CREATE OR REPLACE MACRO rk_code(x) AS CASE
+    WHEN TRY_CAST(x::VARCHAR AS UBIGINT)::VARCHAR = x::VARCHAR THEN x::VARCHAR
+    ELSE rk_code_slow(x::VARCHAR) END;
+"""
+
+
+@dataclass
+class ValidationReport:
+    findings: pa.Table
+    rules_run: list[str]
+    not_applicable: dict[str, NotApplicable]
+    counts: dict[str, int]
+    """Findings per rule."""
+    severity_counts: dict[str, int]
+    tps_checked: int
+    rows_read: int
+    rows_used: int
+    rows_rejected: int
+    rows_duplicate: int
+    elections: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+    def worst(self) -> str | None:
+        present = [s for s, n in self.severity_counts.items() if n]
+        return max(present, key=lambda s: SEVERITY_RANK[s]) if present else None
+
+    def fails(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        limit = SEVERITY_RANK[fail_on]
+        return any(n and SEVERITY_RANK[s] >= limit for s, n in self.severity_counts.items())
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
+
+
+def _typed_count(name: str, dtype: str) -> str:
+    col = f"r.{quote_ident(name)}"
+    if dtype == "VARCHAR":
+        return f"rk_count({col})"
+    if any(k in dtype for k in ("INT", "HUGEINT")):
+        return f"CASE WHEN {col} >= 0 THEN {col}::BIGINT END"
+    if any(k in dtype for k in ("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
+        return f"CASE WHEN {col} >= 0 AND {col} = floor({col}) AND {col} < 9.2e18 THEN {col}::BIGINT END"
+    return f"rk_count({col}::VARCHAR)"
+
+
+def _election_expr(columns: list[str], election: str | None, notes: list[str], lang: str) -> str:
+    if election is not None and election not in ELECTIONS:
+        raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
+    pilkada_cols = any(c.startswith(("pemilih_dpph", "pengguna_dpph", "pemilih_total", "pemilih_dptb")) for c in columns)
+    fallback = election or ("pkwkp" if pilkada_cols else "ppwp")
+    if election is None and "jenis_pemilihan" not in columns:
+        notes.append(
+            f"jenis pemilihan tidak diberikan; dianggap {fallback} dari kolom yang ada (pakai --election)"
+            if lang == "id"
+            else f"election type not given; assumed {fallback} from the columns (use --election)"
+        )
+    if "jenis_pemilihan" in columns:
+        # A row's own type wins; unknown or empty ones fall back to --election or the guess.
+        return (
+            "CASE WHEN lower(trim(r.jenis_pemilihan)) IN ("
+            + ", ".join(f"'{e}'" for e in ELECTIONS)
+            + f") THEN lower(trim(r.jenis_pemilihan)) ELSE '{fallback}' END"
+        )
+    return f"'{fallback}'"
+
+
+def prepare(
+    ds: Dataset,
+    *,
+    election: str | None = None,
+    thresholds: dict[str, Thresholds] | None = None,
+    notes: list[str] | None = None,
+    lang: str = "en",
+) -> dict[str, str]:
+    """Build `rk_dup_extra` and the typed `rk_tps` from `rk_raw`; return the raw column types."""
+    con = ds.con
+    notes = notes if notes is not None else []
+    con.execute(MACROS)
+    types = _column_types(con, "rk_raw")
+    th = thresholds or DEFAULTS
+    params = pa.Table.from_pylist(thresholds_rows(th))
+    con.register("rk_params_src", params)
+    con.execute("CREATE OR REPLACE TABLE rk_params AS SELECT * FROM rk_params_src")
+    con.unregister("rk_params_src")
+
+    canon = [c for c in ds.columns if c in types]
+    # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
+    row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_dup_extra AS
+            WITH d AS (SELECT rk_code(kode_tps) AS k FROM rk_raw GROUP BY 1 HAVING count(*) > 1),
+            h AS (SELECT rk_code(r.kode_tps) AS kode_wilayah, r._source, r._row, r._file, {row_hash} AS h
+                  FROM rk_raw r WHERE rk_code(r.kode_tps) IN (SELECT k FROM d)),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS n,
+                              first(_source) OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS first_source,
+                              first(_row) OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS first_row
+                       FROM h)
+            SELECT kode_wilayah, _source, _row, _file, first_source, first_row FROM ranked WHERE n > 1"""
+    )
+    jenis = _election_expr(canon, election, notes, lang)
+    selects = ["r._k AS kode_tps", "r.kode_tps::VARCHAR AS _kode_raw"]
+    for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)):
+        selects.append(f"left(r._k, {n}) AS {col}")
+        if col in canon:
+            selects.append(f"rk_code(r.{col}) AS {quote_ident('_given_' + col)}")
+    for col in TEXT_COLUMNS:
+        if col in canon and not col.startswith("kode_") and col != "jenis_pemilihan":
+            selects.append(f"r.{quote_ident(col)}::VARCHAR AS {quote_ident(col)}")
+    selects.append(f"{jenis} AS jenis_pemilihan")
+    for col in NUMERIC_COLUMNS:
+        if col in canon:
+            selects.append(f"{_typed_count(col, types[col])} AS {quote_ident(col)}")
+    selects += [
+        "r._source", "r._row", "r._file",
+        "p.tps_cap AS _cap", "p.reserve_rate AS _reserve", "p.reserve_tolerance AS _tol",
+        "p.outlier_z AS _z", "p.outlier_min_tps AS _minn", "p.max_box AS _maxbox",
+        "left(r._k, 2) = '99' AS _ln",
+    ]
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_tps AS
+            SELECT {', '.join(selects)}
+            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k FROM rk_raw) r
+            ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
+            JOIN rk_params p ON p.jenis_pemilihan = ({jenis})"""
+    )
+    return types
+
+
+def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Region list (KPU or Kemendagri format): a `kode` column of region codes at any level."""
+    from rekap.errors import InputError
+
+    if not path.is_file():
+        raise InputError(f"{path}: region list not found")
+    try:
+        cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($p, all_varchar = true)", {"p": str(path)}).fetchall()]
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+    key = next((c for c in ("kode", "kode_wilayah", "kode_desa") if c in cols), None)
+    if key is None:
+        raise InputError(f"{path}: the region list has no 'kode' column", hint="expected the format of wilayah_kpu_pemilu2024.csv")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_master AS
+            SELECT DISTINCT rk_code({quote_ident(key)}) AS kode FROM read_csv($p, all_varchar = true, quote = '"')
+            WHERE rk_code({quote_ident(key)}) IS NOT NULL""",
+        {"p": str(path)},
+    )
+    n = con.execute("SELECT count(*) FROM rk_master").fetchone()
+    return int(n[0]) if n else 0
+
+
+def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
+    """Official DPT per TPS (`kode_tps`, `dpt_l`, `dpt_p`, `dpt_j`), CSV or XLSX."""
+    from rekap.errors import InputError
+    from rekap.io import LoadOptions, read_one
+    from rekap.schema import resolve_header
+
+    if not path.is_file():
+        raise InputError(f"{path}: DPT list not found")
+    raw, _ = read_one(con, path, str(path), "rk_dpt_raw", tmpdir, LoadOptions())
+    found: dict[str, str] = {}
+    for h in raw.headers:
+        key = h.strip().lower()
+        canon = {"dpt_l": "l", "dpt_p": "p", "dpt_j": "j"}.get(key)
+        res = resolve_header(h)
+        if canon is None and res in ("pemilih_dpt_l", "pemilih_dpt_p", "pemilih_dpt_j"):
+            canon = res[-1]
+        if res == "kode_tps" or key == "kode_tps":
+            found["kode_tps"] = h
+        elif canon:
+            found[f"dpt_{canon}"] = h
+    if "kode_tps" not in found or "dpt_j" not in found:
+        raise InputError(f"{path}: the DPT list needs columns kode_tps and dpt_j (dpt_l, dpt_p optional)")
+    parts = ["rk_code(" + quote_ident(found["kode_tps"]) + ") AS kode_tps"]
+    for s in ("l", "p", "j"):
+        src = found.get(f"dpt_{s}")
+        parts.append(f"rk_count({quote_ident(src)}::VARCHAR) AS dpt_{s}" if src else f"NULL::BIGINT AS dpt_{s}")
+    con.execute(f"CREATE OR REPLACE TABLE rk_dpt AS SELECT {', '.join(parts)} FROM rk_dpt_raw")
+    n = con.execute("SELECT count(*) FROM rk_dpt").fetchone()
+    return int(n[0]) if n else 0
+
+
+def _check_sql(check: Check) -> str:
+    if check.sql is not None:
+        return check.sql
+    return (
+        f"SELECT t.kode_tps AS kode_wilayah, '{check.field}' AS field, ({check.expected})::BIGINT AS expected, "
+        f"({check.actual})::BIGINT AS actual, {check.detail} AS detail, t._source, t._row "
+        f"FROM rk_tps t {check.joins} WHERE {check.violated}"
+    )
+
+
+def validate(
+    ds: Dataset,
+    *,
+    rules: list[Rule] | None = None,
+    election: str | None = None,
+    thresholds: dict[str, Thresholds] | None = None,
+    master: Path | None = None,
+    dpt: Path | None = None,
+    lang: str = "id",
+    tmpdir: str = ".",
+) -> ValidationReport:
+    con = ds.con
+    notes: list[str] = []
+    types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang)
+    rules = rules if rules is not None else all_rules()
+    has_master = master is not None and load_master(con, master) >= 0
+    has_dpt = dpt is not None and load_dpt(con, dpt, tmpdir) >= 0
+    present = frozenset(c for c in ds.columns if c in types)
+    ctx = Context(
+        columns=present,
+        has_master=has_master,
+        has_dpt=has_dpt,
+        paslon=tuple(p for p in PASLON_COLUMNS if p in present),
+        text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
+        lang=lang,
+    )
+    parts: list[tuple[str, str]] = []
+    params: dict[str, str] = {}
+    not_applicable: dict[str, NotApplicable] = {}
+    rules_run: list[str] = []
+    for r in rules:
+        built = r.build(ctx)
+        if isinstance(built, NotApplicable):
+            not_applicable[r.id] = built
+            continue
+        rules_run.append(r.id)
+        params[f"m_{r.id}"] = r.message(lang)
+        for check in built:
+            parts.append((r.id,
+                f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, '{check.level}' AS level,
+                           f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
+                           (f.actual - f.expected) AS selisih,
+                           format($m, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
+                                  coalesce(f.actual::VARCHAR, ''), coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END
+                                  || (f.actual - f.expected)::VARCHAR, ''), coalesce(f.detail::VARCHAR, '')) AS message,
+                           f._source AS source, f._row AS row
+                    FROM ({_check_sql(check)}) f"""
+            ))
+    con.execute("CREATE OR REPLACE TEMP TABLE rk_source_order (source VARCHAR, idx INTEGER)")
+    con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[s.name, s.index] for s in ds.sources])
+    con.execute(
+        "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
+        "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source VARCHAR, row BIGINT)"
+    )
+    # One statement per check: DuckDB plans a few dozen small scans far faster than one huge UNION.
+    for rule_id, part in parts:
+        con.execute(f"INSERT INTO rk_findings {part}", {"m": params[f"m_{rule_id}"]})
+    findings = con.sql(
+        f"""SELECT {', '.join('f.' + quote_ident(n) for n in FINDING_FIELDS)}
+            FROM rk_findings f LEFT JOIN rk_source_order o ON o.source = f.source
+            ORDER BY o.idx NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
+    ).to_arrow_table()
+    findings = findings.cast(FINDING_SCHEMA)
+    counts = dict(
+        con.execute("SELECT rule, count(*) FROM rk_findings GROUP BY rule ORDER BY rule").fetchall()
+    )
+    sev_counts = {s: 0 for s in ("error", "warning", "info")}
+    for sev, n in con.execute("SELECT severity, count(*) FROM rk_findings GROUP BY severity").fetchall():
+        sev_counts[sev] = n
+    row = con.execute("SELECT count(*) FROM rk_tps").fetchone()
+    used = int(row[0]) if row else 0
+    dup = con.execute("SELECT count(*) FROM rk_dup_extra").fetchone()
+    n_dup = int(dup[0]) if dup else 0
+    tps = con.execute("SELECT count(DISTINCT kode_tps) FROM rk_tps").fetchone()
+    elections = dict(con.execute("SELECT jenis_pemilihan, count(*) FROM rk_tps GROUP BY 1 ORDER BY 1").fetchall())
+    if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
+        notes.append("pengguna_non_dpt (DPK) is a Pemilu column but the election type is Pilkada")
+    return ValidationReport(
+        findings=findings,
+        rules_run=rules_run,
+        not_applicable=not_applicable,
+        counts={str(k): int(v) for k, v in counts.items()},
+        severity_counts=sev_counts,
+        tps_checked=int(tps[0]) if tps else 0,
+        rows_read=ds.rows_read,
+        rows_used=used,
+        rows_rejected=ds.rows_rejected + n_dup,
+        rows_duplicate=n_dup,
+        elections={str(k): int(v) for k, v in elections.items()},
+        notes=notes,
+    )
+
+
+__all__ = ["FINDING_FIELDS", "FINDING_SCHEMA", "ValidationReport", "prepare", "select_rules", "validate"]
