@@ -29,6 +29,9 @@ class Thresholds:
     """P002: ballots received may differ from DPT + reserve by this many."""
     outlier_z: float = 3.5
     """P006: robust z-score (0.6745·|x − median| / MAD) above which a TPS is an outlier in its kecamatan."""
+    outlier_min_delta: float = 0.05
+    """P006: and at least this far from the median (as a share: 0.05 = 5 percentage points), so that a
+    kecamatan where every TPS is alike does not turn tiny differences into outliers."""
     outlier_min_tps: int = 10
     """P006: a kecamatan needs at least this many TPS with data for the comparison to mean anything."""
     max_box: int = 999

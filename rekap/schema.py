@@ -169,12 +169,12 @@ def _alias_table() -> dict[str, str]:
     add("suara_tidak_sah", "suara tidak sah", "jumlah suara tidak sah", "tidak sah")
     add("suara_total", "jumlah suara sah dan tidak sah", "total suara", "jumlah suara", "suara total",
         "jumlah seluruh suara", "jumlah suara sah dan suara tidak sah")
-    for n in range(1, MAX_PASLON + 1):
-        canon = paslon_column(n)
-        add(canon, f"paslon {n}", f"paslon {n:02d}", f"paslon {n:03d}", f"suara paslon {n}",
-            f"suara paslon {n:02d}", f"no urut {n}", f"nomor urut {n}", f"paslon no {n}",
-            f"pasangan calon {n}", f"pasangan calon {n:02d}", f"suara paslon no urut {n}",
-            f"calon {n:02d}", f"suara {n:02d}", f"suara_{n}")
+    for k in range(1, MAX_PASLON + 1):
+        canon = paslon_column(k)
+        add(canon, f"paslon {k}", f"paslon {k:02d}", f"paslon {k:03d}", f"suara paslon {k}",
+            f"suara paslon {k:02d}", f"no urut {k}", f"nomor urut {k}", f"paslon no {k}",
+            f"pasangan calon {k}", f"pasangan calon {k:02d}", f"suara paslon no urut {k}",
+            f"calon {k:02d}", f"suara {k:02d}", f"suara_{k}")
     return aliases
 
 

@@ -139,7 +139,7 @@ def read_one(
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx
 
-        return read_xlsx(con, path, table, display, options.sheet), []
+        return read_xlsx(con, path, table, display, options.sheet, extra=options.column_map), []
     if fmt == "parquet":
         return _read_parquet(con, path, table, display), []
     if fmt == "json":

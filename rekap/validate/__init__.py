@@ -185,7 +185,7 @@ def prepare(
     selects += [
         "r._source", "r._row", "r._file",
         "p.tps_cap AS _cap", "p.reserve_rate AS _reserve", "p.reserve_tolerance AS _tol",
-        "p.outlier_z AS _z", "p.outlier_min_tps AS _minn", "p.max_box AS _maxbox",
+        "p.outlier_z AS _z", "p.outlier_min_delta AS _mind", "p.outlier_min_tps AS _minn", "p.max_box AS _maxbox",
         "left(r._k, 2) = '99' AS _ln",
     ]
     con.execute(

@@ -101,7 +101,8 @@ def p005(ctx: Context) -> list[Check] | NotApplicable:
 def p006(ctx: Context) -> list[Check] | NotApplicable:
     """Turnout (suara_total / pemilih_dpt_j) or the invalid-vote share (suara_tidak_sah / suara_total)
     is an outlier within its kecamatan by robust z-score (0.6745·|x − median| / MAD > `outlier_z`,
-    kecamatan with at least `outlier_min_tps` TPS), or turnout is 100 % or more.
+    at least `outlier_min_delta` away from the median, kecamatan with at least `outlier_min_tps` TPS),
+    or turnout is 100 % or more.
 
     `expected` is the count the kecamatan's median share would give for this TPS, `actual` the count
     recorded. Why: a TPS far from its neighbours is where to look first. Example: turnout 99 % where
@@ -119,7 +120,7 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
     always = "OR s.x >= 1" if turnout else ""
     sql = f"""
         WITH s AS (
-            SELECT t.kode_tps, t._source, t._row, t.kode_kec, t._z, t._minn, t._ln,
+            SELECT t.kode_tps, t._source, t._row, t.kode_kec, t._z, t._minn, t._mind, t._ln,
                    {num} AS num, {den} AS den, {num} / {den} AS x
             FROM rk_tps t WHERE {den} > 0 AND {num} IS NOT NULL),
         m AS (SELECT kode_kec, median(x) AS med, count(*) AS n FROM s GROUP BY kode_kec),
@@ -132,7 +133,8 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
                s._source, s._row
         FROM s JOIN m USING (kode_kec) JOIN d USING (kode_kec)
         WHERE NOT s._ln AND (
-            (m.n >= s._minn AND d.mad > 0 AND 0.6745 * abs(s.x - m.med) / d.mad > s._z) {always})"""
+            (m.n >= s._minn AND d.mad > 0 AND abs(s.x - m.med) >= s._mind
+                 AND 0.6745 * abs(s.x - m.med) / d.mad > s._z) {always})"""
     return Check(field=field, sql=sql)
 
 

@@ -1,0 +1,593 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+from openpyxl import Workbook
+from xlsx_fixtures import write_staff_xlsx
+
+from rekap.errors import InputError
+from rekap.io.excel import read_xlsx
+from rekap.schema import CANONICAL_SET, resolve_header
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+DKI_CSV = REAL / "ppwp2024_tps_dki_jakarta.csv"
+
+TITLES = [["REKAPITULASI HASIL PENGHITUNGAN SUARA"], ["KECAMATAN GAMBIR"]]
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def save(path: Path, *sheets: tuple[str, list[list[Any]]]) -> Path:
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def rows_of(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[Any, ...]]:
+    return con.sql(f'SELECT * FROM "{table}" ORDER BY _row').fetchall()
+
+
+def read_error(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None = None) -> InputError:
+    with pytest.raises(InputError) as info:
+        read_xlsx(con, path, "t", path.name, sheet=sheet)
+    return info.value
+
+
+# --- header --------------------------------------------------------------------------------------
+
+
+def test_header_below_title_rows(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "Rekap",
+            [
+                *TITLES,
+                ["Kode TPS", "Nama TPS", "Suara Sah"],
+                ["3171011001001", "TPS 001", 200],
+                ["3171011001002", "TPS 002", 180],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Nama TPS", "Suara Sah"]
+    assert raw.rows == 2
+    assert raw.format == "xlsx"
+    assert raw.notes == ["header in row 3"]
+    assert rows_of(con, "t") == [
+        ("3171011001001", "TPS 001", "200", 4),
+        ("3171011001002", "TPS 002", "180", 5),
+    ]
+    types = dict(con.sql('SELECT column_name, column_type FROM (DESCRIBE "t")').fetchall())
+    assert types == {"Kode TPS": "VARCHAR", "Nama TPS": "VARCHAR", "Suara Sah": "VARCHAR", "_row": "BIGINT"}
+
+
+def test_blank_rows_and_headerish_title_before_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # A title that happens to be one known header word ("Kecamatan") must not win.
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kecamatan"],
+                [],
+                [],
+                ["Kode TPS", "Jumlah DPT"],
+                ["3171011001001", 300],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Jumlah DPT"]
+    assert "header in row 4" in raw.notes
+    assert rows_of(con, "t") == [("3171011001001", "300", 5)]
+
+
+def test_header_cells_are_folded_to_one_line(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [[" Kode\nTPS ", "Jumlah\nDPT"], ["3171011001001", 3]]))
+    assert read_xlsx(con, path, "t", "a.xlsx").headers == ["Kode TPS", "Jumlah DPT"]
+
+
+def test_merged_two_row_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Rekap"
+    for row in [
+        *TITLES,
+        ["Kode TPS", "Jumlah DPT", None, None, "Pengguna Hak Pilih DPT", None, None, "Paslon 01", "Catatan"],
+        [None, "L", "P", "JML", "L", "P", "JML", None, None],
+        ["3171011001001", 150, 150, 300, 100, 110, 210, 99, "ok"],
+    ]:
+        ws.append(row)
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:D3")
+    ws.merge_cells("E3:G3")
+    ws.merge_cells("H3:H4")
+    ws.merge_cells("I3:I4")
+    wb.save(tmp_path / "m.xlsx")
+
+    raw = read_xlsx(con, tmp_path / "m.xlsx", "t", "m.xlsx")
+    assert raw.headers == [
+        "Kode TPS",
+        "Jumlah DPT L",
+        "Jumlah DPT P",
+        "Jumlah DPT JML",
+        "Pengguna Hak Pilih DPT L",
+        "Pengguna Hak Pilih DPT P",
+        "Pengguna Hak Pilih DPT JML",
+        "Paslon 01",
+        "Catatan",
+    ]
+    assert [resolve_header(h) for h in raw.headers] == [
+        "kode_tps",
+        "pemilih_dpt_l",
+        "pemilih_dpt_p",
+        "pemilih_dpt_j",
+        "pengguna_dpt_l",
+        "pengguna_dpt_p",
+        "pengguna_dpt_j",
+        "suara_paslon_1",
+        None,
+    ]
+    assert raw.notes == ["header in rows 3-4 (merged group headers)"]
+    assert rows_of(con, "t") == [
+        ("3171011001001", "150", "150", "300", "100", "110", "210", "99", "ok", 5),
+    ]
+
+
+def test_group_label_over_complete_labels(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # "Perolehan Suara" does not combine with its sub-labels; the sub-labels alone are the names.
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Nama TPS", "Perolehan Suara", None, None],
+                [None, None, "Paslon 01", "Paslon 02", "Suara Sah"],
+                ["3171011001001", "TPS 001", 1, 2, 3],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Nama TPS", "Paslon 01", "Paslon 02", "Suara Sah"]
+    assert raw.notes == ["header in rows 1-2 (merged group headers)"]
+
+
+def test_numeric_sub_labels(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # Excel turns typed "01" into the number 1; "Suara" + 1 still names paslon 1.
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Nama TPS", "Suara", None, None],
+                [None, None, 1, 2, 3],
+                ["3171011001001", "A", 7, 8, 9],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert [resolve_header(h) for h in raw.headers] == [
+        "kode_tps",
+        "nama_tps",
+        "suara_paslon_1",
+        "suara_paslon_2",
+        "suara_paslon_3",
+    ]
+    assert rows_of(con, "t") == [("3171011001001", "A", "7", "8", "9", 3)]
+
+
+def test_column_number_row_is_not_a_second_header_row(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [["Kode TPS", "Nama TPS", "Suara Sah"], ["(1)", "(2)", "(3)"]]))
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Nama TPS", "Suara Sah"]
+    assert raw.notes == ["header in row 1"]
+
+
+def test_sparse_first_data_row_is_not_a_second_header_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [["Kode TPS", "Label", "Wilayah", "Suara Sah", "Paslon 01"], [None, "TPS", "KOTA", None, None]],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Label", "Wilayah", "Suara Sah", "Paslon 01"]
+    assert raw.rows == 1
+
+
+def test_first_data_row_is_not_taken_for_a_second_header_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # "TPS" and "KOTA" are known header words; a data row holding them is still data.
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Label", "Wilayah", "Suara Sah"],
+                ["3171011001001", "TPS", "KOTA", 5],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "Label", "Wilayah", "Suara Sah"]
+    assert raw.rows == 1
+
+
+def test_extra_mapping_counts_for_header_detection(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [["judul"], ["ID Lokasi", "Total Sah"], ["3171011001001", 5]]))
+    assert read_error(con, path).message.startswith("a.xlsx: no header row found in sheet 'S'")
+    raw = read_xlsx(con, path, "t", "a.xlsx", extra={"ID Lokasi": "kode_tps", "Total Sah": "suara_sah"})
+    assert raw.headers == ["ID Lokasi", "Total Sah"]
+    assert "header in row 2" in raw.notes
+
+
+def test_no_header_found(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("Data", [["judul"], ["a", "b", "c"], [1, 2, 3]]))
+    err = read_error(con, path)
+    assert err.message == "a.xlsx: no header row found in sheet 'Data' (looked at the first 30 rows)"
+    assert err.hint is not None and "Kode TPS" in err.hint and "--columns" in err.hint
+
+
+def test_header_beyond_row_30_is_not_found(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [*[["x"]] * 30, ["Kode TPS", "Suara Sah"], ["1", 2]]))
+    assert "no header row found" in read_error(con, path).message
+
+
+def test_empty_sheet(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("Kosong", []))
+    assert read_error(con, path).message == "a.xlsx: sheet 'Kosong' is empty"
+
+
+def test_header_only_gives_zero_rows(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [["Kode TPS", "Suara Sah"]]))
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert (raw.headers, raw.rows) == (["Kode TPS", "Suara Sah"], 0)
+    assert con.execute('SELECT count(*) FROM "t"').fetchall() == [(0,)]
+
+
+# --- sheets --------------------------------------------------------------------------------------
+
+HEADER = ["Kode TPS", "Suara Sah"]
+
+
+def three_sheets(tmp_path: Path) -> Path:
+    return save(
+        tmp_path / "s.xlsx",
+        ("Catatan", [["Dibuat oleh PPK"], ["lihat sheet berikut"]]),
+        ("Rekap", [HEADER, ["3171011001001", 10]]),
+        ("Rekap2", [["judul"], HEADER, ["3171011001002", 20]]),
+    )
+
+
+def test_default_sheet_is_first_with_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    raw = read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx")
+    assert raw.notes[0] == "sheet 'Rekap' (other sheets: 'Catatan', 'Rekap2'; choose with --sheet)"
+    assert rows_of(con, "t") == [("3171011001001", "10", 2)]
+
+
+def test_single_sheet_has_no_sheet_note(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [HEADER, ["1", 2]]))
+    assert not any(n.startswith("sheet") for n in read_xlsx(con, path, "t", "a.xlsx").notes)
+
+
+def test_sheet_by_name(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    raw = read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx", sheet="Rekap2")
+    assert raw.notes == ["header in row 2"]
+    assert rows_of(con, "t") == [("3171011001002", "20", 3)]
+
+
+def test_sheet_by_name_ignores_case(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx", sheet="rekap2")
+    assert rows_of(con, "t") == [("3171011001002", "20", 3)]
+
+
+def test_sheet_by_index(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx", sheet="3")
+    assert rows_of(con, "t") == [("3171011001002", "20", 3)]
+
+
+def test_sheet_name_that_looks_like_an_index_wins(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("1", [HEADER, ["a", 1]]), ("2", [HEADER, ["b", 2]]))
+    read_xlsx(con, path, "t", "a.xlsx", sheet="1")
+    assert rows_of(con, "t") == [("a", "1", 2)]
+
+
+@pytest.mark.parametrize("wanted", ["Ringkasan", "0", "4"])
+def test_unknown_sheet(con: duckdb.DuckDBPyConnection, tmp_path: Path, wanted: str) -> None:
+    err = read_error(con, three_sheets(tmp_path), sheet=wanted)
+    assert err.message == f"s.xlsx: no sheet named '{wanted}'"
+    assert err.hint == "sheets in this file: Catatan, Rekap, Rekap2; choose one with --sheet"
+
+
+def test_chosen_sheet_without_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    err = read_error(con, three_sheets(tmp_path), sheet="Catatan")
+    assert err.message == "s.xlsx: no header row found in sheet 'Catatan' (looked at the first 30 rows)"
+
+
+def test_no_sheet_has_a_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("Kosong", []), ("Catatan", [["x"]]), ("Lain", [["y"]]))
+    err = read_error(con, path)
+    assert err.message == "a.xlsx: no header row found in sheet 'Catatan' (looked at the first 30 rows)"
+    assert err.hint is not None and "'Kosong', 'Lain'" in err.hint
+
+
+# --- values --------------------------------------------------------------------------------------
+
+
+def test_values_become_text(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Kode Desa", "Suara Sah", "Suara Tidak Sah", "Catatan", "Waktu"],
+                [3171011001001, 3171011001.0, 12.0, 12.5, True, dt.datetime(2024, 2, 14, 13, 5)],
+                ["0101011001001", "007", "12", "-3", False, dt.date(2024, 2, 14)],
+                [None, "  spasi  ", 0, 1e-3, "#REF!", dt.time(7, 30)],
+            ],
+        ),
+    )
+    read_xlsx(con, path, "t", "a.xlsx")
+    assert rows_of(con, "t") == [
+        ("3171011001001", "3171011001", "12", "12.5", "TRUE", "2024-02-14T13:05:00", 2),
+        ("0101011001001", "007", "12", "-3", "FALSE", "2024-02-14T00:00:00", 3),
+        (None, "  spasi  ", "0", "0.001", "#REF!", "07:30:00", 4),
+    ]
+
+
+def test_13_digit_codes_stored_as_numbers(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    codes = [3101011001001, 9471040005013, 3175101008063]
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Suara Sah", "Catatan"],
+                *[[c, 1, float(c)] for c in codes],
+            ],
+        ),
+    )
+    read_xlsx(con, path, "t", "a.xlsx")
+    assert [(r[0], r[2]) for r in rows_of(con, "t")] == [(str(c), str(c)) for c in codes]
+
+
+def test_error_cell_is_kept_as_text(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Kode TPS", "Suara Sah"])
+    ws.append(["3171011001001", "#REF!"])
+    ws.append(["3171011001002", "#DIV/0!"])
+    assert ws["B2"].data_type == "e"  # stored as an Excel error cell, as a broken formula leaves it
+    wb.save(tmp_path / "e.xlsx")
+    read_xlsx(con, tmp_path / "e.xlsx", "t", "e.xlsx")
+    assert [r[1] for r in rows_of(con, "t")] == ["#REF!", "#DIV/0!"]
+
+
+def test_empty_rows_skipped_and_counted(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                HEADER,
+                ["3171011001001", 1],
+                [],
+                [None, None],
+                ["", "   "],
+                ["3171011001002", 2],
+                [],
+                [None],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.rows == 2
+    # Trailing blank rows are invisible in Excel and not worth a note; the gap of 3 is.
+    assert "skipped 3 empty rows" in raw.notes
+    assert [r[-1] for r in rows_of(con, "t")] == [2, 6]
+
+
+def test_no_empty_row_note_without_gaps(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [HEADER, ["1", 1], [], []]))
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert not any("empty" in n for n in raw.notes)
+
+
+def test_row_numbers_match_excel(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A5"] = "Kode TPS"
+    ws["B5"] = "Suara Sah"
+    for r in (6, 9, 40, 1000):
+        ws.cell(row=r, column=1, value=f"kode{r}")
+        ws.cell(row=r, column=2, value=r)
+    wb.save(tmp_path / "r.xlsx")
+    raw = read_xlsx(con, tmp_path / "r.xlsx", "t", "r.xlsx")
+    assert "header in row 5" in raw.notes
+    assert rows_of(con, "t") == [(f"kode{r}", str(r), r) for r in (6, 9, 40, 1000)]
+
+
+def test_duplicate_headers_renamed(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", "Suara Sah", "suara sah", "Paslon 01", "Suara Sah", "_row"],
+                ["1", 2, 3, 4, 5, 6],
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    # DuckDB treats identifiers case-insensitively, so 'suara sah' collides with 'Suara Sah'.
+    assert raw.headers == ["Kode TPS", "Suara Sah", "suara sah__2", "Paslon 01", "Suara Sah__3", "_row__2"]
+    assert "duplicate header 'Suara Sah' in columns B, C and E" in raw.notes
+    assert rows_of(con, "t") == [("1", "2", "3", "4", "5", "6", 2)]
+
+
+def test_unnamed_columns(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(
+        tmp_path / "a.xlsx",
+        (
+            "S",
+            [
+                ["Kode TPS", None, "Suara Sah", None],
+                ["1", None, 2, None],
+                ["2", "catatan", 3, None, None, "lebih"],  # ragged: longer than the header
+            ],
+        ),
+    )
+    raw = read_xlsx(con, path, "t", "a.xlsx")
+    assert raw.headers == ["Kode TPS", "kolom_B", "Suara Sah", "kolom_F"]
+    assert "columns without a header named by their letter: kolom_B, kolom_F" in raw.notes
+    assert rows_of(con, "t") == [("1", None, "2", None, 2), ("2", "catatan", "3", "lebih", 3)]
+
+
+def test_ragged_short_rows_are_kept(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = save(tmp_path / "a.xlsx", ("S", [["Kode TPS", "Nama TPS", "Suara Sah"], ["1"], ["2", "TPS 2", 9]]))
+    read_xlsx(con, path, "t", "a.xlsx")
+    assert rows_of(con, "t") == [("1", None, None, 2), ("2", "TPS 2", "9", 3)]
+
+
+def test_file_name_without_xlsx_extension(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # stdin spools and downloads may lack the extension; the content decides.
+    path = save(tmp_path / "a.xlsx", ("S", [HEADER, ["1", 2]]))
+    plain = tmp_path / "upload"
+    os.replace(path, plain)
+    assert read_xlsx(con, plain, "t", "upload").rows == 1
+
+
+# --- not an xlsx ---------------------------------------------------------------------------------
+
+
+def _zip_without_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "hi")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"kode_tps,suara_sah\n3171011001001,5\n", "looks like a text/CSV file"),
+        (bytes(range(256)) * 8, "not a zip archive"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "old .xls format or password-protected"),
+        (b"", "the file is empty"),
+        (b"PK\x03\x04garbage", "damaged zip archive"),
+        (None, "without an Excel workbook inside"),
+    ],
+)
+def test_not_an_xlsx(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, content: bytes | None, reason: str
+) -> None:
+    path = tmp_path / "bad.xlsx"
+    if content is None:
+        _zip_without_workbook(path)
+    else:
+        path.write_bytes(content)
+    err = read_error(con, path)
+    assert err.message.startswith("bad.xlsx: not an Excel .xlsx workbook (")
+    assert reason in err.message
+    assert err.hint
+
+
+def test_missing_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    err = read_error(con, tmp_path / "nope.xlsx")
+    assert err.message.startswith("nope.xlsx: cannot open file")
+
+
+def test_damaged_sheet_xml(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    good = save(tmp_path / "good.xlsx", ("S", [HEADER, ["1", 2]]))
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    err = read_error(con, bad)
+    assert err.message.startswith("bad.xlsx: not an Excel .xlsx workbook (")
+
+
+# --- staff-style fixture helper ------------------------------------------------------------------
+
+
+def small_canonical_table() -> pa.Table:
+    return pa.table(
+        {
+            "kode_prov": ["31", "31"],
+            "kode_tps": ["3101011001001", "3101011001002"],
+            "nama_tps": ["TPS 001", "=TPS 002"],
+            "tps_label": ["tps", "tps"],
+            "pemilih_dpt_j": ["292", "285"],
+            "pemilih_dpt_l": ["147", "144"],
+            "pemilih_dpt_p": ["145", None],
+            "suara_paslon_1": ["83", "12.5"],
+            "pengguna_total_j": [233, 255],
+            "suara_sah": ["228", "x"],
+        }
+    )
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_write_staff_xlsx_round_trip(con: duckdb.DuckDBPyConnection, tmp_path: Path, merged: bool) -> None:
+    tbl = small_canonical_table()
+    path = tmp_path / "staff.xlsx"
+    write_staff_xlsx(tbl, path, title_rows=4, merged_groups=merged)
+    raw = read_xlsx(con, path, "t", "staff.xlsx")
+    assert raw.notes == (["header in rows 5-6 (merged group headers)"] if merged else ["header in row 5"])
+    names = {resolve_header(h) or h: h for h in raw.headers}
+    assert set(names) == set(tbl.column_names)
+    for col in tbl.column_names:
+        got = [r[0] for r in con.sql(f'SELECT "{names[col]}" FROM "t" ORDER BY _row').fetchall()]
+        want = [None if v is None else str(v) for v in tbl.column(col).to_pylist()]
+        assert got == want, col
+
+
+@pytest.mark.real
+def test_real_dki_rows_round_trip(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    if not DKI_CSV.exists():
+        pytest.skip(f"{DKI_CSV} not present")
+    csv = con.sql(
+        "SELECT * FROM read_csv(?, all_varchar = true) LIMIT 2000", params=[str(DKI_CSV)]
+    ).to_arrow_table()
+    assert csv.num_rows == 2000
+    path = tmp_path / "dki.xlsx"
+    write_staff_xlsx(csv, path)
+
+    raw = read_xlsx(con, path, "raw", "dki.xlsx")
+    assert raw.rows == 2000
+    mapped = {resolve_header(h): h for h in raw.headers if resolve_header(h) is not None}
+    canonical = [c for c in csv.column_names if c in CANONICAL_SET]
+    assert set(mapped) == set(canonical)
+    assert con.execute('SELECT min(_row), max(_row) FROM "raw"').fetchall() == [(4, 2003)]
+    for col in canonical:
+        got = [r[0] for r in con.sql(f'SELECT "{mapped[col]}" FROM "raw" ORDER BY _row').fetchall()]
+        assert got == csv.column(col).to_pylist(), col
+    codes = [r[0] for r in con.sql(f'SELECT "{mapped["kode_tps"]}" FROM "raw"').fetchall()]
+    assert all(len(c) == 13 for c in codes)
