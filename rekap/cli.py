@@ -98,7 +98,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     for s in ds.sources:
         mapped = ", ".join(f"{a}→{b}" for a, b in s.mapping.renamed[:12])
         more = f" (+{len(s.mapping.renamed) - 12})" if len(s.mapping.renamed) > 12 else ""
-        console.print(f"  {s.name}: {s.format}, {num(s.rows_read, lang)} baris/rows; {'; '.join(s.notes)}", markup=False)
+        console.print(f"  {s.name}: {s.format}, {num(s.rows_read, lang)} {'baris' if lang == 'id' else 'rows'}; {'; '.join(s.notes)}", markup=False)
         if mapped:
             console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
         if s.mapping.unmapped:

@@ -80,7 +80,7 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
                    FROM rk_tps t
                    WHERE t.kode_tps IN (SELECT kode_tps FROM rk_tps GROUP BY kode_tps HAVING count(*) > 1))
         SELECT b.kode_tps AS kode_wilayah, {diff_field} AS field, ({exp})::BIGINT AS expected,
-               ({act})::BIGINT AS actual, ' (' || a._source || ' baris ' || a._row || ')' AS detail,
+               ({act})::BIGINT AS actual, ' (' || a._source || '{" baris " if ctx.lang == "id" else " row "}' || a._row || ')' AS detail,
                b._source, b._row
         FROM k a JOIN k b ON a._sb = b._sb AND a.kode_tps = b.kode_tps AND a._k = 1 AND b._k > 1"""
     return [Check(field="kode_tps", sql=sql)]
@@ -94,8 +94,9 @@ def s004(ctx: Context) -> list[Check] | NotApplicable:
 
     Why: counting it twice would inflate the recap. Example: the same Sirekap line twice in a dump.
     """
-    sql = """SELECT x.kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-                    ' (sama dengan ' || x.first_source || ' baris ' || x.first_row || ')' AS detail,
+    same, row = ("sama dengan", "baris") if ctx.lang == "id" else ("same as", "row")
+    sql = f"""SELECT x.kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
+                    ' ({same} ' || x.first_source || ' {row} ' || x.first_row || ')' AS detail,
                     x._source, x._row
              FROM rk_dup_extra x"""
     return [Check(field="kode_tps", sql=sql)]
