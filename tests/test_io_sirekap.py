@@ -289,11 +289,19 @@ def test_pilkada_regions_share_numbers_through_the_table(con: duckdb.DuckDBPyCon
     assert [(r["suara_paslon_1"], r["suara_paslon_2"]) for r in rows] == [("10", "20"), ("30", "40")]
 
 
+def test_without_table_pilkada_ids_are_refused(con: duckdb.DuckDBPyConnection) -> None:
+    # Pilkada ids are not always in ballot order, so ranking them could swap two candidates.
+    data = jsonl(wrapper("1101011001001", race="pkwkk", chart={"1000105": 10, "1000106": 20}))
+    err = error_of(con, data, paslon=None)
+    assert "need the candidate table" in err.message
+    assert err.hint is not None and "--paslon" in err.hint
+
+
 def test_without_table_disjoint_id_sets_are_refused(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(
-        wrapper("1101011001001", race="pkwkk", chart={"1000105": 10, "1000106": 20}),
-        wrapper("1101011001002", race="pkwkk", chart={"1000105": 1}),
-        wrapper("1102011001001", race="pkwkk", chart={"1000200": 30, "1000201": 40}),
+        wrapper("1101011001001", race="ppwp", chart={"1000105": 10, "1000106": 20}),
+        wrapper("1101011001002", race="ppwp", chart={"1000105": 1}),
+        wrapper("1102011001001", race="ppwp", chart={"1000200": 30, "1000201": 40}),
     )
     err = error_of(con, data, paslon=None)
     assert err.message.startswith("input.jsonl: line 1 (ids 1000105, 1000106) and line 3 (ids 1000200, 1000201)")

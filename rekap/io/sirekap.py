@@ -474,6 +474,13 @@ def _number_by_rank(records: list[_Record], display: str) -> tuple[dict[str, int
             "cannot be numbered by rank",
             hint="split the file by race (e.g. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) or give --paslon",
         )
+    if set(race_first) & {"pkwkp", "pkwkk"}:
+        # Pilkada candidate ids are not always in ballot order (14 of 545 races in 2024), so ranking
+        # them could silently swap two candidates' votes.
+        raise InputError(
+            f"{display}: Pilkada records ({_format_counts(race_counts)}) need the candidate table to number their ids",
+            hint="give --paslon pilkada2024_paslon.csv (columns paslon_id, nomor_urut)",
+        )
     _require_one_race(id_sets, display)
     if len(ids) > MAX_PASLON:
         raise InputError(
