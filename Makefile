@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rekap validate data/samples/jatim_kecil/tps_*.csv --paslon data/samples/jatim_kecil/paslon.csv --master data/samples/jatim_kecil/wilayah.csv --fail-on never
+	$(BIN)/rekap validate data/samples/jatim_kecil/tps/* --master data/samples/jatim_kecil/wilayah.csv --election pkwkp --fail-on never
 
 lint: $(STAMP)
 	$(BIN)/ruff check rekap tests benchmarks scripts

@@ -141,7 +141,7 @@ def _alias_table() -> dict[str, str]:
                            "pengguna total", "jumlah pengguna", "total pengguna"],
         "pemilih_disabilitas": ["pemilih disabilitas", "jumlah pemilih disabilitas", "disabilitas"],
         "pengguna_disabilitas": ["pengguna disabilitas", "pengguna hak pilih disabilitas",
-                                 "jumlah pengguna disabilitas"],
+                                 "jumlah pengguna disabilitas", "jumlah pengguna hak pilih disabilitas"],
     }
     suffix_words = {
         "l": ["l", "lk", "laki laki", "laki"],

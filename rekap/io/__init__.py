@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from rekap.db import count
 from rekap.errors import InputError, UsageError
 from rekap.io.base import RawTable
 from rekap.io.columns import ColumnMapping, map_headers
@@ -160,8 +161,8 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, displa
     except duckdb.Error as exc:
         raise InputError(f"{display}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
     cols = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall() if r[0] != "_row"]
-    n = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
-    return RawTable(table=table, headers=cols, rows=int(n[0]) if n else 0, format="parquet")
+    n = count(con, f"SELECT count(*) FROM {quote_ident(table)}")
+    return RawTable(table=table, headers=cols, rows=n, format="parquet")
 
 
 def load_dataset(

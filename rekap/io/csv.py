@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from rekap.db import count
 from rekap.errors import InputError
 from rekap.io.base import RawTable
 from rekap.schema import quote_ident, resolve_header
@@ -192,8 +193,8 @@ def read_csv(
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
         rejects = _load(con, source, table, names, dialect)
-    n = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
-    rows_read = int(n[0]) if n else 0
+    n = count(con, f"SELECT count(*) FROM {quote_ident(table)}")
+    rows_read = n
     return (
         RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
         rejects,

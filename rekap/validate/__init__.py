@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from rekap.config import DEFAULTS, Thresholds, thresholds_rows
+from rekap.db import count
 from rekap.errors import UsageError
 from rekap.io import Dataset
 from rekap.schema import (
@@ -217,8 +218,8 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             WHERE rk_code({quote_ident(key)}) IS NOT NULL""",
         {"p": str(path)},
     )
-    n = con.execute("SELECT count(*) FROM rk_master").fetchone()
-    return int(n[0]) if n else 0
+    n = count(con, "SELECT count(*) FROM rk_master")
+    return n
 
 
 def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
@@ -248,8 +249,8 @@ def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
         src = found.get(f"dpt_{s}")
         parts.append(f"rk_count({quote_ident(src)}::VARCHAR) AS dpt_{s}" if src else f"NULL::BIGINT AS dpt_{s}")
     con.execute(f"CREATE OR REPLACE TABLE rk_dpt AS SELECT {', '.join(parts)} FROM rk_dpt_raw")
-    n = con.execute("SELECT count(*) FROM rk_dpt").fetchone()
-    return int(n[0]) if n else 0
+    n = count(con, "SELECT count(*) FROM rk_dpt")
+    return n
 
 
 def _check_sql(check: Check) -> str:
@@ -331,11 +332,11 @@ def validate(
     sev_counts = {s: 0 for s in ("error", "warning", "info")}
     for sev, n in con.execute("SELECT severity, count(*) FROM rk_findings GROUP BY severity").fetchall():
         sev_counts[sev] = n
-    row = con.execute("SELECT count(*) FROM rk_tps").fetchone()
-    used = int(row[0]) if row else 0
-    dup = con.execute("SELECT count(*) FROM rk_dup_extra").fetchone()
-    n_dup = int(dup[0]) if dup else 0
-    tps = con.execute("SELECT count(DISTINCT kode_tps) FROM rk_tps").fetchone()
+    row = count(con, "SELECT count(*) FROM rk_tps")
+    used = row
+    dup = count(con, "SELECT count(*) FROM rk_dup_extra")
+    n_dup = dup
+    tps = count(con, "SELECT count(DISTINCT kode_tps) FROM rk_tps")
     elections = dict(con.execute("SELECT jenis_pemilihan, count(*) FROM rk_tps GROUP BY 1 ORDER BY 1").fetchall())
     if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
         notes.append("pengguna_non_dpt (DPK) is a Pemilu column but the election type is Pilkada")
@@ -345,7 +346,7 @@ def validate(
         not_applicable=not_applicable,
         counts={str(k): int(v) for k, v in counts.items()},
         severity_counts=sev_counts,
-        tps_checked=int(tps[0]) if tps else 0,
+        tps_checked=tps,
         rows_read=ds.rows_read,
         rows_used=used,
         rows_rejected=ds.rows_rejected + n_dup,

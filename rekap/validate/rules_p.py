@@ -77,7 +77,7 @@ def p004(ctx: Context) -> list[Check] | NotApplicable:
             field="suara_total",
             expected=c("pemilih_dpt_j"),
             actual=c("suara_total"),
-            violated=f"{c('pemilih_dpt_j')} > 0 AND {c('suara_total')} > {c('pemilih_dpt_j')}",
+            violated=f"{c('suara_total')} > {c('pemilih_dpt_j')}",
         )
     ]
 

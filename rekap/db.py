@@ -1,0 +1,22 @@
+"""Small DuckDB helpers shared by the readers and the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """The single value of a one-row query.
+
+    Uses fetchall(): with DuckDB 2.x a fetchone() that does not drain the result leaves the
+    connection busy ("unfinished result") for the next statement.
+    """
+    rows = con.execute(sql, params or {}).fetchall()
+    return rows[0][0] if rows else None
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> int:
+    value = scalar(con, sql, params)
+    return int(value) if value is not None else 0
