@@ -456,12 +456,43 @@ def is_bad_cell(value: Value) -> bool:
 
 
 Check = tuple[str, str, str, tuple[str, ...], tuple[str, ...]]
+"""(rule, field, 'eq' | 'le', left, right): the box `field` is checked by sum(left) = / <= sum(right)."""
 
 
-def _arithmetic_checks() -> list[Check]:
-    """A001-A012 as (rule, field, 'eq' | 'le', left, right): sum(left) = / <= sum(right).
+def _tps_checks() -> list[Check]:
+    """Every box A001-A012 check on one TPS form, one entry per (rule, checked box).
 
-    Within a rule the order decides which field a finding names: J before L and P.
+    A TPS-level finding is one per TPS, rule and checked box, so a form can break a rule on several
+    boxes at once (A002 on pemilih_total_l, _p and _j). A001 checks each L/P/J triple and names its J box.
+    """
+    checks: list[Check] = [("A001", f"{g}_j", "eq", (f"{g}_l", f"{g}_p"), (f"{g}_j",)) for g in GROUPS]
+    for s in LPJ:
+        # No pengguna_non_dpt (DPK) column in a Pilkada file: it is 0 inside the A003 sum.
+        checks += [(rule, f"{group}_total_{s}", "eq", (f"{group}_total_{s}",),
+                    tuple(f"{group}_{x}_{s}" for x in ("dpt", "dpph", "dptb")))
+                   for rule, group in (("A002", "pemilih"), ("A003", "pengguna"))]
+        checks += [("A004", f"pengguna_dpt_{s}", "le", (f"pengguna_dpt_{s}",), (f"pemilih_dpt_{s}",))]
+        checks += [("A005", f"pengguna_{x}_{s}", "le", (f"pengguna_{x}_{s}",), (f"pemilih_{x}_{s}",))
+                   for x in ("dpph", "dptb")]
+        # Registered disabled voters <= all registered voters, disabled voters who voted <= all who voted.
+        checks += [("A011", f"{sub}_{s}", "le", (f"{sub}_{s}",), (f"{whole}_{s}",))
+                   for sub, whole in (("pemilih_disabilitas", "pemilih_total"),
+                                      ("pengguna_disabilitas", "pengguna_total"))]
+    checks += [
+        ("A006", "suara_sah", "eq", PASLON, ("suara_sah",)),
+        ("A007", "suara_total", "eq", ("suara_sah", "suara_tidak_sah"), ("suara_total",)),
+        ("A008", "ss_digunakan", "eq", ("ss_digunakan",), ("pengguna_total_j",)),
+        ("A009", "suara_total", "eq", ("suara_total",), ("pengguna_total_j",)),
+        ("A010", "ss_diterima", "eq", ("ss_diterima",), ("ss_digunakan", "ss_rusak", "ss_sisa")),
+        ("A012", "suara_total", "le", ("suara_total",), ("pemilih_dpt_j", "pengguna_dptb_j", "pengguna_dpph_j")),
+    ]
+    return checks
+
+
+def _recap_checks() -> list[Check]:
+    """A001-A012 as the recap rows (H003 notes) read them: the first broken box of each rule is named.
+
+    Within a rule the order decides which field a note names: J before L and P.
     """
     checks: list[Check] = [("A001", f"{g}_j", "eq", (f"{g}_l", f"{g}_p"), (f"{g}_j",)) for g in GROUPS]
     for rule, group in (("A002", "pemilih"), ("A003", "pengguna")):
@@ -485,46 +516,52 @@ def _arithmetic_checks() -> list[Check]:
     return sorted(checks, key=lambda c: c[0])  # stable: keeps the J-first order within a rule
 
 
-ARITHMETIC_CHECKS = _arithmetic_checks()
+TPS_CHECKS = _tps_checks()
+RECAP_CHECKS = _recap_checks()
+
+
+def broken(check: Check, v: Mapping[str, int | None]) -> bool:
+    """Whether `check` fails on `v`; a check with an empty input does not apply."""
+    _, _, kind, left, right = check
+    try:
+        a, b = sum(map(v.__getitem__, left)), sum(map(v.__getitem__, right))  # type: ignore[arg-type]
+    except TypeError:  # an empty cell: not applicable
+        return False
+    return a != b if kind == "eq" else a > b
 
 
 def arithmetic_findings(v: Mapping[str, int | None]) -> dict[str, str]:
-    """A001-A012 on one form or one recap row: rule -> field. A check with an empty input does not apply."""
+    """A001-A012 on one recap row: rule -> the first broken field (the H003 notes)."""
     out: dict[str, str] = {}
-    for rule, col, kind, left, right in ARITHMETIC_CHECKS:
-        if rule in out:
-            continue
-        try:
-            a, b = sum(map(v.__getitem__, left)), sum(map(v.__getitem__, right))  # type: ignore[arg-type]
-        except TypeError:  # an empty cell: not applicable
-            continue
-        if a != b if kind == "eq" else a > b:
-            out[rule] = col
+    for check in RECAP_CHECKS:
+        if check[0] not in out and broken(check, v):
+            out[check[0]] = check[1]
     return out
 
 
-def form_findings(v: Mapping[str, int | None]) -> dict[str, str]:
-    """Every rule that looks at one TPS form alone: A001-A012, S007, P001-P005, P008."""
-    out = arithmetic_findings(v)
+def form_findings(v: Mapping[str, int | None]) -> set[tuple[str, str]]:
+    """(rule, checked box) of every rule that looks at one TPS form alone: A001-A012, S007, P001-P005, P008."""
+    out = {(check[0], check[1]) for check in TPS_CHECKS if broken(check, v)}
     dpt, total = v.get("pemilih_dpt_j"), v.get("suara_total")
-    if max((x for x in v.values() if x is not None), default=0) > 999:
-        out["S007"] = next(c for c in NUMERIC if (v.get(c) or 0) > 999)
+    out |= {("S007", c) for c in NUMERIC if (v.get(c) or 0) > 999}
     if dpt is not None and dpt > TPS_CAP:
-        out["P001"] = "pemilih_dpt_j"
+        out.add(("P001", "pemilih_dpt_j"))
     if dpt is not None and v.get("ss_diterima") is not None and v["ss_diterima"] != dpt + reserve(dpt):
-        out["P002"] = "ss_diterima"
-    if dpt == 0 and any((v.get(c) or 0) > 0 for c in VOTES):
-        out["P003"] = "pemilih_dpt_j"
+        out.add(("P002", "ss_diterima"))
+    # Votes recorded: suara_total, else suara_sah, else the paslon (empty ones as 0).
+    votes = next((x for c in ("suara_total", "suara_sah") if (x := v.get(c)) is not None),
+                 sum(v.get(c) or 0 for c in PASLON))
+    if dpt == 0 and votes > 0:
+        out.add(("P003", "pemilih_dpt_j"))
     if dpt is not None and total is not None and total > dpt:
-        out["P004"] = "suara_total"
-    for col in PASLON:
-        value = v.get(col)
-        if value is not None and value > TPS_CAP:
-            out.setdefault("P005", col)
+        out.add(("P004", "suara_total"))
+    out |= {("P005", c) for c in PASLON if (v.get(c) or 0) > TPS_CAP}
     has_admin = any(v.get(c) is not None for c in ADMIN)
     has_votes = any(v.get(c) is not None for c in VOTES)
-    if has_admin != has_votes:
-        out["P008"] = ""
+    if has_votes and not has_admin:
+        out.add(("P008", "administrasi"))
+    if has_admin and not has_votes:
+        out.add(("P008", "suara"))
     return out
 
 
@@ -532,7 +569,37 @@ def _ratio(num: int | None, den: int | None) -> float | None:
     return None if num is None or not den else num / den
 
 
-# Turnout is not pinned down by domain.md; the planted list must hold under each reading.
+# P006's two shares: (field named, numerator, denominator, whether a share >= 1 is flagged by itself).
+P006_SHARES = (("suara_total", "suara_total", "pemilih_dpt_j", True),  # turnout
+               ("suara_tidak_sah", "suara_tidak_sah", "suara_total", False))  # invalid-vote share
+OUTLIER_MIN_DELTA = 0.05  # 5 percentage points from the kecamatan median
+OUTLIER_MIN_TPS = 10  # TPS with that share in the kecamatan
+
+
+def p006_findings(forms: Sequence[tuple[str, Mapping[str, int | None]]]) -> set[tuple[str, str]]:
+    """(kode_tps, field) P006 flags among `forms`: every form checked (an exact duplicate once, both rows
+    of a conflicting pair), compared within its kecamatan (the code's first 6 digits)."""
+    by_kec: dict[str, list[tuple[str, Mapping[str, int | None]]]] = defaultdict(list)
+    for kode, v in forms:
+        by_kec[kode[:6]].append((kode, v))
+    found: set[tuple[str, str]] = set()
+    for members in by_kec.values():
+        for col, num, den, at_most_one in P006_SHARES:
+            shares = [(kode, x) for kode, v in members if (x := _ratio(v.get(num), v.get(den))) is not None]
+            if not shares:
+                continue
+            med = statistics.median(x for _, x in shares)
+            mad = statistics.median(abs(x - med) for _, x in shares)
+            for kode, x in shares:
+                outlier = (len(shares) >= OUTLIER_MIN_TPS and mad > 0 and abs(x - med) >= OUTLIER_MIN_DELTA
+                           and 0.6745 * abs(x - med) / mad > ROBUST_Z_MAX)
+                if outlier or (at_most_one and x >= 1):
+                    found.add((kode, col))
+    return found
+
+
+# For redrawing clean forms only: stricter than P006 on purpose (three turnout readings, no minimum
+# distance from the median, no minimum kecamatan size), so that a clean form stays clean under any of them.
 TURNOUT_DEFINITIONS = {
     "pengguna_total_j / pemilih_dpt_j": lambda v: _ratio(v.get("pengguna_total_j"), v.get("pemilih_dpt_j")),
     "pengguna_total_j / pemilih_total_j": lambda v: _ratio(v.get("pengguna_total_j"), v.get("pemilih_total_j")),
@@ -555,21 +622,19 @@ def robust_outliers(values: Mapping[str, float]) -> set[str]:
     return {k for k, x in values.items() if 0.6745 * abs(x - med) / mad > ROBUST_Z_MAX}
 
 
-def p006_flags(records: Mapping[str, Mapping[str, int | None]]) -> dict[str, set[str]]:
-    """kode_tps flagged by P006 under each turnout reading (records: one per kode_tps)."""
+def suspicious_turnout(records: Mapping[str, Mapping[str, int | None]]) -> set[str]:
+    """kode_tps that look like outliers under any turnout reading (records: one per kode_tps)."""
     by_kec: dict[str, list[str]] = defaultdict(list)
     for kode in sorted(records):
         by_kec[kode[:6]].append(kode)
-    flags: dict[str, set[str]] = {}
-    for name, turnout in TURNOUT_DEFINITIONS.items():
-        flagged: set[str] = set()
+    flagged: set[str] = set()
+    for turnout in TURNOUT_DEFINITIONS.values():
         for kodes in by_kec.values():
             for measure in (turnout, invalid_share):
                 values = {k: x for k in kodes if (x := measure(records[k])) is not None}
                 flagged |= robust_outliers(values)
             flagged |= {k for k in kodes if (t := turnout(records[k])) is not None and t >= 1}
-        flags[name] = flagged
-    return flags
+    return flagged
 
 
 def code_is_wellformed(code: str) -> bool:
@@ -697,7 +762,11 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
         return row
 
     def tps(rule: str, row: Row, col: str, note: str) -> None:
+        """One expected finding: `col` is the box the rule checks and finds wrong (one per box)."""
         sample.expect(rule, "tps", row.kode_tps, col, note)
+
+    def box(row: Row, col: str) -> int:
+        return count(row.values, col)
 
     def fresh(row: Row, *, dpt_j: int | None = None, turnout: float | None = None,
               invalid: float | None = None) -> FormSpec:
@@ -713,7 +782,8 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
                                  pengguna_disabilitas=(min(12, spec.pengguna_disabilitas[0] + 6),
                                                        spec.pengguna_disabilitas[1])))
     row.values["pemilih_disabilitas_l"] = "12a"
-    tps("S002", row, "pemilih_disabilitas_l", 'cell "12a" (meant 12); A001/A011 on that triple cannot apply')
+    tps("S002", row, "pemilih_disabilitas_l", 'cell "12a" (meant 12); left out, so A001 on the pemilih_disabilitas '
+        "triple and A011 on pemilih_disabilitas_l cannot apply")
 
     # S002: a decimal in Indonesian notation, in the semicolon file.
     row = site("S002_decimal")
@@ -721,8 +791,8 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     row.values = compose(replace(spec, disabilitas=(spec.disabilitas[0], max(2, spec.disabilitas[1])),
                                  pengguna_disabilitas=(spec.pengguna_disabilitas[0], 1)))
     row.values["pengguna_disabilitas_p"] = "1,5"
-    tps("S002", row, "pengguna_disabilitas_p", 'cell "1,5" (a decimal comma; meant 1); A001/A011 on that triple '
-        "cannot apply")
+    tps("S002", row, "pengguna_disabilitas_p", 'cell "1,5" (a decimal comma; meant 1); left out, so A001 on the '
+        "pengguna_disabilitas triple and A011 on pengguna_disabilitas_p cannot apply")
 
     # S003: the same TPS typed again at the end of the file with paslon 1 and 2 swapped.
     row = site("S003")
@@ -730,10 +800,13 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     second = Row(row.kode_tps, row.nama_tps, row.kab, row.kec, row.desa, dict(row.values), planted=True)
     second.values["suara_paslon_1"], second.values["suara_paslon_2"] = (row.values["suara_paslon_2"],
                                                                         row.values["suara_paslon_1"])
-    assert second.values != row.values
+    # The two paslon boxes are the only ones that differ; suara_paslon_1 comes first in the canonical order.
+    assert [c for c in NUMERIC if second.values[c] != row.values[c]] == ["suara_paslon_1", "suara_paslon_2"]
     sample.rows[row.kab.kode].append(second)
-    tps("S003", row, "", "typed twice in the same file; the last row has suara_paslon_1 and suara_paslon_2 "
-        "swapped (each row adds up on its own; recaps use the first)")
+    tps("S003", row, "suara_paslon_1", f"typed twice in the same file; the last row has suara_paslon_1 and "
+        f"suara_paslon_2 swapped ({box(second, 'suara_paslon_1')}/{box(second, 'suara_paslon_2')} instead of "
+        f"{box(row, 'suara_paslon_1')}/{box(row, 'suara_paslon_2')}), reported on that row; each row adds up on its "
+        "own, recaps use the first")
 
     # S004: an exact duplicate row (pasted twice).
     row = site("S004")
@@ -741,7 +814,7 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     rows = sample.rows[row.kab.kode]
     rows.insert(rows.index(row) + 1, Row(row.kode_tps, row.nama_tps, row.kab, row.kec, row.desa,
                                          dict(row.values), planted=True))
-    tps("S004", row, "", "exact duplicate row right below the first; kept once")
+    tps("S004", row, "kode_tps", "exact duplicate row right below the first; reported on the copy, kept once")
 
     # S005: the TPS number typed with two digits, so the code has 12 digits.
     row = site("S005")
@@ -758,8 +831,10 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     fresh(row)
     for col in ("pemilih_dpt_l", "pemilih_total_l"):
         bump(row.values, col, 10)
-    tps("A001", row, "pemilih_dpt_j", "pemilih_dpt_l +10 (L+P = J+10); pemilih_total_l carries the same +10, "
-        "so A001 also names pemilih_total and A002 still holds")
+    tps("A001", row, "pemilih_dpt_j", f"pemilih_dpt_l typed +10: L + P = {box(row, 'pemilih_dpt_j') + 10}, "
+        f"pemilih_dpt_j {box(row, 'pemilih_dpt_j')}")
+    tps("A001", row, "pemilih_total_j", f"pemilih_total_l carries the same +10 (added up from the wrong DPT L): "
+        f"L + P = {box(row, 'pemilih_total_j') + 10}, pemilih_total_j {box(row, 'pemilih_total_j')}; A002 still holds")
 
     # A002: DPTb counted twice in Jumlah Pemilih.
     row = site("A002")
@@ -768,7 +843,9 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     row.values = compose(spec)
     for s, extra in (("l", 2), ("p", 1), ("j", 3)):
         bump(row.values, f"pemilih_total_{s}", extra)
-    tps("A002", row, "pemilih_total_j", "Jumlah Pemilih counts DPTb twice (L +2, P +1, J +3)")
+    for s, extra in (("l", 2), ("p", 1), ("j", 3)):
+        tps("A002", row, f"pemilih_total_{s}", f"Jumlah Pemilih counts DPTb twice: pemilih_total_{s} "
+            f"{box(row, f'pemilih_total_{s}')} = DPT + DPPh + DPTb + {extra}")
 
     # A003: the DPPh users left at 0 while Jumlah Pengguna still includes them.
     row = site("A003")
@@ -776,7 +853,9 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     row.values = compose(spec)
     for s in LPJ:
         row.values[f"pengguna_dpph_{s}"] = 0
-    tps("A003", row, "pengguna_total_j", "pengguna_dpph written as 0/0/0 (should be 1/1/2); totals kept")
+    for s, lost in (("l", 1), ("p", 1), ("j", 2)):
+        tps("A003", row, f"pengguna_total_{s}", f"pengguna_dpph_{s} written as 0 (should be {lost}) but "
+            f"pengguna_total_{s} {box(row, f'pengguna_total_{s}')} still includes it: selisih +{lost}")
 
     # A004: L and P swapped in the DPT and Jumlah Pemilih rows of a TPS with few men on the list.
     row = site("A004")
@@ -785,8 +864,9 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     row.values = compose(spec)
     for group in ("pemilih_dpt", "pemilih_total"):
         row.values[f"{group}_l"], row.values[f"{group}_p"] = row.values[f"{group}_p"], row.values[f"{group}_l"]
-    tps("A004", row, "pengguna_dpt_p", "L/P swapped in the pemilih_dpt and pemilih_total rows: "
-        "pengguna_dpt_p exceeds the (swapped) pemilih_dpt_p")
+    tps("A004", row, "pengguna_dpt_p", f"L/P swapped in the pemilih_dpt and pemilih_total rows: pengguna_dpt_p "
+        f"{box(row, 'pengguna_dpt_p')} exceeds the swapped pemilih_dpt_p {box(row, 'pemilih_dpt_p')}; L gains room, "
+        "J is untouched")
 
     # A005: the DPTb list left empty (and left out of Jumlah Pemilih) although 3 DPTb voters voted.
     row = site("A005")
@@ -795,8 +875,9 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     for s, n in (("l", 2), ("p", 1), ("j", 3)):
         row.values[f"pemilih_dptb_{s}"] = 0
         bump(row.values, f"pemilih_total_{s}", -n)
-    tps("A005", row, "pengguna_dptb_j", "pemilih_dptb written as 0 (pengguna_dptb 2/1/3); Jumlah Pemilih "
-        "left it out too, so A002 holds")
+    for s in LPJ:
+        tps("A005", row, f"pengguna_dptb_{s}", f"pemilih_dptb_{s} written as 0 although pengguna_dptb_{s} is "
+            f"{box(row, f'pengguna_dptb_{s}')}; Jumlah Pemilih left it out too, so A002 holds")
 
     # A006: the OCR misread of the Sirekap era, 74 read as 748.
     row = site("A006")
@@ -845,8 +926,10 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
     fresh(row)
     for s in LPJ:
         row.values[f"pengguna_disabilitas_{s}"] = row.values[f"pemilih_total_{s}"]
-    tps("A011", row, "pengguna_disabilitas_j", "pengguna_disabilitas = pemilih_total (row copied): more "
-        "disabled voters voted than voters voted")
+    for s in LPJ:
+        tps("A011", row, f"pengguna_disabilitas_{s}", f"pemilih_total row copied into pengguna_disabilitas: "
+            f"pengguna_disabilitas_{s} {box(row, f'pengguna_disabilitas_{s}')} above pengguna_total_{s} "
+            f"{box(row, f'pengguna_total_{s}')}")
 
     # A012: the DPT box shows a neighbouring TPS's smaller DPT; Jumlah Pemilih was added up from it.
     row = site("A012")
@@ -861,11 +944,17 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
         row.values[f"pemilih_total_{s}"] = n + count(row.values, f"pemilih_dpph_{s}") + count(
             row.values, f"pemilih_dptb_{s}")
     note = f"pemilih_dpt_j written as {wrong_j} (ballots were sent for {sum(spec.dpt)})"
-    tps("A004", row, "pengguna_dpt_j", f"{note}: {used} DPT voters voted")
-    tps("A012", row, "suara_total", f"{note}: more votes than DPT + DPTb + DPPh voters")
-    tps("P002", row, "ss_diterima", f"{note}: ss_diterima no longer matches DPT + 2.5 %")
-    tps("P004", row, "suara_total", f"{note}: suara_total above pemilih_dpt_j")
-    tps("P006", row, "pengguna_total_j", f"{note}: turnout above 100 %")
+    for s in LPJ:  # the wrong DPT is about 85 % of the DPT voters in L, P and J alike
+        tps("A004", row, f"pengguna_dpt_{s}", f"{note}: pengguna_dpt_{s} {box(row, f'pengguna_dpt_{s}')} above "
+            f"pemilih_dpt_{s} {box(row, f'pemilih_dpt_{s}')}")
+    total = box(row, "suara_total")
+    tps("A012", row, "suara_total", f"{note}: suara_total {total} above DPT + DPTb + DPPh voters "
+        f"{wrong_j + box(row, 'pengguna_dptb_j') + box(row, 'pengguna_dpph_j')}")
+    tps("P002", row, "ss_diterima", f"{note}: ss_diterima {box(row, 'ss_diterima')} no longer matches DPT + 2.5 % "
+        f"({wrong_j + reserve(wrong_j)})")
+    tps("P004", row, "suara_total", f"{note}: suara_total {total} above pemilih_dpt_j")
+    tps("P006", row, "suara_total", f"{note}: turnout suara_total / pemilih_dpt_j = {100 * total / wrong_j:.1f} %, "
+        "100 % or more")
 
     # P001: a TPS above the 600-voter cap, with a consistent form.
     row = site("P001")
@@ -881,17 +970,19 @@ def plant(sample: Sample, sites: Mapping[str, tuple[Desa, int]], rng: random.Ran
                    tidak_sah=round(sum(used_dpph) * 0.02), ballot_base=sum(dpph))
     row.values = compose(spec)
     row.nama_tps = "TPS 901"
-    tps("P003", row, "pemilih_dpt_j", "TPS lokasi khusus 901: pemilih_dpt 0, every voter is DPPh")
-    tps("P002", row, "ss_diterima", "TPS lokasi khusus 901: ballots were sent for the DPPh voters, not for DPT 0")
-    tps("P004", row, "suara_total", "TPS lokasi khusus 901: suara_total above pemilih_dpt_j = 0 "
-        "(P006 does not apply: turnout over pemilih_total is ordinary, over DPT 0 undefined)")
+    tps("P003", row, "pemilih_dpt_j", f"TPS lokasi khusus 901: pemilih_dpt 0, every voter is DPPh "
+        f"({box(row, 'suara_total')} votes)")
+    tps("P002", row, "ss_diterima", f"TPS lokasi khusus 901: ss_diterima {box(row, 'ss_diterima')}, sent for the "
+        "DPPh voters, not for DPT 0")
+    tps("P004", row, "suara_total", f"TPS lokasi khusus 901: suara_total {box(row, 'suara_total')} above "
+        "pemilih_dpt_j = 0 (no P006: turnout over DPT 0 is undefined, the invalid share is ordinary)")
 
     # P008: votes without voter data (page 1 of the form never came in).
     row = site("P008")
     fresh(row)
     for col in (*ADMIN, *BALLOTS):
         row.values[col] = None
-    tps("P008", row, "", "votes without voter data: every voter and ballot cell is empty")
+    tps("P008", row, "administrasi", "votes without voter data: every voter and ballot cell is empty")
 
     # K001: two expected TPS that no file carries.
     for name in ("K001_middle", "K001_last"):
@@ -912,11 +1003,15 @@ def distinct_records(sample: Sample) -> dict[str, dict[str, int | None]]:
 
 
 def settle_clean_rows(sample: Sample, rng: random.Random) -> None:
-    """Redraw clean forms that P006 or P007 would flag (rare: the bands are narrow), until none is."""
+    """Redraw clean forms that P006 or P007 might flag (rare: the bands are narrow), until none is.
+
+    Deliberately stricter than the rules (see `suspicious_turnout`); `evaluate_tps` then checks the
+    written rows against the rules themselves.
+    """
     rows = {r.kode_tps: r for rs in sample.rows.values() for r in rs if not r.planted}
     records = distinct_records(sample)
     for _ in range(100):
-        suspects = set().union(*p006_flags(records).values())
+        suspects = suspicious_turnout(records)
         seen: dict[tuple[str, tuple[int | None, ...]], str] = {}
         for kode in sorted(records):
             key = (kode[:10], tuple(records[kode].values()))
@@ -932,31 +1027,55 @@ def settle_clean_rows(sample: Sample, rng: random.Random) -> None:
     raise SystemExit("make_samples: clean forms keep tripping P006/P007; try another --seed")
 
 
-def evaluate_tps(sample: Sample, records: Mapping[str, Mapping[str, int | None]]) -> set[tuple[str, str, str]]:
-    """(rule, kode, field) of every TPS-level finding the written rows produce."""
-    found: set[tuple[str, str, str]] = set()
+def checked_forms(sample: Sample) -> list[tuple[Row, Row | None]]:
+    """Every row in file order except exact duplicates, with the first row of its code when it is a later one.
+
+    A duplicate code is looked for across the whole input (the files have no `sumber` column); the
+    files are read in code order, which is also their sorted name order.
+    """
+    forms: list[tuple[Row, Row | None]] = []
+    first: dict[str, Row] = {}
     for kab in sample.in_code_order():
-        seen: dict[str, list[Value]] = {}
         for row in sample.rows[kab.kode]:
-            found |= {("S002", row.kode_tps, c) for c, x in row.values.items() if is_bad_cell(x)}
-            if not code_is_wellformed(row.kode_tps):
-                found.add(("S005", row.kode_tps, "kode_tps"))
-            if row.kode_tps in seen:
-                rule = "S004" if seen[row.kode_tps] == row.cells() else "S003"
-                found.add((rule, row.kode_tps, ""))
-                continue
-            seen[row.kode_tps] = row.cells()
-            for rule, col in form_findings(records[row.kode_tps]).items():
-                found.add((rule, row.kode_tps, col))
-    flags = p006_flags(records)
-    readings = list(flags.values())
-    if any(f != readings[0] for f in readings):
-        raise AssertionError(f"P006 depends on the turnout reading: {flags}")
-    found |= {("P006", kode, "pengguna_total_j") for kode in readings[0]}
-    by_desa: dict[tuple[str, tuple[int | None, ...]], list[str]] = defaultdict(list)
-    for kode, record in records.items():
-        by_desa[(kode[:10], tuple(record.values()))].append(kode)
-    found |= {("P007", k, "") for kodes in by_desa.values() if len(kodes) > 1 for k in kodes}
+            earlier = first.get(row.kode_tps)
+            if earlier is None:
+                first[row.kode_tps] = row
+                forms.append((row, None))
+            elif not any(r.cells() == row.cells() for r, _ in forms if r.kode_tps == row.kode_tps):
+                forms.append((row, earlier))
+    return forms
+
+
+def evaluate_tps(sample: Sample, records: Mapping[str, Mapping[str, int | None]],
+                 numeric_order: Sequence[str]) -> set[tuple[str, str, str]]:
+    """(rule, kode, field) of every TPS-level finding the written rows produce, one per checked box.
+
+    `records` (one per code) only decide K001/K002; S, A and P look at every row as written:
+    `numeric_order` is rekap.schema.NUMERIC_COLUMNS, the order S003 names the first differing box in.
+    """
+    found: set[tuple[str, str, str]] = set()
+    forms = checked_forms(sample)
+    kept = {id(row) for row, _ in forms}
+    for kab in sample.in_code_order():
+        for row in sample.rows[kab.kode]:
+            if id(row) not in kept:
+                found.add(("S004", row.kode_tps, "kode_tps"))
+    for row, earlier in forms:
+        found |= {("S002", row.kode_tps, c) for c, x in row.values.items() if is_bad_cell(x)}
+        if not code_is_wellformed(row.kode_tps):
+            found.add(("S005", row.kode_tps, "kode_tps"))
+        if earlier is not None:
+            mine, theirs = row.counts(), earlier.counts()
+            col = next((c for c in numeric_order if c in mine and mine[c] != theirs[c]), "kode_tps")
+            found.add(("S003", row.kode_tps, col))
+        found |= {(rule, row.kode_tps, col) for rule, col in form_findings(row.counts())}
+    found |= {("P006", kode, col) for kode, col in p006_findings([(r.kode_tps, r.counts()) for r, _ in forms])}
+    by_desa: dict[tuple[str, tuple[int | None, ...]], set[str]] = defaultdict(set)
+    for row, _ in forms:
+        record = row.counts()
+        if all(record[c] is not None for c in NUMERIC):  # only full records can be copies
+            by_desa[(row.kode_tps[:10], tuple(record[c] for c in NUMERIC))].add(row.kode_tps)
+    found |= {("P007", k, "kode_tps") for kodes in by_desa.values() if len(kodes) > 1 for k in kodes}
     expected = {d.tps_code(n) for kab in sample.prov for _, d in kab.all_desa() for n in d.tps_numbers()}
     found |= {("K001", kode, "") for kode in expected - records.keys()}
     found |= {("K002", kode, "") for kode in records.keys() - expected if code_is_wellformed(kode)}
@@ -1256,14 +1375,22 @@ Output is byte-identical across runs; `tests/test_samples.py` regenerates the sm
 
 ## Readings the list relies on
 
-- A TPS-level rule fires once per TPS; `field` names the checked box (the J column where L/P/J all fail).
+- A TPS-level finding is one per TPS, rule and checked box (`field`): A001 names the J box of each
+  L/P/J triple that does not add up; A002/A003/A004/A005/A011 name each of the L, P and J boxes that
+  fail; A006 `suara_sah`; A007/A009/A012 `suara_total`; A008 `ss_digunakan`; A010 `ss_diterima`;
+  P001/P003 `pemilih_dpt_j`; P002 `ss_diterima`; P004 `suara_total`; P005 the paslon box.
 - S002: an unreadable cell is not applicable for the rules that use it; the recap skips it.
-- S003: the first row of a conflicting pair is the one summed; an exact duplicate (S004) counts once.
+- S003: reported on the later row, naming the first box (in `rekap.schema.NUMERIC_COLUMNS` order) that
+  differs from the first row; every row is checked, and the first one is the one summed. S004: reported
+  on the copy (`kode_tps`); an exact duplicate counts once and is not checked again.
 - S005: the malformed code keeps a valid 10-digit desa prefix, so its form is summed into that
   kecamatan; its expected 13-digit code is reported missing (K001). S006/K002 are not expected for a code
   that is malformed in the first place.
-- P006: turnout reads the same under `pengguna_total_j / pemilih_dpt_j`, `pengguna_total_j /
-  pemilih_total_j` and `suara_total / pemilih_dpt_j`; a zero denominator makes it not applicable.
+- P006: turnout is `suara_total / pemilih_dpt_j` (field `suara_total`), the invalid share
+  `suara_tidak_sah / suara_total` (field `suara_tidak_sah`); an outlier has a robust z-score above 3.5, is
+  at least 5 percentage points from its kecamatan's median and sits in a kecamatan with at least 10 such
+  TPS; a turnout of 100 % or more is flagged anyway. A zero denominator makes it not applicable.
+- P007 names `kode_tps`; P008 names `administrasi` (votes without voter data) or `suara` (the reverse).
 - H001: one finding per reported row and field that differs from the sum of the TPS data, with the
   level where the difference first appears in the note. H002: reported on the kab/kota whose kecamatan
   row is missing. H003: one finding per reported row that breaks any A-rule on its own (rules listed in
@@ -1279,7 +1406,7 @@ def write_readme(sample: Sample, out: Path, readme: Path) -> None:
 # --- driver -------------------------------------------------------------------------------------------
 
 
-def generate(seed: int, full: bool, xlsx: bool) -> Sample:
+def generate(seed: int, full: bool, xlsx: bool, schema: ModuleType) -> Sample:
     # Separate streams: changing one planted problem must not reshuffle the whole province.
     rng_struct = random.Random(f"{seed}:struktur")
     rng_forms = random.Random(f"{seed}:formulir")
@@ -1295,7 +1422,7 @@ def generate(seed: int, full: bool, xlsx: bool) -> Sample:
     settle_clean_rows(sample, rng_forms)
 
     records = distinct_records(sample)
-    found = evaluate_tps(sample, records)
+    found = evaluate_tps(sample, records, schema.NUMERIC_COLUMNS)
     declared = {(f.rule, f.kode_wilayah, f.field) for f in sample.expected}
     if found != declared:
         raise SystemExit("make_samples: planted list and data disagree\n"
@@ -1332,7 +1459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     readme: Path = args.readme or (out / "README.md" if args.full else out.parent / "README.md")
     schema = load_schema()
     check_headers(schema)
-    sample = generate(args.seed, args.full, args.xlsx)
+    sample = generate(args.seed, args.full, args.xlsx, schema)
     write_sample(sample, out, readme, schema)
     print(f"make_samples: wrote {out} ({sum(len(r) for r in sample.rows.values())} TPS rows, "
           f"{len(sample.expected)} planted findings)", file=sys.stderr)

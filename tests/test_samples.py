@@ -8,7 +8,9 @@ domain.md §3 as vectorised equations.
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -372,6 +374,28 @@ def test_readme_lists_every_planted_row(planted: pd.DataFrame) -> None:
     readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
     for row in planted.to_dict("records"):
         assert f"| {row['rule']} | {row['level']} | {row['kode_wilayah']} |" in readme
+
+
+def test_rekap_validate_finds_exactly_the_planted_s_a_p_findings(planted: pd.DataFrame) -> None:
+    """rekap itself, run as a user would on the sample, reports every planted S/A/P finding and nothing else.
+
+    planted.csv lists one row per TPS, rule and checked box, the granularity of rekap's findings.
+    """
+    files = sorted((SMALL / "tps").glob("*"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "rekap", "validate", *(str(p.relative_to(ROOT)) for p in files),
+         "--master", str((SMALL / "wilayah.csv").relative_to(ROOT)), "--election", "pkwkp", "-f", "csv", "-q"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    findings = pd.read_csv(io.StringIO(proc.stdout), dtype=str, keep_default_na=False)
+    found = set(zip(findings["rule"], findings["kode_wilayah"], findings["field"], strict=True))
+    rows = planted[planted["rule"].str[0].isin(["S", "A", "P"])]
+    listed = list(zip(rows["rule"], rows["kode_wilayah"], rows["field"], strict=True))
+    assert len(listed) == len(set(listed)), "planted.csv repeats a (rule, kode_wilayah, field)"
+    assert {"S", "A", "P"} <= {rule[0] for rule, _, _ in listed}
+    missing, extra = sorted(set(listed) - found), sorted(found - set(listed))
+    assert (missing, extra) == ([], []), f"planted but not found: {missing}; found but not planted: {extra}"
 
 
 @pytest.mark.slow

@@ -150,18 +150,24 @@ def read_one(
     raise UsageError(f"unknown input format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
 
 
+def _sql_literal(value: str) -> str:
+    # A view's definition cannot hold a bound parameter; the path is quoted as a SQL string literal.
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, display: str) -> RawTable:
     try:
         con.execute(
-            f"""CREATE OR REPLACE TABLE {quote_ident(table)} AS
+            f"""CREATE OR REPLACE VIEW {quote_ident(table)} AS
                 SELECT * EXCLUDE (file_row_number), (file_row_number + 2)::BIGINT AS _row
-                FROM read_parquet($path, file_row_number = true)""",
-            {"path": str(path)},
+                FROM read_parquet({_sql_literal(str(path))}, file_row_number = true)"""
         )
+        con.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").fetchall()
     except duckdb.Error as exc:
         raise InputError(f"{display}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
     cols = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall() if r[0] != "_row"]
-    n = count(con, f"SELECT count(*) FROM {quote_ident(table)}")
+    # The row count is in the file's footer: no scan.
+    n = count(con, "SELECT num_rows FROM parquet_file_metadata($p)", {"p": str(path)})
     return RawTable(table=table, headers=cols, rows=n, format="parquet")
 
 
@@ -181,7 +187,7 @@ def load_dataset(
     sources: list[Source] = []
     parts: list[str] = []
     con.execute(
-        "CREATE OR REPLACE TABLE rk_rejected (_source VARCHAR, _row BIGINT, reason VARCHAR, text VARCHAR)"
+        "CREATE OR REPLACE TABLE rk_rejected (_file INTEGER, _row BIGINT, reason VARCHAR, text VARCHAR)"
     )
     present: set[str] = set()
     for index, given in enumerate(inputs):
@@ -213,13 +219,13 @@ def load_dataset(
         present.update(mapping.mapping)
         if rejects:
             con.executemany(
-                "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[display, r, why, txt] for r, why, txt in rejects]
+                "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[index, r, why, txt] for r, why, txt in rejects]
             )
         select = ", ".join(
             f"{quote_ident(src)} AS {quote_ident(canon)}" for canon, src in mapping.mapping.items()
         )
         parts.append(
-            f"SELECT {select}, $src{index}::VARCHAR AS _source, _row, {index}::INTEGER AS _file "
+            f"SELECT {select}, _row, {index}::INTEGER AS _file "
             f"FROM {quote_ident(table)}"
         )
         sources.append(
@@ -236,11 +242,12 @@ def load_dataset(
             )
         )
     columns = canonical_order(present)
-    # UNION ALL BY NAME fills a column that one input lacks with NULL for that input's rows.
+    # UNION ALL BY NAME fills a column that one input lacks with NULL for that input's rows. A view,
+    # not a copy: the engine reads each input once, and only the columns it needs.
     union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
-    con.execute(f"CREATE OR REPLACE TABLE rk_raw AS {union}", {f"src{s.index}": s.name for s in sources})
-    for s in sources:
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident(f'rk_in_{s.index}')}")
+    con.execute(f"CREATE OR REPLACE VIEW rk_raw AS {union}")
+    con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
+    con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[s.name, s.index] for s in sources])
     return Dataset(
         con=con,
         sources=sources,

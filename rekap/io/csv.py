@@ -192,7 +192,7 @@ def read_csv(
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
-        rejects = _load(con, source, table, names, dialect)
+        rejects = _load(con, source, table, names, dialect, utf8_check=False)
     n = count(con, f"SELECT count(*) FROM {quote_ident(table)}")
     rows_read = n
     return (
@@ -206,7 +206,12 @@ class _BadUnicode(Exception):
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, source: Path, table: str, names: list[str], dialect: Dialect
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    table: str,
+    names: list[str],
+    dialect: Dialect,
+    utf8_check: bool = True,
 ) -> list[RejectedRow]:
     qt = quote_ident(table)
     load = quote_ident(table + "__load")
@@ -240,6 +245,9 @@ def _load(
             FROM {quote_ident(rej_table)} GROUP BY line ORDER BY line"""
     ).fetchall()
     rejects = [RejectedRow(int(r), str(reason), str(txt or "")) for r, reason, txt in rejected_rows]
+    if utf8_check and dialect.encoding in ("utf-8", "utf-8-sig") and any(r.reason == "INVALID ENCODING" for r in rejects):
+        # Valid UTF-8 in the head but not further down: a legacy-encoded file after all.
+        raise _BadUnicode()
     # Spreadsheet row of each accepted record: records are numbered in file order; rejected
     # records leave gaps, which the as-of join below accounts for.
     first_data = dialect.header_line + 1

@@ -130,5 +130,9 @@ def write_output(data: bytes, path: str | None, stdout: BinaryIO) -> None:
     if path and path != "-":
         write_atomic(Path(path), data)
     else:
-        stdout.write(data)
+        # An unbuffered stdout (PYTHONUNBUFFERED) may accept only part of a large write.
+        view = memoryview(data)
+        while view:
+            written = stdout.write(view)
+            view = view[written if written is not None else len(view):]
         stdout.flush()

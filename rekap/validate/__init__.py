@@ -22,7 +22,6 @@ from rekap.schema import (
     NUMERIC_COLUMNS,
     PASLON_COLUMNS,
     PILKADA,
-    TEXT_COLUMNS,
     quote_ident,
 )
 from rekap.validate.registry import (
@@ -69,8 +68,10 @@ CREATE OR REPLACE MACRO rk_count(x) AS CASE
     ELSE rk_count_slow(trim(replace(x, chr(160), ' '))) END;
 CREATE OR REPLACE MACRO rk_code_slow(x) AS nullif(regexp_replace(trim(x), '[.\s]', '', 'g'), '');
 CREATE OR REPLACE MACRO rk_code(x) AS CASE
-    WHEN TRY_CAST(x::VARCHAR AS UBIGINT)::VARCHAR = x::VARCHAR THEN x::VARCHAR
-    ELSE rk_code_slow(x::VARCHAR) END;
+    WHEN contains(x::VARCHAR, '.') OR contains(x::VARCHAR, ' ') OR contains(x::VARCHAR, chr(9))
+      OR contains(x::VARCHAR, chr(10)) OR contains(x::VARCHAR, chr(13)) OR contains(x::VARCHAR, chr(160))
+      OR x::VARCHAR = '' THEN rk_code_slow(x::VARCHAR)
+    ELSE x::VARCHAR END;
 """
 
 
@@ -145,56 +146,84 @@ def prepare(
     notes: list[str] | None = None,
     lang: str = "en",
 ) -> dict[str, str]:
-    """Build `rk_dup_extra` and the typed `rk_tps` from `rk_raw`; return the raw column types."""
+    """Build the typed table `rk_tps_base` (one row per distinct record), `rk_dup_extra` (exact
+    duplicates beyond the first) and the view `rk_tps` the rules read; return the raw column types."""
     con = ds.con
     notes = notes if notes is not None else []
     con.execute(MACROS)
     types = _column_types(con, "rk_raw")
     th = thresholds or DEFAULTS
-    params = pa.Table.from_pylist(thresholds_rows(th))
-    con.register("rk_params_src", params)
-    con.execute("CREATE OR REPLACE TABLE rk_params AS SELECT * FROM rk_params_src")
-    con.unregister("rk_params_src")
-
     canon = [c for c in ds.columns if c in types]
-    # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
-    row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
-    con.execute(
-        f"""CREATE OR REPLACE TABLE rk_dup_extra AS
-            WITH d AS (SELECT rk_code(kode_tps) AS k FROM rk_raw GROUP BY 1 HAVING count(*) > 1),
-            h AS (SELECT rk_code(r.kode_tps) AS kode_wilayah, r._source, r._row, r._file, {row_hash} AS h
-                  FROM rk_raw r WHERE rk_code(r.kode_tps) IN (SELECT k FROM d)),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS n,
-                              first(_source) OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS first_source,
-                              first(_row) OVER (PARTITION BY kode_wilayah, h ORDER BY _file, _row) AS first_row
-                       FROM h)
-            SELECT kode_wilayah, _source, _row, _file, first_source, first_row FROM ranked WHERE n > 1"""
-    )
     jenis = _election_expr(canon, election, notes, lang)
-    selects = ["r._k AS kode_tps", "r.kode_tps::VARCHAR AS _kode_raw"]
-    for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)):
-        selects.append(f"left(r._k, {n}) AS {col}")
-        if col in canon:
-            selects.append(f"rk_code(r.{col}) AS {quote_ident('_given_' + col)}")
-    for col in TEXT_COLUMNS:
-        if col in canon and not col.startswith("kode_") and col != "jenis_pemilihan":
-            selects.append(f"r.{quote_ident(col)}::VARCHAR AS {quote_ident(col)}")
-    selects.append(f"{jenis} AS jenis_pemilihan")
-    for col in NUMERIC_COLUMNS:
-        if col in canon:
-            selects.append(f"{_typed_count(col, types[col])} AS {quote_ident(col)}")
-    selects += [
-        "r._source", "r._row", "r._file",
-        "p.tps_cap AS _cap", "p.reserve_rate AS _reserve", "p.reserve_tolerance AS _tol",
-        "p.outlier_z AS _z", "p.outlier_min_delta AS _mind", "p.outlier_min_tps AS _minn", "p.max_box AS _maxbox",
-        "left(r._k, 2) = '99' AS _ln",
+
+    # Only what the rules need is materialised: the code, the counts (typed once), the row's place.
+    selects = [
+        "r._k AS kode_tps",
+        "CASE WHEN r.kode_tps::VARCHAR IS DISTINCT FROM r._k THEN r.kode_tps::VARCHAR END AS _kode_raw",
     ]
+    per_row_election = "jenis_pemilihan" in canon
+    if "sumber" in canon:
+        # S003 compares copies of a TPS within one source.
+        selects.append("r.sumber::VARCHAR AS sumber")
+    if per_row_election:
+        selects.append(f"{jenis} AS jenis_pemilihan")
+    selects += [f"{_typed_count(c, types[c])} AS {quote_ident(c)}" for c in NUMERIC_COLUMNS if c in canon]
+    selects += ["r._row", "r._file"]
     con.execute(
-        f"""CREATE OR REPLACE TABLE rk_tps AS
+        f"""CREATE OR REPLACE TABLE rk_tps_base AS
             SELECT {', '.join(selects)}
-            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k FROM rk_raw) r
-            ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
-            JOIN rk_params p ON p.jenis_pemilihan = ({jenis})"""
+            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k FROM rk_raw) r"""
+    )
+    stats = con.execute("SELECT count(*), count(DISTINCT kode_tps) FROM rk_tps_base").fetchall()[0]
+    con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
+    if stats[0] != stats[1]:
+        # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
+        row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_dup_extra AS
+                WITH d AS (SELECT kode_tps FROM rk_tps_base GROUP BY 1 HAVING count(*) > 1),
+                h AS (SELECT coalesce(rk_code(r.kode_tps), '') AS kode_wilayah, r._row, r._file, {row_hash} AS h
+                      FROM rk_raw r WHERE coalesce(rk_code(r.kode_tps), '') IN (SELECT kode_tps FROM d)),
+                ranked AS (SELECT *, row_number() OVER w AS n, first(_file) OVER w AS first_file,
+                                  first(_row) OVER w AS first_row
+                           FROM h WINDOW w AS (PARTITION BY kode_wilayah, h ORDER BY _file, _row))
+                SELECT kode_wilayah, _file, _row, first_file, first_row FROM ranked WHERE n > 1"""
+        )
+        con.execute(
+            "DELETE FROM rk_tps_base b USING rk_dup_extra x WHERE b._file = x._file AND b._row = x._row"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE rk_dup_extra (kode_wilayah VARCHAR, _file INTEGER, _row BIGINT, "
+            "first_file INTEGER, first_row BIGINT)"
+        )
+    derived = ", ".join(f"left(b.kode_tps, {n}) AS {col}" for col, n in
+                        (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)))
+    fields = ("tps_cap", "reserve_rate", "reserve_tolerance", "outlier_z", "outlier_min_delta", "outlier_min_tps", "max_box")
+    alias = ("_cap", "_reserve", "_tol", "_z", "_mind", "_minn", "_maxbox")
+    if per_row_election:
+        rows = thresholds_rows(th)
+        con.execute(
+            "CREATE OR REPLACE TABLE rk_params (jenis_pemilihan VARCHAR, "
+            + ", ".join(f"{f} DOUBLE" for f in fields) + ")"
+        )
+        con.executemany(
+            f"INSERT INTO rk_params VALUES ({', '.join('?' * (len(fields) + 1))})",
+            [[r["jenis_pemilihan"], *[r[f] for f in fields]] for r in rows],
+        )
+        params = ", ".join(f"p.{f} AS {a}" for f, a in zip(fields, alias, strict=True))
+        join = "JOIN rk_params p USING (jenis_pemilihan)"
+        election_col = ""
+    else:
+        # One election type for the whole input: the thresholds are constants, no join per check.
+        chosen = th[jenis.strip("'")]
+        params = ", ".join(f"{float(getattr(chosen, f))!r}::DOUBLE AS {a}" for f, a in zip(fields, alias, strict=True))
+        join = ""
+        election_col = f", {jenis} AS jenis_pemilihan"
+    con.execute(
+        f"""CREATE OR REPLACE VIEW rk_tps AS
+            SELECT b.*{election_col}, {derived}, left(b.kode_tps, 2) = '99' AS _ln, {params}
+            FROM rk_tps_base b {join}"""
     )
     return types
 
@@ -258,7 +287,7 @@ def _check_sql(check: Check) -> str:
         return check.sql
     return (
         f"SELECT t.kode_tps AS kode_wilayah, '{check.field}' AS field, ({check.expected})::BIGINT AS expected, "
-        f"({check.actual})::BIGINT AS actual, {check.detail} AS detail, t._source, t._row "
+        f"({check.actual})::BIGINT AS actual, {check.detail} AS detail, t._file, t._row "
         f"FROM rk_tps t {check.joins} WHERE {check.violated}"
     )
 
@@ -289,8 +318,7 @@ def validate(
         text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
         lang=lang,
     )
-    parts: list[tuple[str, str]] = []
-    params: dict[str, str] = {}
+    parts: list[tuple[str, str, bool]] = []
     not_applicable: dict[str, NotApplicable] = {}
     rules_run: list[str] = []
     for r in rules:
@@ -299,31 +327,39 @@ def validate(
             not_applicable[r.id] = built
             continue
         rules_run.append(r.id)
-        params[f"m_{r.id}"] = r.message(lang)
+        # The template is the registry's own text (never input data), inlined as a constant so that
+        # DuckDB parses it once rather than per finding.
+        template = "'" + r.message(lang).replace("'", "''") + "'"
         for check in built:
             parts.append((r.id,
                 f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, '{check.level}' AS level,
                            f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
                            (f.actual - f.expected) AS selisih,
-                           format($m, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
+                           format({template}, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
                                   coalesce(f.actual::VARCHAR, ''), coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END
                                   || (f.actual - f.expected)::VARCHAR, ''), coalesce(f.detail::VARCHAR, '')) AS message,
-                           f._source AS source, f._row AS row
-                    FROM ({_check_sql(check)}) f"""
+                           f._file AS source, f._row AS row
+                    FROM ({_check_sql(check)}) f""",
+                check.sql is None,
             ))
-    con.execute("CREATE OR REPLACE TEMP TABLE rk_source_order (source VARCHAR, idx INTEGER)")
-    con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[s.name, s.index] for s in ds.sources])
     con.execute(
         "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
-        "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source VARCHAR, row BIGINT)"
+        "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source INTEGER, row BIGINT)"
     )
-    # One statement per check: DuckDB plans a few dozen small scans far faster than one huge UNION.
-    for rule_id, part in parts:
-        con.execute(f"INSERT INTO rk_findings {part}", {"m": params[f"m_{rule_id}"]})
+    # Simple checks (one filtered scan each) go into one statement per rule family; checks with
+    # their own CTEs (medians, hashes) run alone, where DuckDB plans them best.
+    simple: dict[str, list[str]] = {}
+    for rule_id, part, is_simple in parts:
+        if is_simple:
+            simple.setdefault(rule_id[0], []).append(part)
+        else:
+            con.execute(f"INSERT INTO rk_findings {part}")
+    for family in sorted(simple):
+        con.execute("INSERT INTO rk_findings " + "\nUNION ALL\n".join(simple[family]))
     findings = con.sql(
-        f"""SELECT {', '.join('f.' + quote_ident(n) for n in FINDING_FIELDS)}
-            FROM rk_findings f LEFT JOIN rk_source_order o ON o.source = f.source
-            ORDER BY o.idx NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
+        f"""SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
+            FROM rk_findings f LEFT JOIN rk_source_order o ON o.idx = f.source
+            ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
     ).to_arrow_table()
     findings = findings.cast(FINDING_SCHEMA)
     counts = dict(
@@ -332,11 +368,11 @@ def validate(
     sev_counts = {s: 0 for s in ("error", "warning", "info")}
     for sev, n in con.execute("SELECT severity, count(*) FROM rk_findings GROUP BY severity").fetchall():
         sev_counts[sev] = n
-    row = count(con, "SELECT count(*) FROM rk_tps")
+    row = count(con, "SELECT count(*) FROM rk_tps_base")
     used = row
     dup = count(con, "SELECT count(*) FROM rk_dup_extra")
     n_dup = dup
-    tps = count(con, "SELECT count(DISTINCT kode_tps) FROM rk_tps")
+    tps = count(con, "SELECT distinct_tps FROM rk_stats")
     elections = dict(con.execute("SELECT jenis_pemilihan, count(*) FROM rk_tps GROUP BY 1 ORDER BY 1").fetchall())
     if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
         notes.append("pengguna_non_dpt (DPK) is a Pemilu column but the election type is Pilkada")

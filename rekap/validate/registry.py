@@ -21,7 +21,7 @@ class Check:
     `expected`/`actual` are BIGINT expressions; `violated` is the condition that raises a finding
     (NULL counts as not violated, which is how empty cells make a row not applicable).
     Alternatively `sql` is a complete SELECT yielding the finding columns
-    (kode_wilayah, field, expected, actual, detail, _source, _row).
+    (kode_wilayah, field, expected, actual, detail, _file, _row).
     """
 
     field: str = ""

@@ -4,7 +4,7 @@ election type (`rekap.config`), joined onto each TPS as `_cap`, `_reserve`, `_to
 
 from __future__ import annotations
 
-from rekap.schema import VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS
+from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS
 from rekap.validate.registry import Check, Context, NotApplicable, rule
 from rekap.validate.rules_a import c, not_applicable
 
@@ -120,7 +120,7 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
     always = "OR s.x >= 1" if turnout else ""
     sql = f"""
         WITH s AS (
-            SELECT t.kode_tps, t._source, t._row, t.kode_kec, t._z, t._minn, t._mind, t._ln,
+            SELECT t.kode_tps, t._file, t._row, t.kode_kec, t._z, t._minn, t._mind, t._ln,
                    {num} AS num, {den} AS den, {num} / {den} AS x
             FROM rk_tps t WHERE {den} > 0 AND {num} IS NOT NULL),
         m AS (SELECT kode_kec, median(x) AS med, count(*) AS n FROM s GROUP BY kode_kec),
@@ -130,7 +130,7 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
                round(m.med * s.den)::BIGINT AS expected, s.num::BIGINT AS actual,
                format(' ({{:.1f}}% vs median {{:.1f}}%, z {{}})', 100 * s.x, 100 * m.med,
                       CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END) AS detail,
-               s._source, s._row
+               s._file, s._row
         FROM s JOIN m USING (kode_kec) JOIN d USING (kode_kec)
         WHERE NOT s._ln AND (
             (m.n >= s._minn AND d.mad > 0 AND abs(s.x - m.med) >= s._mind
@@ -146,19 +146,21 @@ def p007(ctx: Context) -> list[Check] | NotApplicable:
 
     Why: two real TPS practically never agree on every box. Example: TPS 003 and 004 both 83/107/38, DPT 292 ….
     """
-    numeric = [n for n in ctx.columns if n in VOTER_DATA_COLUMNS or n in VOTE_DATA_COLUMNS]
+    numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not numeric:
         return not_applicable(ctx, "suara_sah")
     cols = ", ".join(c(n) for n in numeric)
     # A "full" record has every numeric column of the input filled; empty uploads are P008, not copies.
     full = " AND ".join(f"{c(n)} IS NOT NULL" for n in numeric)
     sql = f"""
-        WITH f AS (SELECT t.kode_tps, t.kode_desa, t._source, t._row, hash({cols}) AS h
+        WITH f AS (SELECT t.kode_tps, t.kode_desa, t._file, t._row, hash({cols}) AS h
                    FROM rk_tps t WHERE {full}),
-        g AS (SELECT kode_desa, h, count(*) AS n, string_agg(right(kode_tps, 3), ', ' ORDER BY kode_tps) AS tpss
+        g AS (SELECT kode_desa, h, count(*) AS n,
+                     array_to_string(list_slice(list(right(kode_tps, 3) ORDER BY kode_tps), 1, 10), ', ')
+                     || CASE WHEN count(*) > 10 THEN ', …' ELSE '' END AS tpss
               FROM f GROUP BY kode_desa, h HAVING count(*) > 1)
         SELECT f.kode_tps AS kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, g.n::BIGINT AS actual,
-               ' (TPS ' || g.tpss || ')' AS detail, f._source, f._row
+               ' (TPS ' || g.tpss || ')' AS detail, f._file, f._row
         FROM f JOIN g USING (kode_desa, h)"""
     return [Check(field="kode_tps", sql=sql)]
 

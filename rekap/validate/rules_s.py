@@ -46,7 +46,7 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
             Check(
                 field=name,
                 sql=f"""SELECT rk_code(r.kode_tps) AS kode_wilayah, '{name}' AS field, NULL::BIGINT AS expected,
-                               NULL::BIGINT AS actual, {raw} AS detail, r._source, r._row
+                               NULL::BIGINT AS actual, {raw} AS detail, r._file, r._row
                         FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
                         WHERE {bad}""",
             )
@@ -80,8 +80,8 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
                    FROM rk_tps t
                    WHERE t.kode_tps IN (SELECT kode_tps FROM rk_tps GROUP BY kode_tps HAVING count(*) > 1))
         SELECT b.kode_tps AS kode_wilayah, {diff_field} AS field, ({exp})::BIGINT AS expected,
-               ({act})::BIGINT AS actual, ' (' || a._source || '{" baris " if ctx.lang == "id" else " row "}' || a._row || ')' AS detail,
-               b._source, b._row
+               ({act})::BIGINT AS actual, ' (' || (SELECT source FROM rk_source_order o WHERE o.idx = a._file) || '{" baris " if ctx.lang == "id" else " row "}' || a._row || ')' AS detail,
+               b._file, b._row
         FROM k a JOIN k b ON a._sb = b._sb AND a.kode_tps = b.kode_tps AND a._k = 1 AND b._k > 1"""
     return [Check(field="kode_tps", sql=sql)]
 
@@ -96,8 +96,8 @@ def s004(ctx: Context) -> list[Check] | NotApplicable:
     """
     same, row = ("sama dengan", "baris") if ctx.lang == "id" else ("same as", "row")
     sql = f"""SELECT x.kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-                    ' ({same} ' || x.first_source || ' {row} ' || x.first_row || ')' AS detail,
-                    x._source, x._row
+                    ' ({same} ' || (SELECT source FROM rk_source_order o WHERE o.idx = x.first_file) || ' {row} ' || x.first_row || ')' AS detail,
+                    x._file, x._row
              FROM rk_dup_extra x"""
     return [Check(field="kode_tps", sql=sql)]
 
@@ -116,7 +116,7 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     id_ = ctx.lang == "id"
     problems = [
         ("NOT regexp_full_match(t.kode_tps, '[0-9]{13}')",
-         "'\"' || coalesce(t._kode_raw, '') || '\"' || " + ("' bukan 13 angka'" if id_ else "' is not 13 digits'")),
+         "'\"' || coalesce(t._kode_raw, t.kode_tps) || '\"' || " + ("' bukan 13 angka'" if id_ else "' is not 13 digits'")),
         ("t.kode_prov < '11'", "t.kode_prov || " + ("' bukan kode provinsi'" if id_ else "' is not a province code'")),
         ("NOT t._ln AND (substr(t.kode_tps, 3, 2) IN ('00', '70'))",
          "t.kode_kabkota || " + ("' bukan kode kabupaten/kota (01–69, 71–99)'" if id_ else "' is not a kabupaten/kota code (01–69, 71–99)'")),
@@ -131,14 +131,18 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     any_problem = f"({problems[0][0]}) OR ({valid} AND (" + " OR ".join(f"({p})" for p, _ in problems[1:]) + "))"
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
-    for col in ("kode_prov", "kode_kabkota", "kode_kec", "kode_desa"):
+    # Given region columns are compared with the code they should prefix, from the input as read.
+    for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)):
         if col in ctx.columns:
-            given = f"t.{quote_ident('_given_' + col)}"
+            mismatch = "' tidak cocok dengan kode TPS (' " if id_ else "' does not match the TPS code (' "
             checks.append(
                 Check(
                     field=col,
-                    violated=f"{valid} AND {given} IS NOT NULL AND {given} <> t.{col}",
-                    detail=f"{given} || " + (f"' tidak cocok dengan kode TPS (' || t.{col} || ')'" if id_ else f"' does not match the TPS code (' || t.{col} || ')'"),
+                    sql=f"""SELECT k AS kode_wilayah, '{col}' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
+                                   g || {mismatch} || left(k, {n}) || ')' AS detail, _file, _row
+                            FROM (SELECT coalesce(rk_code(r.kode_tps), '') AS k, rk_code(r.{col}) AS g, r._file, r._row
+                                  FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row)
+                            WHERE regexp_full_match(k, '[0-9]{{13}}') AND g IS NOT NULL AND g <> left(k, {n})""",
                 )
             )
     return checks
@@ -160,7 +164,7 @@ def s006(ctx: Context) -> list[Check] | NotApplicable:
     detail = "CASE " + " ".join(f"WHEN t.{lv} NOT IN (SELECT kode FROM rk_master) THEN t.{lv}" for lv in levels) + " END"
     sql = f"""
         SELECT t.kode_tps AS kode_wilayah, {field} AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-               {detail} AS detail, t._source, t._row
+               {detail} AS detail, t._file, t._row
         FROM rk_tps t
         WHERE regexp_full_match(t.kode_tps, '[0-9]{{13}}')
           AND t.kode_desa NOT IN (SELECT kode FROM rk_master)"""
@@ -195,6 +199,6 @@ def s008(ctx: Context) -> list[Check] | NotApplicable:
     """
     sql = """SELECT NULL AS kode_wilayah, 'baris' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                     reason || ': ' || left(replace(replace(text, chr(13), ' '), chr(10), ' '), 120) AS detail,
-                    _source, _row
+                    _file, _row
              FROM rk_rejected"""
     return [Check(field="baris", sql=sql)]
