@@ -184,7 +184,8 @@ def validate(
     from rekap.config import load_thresholds
     from rekap.io import LoadOptions, load_dataset
     from rekap.io.columns import load_column_map
-    from rekap.report import format_for, render, write_output
+    from rekap.report import format_for, write_records
+    from rekap.validate import FINDINGS_TABLE
     from rekap.validate import validate as run_validate
     from rekap.validate.registry import select_rules, split_patterns
 
@@ -211,8 +212,7 @@ def validate(
         report = run_validate(
             ds, rules=rules, election=election, thresholds=thresholds, master=master, dpt=dpt, lang=lang_code, tmpdir=tmpdir
         )
-        data = render(report.findings, out_format)
-        write_output(data, output, sys.stdout.buffer)
+        write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir)
         _summary(report, ds, lang_code, quiet)
         con.close()
     raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)

@@ -1,4 +1,9 @@
-"""Renderers: every format renders the same Arrow table, so all formats agree by construction.
+"""Renderers: every format is written by DuckDB from the same table, so all formats agree by
+construction (and the CLI needs no pyarrow for them).
+
+`write_records(con, table, fmt, ...)` renders a table that lives in a DuckDB connection;
+`render(arrow_table, fmt)` does the same for an Arrow table (the library's `report.findings`), through
+the very same code, so `rekap validate -f csv` and `render(validate(...).findings, "csv")` are equal.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are written
 to CSV with a leading apostrophe, the OWASP-recommended neutralisation; numbers stay numbers.
@@ -6,22 +11,25 @@ to CSV with a leading apostrophe, the OWASP-recommended neutralisation; numbers 
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import duckdb
 
 from rekap.errors import UsageError
+from rekap.schema import quote_ident
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
 EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".txt": "table"}
 FORMULA_START = r"^[=+\-@\t\r]"
+
+TextRenderer = Callable[[Sequence[str], list[tuple[Any, ...]]], bytes]
 
 
 def format_for(path: str | None, fmt: str | None) -> str:
@@ -34,79 +42,120 @@ def format_for(path: str | None, fmt: str | None) -> str:
     return "table"
 
 
-def neutralize_formulas(table: pa.Table) -> pa.Table:
-    """Prefix text cells that would start a spreadsheet formula with an apostrophe."""
-    cols = []
-    for col in table.columns:
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            mask = pc.fill_null(pc.match_substring_regex(col, FORMULA_START), False)
-            col = pc.if_else(mask, pc.binary_join_element_wise("'", col, ""), col)
-        cols.append(col)
-    return pa.Table.from_arrays(cols, schema=table.schema)
-
-
-def to_csv(table: pa.Table) -> bytes:
-    import pyarrow.csv as pacsv
-
-    buf = io.BytesIO()
-    pacsv.write_csv(
-        neutralize_formulas(table),
-        buf,
-        write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed", delimiter=","),
-    )
-    return buf.getvalue()
-
-
-def _json_rows(table: pa.Table) -> list[dict[str, object]]:
-    return table.to_pylist()
-
-
-def to_jsonl(table: pa.Table) -> bytes:
-    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in _json_rows(table)]
-    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
-
-
-def to_json(table: pa.Table) -> bytes:
-    return (json.dumps(_json_rows(table), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def to_parquet(table: pa.Table) -> bytes:
-    import pyarrow.parquet as pq
-
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd")
-    return buf.getvalue()
-
-
-def findings_text(table: pa.Table) -> bytes:
-    """One finding per line, ruff-style: `source:row: kode RULE severity message`."""
-    if table.num_rows == 0:
+def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+    """One finding per line, ruff-style: `source:row  kode  RULE severity message`."""
+    if not rows:
         return b""
-    rows = table.select(["source", "row", "kode_wilayah", "rule", "severity", "message"]).to_pylist()
-    width = max(len(f"{r['source']}:{r['row']}") for r in rows)
-    out = []
-    for r in rows:
-        loc = f"{r['source']}:{r['row']}" if r["row"] is not None else str(r["source"] or "")
-        out.append(f"{loc:<{width}}  {r['kode_wilayah'] or '-':<13}  {r['rule']}  {r['severity']:<7}  {r['message']}")
+    idx = {c: i for i, c in enumerate(columns)}
+    recs = [
+        (
+            f"{r[idx['source']] or ''}:{r[idx['row']]}" if r[idx["row"]] is not None else str(r[idx["source"]] or ""),
+            r[idx["kode_wilayah"]] or "-",
+            r[idx["rule"]],
+            r[idx["severity"]],
+            r[idx["message"]],
+        )
+        for r in rows
+    ]
+    width = max(len(loc) for loc, *_ in recs)
+    out = [f"{loc:<{width}}  {kode:<13}  {rule}  {sev:<7}  {msg}" for loc, kode, rule, sev, msg in recs]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def render(table: pa.Table, fmt: str, text: Callable[[pa.Table], bytes] = findings_text) -> bytes:
-    if fmt == "csv":
-        return to_csv(table)
-    if fmt == "json":
-        return to_json(table)
-    if fmt == "jsonl":
-        return to_jsonl(table)
-    if fmt == "parquet":
-        return to_parquet(table)
+def _select(con: duckdb.DuckDBPyConnection, table: str, neutralize: bool) -> tuple[str, list[str]]:
+    cols = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
+    parts = []
+    for name, dtype in cols:
+        q = quote_ident(name)
+        if neutralize and dtype == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({q}, '{FORMULA_START}') THEN '''' || {q} ELSE {q} END AS {q}")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM {quote_ident(table)}", [n for n, _ in cols]
+
+
+def _copy_options(fmt: str) -> str:
+    return {
+        "csv": "FORMAT csv, HEADER true, DELIMITER ','",
+        "json": "FORMAT json, ARRAY true",
+        "jsonl": "FORMAT json",
+        "parquet": "FORMAT parquet, COMPRESSION zstd",
+    }[fmt]
+
+
+def write_records(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    fmt: str,
+    output: str | None,
+    stdout: BinaryIO | None,
+    tmpdir: str,
+    text: TextRenderer = findings_text,
+) -> None:
+    """Render `table` as `fmt` to the file `output` (atomically) or, when it is None or '-', to `stdout`."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    to_file = bool(output) and output != "-"
     if fmt == "table":
-        return text(table)
-    raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+        sql, names = _select(con, table, neutralize=False)
+        data = text(names, con.execute(sql).fetchall())
+        if to_file:
+            write_atomic(Path(str(output)), data)
+        else:
+            _write_all(stdout, data)
+        return
+    sql, _ = _select(con, table, neutralize=fmt == "csv")
+    if to_file:
+        target = Path(str(output))
+        tmp = _temp_beside(target)
+        try:
+            con.execute(f"COPY ({sql}) TO $p ({_copy_options(fmt)})", {"p": str(tmp)})
+            os.replace(tmp, target)
+        except (OSError, duckdb.IOException) as exc:
+            _unlink(tmp)
+            raise UsageError(f"{target}: cannot write ({_reason(exc)})") from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return
+    fd, name = tempfile.mkstemp(prefix="rekap-out-", suffix="." + fmt, dir=tmpdir)
+    os.close(fd)
+    try:
+        con.execute(f"COPY ({sql}) TO $p ({_copy_options(fmt)})", {"p": name})
+        with open(name, "rb") as fh:
+            _write_all(stdout, fh.read())
+    finally:
+        _unlink(Path(name))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file beside the target, then rename: no half-written file looks complete."""
+def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text) -> bytes:
+    """The bytes `write_records` produces for an Arrow table (same code path as the CLI)."""
+    import io
+
+    con = duckdb.connect()
+    con.register("rk_render_src", table)
+    con.execute("CREATE TABLE rk_render AS SELECT * FROM rk_render_src")
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
+        write_records(con, "rk_render", fmt, None, buf, tmpdir, text)
+    con.close()
+    return buf.getvalue()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0]
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _temp_beside(path: Path) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"{path}: the folder {directory} does not exist")
@@ -114,25 +163,27 @@ def write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write here ({exc.strerror})") from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temp file beside the target, then rename: no half-written file looks complete."""
+    tmp = _temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
         raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
 
 
-def write_output(data: bytes, path: str | None, stdout: BinaryIO) -> None:
-    if path and path != "-":
-        write_atomic(Path(path), data)
-    else:
-        # An unbuffered stdout (PYTHONUNBUFFERED) may accept only part of a large write.
-        view = memoryview(data)
-        while view:
-            written = stdout.write(view)
-            view = view[written if written is not None else len(view):]
-        stdout.flush()
+def _write_all(stdout: BinaryIO | None, data: bytes) -> None:
+    if stdout is None:
+        raise ValueError("no output stream")
+    # An unbuffered stdout (PYTHONUNBUFFERED) may accept only part of a large write.
+    view = memoryview(data)
+    while view:
+        written = stdout.write(view)
+        view = view[written if written is not None else len(view) :]
+    stdout.flush()

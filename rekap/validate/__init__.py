@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from rekap.config import DEFAULTS, Thresholds, thresholds_rows
 from rekap.db import count
@@ -37,21 +40,12 @@ from rekap.validate.registry import (
 FINDING_FIELDS: tuple[str, ...] = (
     "rule", "severity", "level", "kode_wilayah", "field", "expected", "actual", "selisih", "message", "source", "row",
 )
-FINDING_SCHEMA = pa.schema(
-    [
-        ("rule", pa.string()),
-        ("severity", pa.string()),
-        ("level", pa.string()),
-        ("kode_wilayah", pa.string()),
-        ("field", pa.string()),
-        ("expected", pa.int64()),
-        ("actual", pa.int64()),
-        ("selisih", pa.int64()),
-        ("message", pa.string()),
-        ("source", pa.string()),
-        ("row", pa.int64()),
-    ]
-)
+FINDING_TYPES: dict[str, str] = {
+    "rule": "VARCHAR", "severity": "VARCHAR", "level": "VARCHAR", "kode_wilayah": "VARCHAR", "field": "VARCHAR",
+    "expected": "BIGINT", "actual": "BIGINT", "selisih": "BIGINT", "message": "VARCHAR", "source": "VARCHAR",
+    "row": "BIGINT",
+}
+FINDINGS_TABLE = "rk_findings_out"
 
 MACROS = r"""
 CREATE OR REPLACE MACRO rk_blank(x) AS x IS NULL OR trim(replace(x, chr(160), ' ')) IN ('', '-');
@@ -77,7 +71,8 @@ CREATE OR REPLACE MACRO rk_code(x) AS CASE
 
 @dataclass
 class ValidationReport:
-    findings: pa.Table
+    con: duckdb.DuckDBPyConnection
+    """The connection holding the findings (table `rk_findings_out`, in output order)."""
     rules_run: list[str]
     not_applicable: dict[str, NotApplicable]
     counts: dict[str, int]
@@ -90,6 +85,15 @@ class ValidationReport:
     rows_duplicate: int
     elections: dict[str, int]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> pa.Table:
+        """The finding records (domain.md §5) as an Arrow table, in output order."""
+        if self._arrow is None:
+            self._arrow = self.con.sql(f"SELECT * FROM {FINDINGS_TABLE}").to_arrow_table()
+        return self._arrow
+
+    _arrow: pa.Table | None = field(default=None, repr=False)
 
     def worst(self) -> str | None:
         present = [s for s, n in self.severity_counts.items() if n]
@@ -356,12 +360,11 @@ def validate(
             con.execute(f"INSERT INTO rk_findings {part}")
     for family in sorted(simple):
         con.execute("INSERT INTO rk_findings " + "\nUNION ALL\n".join(simple[family]))
-    findings = con.sql(
-        f"""SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
             FROM rk_findings f LEFT JOIN rk_source_order o ON o.idx = f.source
             ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
-    ).to_arrow_table()
-    findings = findings.cast(FINDING_SCHEMA)
+    )
     counts = dict(
         con.execute("SELECT rule, count(*) FROM rk_findings GROUP BY rule ORDER BY rule").fetchall()
     )
@@ -377,7 +380,7 @@ def validate(
     if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
         notes.append("pengguna_non_dpt (DPK) is a Pemilu column but the election type is Pilkada")
     return ValidationReport(
-        findings=findings,
+        con=con,
         rules_run=rules_run,
         not_applicable=not_applicable,
         counts={str(k): int(v) for k, v in counts.items()},
@@ -392,4 +395,4 @@ def validate(
     )
 
 
-__all__ = ["FINDING_FIELDS", "FINDING_SCHEMA", "ValidationReport", "prepare", "select_rules", "validate"]
+__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "ValidationReport", "prepare", "select_rules", "validate"]
