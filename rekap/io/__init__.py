@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,62 +186,74 @@ def load_dataset(
     if not inputs:
         raise UsageError("no input file given", hint="e.g. rekap validate tps.csv (use - for stdin)")
     sources: list[Source] = []
+    # Hashing runs beside DuckDB's read (hashlib releases the GIL), so the SHA-256 of a large input
+    # costs no extra wall time.
+    hasher = ThreadPoolExecutor(max_workers=1)
+    hashes: list[Future[str]] = []
     parts: list[str] = []
     con.execute(
         "CREATE OR REPLACE TABLE rk_rejected (_file INTEGER, _row BIGINT, reason VARCHAR, text VARCHAR)"
     )
     present: set[str] = set()
-    for index, given in enumerate(inputs):
-        if given == STDIN:
-            if stdin is None:
-                raise UsageError("'-' given but nothing to read on stdin")
-            from rekap.io.csv import spool_stdin
+    try:
+        for index, given in enumerate(inputs):
+            if given == STDIN:
+                if stdin is None:
+                    raise UsageError("'-' given but nothing to read on stdin")
+                from rekap.io.csv import spool_stdin
 
-            path = spool_stdin(stdin, tmpdir)
-            display = "<stdin>"
-        else:
-            path = _check_path(given)
-            display = given
-        table = f"rk_in_{index}"
-        try:
-            raw, rejects = read_one(con, path, display, table, tmpdir, options)
-        except OSError as exc:
-            raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
-        if raw.canonical:
-            mapping = ColumnMapping(mapping={h: h for h in raw.headers})
-        else:
-            mapping = map_headers(raw.headers, display, options.column_map)
-        if "kode_tps" not in mapping.mapping:
-            seen = ", ".join(f"'{h}'" for h in raw.headers[:8])
-            raise InputError(
-                f"{display}: S001 no TPS code column (kode_tps) among the headers {seen}",
-                hint="name it 'Kode TPS' or 'kode_tps', or map it with --columns map.toml",
+                path = spool_stdin(stdin, tmpdir)
+                display = "<stdin>"
+            else:
+                path = _check_path(given)
+                display = given
+            table = f"rk_in_{index}"
+            hashes.append(hasher.submit(file_sha256, path))
+            try:
+                raw, rejects = read_one(con, path, display, table, tmpdir, options)
+            except OSError as exc:
+                raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
+            if raw.canonical:
+                mapping = ColumnMapping(mapping={h: h for h in raw.headers})
+            else:
+                mapping = map_headers(raw.headers, display, options.column_map)
+            if "kode_tps" not in mapping.mapping:
+                seen = ", ".join(f"'{h}'" for h in raw.headers[:8])
+                raise InputError(
+                    f"{display}: S001 no TPS code column (kode_tps) among the headers {seen}",
+                    hint="name it 'Kode TPS' or 'kode_tps', or map it with --columns map.toml",
+                )
+            present.update(mapping.mapping)
+            if rejects:
+                con.executemany(
+                    "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[index, r, why, txt] for r, why, txt in rejects]
+                )
+            select = ", ".join(
+                f"{quote_ident(src)} AS {quote_ident(canon)}" for canon, src in mapping.mapping.items()
             )
-        present.update(mapping.mapping)
-        if rejects:
-            con.executemany(
-                "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[index, r, why, txt] for r, why, txt in rejects]
+            parts.append(
+                f"SELECT {select}, _row, {index}::INTEGER AS _file "
+                f"FROM {quote_ident(table)}"
             )
-        select = ", ".join(
-            f"{quote_ident(src)} AS {quote_ident(canon)}" for canon, src in mapping.mapping.items()
-        )
-        parts.append(
-            f"SELECT {select}, _row, {index}::INTEGER AS _file "
-            f"FROM {quote_ident(table)}"
-        )
-        sources.append(
-            Source(
-                index=index,
-                path=given,
-                name=display,
-                format=raw.format,
-                rows_read=raw.rows + len(rejects),
-                rows_rejected=len(rejects),
-                notes=raw.notes,
-                mapping=mapping,
-                sha256=file_sha256(path),
+            sources.append(
+                Source(
+                    index=index,
+                    path=given,
+                    name=display,
+                    format=raw.format,
+                    rows_read=raw.rows + len(rejects),
+                    rows_rejected=len(rejects),
+                    notes=raw.notes,
+                    mapping=mapping,
+                    sha256="",
+                )
             )
-        )
+    except BaseException:
+        hasher.shutdown(wait=False, cancel_futures=True)
+        raise
+    for source, digest in zip(sources, hashes, strict=True):
+        source.sha256 = digest.result()
+    hasher.shutdown()
     columns = canonical_order(present)
     # UNION ALL BY NAME fills a column that one input lacks with NULL for that input's rows. A view,
     # not a copy: the engine reads each input once, and only the columns it needs.

@@ -193,7 +193,7 @@ def read_csv(
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
         rejects = _load(con, source, table, names, dialect, utf8_check=False)
-    n = count(con, f"SELECT count(*) FROM {quote_ident(table)}")
+    n = count(con, f"SELECT count(*) FROM {quote_ident(table + '__load')}")
     rows_read = n
     return (
         RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
@@ -249,26 +249,28 @@ def _load(
         # Valid UTF-8 in the head but not further down: a legacy-encoded file after all.
         raise _BadUnicode()
     # Spreadsheet row of each accepted record: records are numbered in file order; rejected
-    # records leave gaps, which the as-of join below accounts for.
-    first_data = dialect.header_line + 1
-    con.execute("CREATE OR REPLACE TEMP TABLE rk_rej_rows (pos BIGINT)")
-    if rejects:
-        con.executemany("INSERT INTO rk_rej_rows VALUES (?)", [[r.row] for r in rejects])
-    select_cols = ", ".join(quote_ident(n) for n in names)
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {qt} AS
-            WITH ranked AS (
-                SELECT pos - $first - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
-                       row_number() OVER (ORDER BY pos) AS n_rej
-                FROM rk_rej_rows),
-            rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before),
-            acc AS (SELECT rowid AS k, * FROM {load})
-            SELECT {select_cols}, (acc.k + $first + coalesce(rj.n_rej, 0))::BIGINT AS _row
-            FROM acc ASOF LEFT JOIN rj ON acc.k >= rj.accepted_before
-            ORDER BY acc.k""",
-        {"first": first_data},
-    )
-    con.execute(f"DROP TABLE {load}")
+    # records leave gaps, which the as-of join accounts for. A view, so the data is not copied again.
+    first_data = int(dialect.header_line + 1)
+    select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in names)
+    rej_pos = quote_ident(table + "__rejpos")
+    con.execute(f"DROP TABLE IF EXISTS {rej_pos}")
+    if not rejects:
+        con.execute(
+            f"CREATE OR REPLACE VIEW {qt} AS SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc"
+        )
+    else:
+        con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT)")
+        con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[r.row] for r in rejects])
+        con.execute(
+            f"""CREATE OR REPLACE VIEW {qt} AS
+                WITH ranked AS (
+                    SELECT pos - {first_data} - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
+                           row_number() OVER (ORDER BY pos) AS n_rej
+                    FROM {rej_pos}),
+                rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before)
+                SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row
+                FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before"""
+        )
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
     return rejects

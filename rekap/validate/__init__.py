@@ -350,26 +350,24 @@ def validate(
         "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
         "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source INTEGER, row BIGINT)"
     )
-    # Simple checks (one filtered scan each) go into one statement per rule family; checks with
-    # their own CTEs (medians, hashes) run alone, where DuckDB plans them best.
-    simple: dict[str, list[str]] = {}
-    for rule_id, part, is_simple in parts:
-        if is_simple:
-            simple.setdefault(rule_id[0], []).append(part)
-        else:
+    # Checks with their own CTEs (medians, hashes) run alone, where DuckDB plans them best; the
+    # simple ones (one filtered scan each) are scanned, ordered and stored in one statement.
+    simple = [part for _, part, is_simple in parts if is_simple]
+    for _, part, is_simple in parts:
+        if not is_simple:
             con.execute(f"INSERT INTO rk_findings {part}")
-    for family in sorted(simple):
-        con.execute("INSERT INTO rk_findings " + "\nUNION ALL\n".join(simple[family]))
+    union = "\nUNION ALL\n".join(["SELECT * FROM rk_findings", *simple])
     con.execute(
-        f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
-            FROM rk_findings f LEFT JOIN rk_source_order o ON o.idx = f.source
+        f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
+            SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
+            FROM ({union}) f LEFT JOIN rk_source_order o ON o.idx = f.source
             ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
     )
     counts = dict(
-        con.execute("SELECT rule, count(*) FROM rk_findings GROUP BY rule ORDER BY rule").fetchall()
+        con.execute(f"SELECT rule, count(*) FROM {FINDINGS_TABLE} GROUP BY rule ORDER BY rule").fetchall()
     )
     sev_counts = {s: 0 for s in ("error", "warning", "info")}
-    for sev, n in con.execute("SELECT severity, count(*) FROM rk_findings GROUP BY severity").fetchall():
+    for sev, n in con.execute(f"SELECT severity, count(*) FROM {FINDINGS_TABLE} GROUP BY severity").fetchall():
         sev_counts[sev] = n
     row = count(con, "SELECT count(*) FROM rk_tps_base")
     used = row
