@@ -136,7 +136,7 @@ def read_one(
     if fmt == "csv":
         from rekap.io.csv import read_csv
 
-        raw, rejects = read_csv(con, path, table, display, tmpdir, options.delimiter)
+        raw, rejects = read_csv(con, path, table, display, tmpdir, options.delimiter, options.column_map)
         return raw, [(r.row, r.reason, r.text) for r in rejects]
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx

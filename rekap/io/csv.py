@@ -164,8 +164,13 @@ def read_csv(
     display: str,
     tmpdir: str,
     delimiter: str | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> tuple[RawTable, list[RejectedRow]]:
-    """Read a delimited text file into `table` (all VARCHAR) plus `_row`; return rejected rows too."""
+    """Read a delimited text file into `table` (all VARCHAR) plus `_row`; return rejected rows too.
+
+    Every field is parsed (a row with the wrong number of cells is rejected), but only the columns
+    that map to canonical names are stored: the others are listed in the summary and not kept.
+    """
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
         complete = len(head) < HEAD_BYTES
@@ -186,13 +191,14 @@ def read_csv(
         notes.append("encoding utf-8 with BOM")
     if dialect.header_line > 1:
         notes.append(f"header in row {dialect.header_line}")
+    keep = [n for n in names if resolve_header(n, column_map) is not None] or names[:1]
     try:
-        rejects = _load(con, source, table, names, dialect)
+        rejects = _load(con, source, table, names, dialect, keep=keep)
     except _BadUnicode:
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
-        rejects = _load(con, source, table, names, dialect, utf8_check=False)
+        rejects = _load(con, source, table, names, dialect, utf8_check=False, keep=keep)
     n = count(con, f"SELECT count(*) FROM {quote_ident(table + '__load')}")
     rows_read = n
     return (
@@ -212,16 +218,19 @@ def _load(
     names: list[str],
     dialect: Dialect,
     utf8_check: bool = True,
+    keep: list[str] | None = None,
 ) -> list[RejectedRow]:
     qt = quote_ident(table)
     load = quote_ident(table + "__load")
     rej_table, rej_scan = f"{table}__rej", f"{table}__scan"
     columns = {n: "VARCHAR" for n in names}
+    kept = keep if keep is not None else names
+    stored = ", ".join(quote_ident(n) for n in kept)
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
     try:
         con.execute(
-            f"""CREATE OR REPLACE TABLE {load} AS SELECT * FROM read_csv(
+            f"""CREATE OR REPLACE TABLE {load} AS SELECT {stored} FROM read_csv(
                     $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
                     escape = '"', header = true, skip = $skip, strict_mode = true,
                     store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
@@ -251,7 +260,7 @@ def _load(
     # Spreadsheet row of each accepted record: records are numbered in file order; rejected
     # records leave gaps, which the as-of join accounts for. A view, so the data is not copied again.
     first_data = int(dialect.header_line + 1)
-    select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in names)
+    select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in kept)
     rej_pos = quote_ident(table + "__rejpos")
     con.execute(f"DROP TABLE IF EXISTS {rej_pos}")
     if not rejects:

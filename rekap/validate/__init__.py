@@ -113,7 +113,13 @@ def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 def _typed_count(name: str, dtype: str) -> str:
     col = f"r.{quote_ident(name)}"
     if dtype == "VARCHAR":
-        return f"rk_count({col})"
+        # The lax cast is computed once in the inner query (`_v_<name>`); only a cell whose cast does
+        # not print back as the same text (" 12", "1.234", "12.5", "+7") takes the strict slow path.
+        v = f"r.{quote_ident('_v_' + name)}"
+        return (
+            f"CASE WHEN {v}::VARCHAR = {col} AND {v} >= 0 THEN {v} WHEN {col} IS NULL THEN NULL "
+            f"ELSE rk_count_slow(trim(replace({col}, chr(160), ' '))) END"
+        )
     if any(k in dtype for k in ("INT", "HUGEINT")):
         return f"CASE WHEN {col} >= 0 THEN {col}::BIGINT END"
     if any(k in dtype for k in ("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
@@ -173,10 +179,15 @@ def prepare(
         selects.append(f"{jenis} AS jenis_pemilihan")
     selects += [f"{_typed_count(c, types[c])} AS {quote_ident(c)}" for c in NUMERIC_COLUMNS if c in canon]
     selects += ["r._row", "r._file"]
+    lax = "".join(
+        f", TRY_CAST({quote_ident(c)} AS BIGINT) AS {quote_ident('_v_' + c)}"
+        for c in NUMERIC_COLUMNS
+        if c in canon and types[c] == "VARCHAR"
+    )
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_tps_base AS
             SELECT {', '.join(selects)}
-            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k FROM rk_raw) r"""
+            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r"""
     )
     stats = con.execute("SELECT count(*), count(DISTINCT kode_tps) FROM rk_tps_base").fetchall()[0]
     con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
