@@ -50,6 +50,8 @@ class Dataset:
     rows_read: int
     rows_rejected: int
     extra_notes: list[str] = field(default_factory=list)
+    duplicate_codes: bool = True
+    """Set by the engine once it knows whether any kode_tps repeats."""
 
 
 @dataclass(frozen=True)

@@ -167,30 +167,43 @@ def prepare(
     jenis = _election_expr(canon, election, notes, lang)
 
     # Only what the rules need is materialised: the code, the counts (typed once), the row's place.
-    selects = [
-        "r._k AS kode_tps",
-        "CASE WHEN r.kode_tps::VARCHAR IS DISTINCT FROM r._k THEN r.kode_tps::VARCHAR END AS _kode_raw",
-    ]
+    # Three levels so that every expensive expression runs once and only where it has to: the lax
+    # cast (inner), the strict typing (middle, slow path only for odd cells), the S002 flag (outer,
+    # looking at the raw text only where typing gave nothing).
+    numeric = [c for c in NUMERIC_COLUMNS if c in canon]
     per_row_election = "jenis_pemilihan" in canon
+    lax = "".join(
+        f", TRY_CAST({quote_ident(c)} AS BIGINT) AS {quote_ident('_v_' + c)}" for c in numeric if types[c] == "VARCHAR"
+    )
+    middle = ["r._k", "r.kode_tps", "r._row", "r._file"]
+    outer = [
+        "m._k AS kode_tps",
+        "CASE WHEN m.kode_tps::VARCHAR IS DISTINCT FROM m._k THEN m.kode_tps::VARCHAR END AS _kode_raw",
+    ]
     if "sumber" in canon:
         # S003 compares copies of a TPS within one source.
-        selects.append("r.sumber::VARCHAR AS sumber")
+        middle.append("r.sumber::VARCHAR AS sumber")
+        outer.append("m.sumber")
     if per_row_election:
-        selects.append(f"{jenis} AS jenis_pemilihan")
-    selects += [f"{_typed_count(c, types[c])} AS {quote_ident(c)}" for c in NUMERIC_COLUMNS if c in canon]
-    selects += ["r._row", "r._file"]
-    lax = "".join(
-        f", TRY_CAST({quote_ident(c)} AS BIGINT) AS {quote_ident('_v_' + c)}"
-        for c in NUMERIC_COLUMNS
-        if c in canon and types[c] == "VARCHAR"
-    )
+        middle.append(f"{jenis} AS jenis_pemilihan")
+        outer.append("m.jenis_pemilihan")
+    bad = []
+    for c in numeric:
+        typed, raw = quote_ident("_t_" + c), quote_ident(c)
+        middle += [f"{_typed_count(c, types[c])} AS {typed}", f"r.{raw}"]
+        outer.append(f"m.{typed} AS {raw}")
+        bad.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN false ELSE NOT rk_blank(m.{raw}::VARCHAR) END")
+    outer.append(f"({' OR '.join(bad) if bad else 'false'}) AS _s002")
+    outer += ["m._row", "m._file"]
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_tps_base AS
-            SELECT {', '.join(selects)}
-            FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r"""
+            SELECT {', '.join(outer)}
+            FROM (SELECT {', '.join(middle)}
+                  FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r) m"""
     )
     stats = con.execute("SELECT count(*), count(DISTINCT kode_tps) FROM rk_tps_base").fetchall()[0]
     con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
+    ds.duplicate_codes = stats[0] != stats[1]
     if stats[0] != stats[1]:
         # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
         row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
@@ -331,6 +344,7 @@ def validate(
         has_dpt=has_dpt,
         paslon=tuple(p for p in PASLON_COLUMNS if p in present),
         text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
+        duplicate_codes=ds.duplicate_codes,
         lang=lang,
     )
     parts: list[tuple[str, str, bool]] = []

@@ -51,6 +51,8 @@ class Context:
     text_numeric: frozenset[str] = frozenset()
     """Numeric columns that arrived as text (CSV, XLSX, JSON) and must be parsed (S002)."""
     lang: str = "id"
+    duplicate_codes: bool = True
+    """Some kode_tps occurs more than once (S003 has something to compare)."""
 
     def has(self, *names: str) -> bool:
         return all(n in self.columns for n in names)

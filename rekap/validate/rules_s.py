@@ -33,24 +33,28 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
     Accepted as whole numbers: `123`, `+123`, thousand separators `1.234` / `1,234`, and `12.0`.
     Empty cells and `-` are empty, not errors. Example: `12a`, `1,5`, `-3`, `#REF!`.
     """
-    checks: list[Check] = []
-    for name in sorted(ctx.columns & set(NUMERIC_COLUMNS), key=NUMERIC_COLUMNS.index):
+    names = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
+    if not names:
+        return NotApplicable("tidak ada kolom angka", "no count columns")
+    # The engine flags rows with a bad cell while typing them (`_s002`); only those rows are read
+    # again here, once, and split per column.
+    parts = []
+    for name in names:
         col = f"r.{quote_ident(name)}"
         if name in ctx.text_numeric:
             bad = f"NOT rk_blank({col}) AND rk_count({col}) IS NULL"
-            raw = f"'\"' || {col} || '\"'"
         else:
             bad = f"({col} < 0 OR {col} <> floor({col}))"
-            raw = f"'\"' || {col}::VARCHAR || '\"'"
-        checks.append(
-            Check(
-                field=name,
-                sql=f"""SELECT rk_code(r.kode_tps) AS kode_wilayah, '{name}' AS field, NULL::BIGINT AS expected,
-                               NULL::BIGINT AS actual, {raw} AS detail, r._file, r._row
-                        FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
-                        WHERE {bad}""",
-            )
+        parts.append(
+            f"""SELECT rk_code(r.kode_tps) AS kode_wilayah, '{name}' AS field, NULL::BIGINT AS expected,
+                       NULL::BIGINT AS actual, '"' || {col}::VARCHAR || '"' AS detail, r._file, r._row
+                FROM bad r WHERE {bad}"""
         )
+    sql = (
+        "WITH bad AS MATERIALIZED (SELECT r.* FROM rk_raw r SEMI JOIN (SELECT _file, _row FROM rk_tps_base WHERE _s002) b "
+        "ON r._file = b._file AND r._row = b._row)\n" + "\nUNION ALL\n".join(parts)
+    )
+    checks = [Check(field="*", sql=sql)]
     return checks or NotApplicable("tidak ada kolom angka", "no count columns")
 
 
@@ -65,6 +69,8 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
     Why: two different forms for one TPS means one of them is wrong; the recap must not count both
     silently. Example: rows 12 and 340 both 3101011001001, suara_paslon_2 107 vs 170.
     """
+    if not ctx.duplicate_codes:
+        return []
     numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     diff_field = "CASE " + " ".join(
         f"WHEN a.{quote_ident(n)} IS DISTINCT FROM b.{quote_ident(n)} THEN '{n}'" for n in numeric
@@ -131,20 +137,30 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     any_problem = f"({problems[0][0]}) OR ({valid} AND (" + " OR ".join(f"({p})" for p, _ in problems[1:]) + "))"
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
-    # Given region columns are compared with the code they should prefix, from the input as read.
-    for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)):
-        if col in ctx.columns:
-            mismatch = "' tidak cocok dengan kode TPS (' " if id_ else "' does not match the TPS code (' "
-            checks.append(
-                Check(
-                    field=col,
-                    sql=f"""SELECT k AS kode_wilayah, '{col}' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-                                   g || {mismatch} || left(k, {n}) || ')' AS detail, _file, _row
-                            FROM (SELECT coalesce(rk_code(r.kode_tps), '') AS k, rk_code(r.{col}) AS g, r._file, r._row
-                                  FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row)
-                            WHERE regexp_full_match(k, '[0-9]{{13}}') AND g IS NOT NULL AND g <> left(k, {n})""",
-                )
+    # Given region columns are compared with the code they should prefix, from the input as read,
+    # in one scan.
+    given = [(col, n) for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10))
+             if col in ctx.columns]
+    if given:
+        mismatch = "' tidak cocok dengan kode TPS ('" if id_ else "' does not match the TPS code ('"
+        codes = ", ".join(f"rk_code(r.{col}) AS {col}" for col, _ in given)
+        differs = " OR ".join(f"(g.{col} IS NOT NULL AND g.{col} <> left(g.k, {n}))" for col, n in given)
+        parts = [
+            f"""SELECT k AS kode_wilayah, '{col}' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
+                       {col} || {mismatch} || left(k, {n}) || ')' AS detail, _file, _row
+                FROM odd WHERE {col} IS NOT NULL AND {col} <> left(k, {n})"""
+            for col, n in given
+        ]
+        checks.append(
+            Check(
+                field="*",
+                sql=f"""WITH odd AS MATERIALIZED (
+                            SELECT * FROM (SELECT coalesce(rk_code(r.kode_tps), '') AS k, {codes}, r._file, r._row
+                                           FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row) g
+                            WHERE regexp_full_match(g.k, '[0-9]{{13}}') AND ({differs}))
+                        """ + "\nUNION ALL\n".join(parts),
             )
+        )
     return checks
 
 
@@ -182,10 +198,20 @@ def s007(ctx: Context) -> list[Check] | NotApplicable:
     numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not numeric:
         return NotApplicable("tidak ada kolom angka", "no count columns")
-    return [
-        Check(field=n, expected="t._maxbox", actual=c(n), violated=f"NOT t._ln AND {c(n)} > t._maxbox")
+    # One scan finds the forms with any box above 999 (greatest() skips empty cells); only those
+    # are split per box.
+    greatest = f"greatest({', '.join(c(n) for n in numeric)})"
+    parts = [
+        f"""SELECT t.kode_tps AS kode_wilayah, '{n}' AS field, t._maxbox::BIGINT AS expected, {c(n)} AS actual,
+                   '' AS detail, t._file, t._row
+            FROM big t WHERE {c(n)} > t._maxbox"""
         for n in numeric
     ]
+    sql = (
+        f"WITH big AS MATERIALIZED (SELECT * FROM rk_tps t WHERE NOT t._ln AND {greatest} > t._maxbox)\n"
+        + "\nUNION ALL\n".join(parts)
+    )
+    return [Check(field="*", sql=sql)]
 
 
 @rule("S008", "error", "Baris tidak terbaca", "Row cannot be read",
