@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -144,6 +146,66 @@ FilesArg = Annotated[list[str], typer.Argument(help="TPS result files (CSV/TSV, 
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet (default: from -o's extension, else table).")]
 OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write records to this file instead of stdout.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of messages: id (default) or en; also REKAP_LANG.")]
+ElectionOpt = Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")]
+MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006.")]
+DptOpt = Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")]
+PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")]
+ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or 1-based number.")]
+InputFormatOpt = Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")]
+DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+
+
+@dataclass
+class Inputs:
+    """What every command that reads TPS files needs, parsed once."""
+
+    files: list[str]
+    election: str | None
+    config: Path | None
+    master: Path | None
+    dpt: Path | None
+    paslon: Path | None
+    columns: Path | None
+    sheet: str | None
+    input_format: str
+    delimiter: str | None
+
+
+def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Any, Dataset, ValidationReport]:
+    """Load every input into one DuckDB session and run the rule catalogue over it."""
+    from rekap.config import load_thresholds
+    from rekap.io import LoadOptions, load_dataset
+    from rekap.io.columns import load_column_map
+    from rekap.validate import validate as run_validate
+    from rekap.validate.registry import select_rules, split_patterns
+
+    rules = select_rules(split_patterns(select), split_patterns(ignore))
+    thresholds = load_thresholds(inputs.config)
+    column_map = load_column_map(inputs.columns) if inputs.columns else None
+    paslon_map = None
+    if inputs.paslon is not None:
+        from rekap.io.sirekap import load_paslon
+
+        paslon_map = load_paslon(inputs.paslon)
+    delimiter = inputs.delimiter
+    if delimiter is not None:
+        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            _fail(f"--delimiter must be one character, not {delimiter!r}")
+    stdin = _stdin_bytes(inputs.files)
+    con = _connect(tmpdir)
+    options = LoadOptions(
+        input_format=inputs.input_format, sheet=inputs.sheet, column_map=column_map, paslon=paslon_map, delimiter=delimiter
+    )
+    ds = load_dataset(con, inputs.files, tmpdir, options, stdin=stdin)
+    report = run_validate(
+        ds, rules=rules, election=inputs.election, thresholds=thresholds, master=inputs.master, dpt=inputs.dpt,
+        lang=lang, tmpdir=tmpdir,
+    )
+    return con, ds, report
 
 
 @app.command(
@@ -164,58 +226,131 @@ def validate(
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules (IDs or prefixes).")] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least: error, warning, info, never.")] = "error",
     lang: LangOpt = None,
-    election: Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")] = None,
-    master: Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006.")] = None,
-    dpt: Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")] = None,
-    paslon: Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")] = None,
-    columns: Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or 1-based number.")] = None,
-    input_format: Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")] = "auto",
-    delimiter: Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    master: MasterOpt = None,
+    dpt: DptOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Periksa setiap TPS terhadap katalog aturan / check every TPS against the rule catalogue."""
     from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+    from rekap.validate import FINDINGS_TABLE
 
     lang_code = resolve_lang(lang)
     if fail_on not in ("error", "warning", "info", "never"):
         _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
-    from rekap.config import load_thresholds
-    from rekap.io import LoadOptions, load_dataset
-    from rekap.io.columns import load_column_map
-    from rekap.report import format_for, write_records
-    from rekap.validate import FINDINGS_TABLE
-    from rekap.validate import validate as run_validate
-    from rekap.validate.registry import select_rules, split_patterns
-
     out_format = format_for(output, fmt)
-    rules = select_rules(split_patterns(select), split_patterns(ignore))
-    thresholds = load_thresholds(config)
-    column_map = load_column_map(columns) if columns else None
-    paslon_map = None
-    if paslon is not None:
-        from rekap.io.sirekap import load_paslon
-
-        paslon_map = load_paslon(paslon)
-    if delimiter is not None:
-        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1:
-            _fail(f"--delimiter must be one character, not {delimiter!r}")
-    stdin = _stdin_bytes(files)
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        con = _connect(tmpdir)
-        options = LoadOptions(
-            input_format=input_format, sheet=sheet, column_map=column_map, paslon=paslon_map, delimiter=delimiter
-        )
-        ds = load_dataset(con, files, tmpdir, options, stdin=stdin)
-        report = run_validate(
-            ds, rules=rules, election=election, thresholds=thresholds, master=master, dpt=dpt, lang=lang_code, tmpdir=tmpdir
-        )
+        con, ds, report = _checked(inputs, tmpdir, lang_code, select, ignore)
         write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir)
         _summary(report, ds, lang_code, quiet)
         con.close()
     raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
+
+
+@app.command(
+    epilog=(
+        "Contoh / examples:\n\n"
+        "  rekap aggregate tps_*.csv --level kecamatan\n\n"
+        "  rekap aggregate tps.parquet --level all -f parquet -o rekap.parquet\n\n"
+        "  rekap aggregate tps.csv --master wilayah.csv --level kabkota -f csv | duckdb -c \"SELECT * FROM read_csv('/dev/stdin')\"\n\n"
+        "Exit: 0 recap produced, 2 unusable input or usage. Error findings do not stop the recap: "
+        "see rekap validate for them."
+    )
+)
+def aggregate(
+    files: FilesArg,
+    level: Annotated[str, typer.Option("--level", "-l", help="desa, kecamatan, kabkota, provinsi, nasional, a comma list, or all.")] = "all",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    master: MasterOpt = None,
+    dpt: DptOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
+    from rekap.aggregate.rollup import aggregate as run_aggregate
+    from rekap.aggregate.rollup import parse_levels
+    from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+
+    lang_code = resolve_lang(lang)
+    levels = parse_levels(level)
+    out_format = format_for(output, fmt)
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
+        con, ds, report = _checked(inputs, tmpdir, lang_code)
+        recap = run_aggregate(con, levels)
+        write_records(con, recap.table, out_format, output, sys.stdout.buffer, tmpdir, text=recap_text)
+        if not quiet:
+            _recap_summary(recap, report, ds, lang_code)
+        con.close()
+    raise SystemExit(EXIT_OK)
+
+
+def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+    """A readable table of recap rows: unit, counters and the vote columns."""
+    show = [c for c in columns if c in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah", "n_tps", "n_tps_expected")
+            or c.startswith("suara_") or c == "pemilih_dpt_j"]
+    idx = [columns.index(c) for c in show]
+    table = [show] + [["" if r[i] is None else str(r[i]) for i in idx] for r in rows]
+    widths = [max(len(row[j]) for row in table) for j in range(len(show))]
+    numeric = [columns[i] not in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah") for i in idx]
+    lines = [
+        "  ".join(cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric, strict=True)).rstrip()
+        for row in table
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str) -> None:
+    from rekap.i18n import num
+
+    id_ = lang == "id"
+    not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced
+    lines = [
+        (f"Rekapitulasi — rekap {__version__}" if id_ else f"Recap — rekap {__version__}"),
+        (f"  baris dibaca {num(report.rows_read, lang)}; dijumlahkan {num(recap.tps_summed, lang)} TPS; "
+         f"tidak dijumlahkan {num(report.rows_rejected + not_summed, lang)}"
+         if id_ else
+         f"  rows read {num(report.rows_read, lang)}; summed {num(recap.tps_summed, lang)} TPS; "
+         f"not summed {num(report.rows_rejected + not_summed, lang)}"),
+        (f"    ganda persis {num(report.rows_duplicate, lang)} (S004), tak terbaca "
+         f"{num(report.rows_rejected - report.rows_duplicate, lang)} (S008), salinan TPS berbeda "
+         f"{num(recap.not_summed_duplicate, lang)} (S003), kode tanpa desa {num(recap.not_summed_unplaced, lang)} (S005)"
+         if id_ else
+         f"    exact duplicates {num(report.rows_duplicate, lang)} (S004), unreadable "
+         f"{num(report.rows_rejected - report.rows_duplicate, lang)} (S008), differing copies of a TPS "
+         f"{num(recap.not_summed_duplicate, lang)} (S003), codes without a desa {num(recap.not_summed_unplaced, lang)} (S005)"),
+        (f"  {num(recap.rows, lang)} baris rekap ({', '.join(recap.levels)}); TPS dengan galat: "
+         f"{num(report.severity_counts['error'] and _error_tps(report), lang)} — lihat: rekap validate"
+         if id_ else
+         f"  {num(recap.rows, lang)} recap rows ({', '.join(recap.levels)}); TPS with errors: "
+         f"{num(report.severity_counts['error'] and _error_tps(report), lang)} — see: rekap validate"),
+    ]
+    for note in report.notes:
+        lines.append(f"  ! {note}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+def _error_tps(report: ValidationReport) -> int:
+    from rekap.db import count
+
+    return count(report.con, "SELECT count(*) FROM rk_error_rows")
 
 
 @app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")

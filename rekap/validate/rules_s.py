@@ -62,7 +62,7 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
       "{0}: TPS ini muncul lagi dengan angka berbeda{4}", "{0}: this TPS appears again with different values{4}")
 def s003(ctx: Context) -> list[Check] | NotApplicable:
     """The same `kode_tps` appears more than once in one source (the `sumber` column, or the whole
-    input when there is none) with different values. Every copy is still checked and reported; the
+    input when there is none) and one election type with different values. Every copy is still checked and reported; the
     finding on each later copy names the first field that differs, with the first copy's value as
     `expected`.
 
@@ -82,13 +82,14 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
     sumber = "coalesce(t.sumber, '')" if "sumber" in ctx.columns else "''"
     sql = f"""
         WITH k AS (SELECT t.*, {sumber} AS _sb,
-                          row_number() OVER (PARTITION BY {sumber}, t.kode_tps ORDER BY t._file, t._row) AS _k
+                          row_number() OVER (PARTITION BY {sumber}, t.jenis_pemilihan, t.kode_tps ORDER BY t._file, t._row) AS _k
                    FROM rk_tps t
                    WHERE t.kode_tps IN (SELECT kode_tps FROM rk_tps GROUP BY kode_tps HAVING count(*) > 1))
         SELECT b.kode_tps AS kode_wilayah, {diff_field} AS field, ({exp})::BIGINT AS expected,
                ({act})::BIGINT AS actual, ' (' || (SELECT source FROM rk_source_order o WHERE o.idx = a._file) || '{" baris " if ctx.lang == "id" else " row "}' || a._row || ')' AS detail,
                b._file, b._row
-        FROM k a JOIN k b ON a._sb = b._sb AND a.kode_tps = b.kode_tps AND a._k = 1 AND b._k > 1"""
+        FROM k a JOIN k b ON a._sb = b._sb AND a.jenis_pemilihan = b.jenis_pemilihan AND a.kode_tps = b.kode_tps
+                      AND a._k = 1 AND b._k > 1"""
     return [Check(field="kode_tps", sql=sql)]
 
 

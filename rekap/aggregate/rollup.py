@@ -1,0 +1,188 @@
+"""Tiered recap: TPS → desa → kecamatan → kab/kota → provinsi → nasional in one GROUPING SETS pass.
+
+Runs after `rekap.validate.validate()` on the same connection (it needs the typed `rk_tps` view and
+the findings, for `n_tps_error`). What is summed, exactly as a recap meeting adds up the forms in front
+of it (domain.md §4):
+
+- every distinct record (exact duplicates count once: S004);
+- of a TPS that appears more than once with different numbers (S003), the first copy only — the later
+  copies are reported by S003 and listed as not summed;
+- records whose code does not give at least a desa (10 digits) cannot be placed and are not summed
+  (S005 reports them);
+- empty cells are skipped, never taken as 0; sums are 64-bit integers.
+
+Governor (pkwkp) results climb to provinsi, bupati/wali kota (pkwkk) results stop at kab/kota, and
+every election type is summed on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from rekap.db import count
+from rekap.schema import NAME_COLUMN, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
+
+LEVELS_UP: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
+"""Recap levels from the top; also the output order."""
+PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
+CODE_OF_LEVEL = {"provinsi": "kode_prov", "kabkota": "kode_kabkota", "kecamatan": "kode_kec", "desa": "kode_desa"}
+TOP_LEVEL = {"pkwkp": "provinsi", "pkwkk": "kabkota"}
+"""Highest level each election type is recapped to; others go to nasional."""
+NATIONAL_CODE = "00"
+RECAP_TABLE = "rk_recap"
+COUNTERS = ("n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error")
+
+
+@dataclass
+class RecapResult:
+    table: str
+    levels: list[str]
+    rows: int
+    tps_summed: int
+    not_summed_duplicate: int
+    """Later copies of a TPS with different numbers (S003)."""
+    not_summed_unplaced: int
+    """Records whose code gives no desa (S005)."""
+
+
+def parse_levels(text: str) -> list[str]:
+    from rekap.errors import UsageError
+
+    if text == "all":
+        return list(LEVELS_UP)
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    for p in chosen:
+        if p not in LEVELS_UP:
+            raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+    return [lv for lv in LEVELS_UP if lv in chosen]
+
+
+def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}) > 0
+
+
+def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
+    """Create `rk_recap` (domain.md §5 recap rows) for the given levels; return what was summed."""
+    cols = _present(con, "rk_tps")
+    numeric = [c for c in NUMERIC_COLUMNS if c in cols]
+    votes = [c for c in VOTE_DATA_COLUMNS if c in cols]
+    voters = [c for c in VOTER_DATA_COLUMNS if c in cols]
+
+    # Which records are summed: the first copy of each TPS (per source label), placed by its code.
+    sumber = "coalesce(t.sumber, '')" if "sumber" in cols else "''"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_summed AS
+            SELECT t.*, row_number() OVER (PARTITION BY {sumber}, t.jenis_pemilihan, t.kode_tps ORDER BY t._file, t._row) AS _copy
+            FROM rk_tps t"""
+    )
+    # TPS-level error findings, by the row they were found on.
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_error_rows AS
+           SELECT DISTINCT o.idx AS _file, f.row AS _row
+           FROM rk_findings_out f JOIN rk_source_order o ON o.source = f.source
+           WHERE f.severity = 'error' AND f.level = 'tps' AND f.row IS NOT NULL"""
+    )
+    has_votes = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in votes) or "false"
+    has_voters = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in voters) or "false"
+    sums = ", ".join(f"sum(t.{quote_ident(c)})::BIGINT AS {quote_ident(c)}" for c in numeric)
+    sets = []
+    for level in levels:
+        keys = ["t.jenis_pemilihan"] + [f"t.{CODE_OF_LEVEL[lv]}" for lv in LEVELS_UP[1 : LEVELS_UP.index(level) + 1]]
+        sets.append("(" + ", ".join(keys) + ")")
+    # The level of a grouped row is the deepest code column that is grouped in it; only columns that
+    # occur in some grouping set may be asked about.
+    deepest = max((LEVELS_UP.index(lv) for lv in levels), default=0)
+    used = [lv for lv in LEVELS_UP[1 : deepest + 1]]
+    whens = " ".join(f"WHEN grouping(t.{CODE_OF_LEVEL[lv]}) = 0 THEN '{lv}'" for lv in reversed(used))
+    level_expr = f"CASE {whens} ELSE 'nasional' END" if used else "'nasional'"
+    code_expr = "coalesce(" + ", ".join([*(f"t.{CODE_OF_LEVEL[lv]}" for lv in reversed(used)), f"'{NATIONAL_CODE}'"]) + ")"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_recap_sums AS
+            SELECT t.jenis_pemilihan, {level_expr} AS level, {code_expr} AS kode_wilayah,
+                   count(*)::BIGINT AS n_tps,
+                   count(*) FILTER (WHERE {has_votes})::BIGINT AS n_tps_suara,
+                   count(*) FILTER (WHERE {has_voters})::BIGINT AS n_tps_administrasi,
+                   count(*) FILTER (WHERE e._row IS NOT NULL)::BIGINT AS n_tps_error
+                   {', ' + sums if sums else ''}
+            FROM rk_summed t LEFT JOIN rk_error_rows e ON e._file = t._file AND e._row = t._row
+            WHERE t._copy = 1 AND regexp_full_match(left(t.kode_tps, 10), '[0-9]{{10}}')
+            GROUP BY GROUPING SETS ({', '.join(sets)})"""
+    )
+    # Governor results stop at provinsi, regent/mayor results at kab/kota.
+    too_high = " OR ".join(
+        f"(jenis_pemilihan = '{jenis}' AND level IN ({', '.join(repr(lv) for lv in LEVELS_UP[: LEVELS_UP.index(top)])}))"
+        for jenis, top in TOP_LEVEL.items()
+    )
+    con.execute(f"DELETE FROM rk_recap_sums WHERE {too_high}")
+
+    _unit_names(con)
+    expected = _expected_counts(con, levels)
+    order = "CASE r.level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVELS_UP)) + " END"
+    numeric_out = ", ".join(f"r.{quote_ident(c)}" for c in numeric)
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {RECAP_TABLE} AS
+            SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, n.nama AS nama_wilayah,
+                   r.n_tps, {'x.n_tps_expected' if expected else 'NULL::BIGINT AS n_tps_expected'},
+                   r.n_tps_suara, r.n_tps_administrasi, r.n_tps_error
+                   {', ' + numeric_out if numeric_out else ''}
+            FROM rk_recap_sums r
+            LEFT JOIN rk_unit_names n ON n.level = r.level AND n.kode = r.kode_wilayah
+            {'LEFT JOIN rk_expected_units x ON x.level = r.level AND x.kode = r.kode_wilayah' if expected else ''}
+            ORDER BY r.jenis_pemilihan, {order}, r.kode_wilayah"""
+    )
+    stats = con.execute(
+        """SELECT count(*) FILTER (WHERE _copy = 1 AND regexp_full_match(left(kode_tps, 10), '[0-9]{10}')),
+                  count(*) FILTER (WHERE _copy > 1),
+                  count(*) FILTER (WHERE _copy = 1 AND NOT regexp_full_match(left(kode_tps, 10), '[0-9]{10}'))
+           FROM rk_summed"""
+    ).fetchall()[0]
+    return RecapResult(
+        table=RECAP_TABLE,
+        levels=levels,
+        rows=count(con, f"SELECT count(*) FROM {RECAP_TABLE}"),
+        tps_summed=int(stats[0]),
+        not_summed_duplicate=int(stats[1]),
+        not_summed_unplaced=int(stats[2]),
+    )
+
+
+def _unit_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Unit names: the master list's when given, else the input's own (the smallest spelling, so that
+    the choice does not depend on row order)."""
+    raw = _present(con, "rk_raw")
+    parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, 'NASIONAL' AS nama"]
+    for level, n in PREFIX.items():
+        name_col = NAME_COLUMN[level]
+        if name_col in raw:
+            parts.append(
+                f"""SELECT '{level}' AS level, left(coalesce(rk_code(kode_tps), ''), {n}) AS kode,
+                           min(trim({quote_ident(name_col)})) AS nama
+                    FROM rk_raw WHERE {quote_ident(name_col)} IS NOT NULL GROUP BY 2"""
+            )
+    con.execute("CREATE OR REPLACE TABLE rk_unit_names AS " + " UNION ALL ".join(parts))
+    if _table_exists(con, "rk_master_units"):
+        con.execute(
+            """CREATE OR REPLACE TABLE rk_unit_names AS
+               SELECT coalesce(m.level, i.level) AS level, coalesce(m.kode, i.kode) AS kode,
+                      coalesce(m.nama, i.nama) AS nama
+               FROM rk_unit_names i FULL JOIN rk_master_units m ON m.level = i.level AND m.kode = i.kode"""
+        )
+
+
+def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
+    """Expected TPS per unit from the master list, when it has TPS counts (`rk_expected_tps`)."""
+    if not _table_exists(con, "rk_expected_tps"):
+        return False
+    parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, count(*)::BIGINT AS n_tps_expected FROM rk_expected_tps"]
+    for level, n in PREFIX.items():
+        parts.append(
+            f"SELECT '{level}', left(kode_tps, {n}), count(*)::BIGINT FROM rk_expected_tps GROUP BY 2"
+        )
+    con.execute("CREATE OR REPLACE TABLE rk_expected_units AS " + " UNION ALL ".join(parts))
+    return True
