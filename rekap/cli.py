@@ -235,6 +235,10 @@ def validate(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    reported: Annotated[
+        list[Path] | None,
+        typer.Option("--reported", "-r", help="Reported recaps to check against the TPS data too (H rules); repeatable."),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Periksa setiap TPS terhadap katalog aturan / check every TPS against the rule catalogue."""
@@ -249,6 +253,11 @@ def validate(
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code, select, ignore)
+        if reported:
+            from rekap.validate.registry import select_rules, split_patterns
+
+            chosen = {r.id for r in select_rules(split_patterns(select), split_patterns(ignore))}
+            _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, with_tps=True, only=chosen)
         write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir)
         _summary(report, ds, lang_code, quiet)
         con.close()
@@ -351,6 +360,144 @@ def _error_tps(report: ValidationReport) -> int:
     from rekap.db import count
 
     return count(report.con, "SELECT count(*) FROM rk_error_rows")
+
+
+ReportedOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output); repeatable."),
+]
+
+
+def _empty_report(con: Any, tmpdir: str) -> ValidationReport:
+    """A report with no TPS data (compare between reported recaps only)."""
+    from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport
+
+    con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
+        + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
+        + ")"
+    )
+    return ValidationReport(
+        con=con, rules_run=[], not_applicable={}, counts={}, severity_counts={"error": 0, "warning": 0, "info": 0},
+        tps_checked=0, rows_read=0, rows_used=0, rows_rejected=0, rows_duplicate=0, elections={},
+    )
+
+
+def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], paslon: Path | None,
+                      election: str | None, tmpdir: str, lang: str, with_tps: bool,
+                      only: set[str] | None = None) -> Any:
+    """Load the reported recaps, compare them with what lies beneath, add H001–H003 to the findings."""
+    from rekap.aggregate.compare import compare
+    from rekap.aggregate.reported import load_reported
+    from rekap.aggregate.rollup import LEVELS_UP
+    from rekap.aggregate.rollup import aggregate as run_aggregate
+    from rekap.validate import add_findings
+    from rekap.validate.registry import REGISTRY, Context
+
+    paslon_map = None
+    if paslon is not None:
+        from rekap.io.sirekap import load_paslon
+
+        paslon_map = load_paslon(paslon)
+    if with_tps:
+        run_aggregate(con, list(LEVELS_UP))
+    sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
+    con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
+    result = compare(con, default_election=election)
+    ctx = Context(columns=frozenset(), has_reported=True, lang=lang)
+    add_findings(report, [REGISTRY[r] for r in ("H001", "H002", "H003") if only is None or r in only], ctx, lang)
+    return result
+
+
+@app.command(
+    epilog=(
+        "Contoh / examples:\n\n"
+        "  rekap compare tps_*.csv --reported dhasil_kecamatan.csv --reported dhasil_kabkota.csv\n\n"
+        "  rekap compare --reported d_kec.xlsx --reported d_kab.xlsx --reported d_prov.xlsx\n\n"
+        "  rekap compare --reported sirekap_pkwkp_35.json --paslon pilkada2024_paslon.csv -f csv -o selisih.csv\n\n"
+        "Exit: 0 every reported number equals the sum beneath it, 1 discrepancies found, 2 unusable input."
+    )
+)
+def compare(
+    files: Annotated[list[str] | None, typer.Argument(help="TPS result files (optional): the base the recaps are checked against.", show_default=False)] = None,
+    reported: ReportedOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    master: MasterOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya / compare reported recaps with the sums beneath them."""
+    from rekap.aggregate.compare import DISCREPANCY_TABLE
+    from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+
+    lang_code = resolve_lang(lang)
+    if not reported:
+        _fail("no reported recap given", hint="give one or more with --reported FILE (D.Hasil, Sirekap aggregate)")
+    out_format = format_for(output, fmt)
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
+        if files:
+            inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter)
+            con, ds, report = _checked(inputs, tmpdir, lang_code)
+        else:
+            con = _connect(tmpdir)
+            from rekap.validate import MACROS
+
+            con.execute(MACROS)
+            report = _empty_report(con, tmpdir)
+        result = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, bool(files))
+        write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, text=discrepancy_text)
+        if not quiet:
+            _compare_summary(result, report, lang_code)
+        con.close()
+    raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
+
+
+def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+    """One discrepancy per line: where, which field, reported vs computed, selisih, and the trace."""
+    idx = {c: i for i, c in enumerate(columns)}
+    out = []
+    for r in rows:
+        sel = r[idx["selisih"]]
+        trace = f"  ← {r[idx['first_level']]}: {r[idx['trace']]}" if r[idx["trace"]] else ""
+        out.append(
+            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
+            f"{r[idx['field']]:<18} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
+            f"({r[idx['computed_from']]}){trace}"
+        )
+    return ("\n".join(out) + "\n").encode("utf-8") if out else b""
+
+
+def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
+    from rekap.i18n import num
+
+    id_ = lang == "id"
+    basis = {"tps": "data TPS" if id_ else "the TPS data", "reported": "rekap satu tingkat di bawahnya" if id_ else "the reported level below"}[result.basis]
+    lines = [
+        (f"Perbandingan rekap — rekap {__version__}" if id_ else f"Recap comparison — rekap {__version__}"),
+        (f"  {num(result.units_compared, lang)} wilayah dilaporkan, dibandingkan dengan {basis}; "
+         f"{num(result.discrepancies, lang)} selisih (H001)"
+         if id_ else
+         f"  {num(result.units_compared, lang)} reported units, compared with {basis}; "
+         f"{num(result.discrepancies, lang)} discrepancies (H001)"),
+    ]
+    for rule_id in ("H002", "H003"):
+        if report.counts.get(rule_id):
+            lines.append(f"  {rule_id}: {num(report.counts[rule_id], lang)}")
+    if result.basis == "tps" and report.rows_read:
+        lines.append(
+            f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
+        )
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 @app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")

@@ -1,0 +1,241 @@
+"""Reported recaps against what lies beneath them: H001–H003 and the drill-down trace.
+
+For every reported unit (a D.Hasil row, a Sirekap aggregate row) and every count field:
+
+- `computed` is the sum beneath it: of the TPS data when TPS files are given (`rk_recap`, built by
+  `rekap.aggregate.rollup.aggregate`), otherwise of the reported recap one level down (the nearest
+  lower level any reported source gives for that unit);
+- H001: `reported` ≠ `computed` → a discrepancy row with `selisih = reported − computed`;
+  the same unit reported by two sources with different numbers is also an H001, with the other
+  source's value as `computed`;
+- the trace of each discrepancy names the lowest units beneath it that carry a discrepancy in the same
+  field, so an operator at the province sees "kabkota X › kecamatan Y: +120";
+- H002: the unit has no children where the level below is given, or a child known from the TPS data or
+  the region list is missing from the reported recap;
+- H003: a reported row breaks an A-rule on its own (the A-rules' own SQL, run over the recap rows).
+
+Everything is set-based SQL over `rk_reported` (see `rekap.aggregate.reported`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from rekap.aggregate.rollup import LEVELS_UP, NATIONAL_CODE, PREFIX, RECAP_TABLE
+from rekap.db import count
+from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, quote_ident
+
+DISCREPANCY_TABLE = "rk_discrepancies"
+DEPTH = {lv: i for i, lv in enumerate(LEVELS_UP)}
+
+
+@dataclass
+class CompareResult:
+    table: str
+    discrepancies: int
+    units_compared: int
+    fields: list[str]
+    basis: str
+    """'tps' when computed from TPS data, 'reported' when from the reported level below."""
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}) > 0
+
+
+def _depth_sql(col: str) -> str:
+    return "CASE " + " ".join(f"WHEN {col} = '{lv}' THEN {d}" for lv, d in DEPTH.items()) + " END"
+
+
+def _ancestor_sql(code: str, depth: str) -> str:
+    """The code of the ancestor at `depth` (0 = nasional) of a unit."""
+    parts = [f"WHEN {depth} = 0 THEN '{NATIONAL_CODE}'"]
+    parts += [f"WHEN {depth} = {DEPTH[lv]} THEN left({code}, {n})" for lv, n in PREFIX.items()]
+    return "CASE " + " ".join(parts) + " END"
+
+
+def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = None) -> CompareResult:
+    """Create `rk_discrepancies` and `rk_compare_findings` (H001–H003) from `rk_reported` (+ `rk_recap`)."""
+    rep_cols = _columns(con, "rk_reported")
+    fields = [c for c in NUMERIC_COLUMNS if c in rep_cols]
+    with_tps = _exists(con, RECAP_TABLE)
+    jenis = f"coalesce(r.jenis_pemilihan, '{default_election or 'ppwp'}')"
+    if with_tps and default_election is None:
+        only = con.execute(f"SELECT DISTINCT jenis_pemilihan FROM {RECAP_TABLE}").fetchall()
+        if len(only) == 1:
+            jenis = f"coalesce(r.jenis_pemilihan, '{only[0][0]}')"
+
+    # Long form: one row per reported unit, source and field.
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_rep_long AS
+            SELECT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
+                   r.nama_wilayah, r._file, r._row, u.field, u.value AS reported
+            FROM rk_reported r,
+                 LATERAL (SELECT unnest([{', '.join(f"'{f}'" for f in fields)}]) AS field,
+                                 unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value) u
+            WHERE u.value IS NOT NULL"""
+    )
+    # One source per unit feeds the sums of its parent: the first one given.
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_rep_primary AS
+           SELECT * FROM rk_rep_long
+           QUALIFY _file = min(_file) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field)"""
+    )
+    if with_tps:
+        recap_cols = _columns(con, RECAP_TABLE)
+        tps_fields = [f for f in fields if f in recap_cols]
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_computed AS
+                SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, u.field, u.value AS computed,
+                       'tps' AS computed_from
+                FROM {RECAP_TABLE} r,
+                     LATERAL (SELECT unnest([{', '.join(f"'{f}'" for f in tps_fields)}]) AS field,
+                                     unnest([{', '.join(f'r.{quote_ident(f)}' for f in tps_fields)}]) AS value) u"""
+            if tps_fields
+            else "CREATE OR REPLACE TABLE rk_computed (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
+            "field VARCHAR, computed BIGINT, computed_from VARCHAR)"
+        )
+    else:
+        # The nearest lower level any source reports beneath each unit, summed from the primary sources.
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_computed AS
+                WITH anc AS (
+                    SELECT p.jenis_pemilihan, a.depth AS anc_depth, {_ancestor_sql('p.kode_wilayah', 'a.depth')} AS anc_kode,
+                           p.depth, p.field, p.reported
+                    FROM rk_rep_primary p, (SELECT unnest(range(0, 4)) AS depth) a
+                    WHERE a.depth < p.depth),
+                nearest AS (
+                    SELECT jenis_pemilihan, anc_depth, anc_kode, min(depth) AS child_depth
+                    FROM anc GROUP BY ALL)
+                SELECT a.jenis_pemilihan, [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][a.anc_depth + 1] AS level,
+                       a.anc_kode AS kode_wilayah, a.field, sum(a.reported)::BIGINT AS computed,
+                       [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][n.child_depth + 1] AS computed_from
+                FROM anc a JOIN nearest n USING (jenis_pemilihan, anc_depth, anc_kode)
+                WHERE a.depth = n.child_depth
+                GROUP BY ALL"""
+        )
+    # H001 against what lies beneath, and between sources that report the same unit.
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_h001 AS
+            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                   c.computed, (l.reported - c.computed)::BIGINT AS selisih, c.computed_from, l._file, l._row
+            FROM rk_rep_long l JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah, field)
+            WHERE l.reported <> c.computed
+            UNION ALL
+            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                   p.reported AS computed, (l.reported - p.reported)::BIGINT AS selisih,
+                   'sumber:' || o.source AS computed_from, l._file, l._row
+            FROM rk_rep_long l
+            JOIN rk_rep_primary p USING (jenis_pemilihan, level, kode_wilayah, field)
+            LEFT JOIN rk_source_order o ON o.idx = p._file
+            WHERE l._file <> p._file AND l.reported <> p.reported"""
+    )
+    # Trace: the lowest units beneath each discrepancy that carry one in the same field.
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_h001_trace AS
+            WITH pairs AS (
+                SELECT top.jenis_pemilihan, top.level, top.kode_wilayah, top.field, low.level AS low_level,
+                       low.kode_wilayah AS low_kode, low.selisih AS low_selisih, low.depth AS low_depth
+                FROM rk_h001 top JOIN rk_h001 low
+                  ON low.jenis_pemilihan = top.jenis_pemilihan AND low.field = top.field
+                 AND low.depth >= top.depth
+                 AND (top.depth = 0 OR starts_with(low.kode_wilayah, top.kode_wilayah))),
+            lowest AS (SELECT * FROM pairs QUALIFY low_depth = max(low_depth) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field))
+            SELECT jenis_pemilihan, level, kode_wilayah, field, max(low_depth) AS first_depth,
+                   string_agg(DISTINCT low_level || ' ' || low_kode || ': ' ||
+                              CASE WHEN low_selisih > 0 THEN '+' ELSE '' END || low_selisih::VARCHAR, '; '
+                              ORDER BY low_level || ' ' || low_kode || ': ' ||
+                              CASE WHEN low_selisih > 0 THEN '+' ELSE '' END || low_selisih::VARCHAR) AS trace
+            FROM lowest GROUP BY ALL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {DISCREPANCY_TABLE} AS
+            SELECT h.jenis_pemilihan, h.level, h.kode_wilayah, h.nama_wilayah, h.field, h.reported, h.computed,
+                   h.selisih, h.computed_from,
+                   [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][t.first_depth + 1] AS first_level, t.trace,
+                   o.source, h._row AS row
+            FROM rk_h001 h
+            LEFT JOIN rk_h001_trace t USING (jenis_pemilihan, level, kode_wilayah, field)
+            LEFT JOIN rk_source_order o ON o.idx = h._file
+            ORDER BY h.jenis_pemilihan, h.depth, h.kode_wilayah,
+                     array_position([{', '.join(f"'{f}'" for f in NUMERIC_COLUMNS)}], h.field), o.source"""
+    )
+    _h002(con, with_tps)
+    _h003(con, rep_cols)
+    units = count(con, "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)) FROM rk_rep_long")
+    return CompareResult(
+        table=DISCREPANCY_TABLE,
+        discrepancies=count(con, f"SELECT count(*) FROM {DISCREPANCY_TABLE}"),
+        units_compared=units,
+        fields=fields,
+        basis="tps" if with_tps else "reported",
+    )
+
+
+def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
+    """Units with no children where a lower level is given, and children missing from the recap."""
+    known = ["SELECT jenis_pemilihan, level, kode_wilayah FROM rk_rep_long"]
+    if with_tps:
+        known.append(f"SELECT jenis_pemilihan, level, kode_wilayah FROM {RECAP_TABLE}")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_h002 AS
+            WITH units AS (SELECT DISTINCT jenis_pemilihan, level, {_depth_sql('level')} AS depth, kode_wilayah
+                           FROM ({' UNION ALL '.join(known)})),
+            reported AS (SELECT DISTINCT jenis_pemilihan, level, depth, kode_wilayah, _file, _row FROM rk_rep_long),
+            lowest AS (SELECT jenis_pemilihan, max(depth) AS max_depth FROM units GROUP BY 1),
+            children AS (
+                SELECT p.jenis_pemilihan, p.level, p.kode_wilayah, p._file, p._row, c.level AS child_level,
+                       c.kode_wilayah AS child_kode,
+                       c.kode_wilayah IN (SELECT kode_wilayah FROM reported r2
+                                          WHERE r2.jenis_pemilihan = c.jenis_pemilihan AND r2.level = c.level) AS child_reported
+                FROM reported p JOIN units c
+                  ON c.jenis_pemilihan = p.jenis_pemilihan AND c.depth = p.depth + 1
+                 AND (p.depth = 0 OR starts_with(c.kode_wilayah, p.kode_wilayah)))
+            SELECT p.jenis_pemilihan, p.level, p.kode_wilayah, NULL AS child_kode, p._file, p._row
+            FROM reported p JOIN lowest l USING (jenis_pemilihan)
+            WHERE p.depth < l.max_depth
+              AND NOT EXISTS (SELECT 1 FROM children c WHERE c.jenis_pemilihan = p.jenis_pemilihan
+                              AND c.level = p.level AND c.kode_wilayah = p.kode_wilayah)
+            UNION ALL
+            SELECT DISTINCT c.jenis_pemilihan, c.level, c.kode_wilayah, c.child_kode, c._file, c._row
+            FROM children c
+            WHERE NOT c.child_reported
+              AND EXISTS (SELECT 1 FROM reported r3 WHERE r3.jenis_pemilihan = c.jenis_pemilihan
+                          AND r3.level = c.child_level)"""
+    )
+
+
+def _h003(con: duckdb.DuckDBPyConnection, rep_cols: list[str]) -> None:
+    """A-rules over the reported rows themselves (the recap form has the same arithmetic)."""
+    from rekap.validate.registry import Context, NotApplicable, all_rules
+
+    present = frozenset(c for c in rep_cols if c in NUMERIC_COLUMNS)
+    ctx = Context(columns=present, paslon=tuple(p for p in PASLON_COLUMNS if p in present))
+    parts = []
+    for r in all_rules():
+        if r.family != "A" or r.id == "A013":
+            continue
+        built = r.build(ctx)
+        if isinstance(built, NotApplicable):
+            continue
+        for check in built:
+            if check.sql is not None or check.joins:
+                continue
+            parts.append(
+                f"""SELECT '{r.id}' AS a_rule, t.level, t.kode_wilayah, '{check.field}' AS field,
+                           ({check.expected})::BIGINT AS expected, ({check.actual})::BIGINT AS actual, t._file, t._row
+                    FROM rk_reported t WHERE {check.violated}"""
+            )
+    if parts:
+        con.execute("CREATE OR REPLACE TABLE rk_h003 AS " + " UNION ALL ".join(parts))
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE rk_h003 (a_rule VARCHAR, level VARCHAR, kode_wilayah VARCHAR, field VARCHAR, "
+            "expected BIGINT, actual BIGINT, _file INTEGER, _row BIGINT)"
+        )
