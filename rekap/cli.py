@@ -468,7 +468,10 @@ def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> byt
     out = []
     for r in rows:
         sel = r[idx["selisih"]]
-        trace = f"  ← {r[idx['first_level']]}: {r[idx['trace']]}" if r[idx["trace"]] else ""
+        trace = f"  ← {r[idx['trace']]}" if r[idx["trace"]] else ""
+        if r[idx["partial"]]:
+            trace = (f"  [data TPS sebagian / partial TPS data: {r[idx['n_tps_with_data']]} TPS berisi dari "
+                     f"{r[idx['n_tps']]} diterima, {r[idx['n_tps_expected']] or '?'} diharapkan]")
         out.append(
             f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
             f"{r[idx['field']]:<18} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
@@ -490,6 +493,18 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
          f"  {num(result.units_compared, lang)} reported units, compared with {basis}; "
          f"{num(result.discrepancies, lang)} discrepancies (H001)"),
     ]
+    if result.partial:
+        lines.append(
+            f"  {num(result.partial, lang)} selisih di wilayah yang data TPS-nya belum lengkap (bukan temuan)"
+            if id_ else
+            f"  {num(result.partial, lang)} differences at units the TPS data covers only partly (not counted)"
+        )
+    if result.not_compared:
+        lines.append(
+            f"  {num(result.not_compared, lang)} wilayah dilaporkan tanpa data di bawahnya (tidak dibandingkan)"
+            if id_ else
+            f"  {num(result.not_compared, lang)} reported units with nothing beneath them (not compared)"
+        )
     for rule_id in ("H002", "H003"):
         if report.counts.get(rule_id):
             lines.append(f"  {rule_id}: {num(report.counts[rule_id], lang)}")

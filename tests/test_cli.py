@@ -26,6 +26,7 @@ from rekap import __version__
 FINDING_HEADER = "rule,severity,level,kode_wilayah,field,expected,actual,selisih,message,source,row"
 ALL_RULES = (
     {f"S{n:03d}" for n in range(1, 9)} | {f"A{n:03d}" for n in range(1, 14)} | {f"P{n:03d}" for n in range(1, 9)}
+    | {f"K{n:03d}" for n in range(1, 4)} | {f"H{n:03d}" for n in range(1, 4)}
 )
 # A006 (error): 83 + 748 + 38 = 869, but suara_sah is 228. Also P005 (warning): 748 is above the cap of 300.
 MISREAD = with_(PEMILU, suara_paslon_2=748)
@@ -293,7 +294,7 @@ def test_dash_reads_csv_from_stdin(tmp_path: Path) -> None:
 def test_rules_lists_every_rule_id() -> None:
     result = run_cli(["rules"])
     assert result.code == 0
-    ids = {m.group(0) for m in re.finditer(r"^[SAP]\d{3}\b", result.text, flags=re.MULTILINE)}
+    ids = {m.group(0) for m in re.finditer(r"^[A-Z]\d{3}\b", result.text, flags=re.MULTILINE)}
     assert ids == ALL_RULES
 
 

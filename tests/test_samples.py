@@ -376,11 +376,9 @@ def test_readme_lists_every_planted_row(planted: pd.DataFrame) -> None:
         assert f"| {row['rule']} | {row['level']} | {row['kode_wilayah']} |" in readme
 
 
-def test_rekap_validate_finds_exactly_the_planted_s_a_p_findings(planted: pd.DataFrame) -> None:
-    """rekap itself, run as a user would on the sample, reports every planted S/A/P finding and nothing else.
-
-    planted.csv lists one row per TPS, rule and checked box, the granularity of rekap's findings.
-    """
+@pytest.fixture(scope="module")
+def validated() -> pd.DataFrame:
+    """rekap itself, run as a user would on the sample (TPS files and the sample's region list)."""
     files = sorted((SMALL / "tps").glob("*"))
     proc = subprocess.run(
         [sys.executable, "-m", "rekap", "validate", *(str(p.relative_to(ROOT)) for p in files),
@@ -388,7 +386,15 @@ def test_rekap_validate_finds_exactly_the_planted_s_a_p_findings(planted: pd.Dat
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 1, proc.stderr
-    findings = pd.read_csv(io.StringIO(proc.stdout), dtype=str, keep_default_na=False)
+    return pd.read_csv(io.StringIO(proc.stdout), dtype=str, keep_default_na=False)
+
+
+def test_rekap_validate_finds_exactly_the_planted_s_a_p_findings(planted: pd.DataFrame, validated: pd.DataFrame) -> None:
+    """rekap reports every planted S/A/P finding and no other S/A/P finding.
+
+    planted.csv lists one row per TPS, rule and checked box, the granularity of rekap's findings.
+    """
+    findings = validated[validated["rule"].str[0].isin(["S", "A", "P"])]
     found = set(zip(findings["rule"], findings["kode_wilayah"], findings["field"], strict=True))
     rows = planted[planted["rule"].str[0].isin(["S", "A", "P"])]
     listed = list(zip(rows["rule"], rows["kode_wilayah"], rows["field"], strict=True))
@@ -396,6 +402,22 @@ def test_rekap_validate_finds_exactly_the_planted_s_a_p_findings(planted: pd.Dat
     assert {"S", "A", "P"} <= {rule[0] for rule, _, _ in listed}
     missing, extra = sorted(set(listed) - found), sorted(found - set(listed))
     assert (missing, extra) == ([], []), f"planted but not found: {missing}; found but not planted: {extra}"
+
+
+def test_rekap_validate_finds_exactly_the_planted_k_findings(planted: pd.DataFrame, validated: pd.DataFrame) -> None:
+    """K001 lists exactly the planted missing TPS, nothing is unexpected (K002), and K003 reports exactly
+    the units holding a missing TPS (the sample spans two kab/kota, so its recap unit is the province)."""
+    k = validated[validated["rule"].str[0] == "K"]
+    missing = set(planted.loc[planted["rule"] == "K001", "kode_wilayah"])
+    assert len(missing) == 3
+    assert set(k.loc[k["rule"] == "K001", "kode_wilayah"]) == missing
+    assert set(k.loc[k["rule"] == "K001", "field"]) == {"kode_tps"}
+    assert "K002" not in set(k["rule"])
+    k003 = k[k["rule"] == "K003"]
+    assert set(zip(k003["level"], k003["kode_wilayah"], strict=True)) == {
+        (level, kode[:n]) for kode in missing
+        for level, n in (("provinsi", 2), ("kabkota", 4), ("kecamatan", 6), ("desa", 10))
+    }
 
 
 @pytest.mark.slow

@@ -5,9 +5,11 @@ For every reported unit (a D.Hasil row, a Sirekap aggregate row) and every count
 - `computed` is the sum beneath it: of the TPS data when TPS files are given (`rk_recap`, built by
   `rekap.aggregate.rollup.aggregate`), otherwise of the reported recap one level down (the nearest
   lower level any reported source gives for that unit);
-- H001: `reported` ≠ `computed` → a discrepancy row with `selisih = reported − computed`;
-  the same unit reported by two sources with different numbers is also an H001, with the other
-  source's value as `computed`;
+- H001: `reported` ≠ `computed` → a discrepancy row with `selisih = reported − computed`; without TPS
+  data, the same unit reported by two sources with different numbers is also an H001, with the first
+  source's value as `computed`; a unit the TPS data covers only partly (fewer TPS than the region list
+  or the recap itself says, or TPS without data for that field: `n_tps_with_data` < `n_tps`) is listed
+  with `partial = true` and is not an H001;
 - the trace of each discrepancy names the lowest units beneath it that carry a discrepancy in the same
   field, so an operator at the province sees "kabkota X › kecamatan Y: +120";
 - H002: the unit has no children where the level below is given, or a child known from the TPS data or
@@ -25,16 +27,21 @@ import duckdb
 
 from rekap.aggregate.rollup import LEVELS_UP, NATIONAL_CODE, PREFIX, RECAP_TABLE
 from rekap.db import count
-from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, quote_ident
+from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
 
 DISCREPANCY_TABLE = "rk_discrepancies"
 DEPTH = {lv: i for i, lv in enumerate(LEVELS_UP)}
+LEVEL_LIST = ", ".join(f"'{lv}'" for lv in LEVELS_UP)
 
 
 @dataclass
 class CompareResult:
     table: str
     discrepancies: int
+    partial: int
+    """Differences at units the TPS data covers only partly: shown, not counted as discrepancies."""
+    not_compared: int
+    """Reported units with nothing beneath them to compare with."""
     units_compared: int
     fields: list[str]
     basis: str
@@ -120,25 +127,55 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
                 WHERE a.depth = n.child_depth
                 GROUP BY ALL"""
         )
-    # H001 against what lies beneath, and between sources that report the same unit.
+    # Coverage of each reported unit by the TPS data: the region list's expected TPS when given,
+    # else the TPS count the reported recap states. A unit the TPS data covers only partly is
+    # compared (the rows say so) but its gap is not a discrepancy.
+    rep_has_tps = "n_tps_total" in rep_cols
+    if with_tps:
+        expected = "coalesce(c.n_tps_expected, u.reported_total)" if rep_has_tps else "c.n_tps_expected"
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_unit_cov AS
+                SELECT c.jenis_pemilihan, c.level, c.kode_wilayah, c.n_tps, {expected} AS n_tps_expected,
+                       c.n_tps_suara, c.n_tps_administrasi
+                FROM {RECAP_TABLE} c
+                {'LEFT JOIN (SELECT ' + jenis + ' AS jenis_pemilihan, r.level, r.kode_wilayah, max(r.n_tps_total) AS reported_total FROM rk_reported r GROUP BY ALL) u USING (jenis_pemilihan, level, kode_wilayah)' if rep_has_tps else ''}"""
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE rk_unit_cov (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
+            "n_tps BIGINT, n_tps_expected BIGINT, n_tps_suara BIGINT, n_tps_administrasi BIGINT)"
+        )
+    # Differences against what lies beneath, and between sources that report the same unit.
+    vote_fields = ", ".join(f"'{f}'" for f in VOTE_DATA_COLUMNS)
     con.execute(
-        """CREATE OR REPLACE TABLE rk_h001 AS
-            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
-                   c.computed, (l.reported - c.computed)::BIGINT AS selisih, c.computed_from, l._file, l._row
-            FROM rk_rep_long l JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah, field)
-            WHERE l.reported <> c.computed
-            UNION ALL
-            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
-                   p.reported AS computed, (l.reported - p.reported)::BIGINT AS selisih,
-                   'sumber:' || o.source AS computed_from, l._file, l._row
-            FROM rk_rep_long l
-            JOIN rk_rep_primary p USING (jenis_pemilihan, level, kode_wilayah, field)
-            LEFT JOIN rk_source_order o ON o.idx = p._file
-            WHERE l._file <> p._file AND l.reported <> p.reported"""
+        f"""CREATE OR REPLACE TABLE rk_diff_all AS
+            SELECT d.*, v.n_tps, v.n_tps_expected,
+                   CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END AS n_tps_with_data,
+                   coalesce(d.computed_from = 'tps' AND (v.n_tps < v.n_tps_expected OR
+                            (CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END) < v.n_tps),
+                            false) AS partial
+            FROM (
+                SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                       c.computed, (l.reported - c.computed)::BIGINT AS selisih, c.computed_from, l._file, l._row
+                FROM rk_rep_long l JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah, field)
+                WHERE l.reported <> c.computed
+                UNION ALL
+                SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                       p.reported AS computed, (l.reported - p.reported)::BIGINT AS selisih,
+                       'sumber:' || o.source AS computed_from, l._file, l._row
+                FROM rk_rep_long l
+                JOIN rk_rep_primary p USING (jenis_pemilihan, level, kode_wilayah, field)
+                LEFT JOIN rk_source_order o ON o.idx = p._file
+                WHERE l._file <> p._file AND l.reported <> p.reported AND NOT $with_tps) d
+            LEFT JOIN rk_unit_cov v USING (jenis_pemilihan, level, kode_wilayah)""",
+        # With TPS data every source is checked against the TPS; two recaps of the same unit are
+        # compared with each other only when there is nothing beneath them.
+        {"with_tps": with_tps},
     )
+    con.execute("CREATE OR REPLACE TABLE rk_h001 AS SELECT * FROM rk_diff_all WHERE NOT partial")
     # Trace: the lowest units beneath each discrepancy that carry one in the same field.
     con.execute(
-        """CREATE OR REPLACE TABLE rk_h001_trace AS
+        f"""CREATE OR REPLACE TABLE rk_h001_trace AS
             WITH pairs AS (
                 SELECT top.jenis_pemilihan, top.level, top.kode_wilayah, top.field, low.level AS low_level,
                        low.kode_wilayah AS low_kode, low.selisih AS low_selisih, low.depth AS low_depth
@@ -148,6 +185,7 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
                  AND (top.depth = 0 OR starts_with(low.kode_wilayah, top.kode_wilayah))),
             lowest AS (SELECT * FROM pairs QUALIFY low_depth = max(low_depth) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field))
             SELECT jenis_pemilihan, level, kode_wilayah, field, max(low_depth) AS first_depth,
+                   [{LEVEL_LIST}][max(low_depth) + 1] AS first_level,
                    string_agg(DISTINCT low_level || ' ' || low_kode || ': ' ||
                               CASE WHEN low_selisih > 0 THEN '+' ELSE '' END || low_selisih::VARCHAR, '; '
                               ORDER BY low_level || ' ' || low_kode || ': ' ||
@@ -157,21 +195,27 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
     con.execute(
         f"""CREATE OR REPLACE TABLE {DISCREPANCY_TABLE} AS
             SELECT h.jenis_pemilihan, h.level, h.kode_wilayah, h.nama_wilayah, h.field, h.reported, h.computed,
-                   h.selisih, h.computed_from,
-                   [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][t.first_depth + 1] AS first_level, t.trace,
-                   o.source, h._row AS row
-            FROM rk_h001 h
+                   h.selisih, h.computed_from, h.n_tps, h.n_tps_expected, h.n_tps_with_data, h.partial,
+                   t.first_level, t.trace, o.source, h._row AS row
+            FROM rk_diff_all h
             LEFT JOIN rk_h001_trace t USING (jenis_pemilihan, level, kode_wilayah, field)
             LEFT JOIN rk_source_order o ON o.idx = h._file
-            ORDER BY h.jenis_pemilihan, h.depth, h.kode_wilayah,
+            ORDER BY h.partial, h.jenis_pemilihan, h.depth, h.kode_wilayah,
                      array_position([{', '.join(f"'{f}'" for f in NUMERIC_COLUMNS)}], h.field), o.source"""
     )
     _h002(con, with_tps)
     _h003(con, rep_cols)
     units = count(con, "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)) FROM rk_rep_long")
+    uncovered = count(
+        con,
+        """SELECT count(DISTINCT (l.jenis_pemilihan, l.level, l.kode_wilayah)) FROM rk_rep_long l
+           ANTI JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah)""",
+    )
     return CompareResult(
         table=DISCREPANCY_TABLE,
-        discrepancies=count(con, f"SELECT count(*) FROM {DISCREPANCY_TABLE}"),
+        discrepancies=count(con, "SELECT count(*) FROM rk_h001"),
+        partial=count(con, "SELECT count(*) FROM rk_diff_all WHERE partial"),
+        not_compared=uncovered,
         units_compared=units,
         fields=fields,
         basis="tps" if with_tps else "reported",
@@ -181,8 +225,16 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
 def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
     """Units with no children where a lower level is given, and children missing from the recap."""
     known = ["SELECT jenis_pemilihan, level, kode_wilayah FROM rk_rep_long"]
+    scope = ""
     if with_tps:
         known.append(f"SELECT jenis_pemilihan, level, kode_wilayah FROM {RECAP_TABLE}")
+        # Partial TPS data (one province of a national recap) is not a missing child: only a unit
+        # whose parent the TPS data does cover, below the province, has children it should have.
+        parent = _ancestor_sql("p.kode_wilayah", "p.depth - 1")
+        scope = (
+            f"AND p.depth >= 2 AND EXISTS (SELECT 1 FROM {RECAP_TABLE} x WHERE x.jenis_pemilihan = p.jenis_pemilihan "
+            f"AND {_depth_sql('x.level')} = p.depth - 1 AND x.kode_wilayah = {parent})"
+        )
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h002 AS
             WITH units AS (SELECT DISTINCT jenis_pemilihan, level, {_depth_sql('level')} AS depth, kode_wilayah
@@ -199,7 +251,7 @@ def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
                  AND (p.depth = 0 OR starts_with(c.kode_wilayah, p.kode_wilayah)))
             SELECT p.jenis_pemilihan, p.level, p.kode_wilayah, NULL AS child_kode, p._file, p._row
             FROM reported p JOIN lowest l USING (jenis_pemilihan)
-            WHERE p.depth < l.max_depth
+            WHERE p.depth < l.max_depth {scope}
               AND NOT EXISTS (SELECT 1 FROM children c WHERE c.jenis_pemilihan = p.jenis_pemilihan
                               AND c.level = p.level AND c.kode_wilayah = p.kode_wilayah)
             UNION ALL

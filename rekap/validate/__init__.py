@@ -256,12 +256,40 @@ def prepare(
     return types
 
 
-def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Region list (KPU or Kemendagri format): a `kode` column of region codes at any level."""
+@dataclass(frozen=True)
+class MasterInfo:
+    """What `load_master` found in a region list."""
+
+    codes: int
+    """Distinct region codes (table `rk_master`)."""
+    expected_tps: int = 0
+    """Expected TPS (table `rk_expected_tps`); 0 when the list has no TPS numbers (Kemendagri list)."""
+
+    @property
+    def has_tps(self) -> bool:
+        return self.expected_tps > 0
+
+
+UNIT_LEVELS: dict[int, str] = {2: "provinsi", 4: "kabkota", 6: "kecamatan", 10: "desa"}
+"""Region level by code length (domain.md §1)."""
+
+
+def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> MasterInfo:
+    """Region list (KPU or Kemendagri format): a `kode` column of region codes at any level.
+
+    Builds `rk_master(kode)` (every code) and `rk_master_units(kode, level, nama, parent_kode)`
+    (level from the code length: provinsi/kabkota/kecamatan/desa; duplicate rows kept once). When the
+    list numbers the TPS of each desa (KPU format: `tps_max_no`, optional `tps_ext_from`..`tps_ext_to`),
+    also `rk_expected_tps(kode_tps, kode_desa)`: one row per expected TPS, numbers 001..tps_max_no plus
+    the special range (9xx), zero-padded to 3 digits. A negative `tps_max_no` -n is the KPU list's way
+    of writing a unit with one TPS numbered n (overseas POS/KSK). Without TPS numbers any earlier
+    `rk_expected_tps` is dropped, so that nothing downstream mistakes it for this list's.
+    """
     from rekap.errors import InputError
 
     if not path.is_file():
         raise InputError(f"{path}: region list not found")
+    con.execute(MACROS)
     try:
         cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($p, all_varchar = true)", {"p": str(path)}).fetchall()]
     except duckdb.Error as exc:
@@ -269,14 +297,51 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     key = next((c for c in ("kode", "kode_wilayah", "kode_desa") if c in cols), None)
     if key is None:
         raise InputError(f"{path}: the region list has no 'kode' column", hint="expected the format of wilayah_kpu_pemilu2024.csv")
+    wanted = [c for c in ("nama", "tps_max_no", "tps_ext_from", "tps_ext_to") if c in cols]
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rk_master_raw AS
+                SELECT rk_code({quote_ident(key)}) AS kode{''.join(f', {quote_ident(c)}' for c in wanted)}
+                FROM read_csv($p, all_varchar = true, quote = '"')""",
+            {"p": str(path)},
+        )
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+    con.execute("CREATE OR REPLACE TABLE rk_master AS SELECT DISTINCT kode FROM rk_master_raw WHERE kode IS NOT NULL")
+    level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in UNIT_LEVELS.items()) + " END"
+    nama = "min(trim(nama))" if "nama" in cols else "NULL::VARCHAR"
     con.execute(
-        f"""CREATE OR REPLACE TABLE rk_master AS
-            SELECT DISTINCT rk_code({quote_ident(key)}) AS kode FROM read_csv($p, all_varchar = true, quote = '"')
-            WHERE rk_code({quote_ident(key)}) IS NOT NULL""",
-        {"p": str(path)},
+        f"""CREATE OR REPLACE TABLE rk_master_units AS
+            SELECT kode, {level} AS level, {nama} AS nama,
+                   CASE length(kode) WHEN 10 THEN left(kode, 6) WHEN 2 THEN NULL ELSE left(kode, length(kode) - 2) END
+                       AS parent_kode
+            FROM rk_master_raw
+            WHERE kode IS NOT NULL AND length(kode) IN ({', '.join(str(n) for n in UNIT_LEVELS)})
+              AND regexp_full_match(kode, '[0-9]+')
+            GROUP BY kode ORDER BY kode"""
     )
-    n = count(con, "SELECT count(*) FROM rk_master")
-    return n
+    expected = 0
+    if "tps_max_no" in cols:
+        ext = ("TRY_CAST(tps_ext_from AS INTEGER)", "TRY_CAST(tps_ext_to AS INTEGER)") if {
+            "tps_ext_from", "tps_ext_to"} <= set(cols) else ("NULL::INTEGER", "NULL::INTEGER")
+        # Set-based: each desa row unnests its range of numbers; a desa listed twice gives the same
+        # numbers twice, which DISTINCT keeps once.
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_expected_tps AS
+                WITH d AS (SELECT DISTINCT kode, TRY_CAST(tps_max_no AS INTEGER) AS m, {ext[0]} AS a, {ext[1]} AS b
+                           FROM rk_master_raw WHERE length(kode) = 10 AND regexp_full_match(kode, '[0-9]{{10}}')),
+                n AS (SELECT kode, unnest(CASE WHEN m < 0 THEN [-m] ELSE range(1, coalesce(m, 0) + 1) END) AS no FROM d
+                      UNION ALL
+                      SELECT kode, unnest(range(a, b + 1)) FROM d WHERE a IS NOT NULL AND b IS NOT NULL)
+                SELECT DISTINCT (kode || lpad(no::VARCHAR, 3, '0'))::VARCHAR AS kode_tps, kode::VARCHAR AS kode_desa
+                FROM n WHERE no BETWEEN 1 AND 999
+                ORDER BY kode_tps"""
+        )
+        expected = count(con, "SELECT count(*) FROM rk_expected_tps")
+    if expected == 0:
+        con.execute("DROP TABLE IF EXISTS rk_expected_tps")
+    con.execute("DROP TABLE IF EXISTS rk_master_raw")
+    return MasterInfo(codes=count(con, "SELECT count(*) FROM rk_master"), expected_tps=expected)
 
 
 def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
@@ -320,33 +385,10 @@ def _check_sql(check: Check) -> str:
     )
 
 
-def validate(
-    ds: Dataset,
-    *,
-    rules: list[Rule] | None = None,
-    election: str | None = None,
-    thresholds: dict[str, Thresholds] | None = None,
-    master: Path | None = None,
-    dpt: Path | None = None,
-    lang: str = "id",
-    tmpdir: str = ".",
-) -> ValidationReport:
-    con = ds.con
-    notes: list[str] = []
-    types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang)
-    rules = rules if rules is not None else all_rules()
-    has_master = master is not None and load_master(con, master) >= 0
-    has_dpt = dpt is not None and load_dpt(con, dpt, tmpdir) >= 0
-    present = frozenset(c for c in ds.columns if c in types)
-    ctx = Context(
-        columns=present,
-        has_master=has_master,
-        has_dpt=has_dpt,
-        paslon=tuple(p for p in PASLON_COLUMNS if p in present),
-        text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
-        duplicate_codes=ds.duplicate_codes,
-        lang=lang,
-    )
+def _run_rules(
+    con: duckdb.DuckDBPyConnection, rules: list[Rule], ctx: Context, lang: str, *, append: bool
+) -> tuple[list[str], dict[str, NotApplicable]]:
+    """Evaluate `rules` into the ordered findings table (replacing it, or adding to it)."""
     parts: list[tuple[str, str, bool]] = []
     not_applicable: dict[str, NotApplicable] = {}
     rules_run: list[str] = []
@@ -360,8 +402,9 @@ def validate(
         # DuckDB parses it once rather than per finding.
         template = "'" + r.message(lang).replace("'", "''") + "'"
         for check in built:
+            level = "f.level" if check.level == "*" else f"'{check.level}'"
             parts.append((r.id,
-                f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, '{check.level}' AS level,
+                f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, {level} AS level,
                            f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
                            (f.actual - f.expected) AS selisih,
                            format({template}, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
@@ -382,12 +425,68 @@ def validate(
         if not is_simple:
             con.execute(f"INSERT INTO rk_findings {part}")
     union = "\nUNION ALL\n".join(["SELECT * FROM rk_findings", *simple])
+    if append:
+        # Earlier findings carry their source's name; map it back to the input order for sorting.
+        union += (
+            f"\nUNION ALL\nSELECT {', '.join('o.idx' if n == 'source' else 'e.' + quote_ident(n) for n in FINDING_FIELDS)} "
+            f"FROM {FINDINGS_TABLE} e LEFT JOIN rk_source_order o ON o.source = e.source"
+        )
     con.execute(
         f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
             SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
             FROM ({union}) f LEFT JOIN rk_source_order o ON o.idx = f.source
             ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
     )
+    return rules_run, not_applicable
+
+
+def add_findings(report: ValidationReport, rules: list[Rule], ctx: Context, lang: str) -> None:
+    """Evaluate more rules (e.g. the H rules once reported recaps are compared) into the same report."""
+    rules_run, not_applicable = _run_rules(report.con, rules, ctx, lang, append=True)
+    report.rules_run += rules_run
+    for rule_id in rules_run:
+        report.not_applicable.pop(rule_id, None)
+    report.not_applicable.update(not_applicable)
+    report._arrow = None
+    report.counts = {
+        str(k): int(v)
+        for k, v in report.con.execute(f"SELECT rule, count(*) FROM {FINDINGS_TABLE} GROUP BY rule ORDER BY rule").fetchall()
+    }
+    report.severity_counts = {s: 0 for s in ("error", "warning", "info")}
+    for sev, n in report.con.execute(f"SELECT severity, count(*) FROM {FINDINGS_TABLE} GROUP BY severity").fetchall():
+        report.severity_counts[str(sev)] = int(n)
+
+
+def validate(
+    ds: Dataset,
+    *,
+    rules: list[Rule] | None = None,
+    election: str | None = None,
+    thresholds: dict[str, Thresholds] | None = None,
+    master: Path | None = None,
+    dpt: Path | None = None,
+    lang: str = "id",
+    tmpdir: str = ".",
+) -> ValidationReport:
+    con = ds.con
+    notes: list[str] = []
+    types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang)
+    rules = rules if rules is not None else all_rules()
+    master_info = load_master(con, master) if master is not None else None
+    has_master = master_info is not None
+    has_dpt = dpt is not None and load_dpt(con, dpt, tmpdir) >= 0
+    present = frozenset(c for c in ds.columns if c in types)
+    ctx = Context(
+        columns=present,
+        has_master=has_master,
+        has_master_tps=master_info is not None and master_info.has_tps,
+        has_dpt=has_dpt,
+        paslon=tuple(p for p in PASLON_COLUMNS if p in present),
+        text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
+        duplicate_codes=ds.duplicate_codes,
+        lang=lang,
+    )
+    rules_run, not_applicable = _run_rules(con, rules, ctx, lang, append=False)
     counts = dict(
         con.execute(f"SELECT rule, count(*) FROM {FINDINGS_TABLE} GROUP BY rule ORDER BY rule").fetchall()
     )
@@ -418,4 +517,4 @@ def validate(
     )
 
 
-__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "ValidationReport", "prepare", "select_rules", "validate"]
+__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "MasterInfo", "ValidationReport", "add_findings", "load_master", "prepare", "select_rules", "validate"]

@@ -45,12 +45,16 @@ class Context:
     columns: frozenset[str]
     """Canonical columns present in the data."""
     has_master: bool = False
+    has_master_tps: bool = False
+    """The region list numbers the TPS of each desa (`rk_expected_tps`, KPU format)."""
     has_dpt: bool = False
     paslon: tuple[str, ...] = ()
     """suara_paslon_n columns present, in order."""
     text_numeric: frozenset[str] = frozenset()
     """Numeric columns that arrived as text (CSV, XLSX, JSON) and must be parsed (S002)."""
     lang: str = "id"
+    has_reported: bool = False
+    """Reported recaps were compared (`rekap.aggregate.compare`): the H rules can run."""
     duplicate_codes: bool = True
     """Some kode_tps occurs more than once (S003 has something to compare)."""
 
@@ -122,7 +126,7 @@ def rule(
 
 def all_rules() -> list[Rule]:
     # Importing the families registers them.
-    from rekap.validate import rules_a, rules_p, rules_s  # noqa: F401
+    from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s  # noqa: F401
 
     return [REGISTRY[k] for k in sorted(REGISTRY, key=_rule_sort_key)]
 

@@ -1,0 +1,68 @@
+"""Recap progress: TPS received / TPS expected per unit (`rekap progress FILE --master FILE`).
+
+    types = prepare(ds)                 # rk_tps
+    load_master(con, Path("wilayah_kpu_pemilu2024.csv"))
+    table = coverage(con)               # "rk_coverage"
+
+Expected, received, root and scope are defined once in `rekap.validate.completeness` (the K rules use
+the same definitions, so `rk_coverage` and K003 never disagree).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from rekap.validate.completeness import NATIONAL_CODE, SCOPE_CTES, level_order_sql, percent_sql
+
+COVERAGE_TABLE = "rk_coverage"
+COVERAGE_COLUMNS: tuple[str, ...] = ("level", "kode_wilayah", "nama_wilayah", "n_tps_expected", "n_tps", "persen")
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> str:
+    """Build table `rk_coverage` and return its name.
+
+    Needs `prepare()` (view `rk_tps`) and `load_master()` with a list that numbers the TPS of each
+    desa (table `rk_expected_tps`, KPU format); raises `UsageError` otherwise.
+
+    Columns: `level` (nasional, provinsi, kabkota, kecamatan, desa), `kode_wilayah` (`00` for
+    nasional), `nama_wilayah` (the list's name; `NASIONAL`), `n_tps_expected` BIGINT (TPS the list
+    expects in the unit), `n_tps` BIGINT (of those, the distinct TPS with a row in the data), `persen`
+    DOUBLE (100 × n_tps / n_tps_expected rounded down to 2 decimals, so an incomplete unit never shows
+    100; NULL when nothing is expected).
+
+    Rows: every unit in scope: the smallest unit holding all the data (its root), every unit under it
+    (also those with nothing received, at 0), the units above it, and one `nasional` row over the
+    whole list. Overseas units (province 99) are left out everywhere, the national row included.
+    Ordered top-down by level, then by code.
+    """
+    from rekap.errors import UsageError
+
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('rk_expected_tps', 'rk_master_units') "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'rk_tps'"
+        ).fetchall()
+    }
+    if "rk_tps" not in present:
+        raise UsageError("coverage needs the TPS data: call prepare() first")
+    if "rk_expected_tps" not in present or "rk_master_units" not in present:
+        raise UsageError(
+            "the region list has no TPS numbers per desa (e.g. the Kemendagri list)",
+            hint="give KPU's list with tps_max_no, like wilayah_kpu_pemilu2024.csv, with --master",
+        )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {COVERAGE_TABLE} AS
+            WITH {SCOPE_CTES}
+            SELECT s.level::VARCHAR AS level, s.kode::VARCHAR AS kode_wilayah,
+                   CASE WHEN s.level = 'nasional' THEN 'NASIONAL' ELSE m.nama END::VARCHAR AS nama_wilayah,
+                   s.n_exp::BIGINT AS n_tps_expected, s.n_recv::BIGINT AS n_tps,
+                   ({percent_sql('s.n_recv', 's.n_exp')})::DOUBLE AS persen
+            FROM rk_k_scope s
+            LEFT JOIN rk_master_units m ON m.kode = s.kode AND s.kode <> '{NATIONAL_CODE}'
+            ORDER BY {level_order_sql('s.level')}, s.kode"""
+    )
+    return COVERAGE_TABLE
+
+
+__all__ = ["COVERAGE_COLUMNS", "COVERAGE_TABLE", "coverage"]

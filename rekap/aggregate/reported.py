@@ -1,0 +1,1000 @@
+"""Reported recaps (D.Hasil at any level, Sirekap region aggregates) as one canonical table.
+
+    sources = load_reported(con, ["d_hasil_kec.csv", "hhcw_pkwkp_35.json"], tmpdir, paslon=table)
+    # -> table rk_reported (one row per reported unit) and rk_reported_bad (cells/rows not loaded)
+
+Each input's shape is recognised from the file itself and said in a note:
+
+1. recap rows (rekap's own `aggregate` output): a `kode_wilayah` column, optional `level`,
+   `nama_wilayah`, `parent_kode`, `jenis_pemilihan`; rekap's counters (`n_tps`…) are ignored.
+   Without `level`, the code length decides (2/4/6/10; `00` or empty = nasional).
+2. region code columns (`kode_prov`/`kode_kabkota`/`kode_kec`/`kode_desa`, headers resolved as
+   for TPS files): the most specific one present decides the level, `kode_prov` `00` = nasional;
+   the less specific ones must be prefixes of it (else an error row, field `kode_wilayah`).
+3. Sirekap region JSON (`hhcw/<type>/<code>.json`, Pilkada `tungsura.chart`/`table` or Pemilu top-level
+   `chart`/`table`): one row for the unit itself and one per child. The unit's code comes from the
+   file name (`…_pkwkp_35_3578.json`, `…/pkwkp/35/3578.json`) and from the children's common prefix;
+   the two must agree.
+4. long Sirekap tables (`kode_wilayah`, `paslon_id`, `suara`, optional `parent_kode`, `row_kind`
+   total|child, `election`, `source_file`, `snapshot_commit`): pivoted to `suara_paslon_<n>`. A
+   `total` row is the file's own chart, so its unit is `kode_wilayah` (= `parent_kode` there);
+   a `child` row is a unit below `parent_kode`.
+
+Decisions worth knowing:
+- Nasional rows get `kode_wilayah` NASIONAL_KODE (`00`), whatever the input wrote (`00`, `0`, empty).
+  `parent_kode` is the code's prefix (provinsi -> `00`, nasional -> NULL): Kemendagri codes start
+  with their parent's code, so the hierarchy is the same one the TPS rollup derives from kode_tps.
+  A parent column that disagrees is reported and the prefix is kept.
+- Counts are typed strictly (rk_count for text, integral and >= 0 for native numbers; an integral
+  decimal such as `6460911.0` is accepted). A cell that does not type is NULL in rk_reported and
+  listed in rk_reported_bad; it is never silently empty.
+- A row whose identity cannot be established (unknown level word, a code of the wrong length or
+  with letters, no code where one is required) is not loaded and is listed in rk_reported_bad
+  (field `kode_wilayah` or `level`); so are CSV rows the reader could not parse (field `row`).
+  Every input row is thus in rk_reported, in rk_reported_bad, or counted in a note (blank rows,
+  rows of another snapshot).
+- Several `snapshot_commit` values in one file are refused unless `snapshot` names one (a full
+  commit or a prefix of at least 4 characters): two snapshots of one unit are two different
+  truths, and loading both would double every unit.
+- The same (level, kode_wilayah, jenis_pemilihan) reported twice is kept twice; when two copies
+  differ in a number both have, the sources get a note (the compare step reports the conflict).
+  In the long Sirekap tables this is normal: a kab/kota is a child row of its province's file and
+  the total row of its own file.
+- `_row` is the spreadsheet row (header = 1) for CSV/XLSX/Parquet, the first row of the unit in a
+  long table (per-cell rows in rk_reported_bad), and the record number in a JSON file (1 = the
+  unit's own chart, 2… = the `table` entries in file order).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from rekap.db import count
+from rekap.errors import InputError, UsageError
+from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
+from rekap.io.columns import map_headers
+from rekap.schema import (
+    CODE_COLUMN,
+    CODE_LENGTH,
+    ELECTIONS,
+    MAX_PASLON,
+    NAME_COLUMN,
+    NUMERIC_COLUMNS,
+    canonical_order,
+    normalize_header,
+    paslon_column,
+    quote_ident,
+)
+from rekap.validate import MACROS
+
+REPORTED_TABLE = "rk_reported"
+BAD_TABLE = "rk_reported_bad"
+NASIONAL_KODE = "00"
+TPS_COUNT_COLUMNS: tuple[str, ...] = ("n_tps_total", "n_tps_progres")
+REPORTED_LEVELS: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
+_PARENT_LENGTH: dict[str, int] = {"kabkota": 2, "kecamatan": 4, "desa": 6}
+# Most specific first: the first one a file has decides the level of its rows (shape 2).
+_CODE_LEVELS: tuple[str, ...] = ("desa", "kecamatan", "kabkota", "provinsi")
+
+# Columns that are not canonical TPS columns but mean something in a recap file. The CSV reader
+# stores only the columns it can name, so these are passed to it as an extra header map too.
+_ROLE_NAMES: dict[str, tuple[str, ...]] = {
+    "level": ("level",),
+    "kode_wilayah": ("kode_wilayah", "kode wilayah"),
+    "nama_wilayah": ("nama_wilayah", "nama wilayah"),
+    "parent_kode": ("parent_kode", "kode_induk", "kode induk", "parent"),
+    "n_tps_total": ("tps_total", "total_tps", "n_tps_total", "jumlah tps"),
+    "n_tps_progres": ("tps_progres", "progress_tps", "tps_progress", "progres_tps", "n_tps_progres"),
+    "paslon_id": ("paslon_id", "id paslon", "candidate_id"),
+    "suara": ("suara",),
+    "row_kind": ("row_kind",),
+    "snapshot_commit": ("snapshot_commit", "snapshot"),
+    "source_file": ("source_file",),
+}
+_ROLE_OF: dict[str, str] = {normalize_header(n): role for role, names in _ROLE_NAMES.items() for n in names}
+_EXTRA_MAP: dict[str, str] = {n: n for names in _ROLE_NAMES.values() for n in names}
+_REKAP_COUNTERS: frozenset[str] = frozenset(
+    {"n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error"}
+)
+_LEVEL_WORDS: dict[str, str] = {
+    "nasional": "nasional", "national": "nasional", "nas": "nasional", "pusat": "nasional",
+    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "province": "provinsi",
+    "kabkota": "kabkota", "kabupatenkota": "kabkota", "kabupaten": "kabkota", "kota": "kabkota",
+    "kab": "kabkota", "kabkot": "kabkota", "regency": "kabkota",
+    "kecamatan": "kecamatan", "kec": "kecamatan", "district": "kecamatan",
+    "desa": "desa", "kelurahan": "desa", "desakelurahan": "desa", "kel": "desa", "deskel": "desa",
+    "village": "desa", "tps": "tps",
+}
+# JSON keys that describe a unit rather than name a candidate.
+_JSON_META_KEYS: frozenset[str] = frozenset(
+    {"psu", "progres", "persen", "status_progress", "status_suara", "status_adm", "ts", "null"}
+)
+_JSON_PATH_RE = re.compile(
+    r"(?:^|[^a-z0-9])(" + "|".join(sorted(ELECTIONS, key=len, reverse=True)) + r")((?:[_/\\-][0-9]+)*)\.json$"
+)
+_BAD_COUNT = "not a whole number >= 0"
+
+
+@dataclass
+class ReportedSource:
+    index: int
+    """The `_file` value of this input's rows (first_file_index + position)."""
+    path: str
+    name: str
+    """Shown in findings' `source` field."""
+    format: str
+    """What was read: file format and recognised shape."""
+    rows: int
+    """Rows loaded into rk_reported."""
+    sha256: str
+    notes: list[str] = field(default_factory=list)
+    rows_rejected: int = 0
+    """Input rows not loaded (identity errors, unparseable CSV rows), listed in rk_reported_bad."""
+    shape: str = ""
+    """recap-rows | code-columns | sirekap-json | long"""
+
+
+@dataclass
+class _Check:
+    """A parent column that must agree with the row's own code."""
+
+    column: str
+    """Stage column holding the raw value."""
+    label: str
+    """The input's header, for messages."""
+    kind: str
+    """'parent' (= the code's parent), 'prefix' (= the code's first `length` digits), 'self' (= the code)."""
+    length: int = 0
+
+
+@dataclass
+class _Stage:
+    index: int
+    name: str
+    shape: str
+    format: str
+    view: str
+    numeric: list[str]
+    checks: list[_Check]
+    empty_is_nasional: bool
+    notes: list[str]
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    cell_rows: bool = False
+    """True when the stage has `_row__<column>`: the input row of each count (long tables)."""
+    rows: int = 0
+    rejected: int = 0
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit and text.isprintable() else repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+
+def load_reported(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[str],
+    tmpdir: str,
+    *,
+    paslon: dict[str, int] | None = None,
+    election: str | None = None,
+    first_file_index: int = 1000,
+    snapshot: str | None = None,
+) -> list[ReportedSource]:
+    """Load reported recaps into `rk_reported` (+ `rk_reported_bad`); one ReportedSource per path.
+
+    `paslon` numbers candidate ids (Sirekap JSON and long tables need it); `election` is the
+    jenis_pemilihan of rows that do not say theirs; `snapshot` picks one `snapshot_commit` of a
+    long table that holds several. Raises InputError (one line) for a file that is not a recap.
+    """
+    if election is not None and election not in ELECTIONS:
+        raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
+    if snapshot is not None and len(snapshot.strip()) < 4:
+        raise UsageError(f"snapshot {snapshot!r} is too short", hint="give the commit or at least 4 characters of it")
+    con.execute(MACROS)
+    paslon_table = _register_paslon(con, paslon)
+    stages: list[_Stage] = []
+    hashes: list[str] = []
+    paths_shown: list[str] = []
+    try:
+        for i, given in enumerate(paths):
+            index = first_file_index + i
+            path = _check_path(given)
+            hashes.append(file_sha256(path))
+            paths_shown.append(given)
+            stages.append(_stage(con, path, given, index, tmpdir, paslon, paslon_table, snapshot))
+        numeric = canonical_order(frozenset(c for s in stages for c in s.numeric))
+        _create_outputs(con, numeric)
+        for stage in stages:
+            _type_stage(con, stage, numeric, election)
+        _finish(con)
+        sources = [
+            ReportedSource(
+                index=s.index, path=p, name=s.name, format=s.format, rows=s.rows, sha256=h, notes=s.notes,
+                rows_rejected=s.rejected, shape=s.shape,
+            )
+            for s, p, h in zip(stages, paths_shown, hashes, strict=True)
+        ]
+        _note_conflicts(con, sources, numeric)
+    finally:
+        # Also after a refusal: the caller's connection keeps only rk_reported and rk_reported_bad.
+        scratch = [name for i in range(len(paths)) for name in _scratch_names(first_file_index + i)]
+        scratch += ["rk_rep_t", "rk_rep_acc", "rk_rep_bad_acc", *([paslon_table] if paslon_table else [])]
+        _drop(con, scratch)
+    return sources
+
+
+def _scratch_names(index: int) -> list[str]:
+    """Every relation the staging of input `index` may create (the CSV reader adds two of its own)."""
+    table = f"rk_rep_in_{index}"
+    return [f"rk_rep_stage_{index}", table, f"{table}__load", f"{table}__rejpos", f"rk_rep_json_{index}"]
+
+
+def _check_path(given: str) -> Path:
+    if given == "-":
+        raise InputError("-: reported recaps are read from files, not stdin", hint="save the recap to a file first")
+    path = Path(given)
+    if not path.exists():
+        raise InputError(f"{given}: no such file")
+    if path.is_dir():
+        raise InputError(f"{given}: is a directory, not a file", hint="give the files inside it")
+    return path
+
+
+def _register_paslon(con: duckdb.DuckDBPyConnection, paslon: dict[str, int] | None) -> str | None:
+    if paslon is None:
+        return None
+    name = f"rk_rep_paslon_{uuid.uuid4().hex[:8]}"
+    arrow = pa.table(
+        {
+            "paslon_id": pa.array(list(paslon), type=pa.string()),
+            "nomor_urut": pa.array(list(paslon.values()), type=pa.int32()),
+        }
+    )
+    view = f"_{name}_arrow"
+    con.register(view, arrow)
+    try:
+        con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM {quote_ident(view)}")
+    finally:
+        con.unregister(view)
+    return name
+
+
+def _drop(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    kinds = {
+        str(r[0]): str(r[1])
+        for r in con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN (SELECT unnest($n))",
+            {"n": names},
+        ).fetchall()
+    }
+    for name in names:
+        kind = kinds.get(name)
+        if kind is not None:
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {quote_ident(name)}")
+
+
+# --- staging: every shape becomes the same columns ----------------------------------------------------
+#
+# A stage view has `_row`, `_level`, `_kode`, `_nama`, `_jenis`, the check columns, the canonical count
+# columns the input has (as read: text or native numbers), and n_tps_total / n_tps_progres. Typing and
+# checking is then one code path for all shapes (`_type_stage`).
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    index: int,
+    tmpdir: str,
+    paslon: dict[str, int] | None,
+    paslon_table: str | None,
+    snapshot: str | None,
+) -> _Stage:
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if not head:
+        raise InputError(f"{display}: the file is empty")
+    fmt = sniff_format(head, display)
+    if fmt == "json":
+        return _stage_json(con, path, display, index, paslon)
+    table = f"rk_rep_in_{index}"
+    try:
+        raw, rejects = read_one(con, path, display, table, tmpdir, LoadOptions(column_map=_EXTRA_MAP))
+    except OSError as exc:
+        raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
+    # The CSV reader stores only the columns it can name; the others still count as ignored.
+    headers = [h for h in raw.headers if h != "_row"]
+    roles, canon, ignored = _roles(headers, display)
+    notes = list(raw.notes)
+    if "kode_tps" in canon:
+        raise InputError(
+            f"{display}: has a TPS code column ('{canon['kode_tps']}'): TPS records, not a reported recap",
+            hint="give TPS files as the main input; reported recaps are D.Hasil or Sirekap region totals",
+        )
+    filt, snap_note = _snapshot_filter(con, table, roles.get("snapshot_commit"), snapshot, display)
+    if snap_note:
+        notes.append(snap_note)
+    if "paslon_id" in roles and "suara" in roles and "kode_wilayah" in roles:
+        stage = _stage_long(con, table, display, index, raw.format, roles, canon, filt, paslon, paslon_table)
+    else:
+        stage = _stage_wide(con, table, display, index, raw.format, roles, canon, types, filt)
+    stage.notes = notes + stage.notes
+    counters = sorted(h for h in ignored if normalize_header(h).replace(" ", "_") in _REKAP_COUNTERS)
+    others = [h for h in ignored if h not in counters]
+    if counters:
+        stage.notes.append("rekap counters ignored: " + ", ".join(counters))
+    if others:
+        stage.notes.append("columns ignored: " + ", ".join(others))
+    stage.rejects = rejects
+    return stage
+
+
+def _roles(headers: list[str], display: str) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(recap role -> header, canonical column -> header, headers used for nothing)."""
+    roles: dict[str, str] = {}
+    rest: list[str] = []
+    for h in headers:
+        role = _ROLE_OF.get(normalize_header(h))
+        if role is None:
+            rest.append(h)
+            continue
+        if role in roles:
+            raise InputError(
+                f"{display}: columns '{roles[role]}' and '{h}' both mean {role}",
+                hint="rename or remove one of them",
+            )
+        roles[role] = h
+    mapping = map_headers(rest, display)
+    return roles, mapping.mapping, mapping.unmapped
+
+
+def _snapshot_filter(
+    con: duckdb.DuckDBPyConnection, table: str, column: str | None, snapshot: str | None, display: str
+) -> tuple[str, str | None]:
+    """WHERE clause keeping one snapshot, and a note; refuses a file with several and no choice."""
+    if column is None:
+        return "TRUE", None
+    col = quote_ident(column)
+    found = [
+        (str(r[0]) if r[0] is not None else None, int(r[1]))
+        for r in con.execute(
+            f"SELECT {col}::VARCHAR, count(*) FROM {quote_ident(table)} GROUP BY 1 ORDER BY 1 NULLS LAST"
+        ).fetchall()
+    ]
+    total = sum(n for _, n in found)
+    if snapshot is None:
+        if len(found) <= 1:
+            return "TRUE", (f"snapshot {found[0][0]}" if found and found[0][0] else None)
+        listed = ", ".join(f"{s or 'empty'} ({n:,} rows)" for s, n in found)
+        raise InputError(
+            f"{display}: {len(found)} snapshots in column '{column}' ({listed}); a recap is one snapshot",
+            hint="pick one with --snapshot COMMIT, or filter the file first, e.g. duckdb -c "
+            "\"COPY (FROM 'file.parquet' WHERE snapshot_commit = '…') TO 'one.parquet'\"",
+        )
+    want = snapshot.strip()
+    chosen = [s for s, _ in found if s is not None and (s == want or s.startswith(want))]
+    if len(chosen) != 1:
+        listed = ", ".join(s or "empty" for s, _ in found)
+        what = "matches none" if not chosen else "matches several"
+        raise InputError(f"{display}: snapshot {want!r} {what} of the file's snapshots ({listed})")
+    kept = dict(found)[chosen[0]]
+    note = f"snapshot {chosen[0]}: {kept:,} of {total:,} rows (other snapshots skipped)"
+    return f"{col}::VARCHAR = {_lit(chosen[0])}", note
+
+
+def _stage_wide(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    display: str,
+    index: int,
+    fmt: str,
+    roles: dict[str, str],
+    canon: dict[str, str],
+    types: dict[str, str],
+    where: str,
+) -> _Stage:
+    """Shapes 1 (recap rows) and 2 (region code columns)."""
+    q = quote_ident
+    numeric = [c for c in NUMERIC_COLUMNS if c in canon]
+    select: dict[str, str] = {"_row": "_row"}
+    checks: list[_Check] = []
+    notes: list[str] = []
+    row_kind = roles.get("row_kind")
+    if "kode_wilayah" in roles:
+        shape = "recap-rows"
+        select["_kode"] = _code_text(q(roles["kode_wilayah"]), types[roles["kode_wilayah"]])
+        select["_level"] = f"{q(roles['level'])}::VARCHAR" if "level" in roles else "NULL::VARCHAR"
+        select["_nama"] = f"{q(roles['nama_wilayah'])}::VARCHAR" if "nama_wilayah" in roles else "NULL::VARCHAR"
+        what = "level from the `level` column" if "level" in roles else "level from the code length"
+        desc = f"recap rows by {roles['kode_wilayah']} ({what})"
+        empty_is_nasional = True
+    else:
+        code_level = next((lv for lv in _CODE_LEVELS if CODE_COLUMN[lv] in canon), None)
+        if code_level is None:
+            seen = ", ".join(f"'{h}'" for h in [*roles.values(), *canon.values()][:8]) or "none"
+            raise InputError(
+                f"{display}: no region code column (kode_wilayah, kode_prov, kode_kabkota, kode_kec or "
+                f"kode_desa) among the headers {seen}",
+                hint="a reported recap names each unit by its Kemendagri code",
+            )
+        shape = "code-columns"
+        col = canon[CODE_COLUMN[code_level]]
+        code = _code_text(q(col), types[col])
+        select["_kode"] = code
+        if code_level == "provinsi":
+            # Recap tables of provinces put the national total in the same column as code 00.
+            select["_level"] = f"CASE WHEN rk_code({code}) IN ('0', '00') THEN 'nasional' ELSE 'provinsi' END"
+        else:
+            select["_level"] = _lit(code_level)
+        name_col = canon.get(NAME_COLUMN[code_level])
+        select["_nama"] = f"{q(name_col)}::VARCHAR" if name_col else "NULL::VARCHAR"
+        for upper in _CODE_LEVELS[_CODE_LEVELS.index(code_level) + 1 :]:
+            up = canon.get(CODE_COLUMN[upper])
+            if up is not None:
+                stage_col = f"_anc_{upper}"
+                select[stage_col] = _code_text(q(up), types[up])
+                checks.append(_Check(stage_col, up, "prefix", CODE_LENGTH[upper]))
+        desc = f"{code_level} rows by {col}"
+        if "level" in roles:
+            notes.append(f"column '{roles['level']}' ignored: the level follows from {col}")
+        if "nama_wilayah" in roles and not name_col:
+            select["_nama"] = f"{q(roles['nama_wilayah'])}::VARCHAR"
+        empty_is_nasional = False
+    select["_jenis"] = f"{q(canon['jenis_pemilihan'])}::VARCHAR" if "jenis_pemilihan" in canon else "NULL::VARCHAR"
+    if "parent_kode" in roles:
+        parent = _code_text(q(roles["parent_kode"]), types[roles["parent_kode"]])
+        if row_kind is not None:
+            # In Sirekap-derived tables a `total` row is the parent file's own chart: its
+            # parent_kode is the unit itself, not the unit's parent.
+            kind = f"lower(trim({q(row_kind)}::VARCHAR))"
+            select["_parent"] = f"CASE WHEN {kind} = 'total' THEN NULL ELSE {parent} END"
+            select["_self"] = f"CASE WHEN {kind} = 'total' THEN {parent} END"
+            checks.append(_Check("_self", roles["parent_kode"], "self"))
+        else:
+            select["_parent"] = parent
+        checks.append(_Check("_parent", roles["parent_kode"], "parent"))
+    for c in numeric:
+        select[c] = q(canon[c])
+    for c in TPS_COUNT_COLUMNS:
+        if c in roles:
+            select[c] = q(roles[c])
+    sql_used = " ".join([*select.values(), where])
+    unused = [h for h in [*canon.values(), *roles.values()] if q(h) not in sql_used]
+    if unused:
+        notes.append("columns not used for a recap: " + ", ".join(unused))
+    if not numeric and not any(c in roles for c in TPS_COUNT_COLUMNS):
+        raise InputError(
+            f"{display}: no count columns (suara_paslon_N, suara_sah, pemilih_dpt_j, …): "
+            "a region list, not a recap",
+            hint="reported recaps carry the unit's totals; give the region list as the master list instead",
+        )
+    view = f"rk_rep_stage_{index}"
+    body = ", ".join(f"{expr} AS {q(name)}" for name, expr in select.items())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT {body} FROM {q(table)} WHERE {where}")
+    return _Stage(index, display, shape, f"{fmt}; {desc}", view, numeric, checks, empty_is_nasional, notes)
+
+
+def _code_text(col: str, dtype: str) -> str:
+    """A code column as text; a numeric column has lost leading zeros, so 0 is read as 00."""
+    if dtype == "VARCHAR":
+        return col
+    if "INT" in dtype:
+        return f"CASE WHEN {col} = 0 THEN '00' ELSE {col}::VARCHAR END"
+    if any(k in dtype for k in ("DECIMAL", "DOUBLE", "FLOAT")):
+        # A fractional "code" keeps its digits and fails the length check instead of being rounded.
+        return f"CASE WHEN {col} = 0 THEN '00' WHEN {col} = floor({col}) THEN {col}::BIGINT::VARCHAR ELSE {col}::VARCHAR END"
+    return f"{col}::VARCHAR"
+
+
+def _stage_long(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    display: str,
+    index: int,
+    fmt: str,
+    roles: dict[str, str],
+    canon: dict[str, str],
+    where: str,
+    paslon: dict[str, int] | None,
+    paslon_table: str | None,
+) -> _Stage:
+    """Shape 4: one row per (unit, candidate id), pivoted to one row per unit."""
+    q = quote_ident
+    pid, suara, kode = q(roles["paslon_id"]), q(roles["suara"]), q(roles["kode_wilayah"])
+    kind = f"lower(trim({q(roles['row_kind'])}::VARCHAR))" if "row_kind" in roles else "'child'"
+    src = f"(SELECT * FROM {q(table)} WHERE {where})"
+    if "row_kind" in roles:
+        odd = con.execute(
+            f"SELECT _row, {q(roles['row_kind'])}::VARCHAR FROM {src} WHERE {kind} IS NULL "
+            f"OR {kind} NOT IN ('total', 'child') ORDER BY _row LIMIT 1"
+        ).fetchall()
+        if odd:
+            raise InputError(
+                f"{display} row {odd[0][0]}: {roles['row_kind']} {_show(odd[0][1])} is neither 'total' nor 'child'"
+            )
+    n_ids = count(con, f"SELECT count(*) FROM {src} WHERE {pid} IS NOT NULL")
+    if n_ids and paslon is None:
+        raise InputError(
+            f"{display}: candidate ids in column '{roles['paslon_id']}' need the candidate table to be numbered",
+            hint="give --paslon pilkada2024_paslon.csv (Pilpres: ppwp2024_paslon.csv)",
+        )
+    table_sql = q(paslon_table) if paslon_table else "(SELECT NULL::VARCHAR AS paslon_id, NULL::INTEGER AS nomor_urut)"
+    numbered = (
+        f"(SELECT s.*, p.nomor_urut AS _n FROM {src} s "
+        f"LEFT JOIN {table_sql} p ON p.paslon_id = trim(s.{pid}::VARCHAR))"
+    )
+    unknown = con.execute(
+        f"SELECT _row, {pid}::VARCHAR FROM {numbered} WHERE _n IS NULL AND {pid} IS NOT NULL "
+        f"AND {suara} IS NOT NULL ORDER BY _row LIMIT 1"
+    ).fetchall()
+    if unknown:
+        raise InputError(
+            f"{display} row {unknown[0][0]}: candidate id {_show(unknown[0][1])} is not in the --paslon table",
+            hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
+        )
+    keys = [kind, kode]
+    for role in ("parent_kode", "source_file"):
+        if role in roles:
+            keys.append(q(roles[role]))
+    if "jenis_pemilihan" in canon:
+        keys.append(q(canon["jenis_pemilihan"]))
+    group = ", ".join(keys)
+    dup = con.execute(
+        f"SELECT min(_row), max(_row), {kode}::VARCHAR, _n FROM {numbered} WHERE _n IS NOT NULL "
+        f"GROUP BY {group}, _n HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+    ).fetchall()
+    if dup:
+        a, b, unit, n = dup[0]
+        raise InputError(
+            f"{display} rows {a} and {b}: unit {unit} has two values for nomor urut {n} "
+            "(the same candidate id twice, or two ids with one nomor urut)",
+            hint="keep one record per unit and candidate; check that --paslon is this election's table",
+        )
+    numbers = [
+        int(r[0]) for r in con.execute(f"SELECT DISTINCT _n FROM {numbered} WHERE _n IS NOT NULL ORDER BY 1").fetchall()
+    ]
+    numeric = [paslon_column(n) for n in numbers]
+    select: dict[str, str] = {
+        "_row": "min(_row)",
+        "_level": "NULL::VARCHAR",
+        "_kode": f"any_value({kode})::VARCHAR",
+        "_nama": "NULL::VARCHAR",
+        "_jenis": f"any_value({q(canon['jenis_pemilihan'])})::VARCHAR" if "jenis_pemilihan" in canon else "NULL::VARCHAR",
+    }
+    checks: list[_Check] = []
+    if "parent_kode" in roles:
+        parent = f"any_value({q(roles['parent_kode'])})::VARCHAR"
+        select["_parent"] = f"CASE WHEN any_value({kind}) = 'total' THEN NULL ELSE {parent} END"
+        select["_self"] = f"CASE WHEN any_value({kind}) = 'total' THEN {parent} END"
+        checks += [_Check("_parent", roles["parent_kode"], "parent"), _Check("_self", roles["parent_kode"], "self")]
+    for n, col in zip(numbers, numeric, strict=True):
+        select[col] = f"max({suara}) FILTER (WHERE _n = {n})"
+        select[f"_row__{col}"] = f"min(_row) FILTER (WHERE _n = {n})"
+    view = f"rk_rep_stage_{index}"
+    body = ", ".join(f"{expr} AS {q(name)}" for name, expr in select.items())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT {body} FROM {numbered} GROUP BY {group}")
+    units = count(con, f"SELECT count(*) FROM {q(view)}")
+    notes = [f"long table: candidate ids pivoted to {', '.join(numeric) or 'no candidate'} over {units:,} units"]
+    return _Stage(
+        index, display, "long", f"{fmt}; long Sirekap votes by {roles['kode_wilayah']} and {roles['paslon_id']}",
+        view, numeric, checks, False, notes, cell_rows=True,
+    )
+
+
+# --- Sirekap region JSON ----------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str | None:
+    """Cell text for a JSON value: ints as digits, anything else in its JSON spelling, so that a
+    float or a string that is not a count reaches rk_reported_bad with the value the file holds."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _stage_json(
+    con: duckdb.DuckDBPyConnection, path: Path, display: str, index: int, paslon: dict[str, int] | None
+) -> _Stage:
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{display}: not UTF-8 text (offset {exc.start})", hint="Sirekap JSON is UTF-8") from None
+    except json.JSONDecodeError as exc:
+        extra = " (JSON Lines? those are TPS records, not a region recap)" if exc.msg == "Extra data" else ""
+        raise InputError(f"{display}: invalid JSON ({exc.msg}, line {exc.lineno} column {exc.colno}){extra}") from None
+    except RecursionError:
+        raise InputError(f"{display}: JSON nested too deeply to be a Sirekap region recap") from None
+    if isinstance(doc, list):
+        if doc and all(isinstance(e, dict) and "kode" in e and ("tingkat" in e or "nama" in e) for e in doc[:50]):
+            raise InputError(
+                f"{display}: a Sirekap region list (wilayah: kode, nama, tingkat), not a recap",
+                hint="give the hhcw recap JSON of the unit (e.g. sirekap_pilkada_hhcw_pkwkp_35.json)",
+            )
+        raise InputError(f"{display}: a JSON array, not a Sirekap region recap (one object with `chart` and `table`)")
+    if not isinstance(doc, dict):
+        raise InputError(f"{display}: not a Sirekap region recap (a JSON {type(doc).__name__})")
+    if isinstance(doc.get("data"), dict):
+        doc = doc["data"]
+    body = doc["tungsura"] if isinstance(doc.get("tungsura"), dict) else doc
+    if "administrasi" in body or "administrasi" in doc:
+        raise InputError(
+            f"{display}: a Sirekap TPS record (it has `administrasi`), not a region recap",
+            hint="give TPS records as the main input; reported recaps are region totals",
+        )
+    if "table" not in body and "chart" not in body:
+        keys = ", ".join(_show(k) for k in list(doc)[:6]) or "none"
+        raise InputError(f"{display}: not a Sirekap region recap (no `chart` or `table`; keys: {keys})")
+    chart = body.get("chart")
+    table = body.get("table") or {}
+    if chart is not None and not isinstance(chart, dict):
+        raise InputError(f"{display}: `chart` is not an object")
+    if not isinstance(table, dict):
+        raise InputError(f"{display}: `table` is not an object of child codes")
+
+    notes: list[str] = []
+    match = _JSON_PATH_RE.search(str(path).lower().replace("\\", "/"))
+    jenis = match.group(1) if match else None
+    name_code: str | None = None
+    if match:
+        codes = [c for c in re.split(r"[_/\\-]", match.group(2)) if c]
+        name_code = codes[-1] if codes else NASIONAL_KODE
+    child_codes = [str(k).strip() for k in table]
+    prefix_code = _common_parent(child_codes)
+    if name_code is not None and prefix_code is not None and name_code != prefix_code:
+        raise InputError(
+            f"{display}: the file name says unit {name_code} but its `table` lists children of {prefix_code}",
+            hint="rename the file after its unit (…_<type>_<code>.json) or check that it is the right file",
+        )
+    unit = name_code or prefix_code
+    if unit is None:
+        raise InputError(
+            f"{display}: cannot tell which unit this recap is for (no code in the file name, and the "
+            "`table` children share no parent code)",
+            hint="name the file after its unit, e.g. sirekap_pilkada_hhcw_pkwkp_35.json",
+        )
+    notes.append(
+        f"Sirekap region JSON: unit {unit} (code from the {'file name' if name_code else 'children'}), "
+        f"{len(table)} children" + (f", jenis {jenis} from the file name" if jenis else "")
+    )
+
+    records: list[tuple[int, str, str | None, Any, dict[str, Any]]] = []
+    if chart:
+        records.append((1, unit, None, chart.get("progres") or doc.get("progres"), chart))
+    else:
+        notes.append("no `chart`: the unit's own totals are not in the file, only its children")
+    for i, (code, entry) in enumerate(table.items(), start=2):
+        if entry is None:
+            entry = {}
+        if not isinstance(entry, dict):
+            raise InputError(f"{display}: table entry {_show(code)} is not an object")
+        records.append((i, str(code).strip(), unit, entry.get("progres"), entry))
+
+    ignored: set[str] = set()
+    columns = _json_votes(records, paslon, display, jenis, ignored)
+    if ignored:
+        notes.append("JSON keys ignored: " + ", ".join(sorted(ignored)))
+    numeric = canonical_order(frozenset(columns))
+
+    def progress(rec: tuple[int, str, str | None, Any, dict[str, Any]], key: str) -> str | None:
+        prog = rec[3]
+        return _json_text(prog.get(key)) if isinstance(prog, dict) else None
+
+    arrow = pa.table(
+        {
+            "_row": pa.array([r[0] for r in records], type=pa.int64()),
+            "_kode": pa.array([r[1] for r in records], type=pa.string()),
+            "_parent": pa.array([r[2] for r in records], type=pa.string()),
+            **{c: pa.array(columns[c], type=pa.string()) for c in numeric},
+            "n_tps_total": pa.array([progress(r, "total") for r in records], type=pa.string()),
+            "n_tps_progres": pa.array([progress(r, "progres") for r in records], type=pa.string()),
+        }
+    )
+    raw_table = f"rk_rep_json_{index}"
+    view = f"rk_rep_stage_{index}"
+    tmp = f"_{raw_table}_{uuid.uuid4().hex[:8]}"
+    con.register(tmp, arrow)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(raw_table)} AS SELECT * FROM {quote_ident(tmp)}")
+    finally:
+        con.unregister(tmp)
+    jenis_sql = _lit(jenis) if jenis else "NULL::VARCHAR"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {quote_ident(view)} AS
+            SELECT _row, NULL::VARCHAR AS _level, _kode, NULL::VARCHAR AS _nama, {jenis_sql} AS _jenis,
+                   * EXCLUDE (_row, _kode) FROM {quote_ident(raw_table)}"""
+    )
+    return _Stage(
+        index, display, "sirekap-json", f"json; Sirekap region recap, unit {unit}", view, numeric,
+        [_Check("_parent", "file unit", "parent")], False, notes,
+    )
+
+
+def _common_parent(codes: list[str]) -> str | None:
+    """The unit whose children these codes are, when they all agree."""
+    parents: set[str] = set()
+    for code in codes:
+        length = len(code)
+        if not code.isdigit():
+            return None
+        if length == CODE_LENGTH["provinsi"]:
+            parents.add(NASIONAL_KODE)
+        elif length in (4, 6, 10):
+            parents.add(code[: {4: 2, 6: 4, 10: 6}[length]])
+        else:
+            return None
+    return parents.pop() if len(parents) == 1 else None
+
+
+def _json_votes(
+    records: list[tuple[int, str, str | None, Any, dict[str, Any]]],
+    paslon: dict[str, int] | None,
+    display: str,
+    jenis: str | None,
+    ignored: set[str],
+) -> dict[str, list[str | None]]:
+    """suara_paslon_<n> text per record, numbered through the candidate table."""
+    per_record: list[dict[int, str | None]] = []
+    for row, code, _parent, _prog, entry in records:
+        where = "chart" if row == 1 else f"table entry {_show(code)}"
+        seen: dict[int, str] = {}
+        for key, value in entry.items():
+            key_text = str(key)
+            if not (key_text.isascii() and key_text.isdigit()):
+                if key_text not in _JSON_META_KEYS and value is not None:
+                    ignored.add(key_text)
+                continue
+            if paslon is None:
+                hint = "ppwp2024_paslon.csv" if jenis == "ppwp" else "pilkada2024_paslon.csv"
+                raise InputError(
+                    f"{display}: candidate ids ({key_text}, …) need the candidate table to be numbered",
+                    hint=f"give --paslon {hint}",
+                )
+            number = paslon.get(key_text)
+            if number is None:
+                if value is None:
+                    continue
+                raise InputError(
+                    f"{display} {where}: candidate id {key_text} is not in the --paslon table",
+                    hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
+                )
+            if number in seen:
+                raise InputError(
+                    f"{display} {where}: candidate ids {seen[number]} and {key_text} both have nomor urut {number}",
+                    hint="the --paslon table mixes races; give this election's table",
+                )
+            seen[number] = key_text
+        per_record.append({n: _json_text(entry[k]) for n, k in seen.items()})
+    numbers = sorted({n for r in per_record for n in r})
+    if numbers and max(numbers) > MAX_PASLON:
+        raise InputError(f"{display}: nomor urut {max(numbers)} is above {MAX_PASLON}")
+    return {paslon_column(n): [r.get(n) for r in per_record] for n in numbers}
+
+
+# --- typing and checking: one path for every shape --------------------------------------------------
+
+
+def _typed(col: str, dtype: str) -> str:
+    """Strict count: text through rk_count; native numbers must be whole and >= 0."""
+    if dtype == "VARCHAR":
+        return f"rk_count({col})"
+    if "INT" in dtype:
+        return f"CASE WHEN {col} >= 0 THEN {col}::BIGINT END"
+    if any(k in dtype for k in ("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
+        return f"CASE WHEN {col} >= 0 AND {col} = floor({col}) AND {col} < 9.2e18 THEN {col}::BIGINT END"
+    return f"rk_count({col}::VARCHAR)"
+
+
+def _is_blank(col: str, dtype: str) -> str:
+    return f"rk_blank({col}::VARCHAR)" if dtype == "VARCHAR" else f"{col} IS NULL"
+
+
+def _level_word(col: str) -> str:
+    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _LEVEL_WORDS.items())
+    return (
+        f"CASE WHEN rk_blank({col}) THEN NULL ELSE CASE regexp_replace(lower(trim({col})), '[^a-z]', '', 'g') "
+        f"{cases} ELSE '?' END END"
+    )
+
+
+def _create_outputs(con: duckdb.DuckDBPyConnection, numeric: list[str]) -> None:
+    counts = "".join(f", {quote_ident(c)} BIGINT" for c in [*numeric, *TPS_COUNT_COLUMNS])
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rk_rep_acc (_file INTEGER, _row BIGINT, jenis_pemilihan VARCHAR,
+                level VARCHAR, kode_wilayah VARCHAR, nama_wilayah VARCHAR, parent_kode VARCHAR{counts})"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE rk_rep_bad_acc (_file INTEGER, _row BIGINT, kode_wilayah VARCHAR,
+               field VARCHAR, raw VARCHAR, reason VARCHAR, _ord INTEGER)"""
+    )
+
+
+def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str], election: str | None) -> None:
+    q = quote_ident
+    types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {q(stage.view)}").fetchall()}
+    counted = [c for c in [*numeric, *TPS_COUNT_COLUMNS] if c in types]
+    fallback = _lit(election) if election else "NULL::VARCHAR"
+    electionsql = ", ".join(_lit(e) for e in ELECTIONS)
+    lengths = " ".join(f"WHEN {_lit(lv)} THEN {n}" for lv, n in CODE_LENGTH.items() if lv != "tps")
+    by_length = " ".join(f"WHEN {n} THEN {_lit(lv)}" for lv, n in CODE_LENGTH.items() if lv != "tps")
+    blank_row = " AND ".join(
+        ["rk_blank(s._kode)", "rk_blank(s._level)"] + [_is_blank(f"s.{q(c)}", types[c]) for c in counted]
+    )
+    empty_level = "'nasional'" if stage.empty_is_nasional else "NULL"
+    parent_of = (
+        f"CASE _level_final WHEN 'nasional' THEN NULL WHEN 'provinsi' THEN {_lit(NASIONAL_KODE)} "
+        + " ".join(f"WHEN {_lit(lv)} THEN left(_k, {n})" for lv, n in _PARENT_LENGTH.items())
+        + " END"
+    )
+    typed_cols = "".join(f", {_typed('s.' + q(c), types[c])} AS {q(c)}, s.{q(c)} AS {q('_raw__' + c)}" for c in counted)
+    cell_rows = "".join(
+        f", s.{q('_row__' + c)}" for c in counted if stage.cell_rows and f"_row__{c}" in types
+    )
+    check_cols = "".join(f", s.{q(ch.column)}" for ch in stage.checks)
+    # Three steps: normalise code and level word; decide the level; say what is wrong, if anything.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rk_rep_t AS
+        WITH a AS (
+            SELECT s._row, s._level, s._kode, s._nama, s._jenis{check_cols}{typed_cols}{cell_rows},
+                   coalesce(rk_code(s._kode), '') AS _k, {_level_word('s._level')} AS _lv,
+                   {blank_row} AS _skip
+            FROM {q(stage.view)} s),
+        b AS (
+            SELECT *, CASE
+                WHEN _lv IS NOT NULL THEN _lv
+                WHEN _k = '' THEN {empty_level}
+                WHEN _k IN ('00', '0') THEN 'nasional'
+                ELSE CASE length(_k) {by_length} END END AS _level_final
+            FROM a),
+        c AS (
+            SELECT *, CASE
+                WHEN _lv = '?' THEN 'unknown level ' || _level
+                WHEN _lv = 'tps' THEN 'a TPS row: TPS records are not a reported recap'
+                WHEN NOT regexp_full_match(_k, '[0-9]*') THEN 'not a region code (digits only)'
+                WHEN _k = '' AND _level_final IS DISTINCT FROM 'nasional' THEN 'no region code'
+                WHEN _level_final IS NULL THEN 'a code of ' || length(_k)
+                    || ' digits is no province (2), kab/kota (4), kecamatan (6) or desa (10) code'
+                WHEN _level_final = 'nasional' AND _k NOT IN ('', '0', '00')
+                    THEN 'level nasional but code ' || _k
+                WHEN _level_final = 'provinsi' AND _k = '00' THEN '00 is the nasional code, not a province'
+                WHEN _level_final <> 'nasional' AND length(_k) <> CASE _level_final {lengths} END
+                    THEN 'a ' || _level_final || ' code has ' || CASE _level_final {lengths} END
+                    || ' digits, this one ' || length(_k)
+                END AS _why
+            FROM b)
+        SELECT *, CASE WHEN _lv IN ('?', 'tps') THEN 'level' ELSE 'kode_wilayah' END AS _why_field,
+               CASE WHEN _level_final = 'nasional' THEN '{NASIONAL_KODE}' ELSE _k END AS _kode_final,
+               {parent_of} AS _parent_final,
+               CASE WHEN lower(trim(_jenis)) IN ({electionsql}) THEN lower(trim(_jenis)) ELSE {fallback} END
+                   AS _jenis_final,
+               NOT rk_blank(_jenis) AND lower(trim(_jenis)) NOT IN ({electionsql}) AS _jenis_bad
+        FROM c"""
+    )
+    file = f"{stage.index}::INTEGER"
+    outs = "".join(f", {q(c)}" for c in [*numeric, *TPS_COUNT_COLUMNS] if c in counted)
+    con.execute(
+        f"""INSERT INTO rk_rep_acc BY NAME
+            SELECT {file} AS _file, _row, _jenis_final AS jenis_pemilihan, _level_final AS level,
+                   _kode_final AS kode_wilayah, _nama AS nama_wilayah, _parent_final AS parent_kode{outs}
+            FROM rk_rep_t WHERE NOT _skip AND _why IS NULL"""
+    )
+    bad: list[str] = [
+        f"""SELECT {file}, _row, coalesce(nullif(_k, ''), _kode), _why_field,
+                   CASE WHEN _why_field = 'level' THEN _level ELSE _kode END, _why, 0
+            FROM rk_rep_t WHERE NOT _skip AND _why IS NOT NULL""",
+        f"""SELECT {file}, _row, _kode_final, 'jenis_pemilihan', _jenis,
+                   'unknown election type (one of {", ".join(ELECTIONS)})', 1
+            FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND _jenis_bad""",
+    ]
+    for ch in stage.checks:
+        given = f"coalesce(rk_code({q(ch.column)}), '')"
+        if ch.kind == "parent":
+            differs = (
+                f"CASE WHEN _level_final = 'provinsi' THEN {given} NOT IN ('0', '00') "
+                f"WHEN _level_final = 'nasional' THEN FALSE ELSE {given} IS DISTINCT FROM _parent_final END"
+            )
+            why = f"'{ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not the parent of ' || _kode_final"
+        elif ch.kind == "self":
+            differs = f"{given} <> _kode_final"
+            why = f"'total row: {ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not its own code ' || _kode_final"
+        else:
+            differs = f"length(_k) > {ch.length} AND {given} <> left(_k, {ch.length})"
+            why = f"'{ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not the prefix of ' || _kode_final"
+        bad.append(
+            f"""SELECT {file}, _row, _kode_final, 'kode_wilayah', {q(ch.column)}::VARCHAR, {why}, 2
+                FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND {given} <> '' AND ({differs})"""
+        )
+    for ord_, c in enumerate(counted, start=3):
+        raw = q("_raw__" + c)
+        row = f"coalesce({q('_row__' + c)}, _row)" if stage.cell_rows and f"_row__{c}" in types else "_row"
+        bad.append(
+            f"""SELECT {file}, {row}, _kode_final, {_lit(c)}, {raw}::VARCHAR, '{_BAD_COUNT}', {ord_}
+                FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND {q(c)} IS NULL
+                AND NOT {_is_blank(raw, types[c])}"""
+        )
+    con.execute("INSERT INTO rk_rep_bad_acc " + " UNION ALL ".join(bad))
+    if stage.rejects:
+        con.executemany(
+            "INSERT INTO rk_rep_bad_acc VALUES (?, ?, NULL, 'row', ?, ?, -1)",
+            [[stage.index, r, text, f"unreadable row ({why})"] for r, why, text in stage.rejects],
+        )
+    skipped, stage.rows, identity, no_jenis = con.execute(
+        "SELECT count(*) FILTER (WHERE _skip), count(*) FILTER (WHERE NOT _skip AND _why IS NULL), "
+        "count(*) FILTER (WHERE NOT _skip AND _why IS NOT NULL), "
+        "count(*) FILTER (WHERE NOT _skip AND _why IS NULL AND _jenis_final IS NULL) FROM rk_rep_t"
+    ).fetchall()[0]
+    if no_jenis:
+        # Recaps of different races are kept apart by jenis_pemilihan; without one they cannot be
+        # matched with TPS data of a known race.
+        stage.notes.append(f"jenis_pemilihan unknown for {no_jenis:,} rows (no column or value; give --election)")
+    stage.rejected = int(identity) + len(stage.rejects)
+    if stage.rejected:
+        stage.notes.append(f"{stage.rejected:,} rows not loaded (listed in {BAD_TABLE})")
+    if skipped:
+        stage.notes.append(f"{skipped:,} blank row{'s' if skipped != 1 else ''} skipped")
+    if any(ch.kind == "prefix" for ch in stage.checks):
+        stage.notes.append(
+            "parent codes checked against " + ", ".join(ch.label for ch in stage.checks if ch.kind == "prefix")
+        )
+    con.execute("DROP TABLE rk_rep_t")
+
+
+def _finish(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {REPORTED_TABLE} AS SELECT * FROM rk_rep_acc ORDER BY _file, _row")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {BAD_TABLE} AS
+            SELECT * EXCLUDE (_ord) FROM rk_rep_bad_acc ORDER BY _file, _row, _ord, field"""
+    )
+    con.execute("DROP TABLE rk_rep_acc")
+    con.execute("DROP TABLE rk_rep_bad_acc")
+
+
+def _note_conflicts(con: duckdb.DuckDBPyConnection, sources: list[ReportedSource], numeric: list[str]) -> None:
+    """Say where one unit is reported twice with different numbers; both rows stay."""
+    if not numeric:
+        return
+    differs = " OR ".join(f"coalesce(a.{quote_ident(c)} <> b.{quote_ident(c)}, false)" for c in numeric)
+    rows = con.execute(
+        f"""SELECT a._file, b._file, count(*), min(a.level || ' ' || a.kode_wilayah)
+            FROM {REPORTED_TABLE} a JOIN {REPORTED_TABLE} b
+              ON a.level = b.level AND a.kode_wilayah = b.kode_wilayah
+             AND a.jenis_pemilihan IS NOT DISTINCT FROM b.jenis_pemilihan
+             AND (a._file, a._row) < (b._file, b._row)
+            WHERE {differs}
+            GROUP BY 1, 2 ORDER BY 1, 2"""
+    ).fetchall()
+    by_index = {s.index: s for s in sources}
+    for fa, fb, n, example in rows:
+        a, b = by_index[int(fa)], by_index[int(fb)]
+        units = f"{n:,} unit{'' if n == 1 else 's'}"
+        if fa == fb:
+            a.notes.append(f"{units} reported twice in this file with different numbers (e.g. {example})")
+        else:
+            text = f"{units} also in {{other}} with different numbers (e.g. {example})"
+            a.notes.append(text.format(other=b.name))
+            b.notes.append(text.format(other=a.name))
+
+
+__all__ = ["BAD_TABLE", "NASIONAL_KODE", "REPORTED_TABLE", "ReportedSource", "load_reported"]
+
