@@ -82,7 +82,9 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_rep_long AS
             SELECT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
-                   r.nama_wilayah, r._file, r._row, u.field, u.value AS reported
+                   -- a name any source gives for the unit (Sirekap JSON has codes only)
+                   coalesce(r.nama_wilayah, max(r.nama_wilayah) OVER (PARTITION BY r.level, r.kode_wilayah)) AS nama_wilayah,
+                   r._file, r._row, u.field, u.value AS reported
             FROM rk_reported r,
                  LATERAL (SELECT unnest([{', '.join(f"'{f}'" for f in fields)}]) AS field,
                                  unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value) u
