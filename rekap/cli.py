@@ -148,7 +148,7 @@ OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write rec
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of messages: id (default) or en; also REKAP_LANG.")]
 ElectionOpt = Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")]
-MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006.")]
+MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006, and K001–K003 with the KPU list's TPS numbers.")]
 DptOpt = Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")]
 PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")]
@@ -513,6 +513,63 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
             f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
         )
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+@app.command(
+    epilog=(
+        "Contoh / examples:\n\n"
+        "  rekap progress tps_*.csv --master wilayah_kpu_pemilu2024.csv\n\n"
+        "  rekap progress tps.parquet --master wilayah.csv -f csv | duckdb -c \"SELECT * FROM read_csv('/dev/stdin') WHERE persen < 100\""
+    )
+)
+def progress(
+    files: FilesArg,
+    master: Annotated[Path, typer.Option("--master", help="KPU region list with TPS numbers per desa (tps_max_no).")],
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    paslon: PaslonOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Berapa TPS sudah masuk, per wilayah / how many TPS have reported, per unit (received / expected)."""
+    from rekap.aggregate.coverage import coverage
+    from rekap.i18n import num, resolve_lang
+    from rekap.report import format_for, write_records
+
+    lang_code = resolve_lang(lang)
+    out_format = format_for(output, fmt)
+    inputs = Inputs(files, election, None, master, None, paslon, columns, sheet, input_format, delimiter)
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
+        con, ds, report = _checked(inputs, tmpdir, lang_code, select=["K"])
+        table = coverage(con)
+        write_records(con, table, out_format, output, sys.stdout.buffer, tmpdir, text=progress_text)
+        if not quiet:
+            nas = con.execute(f"SELECT n_tps, n_tps_expected, persen FROM {table} WHERE level = 'nasional'").fetchall()
+            if nas:
+                got, want, pct = nas[0]
+                sys.stderr.write(
+                    f"Kemajuan — {num(int(got), lang_code)} dari {num(int(want), lang_code)} TPS ({pct} %) dalam daftar wilayah\n"
+                     if lang_code == "id" else
+                     f"Progress — {num(int(got), lang_code)} of {num(int(want), lang_code)} TPS ({pct} %) of the region list\n"
+                )
+        con.close()
+    raise SystemExit(EXIT_OK)
+
+
+def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+    idx = {c: i for i, c in enumerate(columns)}
+    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {'masuk':>8} {'harapan':>8} {'persen':>7}"]
+    for r in rows:
+        out.append(
+            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:28]:<28} "
+            f"{r[idx['n_tps']]:>8} {r[idx['n_tps_expected']]:>8} {r[idx['persen']]:>7}"
+        )
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
 @app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")

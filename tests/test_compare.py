@@ -107,3 +107,15 @@ def test_jatim_kecamatan_rolls_up_and_an_altered_kecamatan_is_named(tmp_path: Pa
     kab_rows = [r for r in found if r["kode_wilayah"] == "3578"]
     assert all(int(r["selisih"]) == -120 and r["trace"].startswith("kecamatan 357801") for r in kab_rows)
     assert [abs(int(r["selisih"])) for r in found if r["kode_wilayah"] == "357801"] == [120]
+
+
+@pytest.mark.real
+def test_progress_reports_received_against_expected() -> None:
+    tps = real_file("ppwp2024_tps_dki_jakarta.csv")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    res = run_cli(["progress", str(tps), "--master", str(master), "-f", "csv"])
+    assert res.code == 0, res.stderr
+    got = {(r["level"], r["kode_wilayah"]): r for r in rows(res.text)}
+    assert (got[("provinsi", "31")]["n_tps"], got[("provinsi", "31")]["n_tps_expected"]) == ("30766", "30766")
+    assert got[("nasional", "00")]["n_tps_expected"] == "820161"
+    assert "30.766 dari 820.161 TPS" in res.stderr

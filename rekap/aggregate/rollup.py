@@ -179,10 +179,11 @@ def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
     """Expected TPS per unit from the master list, when it has TPS counts (`rk_expected_tps`)."""
     if not _table_exists(con, "rk_expected_tps"):
         return False
-    parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, count(*)::BIGINT AS n_tps_expected FROM rk_expected_tps"]
+    # Overseas codes in the KPU list do not match Sirekap's (see rekap.validate.completeness): the
+    # expected counts cover the domestic list only, as the coverage view does.
+    domestic = "FROM rk_expected_tps WHERE NOT starts_with(kode_tps, '99')"
+    parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, count(*)::BIGINT AS n_tps_expected {domestic}"]
     for level, n in PREFIX.items():
-        parts.append(
-            f"SELECT '{level}', left(kode_tps, {n}), count(*)::BIGINT FROM rk_expected_tps GROUP BY 2"
-        )
+        parts.append(f"SELECT '{level}', left(kode_tps, {n}), count(*)::BIGINT {domestic} GROUP BY 2")
     con.execute("CREATE OR REPLACE TABLE rk_expected_units AS " + " UNION ALL ".join(parts))
     return True
