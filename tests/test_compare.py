@@ -119,3 +119,14 @@ def test_progress_reports_received_against_expected() -> None:
     assert (got[("provinsi", "31")]["n_tps"], got[("provinsi", "31")]["n_tps_expected"]) == ("30766", "30766")
     assert got[("nasional", "00")]["n_tps_expected"] == "820161"
     assert "30.766 dari 820.161 TPS" in res.stderr
+
+
+def test_aggregate_output_is_accepted_back_as_a_reported_recap(tmp_path: Path) -> None:
+    tps = sorted(str(p) for p in (SAMPLE / "tps").iterdir())
+    rec = tmp_path / "rekap.csv"
+    assert run_cli(["aggregate", *tps, "--election", "pkwkp", "-f", "csv", "-o", str(rec), "-q"]).code == 0
+    against_tps = run_cli(["compare", *tps, "--reported", str(rec), "--election", "pkwkp", "-f", "csv"])
+    assert against_tps.code == 0 and rows(against_tps.text) == []
+    levels_only = run_cli(["compare", "--reported", str(rec), "--election", "pkwkp", "-f", "csv"])
+    assert levels_only.code == 0 and rows(levels_only.text) == []
+    assert "68 wilayah dilaporkan" in against_tps.stderr
