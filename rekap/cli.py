@@ -406,7 +406,8 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
     result = compare(con, default_election=election)
     ctx = Context(columns=frozenset(), has_reported=True, lang=lang)
-    add_findings(report, [REGISTRY[r] for r in ("H001", "H002", "H003") if only is None or r in only], ctx, lang)
+    # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
+    add_findings(report, [REGISTRY[r] for r in ("S002", "H001", "H002", "H003") if only is None or r in only], ctx, lang)
     return result
 
 

@@ -130,3 +130,13 @@ def test_aggregate_output_is_accepted_back_as_a_reported_recap(tmp_path: Path) -
     levels_only = run_cli(["compare", "--reported", str(rec), "--election", "pkwkp", "-f", "csv"])
     assert levels_only.code == 0 and rows(levels_only.text) == []
     assert "68 wilayah dilaporkan" in against_tps.stderr
+
+
+def test_bad_cells_of_a_reported_recap_are_s002_findings(tmp_path: Path) -> None:
+    bad = tmp_path / "kec.csv"
+    bad.write_text("kode_kec,suara_paslon_1\n350101,10\n350102,2x\n")
+    tps = str(SAMPLE / "tps" / "tps_3503.csv")
+    res = run_cli(["validate", tps, "--reported", str(bad), "--election", "pkwkp", "--select", "S002", "-f", "csv", "-q"])
+    found = [r for r in rows(res.text) if r["source"].endswith("kec.csv")]
+    assert [(r["level"], r["kode_wilayah"], r["field"], r["row"]) for r in found] == [("kecamatan", "350102", "suara_paslon_1", "3")]
+    assert '"2x"' in found[0]["message"]

@@ -33,6 +33,18 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
     Accepted as whole numbers: `123`, `+123`, thousand separators `1.234` / `1,234`, and `12.0`.
     Empty cells and `-` are empty, not errors. Example: `12a`, `1,5`, `-3`, `#REF!`.
     """
+    if ctx.has_reported:
+        # Cells of reported recaps that are not counts (collected by rekap.aggregate.reported).
+        level = "CASE length(b.kode_wilayah) WHEN 2 THEN 'provinsi' WHEN 4 THEN 'kabkota' WHEN 6 THEN 'kecamatan' WHEN 10 THEN 'desa' ELSE 'nasional' END"
+        return [
+            Check(
+                sql=f"""SELECT b.kode_wilayah, b.field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
+                               '"' || coalesce(b.raw, '') || '"' || coalesce(' (' || b.reason || ')', '') AS detail,
+                               b._file, b._row, {level} AS level
+                        FROM rk_reported_bad b""",
+                level="*",
+            )
+        ]
     names = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not names:
         return NotApplicable("tidak ada kolom angka", "no count columns")
