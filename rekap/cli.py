@@ -277,7 +277,7 @@ def validate(
 def aggregate(
     files: FilesArg,
     level: Annotated[str, typer.Option("--level", "-l", help="desa, kecamatan, kabkota, provinsi, nasional, a comma list, or all.")] = "all",
-    fmt: FormatOpt = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (a D.Hasil-style workbook; needs -o).")] = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
     election: ElectionOpt = None,
@@ -299,12 +299,20 @@ def aggregate(
 
     lang_code = resolve_lang(lang)
     levels = parse_levels(level)
-    out_format = format_for(output, fmt)
+    out_format = format_for(output, fmt, extra=("xlsx",))
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code)
         recap = run_aggregate(con, levels)
-        write_records(con, recap.table, out_format, output, sys.stdout.buffer, tmpdir, text=recap_text)
+        if out_format == "xlsx":
+            from rekap.report.xlsx import write_recap_xlsx
+
+            to_file = bool(output) and output != "-"
+            if not to_file and sys.stdout.isatty():
+                _fail("an Excel workbook is binary: not written to the terminal", hint="use -o FILE.xlsx")
+            write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code)
+        else:
+            write_records(con, recap.table, out_format, output, sys.stdout.buffer, tmpdir, text=recap_text)
         if not quiet:
             _recap_summary(recap, report, ds, lang_code)
         con.close()
@@ -404,6 +412,10 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
         run_aggregate(con, list(LEVELS_UP))
     sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
+    report.reported_sources = [
+        {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows}
+        for src in sources
+    ]
     result = compare(con, default_election=election)
     ctx = Context(columns=frozenset(), has_reported=True, lang=lang)
     # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
@@ -571,6 +583,148 @@ def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
             f"{r[idx['n_tps']]:>8} {r[idx['n_tps_expected']]:>8} {r[idx['persen']]:>7}"
         )
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil"
+
+
+@app.command(
+    epilog=(
+        "Contoh / examples:\n\n"
+        "  rekap run                                   # contoh bawaan / the bundled sample\n\n"
+        "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n\n"
+        "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n\n"
+        "Writes findings, recaps per level, discrepancies, coverage (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
+        "and manifest.json into the output folder. Exit: 0 done, 1 done with error findings or discrepancies, 2 unusable input."
+    )
+)
+def run(
+    files: Annotated[list[str] | None, typer.Argument(help="TPS result files; none = the bundled sample.", show_default=False)] = None,
+    reported: ReportedOpt = None,
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the bundle (created if missing).")] = Path("hasil-rekap"),
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    master: MasterOpt = None,
+    dpt: DptOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Semua langkah sekaligus: periksa, rekap, bandingkan, cakupan → satu folder hasil / the whole job into one bundle."""
+    import time
+
+    from rekap.bundle import BundleInputs, write_bundle
+    from rekap.i18n import num, resolve_lang
+
+    lang_code = resolve_lang(lang)
+    if not files:
+        if not SAMPLE_DIR.is_dir():
+            _fail("no input file given and the bundled sample is not installed", hint="give TPS files: rekap run tps.csv -o hasil")
+        files = sorted(str(p) for p in (SAMPLE_DIR / "tps").iterdir())
+        reported = reported or [SAMPLE_DIR / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
+        master = master or SAMPLE_DIR / "wilayah.csv"
+        election = election or "pkwkp"
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
+    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir, _status(quiet, lang_code) as step:
+        step("membaca dan memeriksa" if lang_code == "id" else "reading and checking")
+        con, ds, report = _checked(inputs, tmpdir, lang_code)
+        timings["validate"] = time.perf_counter() - started
+        step("menjumlahkan" if lang_code == "id" else "adding up")
+        from rekap.aggregate.rollup import LEVELS_UP
+        from rekap.aggregate.rollup import aggregate as run_aggregate
+
+        recap = run_aggregate(con, list(LEVELS_UP))
+        timings["aggregate"] = time.perf_counter() - started - sum(timings.values())
+        compared = None
+        if reported:
+            step("membandingkan rekap" if lang_code == "id" else "comparing recaps")
+            compared = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, with_tps=True)
+            timings["compare"] = time.perf_counter() - started - sum(timings.values())
+        master_info = None
+        if master is not None:
+            from rekap.db import count
+
+            if count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rk_expected_tps'"):
+                from rekap.aggregate.coverage import coverage
+
+                coverage(con)
+            master_info = {"path": str(master), "sha256": _file_hash(master)}
+        step("menulis hasil" if lang_code == "id" else "writing the bundle")
+        not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced
+        accounting = {
+            "rows_read": report.rows_read,
+            "rows_summed": recap.tps_summed,
+            "rows_rejected": report.rows_rejected + not_summed,
+            "rejected_exact_duplicates": report.rows_duplicate,
+            "rejected_unreadable": report.rows_rejected - report.rows_duplicate,
+            "rejected_differing_copies": recap.not_summed_duplicate,
+            "rejected_unplaceable_codes": recap.not_summed_unplaced,
+        }
+        sources = [
+            {"path": s.path, "name": s.name, "format": s.format, "sha256": s.sha256, "rows": s.rows_read,
+             "rows_rejected": s.rows_rejected}
+            for s in ds.sources
+        ]
+        options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
+                   "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None}
+        bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
+                                     master=master_info, options=options)
+        written = write_bundle(con, outdir, tmpdir, inputs=bundle_inputs, accounting=accounting,
+                               counts=report.counts, timings=timings, lang=lang_code)
+        con.close()
+    if not quiet:
+        id_ = lang_code == "id"
+        sc = report.severity_counts
+        sys.stderr.write(
+            (f"Selesai. {len(written)} berkas di {outdir}/ — buka laporan.html atau rekap.xlsx\n"
+             f"  {num(report.rows_read, lang_code)} baris dibaca, {num(recap.tps_summed, lang_code)} TPS dijumlahkan; "
+             f"{num(sc['error'], lang_code)} galat, {num(sc['warning'], lang_code)} peringatan"
+             + (f"; {num(compared.discrepancies, lang_code)} selisih rekap" if compared else "") + "\n")
+            if id_ else
+            (f"Done. {len(written)} files in {outdir}/ — open laporan.html or rekap.xlsx\n"
+             f"  {num(report.rows_read, lang_code)} rows read, {num(recap.tps_summed, lang_code)} TPS summed; "
+             f"{num(sc['error'], lang_code)} errors, {num(sc['warning'], lang_code)} warnings"
+             + (f"; {num(compared.discrepancies, lang_code)} recap discrepancies" if compared else "") + "\n")
+        )
+    failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _file_hash(path: Path) -> str:
+    from rekap.io import file_sha256
+
+    return file_sha256(path)
+
+
+class _status:
+    """A spinner on stderr naming the current step, only when stderr is a terminal."""
+
+    def __init__(self, quiet: bool, lang: str) -> None:
+        self.live: Any = None
+        self.enabled = not quiet and sys.stderr.isatty()
+
+    def __enter__(self) -> Any:
+        if self.enabled:
+            from rich.console import Console
+
+            self.live = Console(stderr=True).status("")
+            self.live.__enter__()
+
+        def step(text: str) -> None:
+            if self.live is not None:
+                self.live.update(text + " …")
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
 
 
 @app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")

@@ -8,8 +8,9 @@ For every reported unit (a D.Hasil row, a Sirekap aggregate row) and every count
 - H001: `reported` ≠ `computed` → a discrepancy row with `selisih = reported − computed`; without TPS
   data, the same unit reported by two sources with different numbers is also an H001, with the first
   source's value as `computed`; a unit the TPS data covers only partly (fewer TPS than the region list
-  or the recap itself says, or TPS without data for that field: `n_tps_with_data` < `n_tps`) is listed
-  with `partial = true` and is not an H001;
+  or the recap itself says, or TPS without data for that field: `n_tps_with_data` < `n_tps`) and a
+  reported value above the sum (which the missing TPS may explain) is listed with `partial = true` and
+  is not an H001; a reported value below even a partial sum stays an H001;
 - the trace of each discrepancy names the lowest units beneath it that carry a discrepancy in the same
   field, so an operator at the province sees "kabkota X › kecamatan Y: +120";
 - H002: the unit has no children where the level below is given, or a child known from the TPS data or
@@ -153,7 +154,9 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
         f"""CREATE OR REPLACE TABLE rk_diff_all AS
             SELECT d.*, v.n_tps, v.n_tps_expected,
                    CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END AS n_tps_with_data,
-                   coalesce(d.computed_from = 'tps' AND (v.n_tps < v.n_tps_expected OR
+                   -- TPS missing from the data can only make the sum smaller: a recap above a partial
+                   -- sum may be right, one below it cannot be, and stays a discrepancy.
+                   coalesce(d.computed_from = 'tps' AND d.selisih > 0 AND (v.n_tps < v.n_tps_expected OR
                             (CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END) < v.n_tps),
                             false) AS partial
             FROM (

@@ -32,13 +32,19 @@ FORMULA_START = r"^[=+\-@\t\r]"
 TextRenderer = Callable[[Sequence[str], list[tuple[Any, ...]]], bytes]
 
 
-def format_for(path: str | None, fmt: str | None) -> str:
+def format_for(path: str | None, fmt: str | None, extra: tuple[str, ...] = ()) -> str:
+    """The output format: -f, else the extension of -o, else a readable table. `extra` lists the
+    formats only some commands offer (xlsx for recap rows)."""
+    allowed = FORMATS + extra
     if fmt:
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+        if fmt not in allowed:
+            raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(allowed))
         return fmt
     if path:
-        return EXTENSIONS.get(Path(path).suffix.lower(), "table")
+        ext = Path(path).suffix.lower()
+        if ext == ".xlsx" and "xlsx" in extra:
+            return "xlsx"
+        return EXTENSIONS.get(ext, "table")
     return "table"
 
 
@@ -164,6 +170,10 @@ def _temp_beside(path: Path) -> Path:
     except OSError as exc:
         raise UsageError(f"{path}: cannot write here ({exc.strerror})") from None
     os.close(fd)
+    # mkstemp makes the file private (0600); an output file should follow the umask like any other.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     return Path(tmp)
 
 

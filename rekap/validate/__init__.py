@@ -94,6 +94,8 @@ class ValidationReport:
         return self._arrow
 
     _arrow: pa.Table | None = field(default=None, repr=False)
+    reported_sources: list[dict[str, object]] = field(default_factory=list)
+    """Reported recaps compared into this report (rekap compare / run)."""
 
     def worst(self) -> str | None:
         present = [s for s, n in self.severity_counts.items() if n]

@@ -1,0 +1,158 @@
+"""The recap bundle of `rekap run`: every result of one DuckDB session, written for staff and analysts.
+
+    findings.csv / .jsonl / .parquet       every finding (domain.md §5)
+    recap_<level>.csv, recap.jsonl/.parquet recap rows per level
+    discrepancies.csv / .jsonl / .parquet  reported recaps vs the sums beneath them (with --reported)
+    coverage.csv                           TPS received / expected per unit (with a KPU --master)
+    rekap.xlsx                             workbook for staff (when the workbook writer is available)
+    laporan.html                           one offline page (when the HTML writer is available)
+    manifest.json                          version, options, SHA-256 and rows of every input and output,
+                                           row accounting, counts per rule; timings in their own field
+
+Same inputs → the same bytes in every file (the manifest's `timings_s` excepted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from rekap import RULESET_VERSION, __version__
+from rekap.aggregate.rollup import LEVELS_UP, RECAP_TABLE
+from rekap.report import write_atomic, write_records
+from rekap.schema import quote_ident
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BundleInputs:
+    sources: list[dict[str, Any]]
+    reported: list[dict[str, Any]] = field(default_factory=list)
+    master: dict[str, Any] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
+    names = []
+    for fmt, ext in (("csv", "csv"), ("jsonl", "jsonl"), ("parquet", "parquet")):
+        name = f"{stem}.{ext}"
+        write_records(con, table, fmt, str(outdir / name), None, tmpdir)
+        names.append(name)
+    return names
+
+
+def write_bundle(
+    con: duckdb.DuckDBPyConnection,
+    outdir: Path,
+    tmpdir: str,
+    **kwargs: Any,
+) -> list[str]:
+    """Write the bundle into a fresh folder beside `outdir`, then move it into place: a run that
+    fails halfway leaves no half-written bundle that looks complete."""
+    import shutil
+    import tempfile
+
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    try:
+        written = _write_bundle(con, staging, tmpdir, **kwargs)
+        outdir.mkdir(exist_ok=True)
+        for name in written:
+            (staging / name).replace(outdir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _write_bundle(
+    con: duckdb.DuckDBPyConnection,
+    outdir: Path,
+    tmpdir: str,
+    *,
+    inputs: BundleInputs,
+    accounting: dict[str, int],
+    counts: dict[str, int],
+    timings: dict[str, float],
+    lang: str = "id",
+) -> list[str]:
+    """Write every file of the bundle into `outdir`; return the file names written (manifest last)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    written += _write_set(con, "rk_findings_out", outdir, "findings", tmpdir)
+    if _exists(con, RECAP_TABLE):
+        levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
+        for level in [lv for lv in LEVELS_UP if lv in levels]:
+            table = f"rk_out_recap_{level}"
+            con.execute(
+                f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {RECAP_TABLE} WHERE level = $lv",
+                {"lv": level},
+            )
+            name = f"recap_{level}.csv"
+            write_records(con, table, "csv", str(outdir / name), None, tmpdir)
+            written.append(name)
+        for fmt in ("jsonl", "parquet"):
+            name = f"recap.{fmt}"
+            write_records(con, RECAP_TABLE, fmt, str(outdir / name), None, tmpdir)
+            written.append(name)
+    if _exists(con, "rk_discrepancies"):
+        written += _write_set(con, "rk_discrepancies", outdir, "discrepancies", tmpdir)
+    if _exists(con, "rk_coverage"):
+        name = "coverage.csv"
+        write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
+        written.append(name)
+    meta = {
+        "version": __version__,
+        "ruleset": RULESET_VERSION,
+        "inputs": inputs.sources,
+        "reported": inputs.reported,
+        "master": inputs.master,
+        "accounting": accounting,
+        "counts": counts,
+    }
+    if _exists(con, RECAP_TABLE):
+        from rekap.report.xlsx import write_recap_xlsx
+
+        write_recap_xlsx(con, RECAP_TABLE, outdir / "rekap.xlsx", lang=lang)
+        written.append("rekap.xlsx")
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("rekap.report.html") is not None:
+        html_report = importlib.import_module("rekap.report.html")
+        html_report.write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
+        written.append("laporan.html")
+    manifest = {
+        "rekap": __version__,
+        "ruleset": RULESET_VERSION,
+        "options": inputs.options,
+        "inputs": inputs.sources,
+        "reported": inputs.reported,
+        "master": inputs.master,
+        "accounting": accounting,
+        "findings_per_rule": dict(sorted(counts.items())),
+        "outputs": {name: {"sha256": _sha256(outdir / name), "bytes": (outdir / name).stat().st_size} for name in written},
+        # The only field that changes between two runs on the same inputs.
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    write_atomic(outdir / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return [*written, MANIFEST]
