@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rekap validate data/samples/jatim_kecil/tps/* --master data/samples/jatim_kecil/wilayah.csv --election pkwkp --fail-on never
+	$(BIN)/rekap run -o hasil-rekap || test $$? -eq 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check rekap tests benchmarks scripts
