@@ -659,6 +659,7 @@ def run(
         not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced
         accounting = {
             "rows_read": report.rows_read,
+            "tps_checked": report.tps_checked,
             "rows_summed": recap.tps_summed,
             "rows_rejected": report.rows_rejected + not_summed,
             "rejected_exact_duplicates": report.rows_duplicate,

@@ -1,0 +1,1059 @@
+"""The HTML report: one self-contained page (`laporan.html`) for people who read rather than query.
+
+    write_html_report(con, Path("hasil/laporan.html"), lang="id", meta={...})
+
+Reads what one DuckDB session of `rekap run` left behind, each part only when its table exists:
+`rk_findings_out` (validation), `rk_recap` (the recap), `rk_discrepancies` (comparison with reported
+recaps), `rk_coverage` (TPS received against the region list) and the view `rk_tps` (turnout chart).
+
+The page has to open from a USB stick on an offline laptop and be handed to a meeting on paper, so:
+no script at all, no external URL (CSS inline, charts as inline SVG with their glyphs as paths, a
+Content-Security-Policy that forbids fetching anything), a small print stylesheet, numbers written
+for people (1.234.567 in Indonesian) and codes kept as text. Everything that comes from the data
+(names, messages, file names) is escaped; chart labels are drawn by matplotlib as glyph outlines with
+math parsing off, so no data string becomes markup anywhere. The same inputs give the same bytes:
+fixed SVG hash salt, no dates in the SVG, every query ordered, and nothing time-dependent unless the
+caller puts it in `meta`.
+
+`meta` keys (all optional; what is absent is not shown; the shape `rekap run`'s manifest uses):
+    version     str   rekap's version, shown in the title, the summary and the footer
+    ruleset     str   the rule catalogue's version
+    title       str   a line under the heading (e.g. the election and the region)
+    inputs      list of dicts for the TPS files: name (or path), sha256, rows, format, role (optional)
+    reported    list of dicts of the same shape for reported recaps (D.Hasil, Sirekap aggregates)
+    master      one dict of that shape for the region list
+    accounting  dict: rows_read, tps_checked, rows_summed, rows_rejected and its breakdown
+                rejected_exact_duplicates, rejected_unreadable, rejected_differing_copies,
+                rejected_unplaceable_codes (top-level tps_checked / tps_summed / tps_rejected also work)
+    notes       list of str: notes of the run (e.g. "election type guessed from the columns")
+Other keys (the manifest's counts, options) are ignored: the page reads counts from the tables.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from rekap.i18n import num
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+REPORT_NAME = "laporan.html"
+FIRST_FINDINGS = 20
+"""Findings listed per rule with their numbers (the full list is in the workbook / `rekap validate`)."""
+MAX_TABLE_ROWS = 1000
+"""Rows per recap level and coverage table; a national desa level (83,000 rows) belongs in the workbook."""
+MAX_BARS = 40
+"""Bars per chart: beyond that a chart is a texture, not a picture."""
+LEVELS_TOP_DOWN: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa", "tps")
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+SEVERITY_COLOURS = {"error": "#b42318", "warning": "#dc8a00", "info": "#3b6fb6"}
+# Colour-blind-safe qualitative palette (Okabe & Ito), then matplotlib's tab10 for paslon 9+.
+PASLON_COLOURS = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78",
+)
+REJECT_REASONS = ("rejected_exact_duplicates", "rejected_unreadable", "rejected_differing_copies",
+                  "rejected_unplaceable_codes")
+"""Keys of `meta["accounting"]` that break down the rows not summed."""
+HIST_STEP = 2.5
+"""Turnout histogram bin width in percentage points (40 bins over 0–100 %, one bar above 100 %)."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "doc_title": {"id": "Laporan rekapitulasi", "en": "Recapitulation report"},
+    "contents": {"id": "Isi", "en": "Contents"},
+    "summary": {"id": "Ringkasan", "en": "Summary"},
+    "results": {"id": "Hasil per tingkat", "en": "Results by level"},
+    "findings": {"id": "Temuan per aturan dan wilayah", "en": "Findings by rule and region"},
+    "discrepancies": {"id": "Selisih rekap", "en": "Recap discrepancies"},
+    "coverage": {"id": "Cakupan", "en": "Coverage"},
+    "tool": {"id": "Perangkat", "en": "Tool"},
+    "ruleset": {"id": "katalog aturan", "en": "rule catalogue"},
+    "inputs": {"id": "Berkas masukan", "en": "Input files"},
+    "file": {"id": "Berkas", "en": "File"},
+    "role": {"id": "Peran", "en": "Role"},
+    "format": {"id": "Format", "en": "Format"},
+    "rows": {"id": "Baris", "en": "Rows"},
+    "sha256": {"id": "SHA-256", "en": "SHA-256"},
+    "sha_note": {
+        "id": "Siapa pun dapat memeriksa bahwa berkasnya sama: sha256sum BERKAS (Linux), "
+              "certutil -hashfile BERKAS SHA256 (Windows).",
+        "en": "Anyone can check that they hold the same files: sha256sum FILE (Linux), "
+              "certutil -hashfile FILE SHA256 (Windows).",
+    },
+    "role_tps": {"id": "data TPS", "en": "TPS data"},
+    "role_reported": {"id": "rekap dilaporkan", "en": "reported recap"},
+    "role_master": {"id": "daftar wilayah", "en": "region list"},
+    "rows_read": {"id": "Baris dibaca", "en": "Rows read"},
+    "rejected_exact_duplicates": {"id": "ganda persis (S004)", "en": "exact duplicates (S004)"},
+    "rejected_unreadable": {"id": "tak terbaca (S008)", "en": "unreadable (S008)"},
+    "rejected_differing_copies": {"id": "salinan TPS berbeda (S003)", "en": "differing copies of a TPS (S003)"},
+    "rejected_unplaceable_codes": {"id": "kode tanpa desa (S005)", "en": "codes without a desa (S005)"},
+    "tps_checked": {"id": "TPS diperiksa", "en": "TPS checked"},
+    "tps_summed": {"id": "TPS dijumlahkan", "en": "TPS summed"},
+    "tps_rejected": {"id": "Tidak dijumlahkan", "en": "Not summed"},
+    "findings_total": {"id": "Temuan", "en": "Findings"},
+    "error": {"id": "galat", "en": "errors"},
+    "warning": {"id": "peringatan", "en": "warnings"},
+    "info": {"id": "info", "en": "info"},
+    "sev_error": {"id": "galat", "en": "error"},
+    "sev_warning": {"id": "peringatan", "en": "warning"},
+    "sev_info": {"id": "info", "en": "info"},
+    "notes": {"id": "Catatan", "en": "Notes"},
+    "elections": {"id": "Jenis pemilihan", "en": "Election types"},
+    "level": {"id": "Tingkat", "en": "Level"},
+    "kode": {"id": "Kode", "en": "Code"},
+    "nama": {"id": "Nama wilayah", "en": "Region"},
+    "n_tps": {"id": "TPS", "en": "TPS"},
+    "n_tps_error": {"id": "TPS bergalat", "en": "TPS with errors"},
+    "dpt": {"id": "DPT", "en": "DPT"},
+    "paslon": {"id": "Paslon {n}", "en": "Pair {n}"},
+    "suara_sah": {"id": "Suara sah", "en": "Valid"},
+    "suara_tidak_sah": {"id": "Tidak sah", "en": "Invalid"},
+    "suara_total": {"id": "Jumlah suara", "en": "All votes"},
+    "turnout": {"id": "Partisipasi", "en": "Turnout"},
+    "more_rows": {
+        "id": "Ditampilkan {shown} dari {total} baris; daftar lengkap ada di buku kerja (xlsx) atau keluaran CSV.",
+        "en": "Showing {shown} of {total} rows; the full list is in the workbook (xlsx) or the CSV output.",
+    },
+    "rule": {"id": "Aturan", "en": "Rule"},
+    "severity": {"id": "Tingkat keparahan", "en": "Severity"},
+    "title": {"id": "Keterangan", "en": "Description"},
+    "count": {"id": "Jumlah", "en": "Count"},
+    "by_rule": {"id": "Per aturan", "en": "By rule"},
+    "by_kabkota": {"id": "Per kabupaten/kota", "en": "By regency/city"},
+    "no_kabkota": {"id": "(di atas kab/kota atau tanpa kode)", "en": "(above regency/city or no code)"},
+    "first_findings": {"id": "Temuan pertama per aturan", "en": "First findings per rule"},
+    "first_n": {"id": "{shown} dari {total} temuan", "en": "{shown} of {total} findings"},
+    "field": {"id": "Kotak", "en": "Box"},
+    "expected": {"id": "Seharusnya", "en": "Expected"},
+    "actual": {"id": "Tercatat", "en": "Recorded"},
+    "selisih": {"id": "Selisih", "en": "Difference"},
+    "message": {"id": "Pesan", "en": "Message"},
+    "where": {"id": "Berkas:baris", "en": "File:row"},
+    "no_findings": {"id": "Tidak ada temuan.", "en": "No findings."},
+    "reported": {"id": "Dilaporkan", "en": "Reported"},
+    "computed": {"id": "Dihitung", "en": "Computed"},
+    "computed_from": {"id": "Dihitung dari", "en": "Computed from"},
+    "trace": {"id": "Muncul pertama di", "en": "First appears at"},
+    "partial": {"id": "data TPS sebagian", "en": "partial TPS data"},
+    "partial_note": {
+        "id": "{with_data} dari {n} TPS berisi; {expected} TPS diharapkan",
+        "en": "{with_data} of {n} TPS with data; {expected} TPS expected",
+    },
+    "disc_summary": {
+        "id": "{n} selisih (H001); {p} selisih di wilayah yang data TPS-nya belum lengkap (ditandai, bukan temuan).",
+        "en": "{n} discrepancies (H001); {p} differences at units the TPS data covers only partly (marked, not counted).",
+    },
+    "no_discrepancies": {
+        "id": "Setiap angka yang dilaporkan sama dengan jumlah di bawahnya.",
+        "en": "Every reported number equals the sum beneath it.",
+    },
+    "cov_summary": {
+        "id": "{got} dari {want} TPS dalam daftar wilayah sudah masuk ({pct}).",
+        "en": "{got} of {want} TPS of the region list have reported ({pct}).",
+    },
+    "expected_tps": {"id": "TPS harapan", "en": "TPS expected"},
+    "received_tps": {"id": "TPS masuk", "en": "TPS received"},
+    "percent": {"id": "Persen", "en": "Percent"},
+    "incomplete_desa": {"id": "Desa/kelurahan yang belum lengkap", "en": "Villages not yet complete"},
+    "all_desa_complete": {"id": "Semua desa/kelurahan lengkap.", "en": "Every village is complete."},
+    "chart_votes": {"id": "Perolehan suara per paslon, {level}", "en": "Votes per candidate pair, {level}"},
+    "chart_votes_more": {
+        "id": "{shown} wilayah pertama menurut kode dari {total}; angka lengkap ada di tabel.",
+        "en": "First {shown} units by code of {total}; every number is in the tables.",
+    },
+    "chart_turnout": {
+        "id": "Sebaran partisipasi per TPS (jumlah suara ÷ DPT), {n} TPS; median {median}",
+        "en": "Turnout per TPS (all votes ÷ DPT), {n} TPS; median {median}",
+    },
+    "axis_turnout": {"id": "partisipasi (%)", "en": "turnout (%)"},
+    "axis_tps": {"id": "jumlah TPS", "en": "number of TPS"},
+    "axis_votes": {"id": "suara", "en": "votes"},
+    "axis_findings": {"id": "temuan", "en": "findings"},
+    "over_100": {"id": "> 100 %", "en": "> 100 %"},
+    "chart_findings": {"id": "Temuan per kabupaten/kota", "en": "Findings per regency/city"},
+    "chart_findings_more": {
+        "id": "{shown} kab/kota dengan temuan terbanyak dari {total}.",
+        "en": "The {shown} regencies/cities with the most findings of {total}.",
+    },
+    "generated_by": {
+        "id": "Dibuat oleh rekap {version}. Jalankan ulang dengan berkas yang sama untuk mendapatkan berkas yang sama persis.",
+        "en": "Made by rekap {version}. Run it again on the same files to get the very same file.",
+    },
+}
+
+LEVEL_NAMES: dict[str, dict[str, str]] = {
+    "nasional": {"id": "Nasional", "en": "National"},
+    "provinsi": {"id": "Provinsi", "en": "Province"},
+    "kabkota": {"id": "Kabupaten/Kota", "en": "Regency/City"},
+    "kecamatan": {"id": "Kecamatan", "en": "District (kecamatan)"},
+    "desa": {"id": "Desa/Kelurahan", "en": "Village (desa/kelurahan)"},
+    "tps": {"id": "TPS", "en": "Polling station (TPS)"},
+}
+
+ELECTION_NAMES: dict[str, dict[str, str]] = {
+    "ppwp": {"id": "Pemilihan Presiden dan Wakil Presiden", "en": "Presidential election"},
+    "pkwkp": {"id": "Pemilihan Gubernur dan Wakil Gubernur", "en": "Governor election"},
+    "pkwkk": {"id": "Pemilihan Bupati/Wali Kota", "en": "Regent/mayor election"},
+    "pdpr": {"id": "Pemilihan DPR", "en": "DPR election"},
+    "pdpd": {"id": "Pemilihan DPD", "en": "DPD election"},
+    "pdprdp": {"id": "Pemilihan DPRD Provinsi", "en": "Provincial DPRD election"},
+    "pdprdk": {"id": "Pemilihan DPRD Kabupaten/Kota", "en": "Regency/city DPRD election"},
+}
+
+CSS = """
+:root{--ink:#1b1f24;--muted:#5b6470;--line:#d0d5db;--head:#eef1f4;--accent:#8a1c1c;
+--err:#b42318;--warn:#9a5b00;--info:#2f5f9e}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,"Segoe UI",Roboto,"Helvetica Neue",Arial,"DejaVu Sans",sans-serif;
+color:var(--ink);background:#fff;margin:0 auto;max-width:1240px;padding:24px 28px 48px}
+header{border-bottom:3px solid var(--accent);margin-bottom:16px;padding-bottom:8px}
+h1{font-size:1.7em;margin:0}
+header p{margin:.2em 0;color:var(--muted)}
+h2{font-size:1.35em;margin:2em 0 .6em;border-bottom:1px solid var(--line);padding-bottom:.2em;color:var(--accent)}
+h3{font-size:1.1em;margin:1.6em 0 .4em}
+h4{font-size:1em;margin:1.2em 0 .3em}
+nav.toc ol{margin:.3em 0;padding-left:1.4em;columns:2}
+a{color:#1d4f91}
+table{border-collapse:collapse;margin:.4em 0 1em;font-variant-numeric:tabular-nums}
+th,td{border:1px solid var(--line);padding:3px 8px;vertical-align:top;text-align:left}
+thead th{background:var(--head);font-weight:600}
+td.n,th.n{text-align:right;white-space:nowrap}
+td.wrap{max-width:34em}
+td.trace{min-width:16em}
+.kode,.mono{font-family:ui-monospace,"Cascadia Mono",Consolas,"DejaVu Sans Mono",monospace;font-size:.95em}
+.kode{white-space:nowrap}
+.hash{word-break:break-all;font-size:.85em}
+.muted,.share{color:var(--muted)}
+.share{font-size:.85em;display:block}
+.name{white-space:nowrap}
+.scroll{overflow-x:auto}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:.5em 0 1em}
+dl.facts dt{color:var(--muted)}
+dl.facts dd{margin:0;font-variant-numeric:tabular-nums}
+.sev-error{color:var(--err);font-weight:600}
+.sev-warning{color:var(--warn);font-weight:600}
+.sev-info{color:var(--info)}
+.pos{color:var(--err)}
+.neg{color:var(--info)}
+tr.partial td{color:var(--muted);background:#f7f7f7}
+.badge{display:inline-block;border:1px solid currentColor;border-radius:3px;padding:0 4px;font-size:.8em;
+white-space:nowrap}
+.bar{display:block;height:100%;background:#2f7d4f}
+.bar.low{background:#c2410c}
+.bartrack{display:inline-block;width:80px;height:.7em;background:#e5e7eb;margin-right:6px;text-align:left}
+figure{margin:1em 0 1.4em;break-inside:avoid}
+figure svg{max-width:100%;height:auto;display:block}
+figcaption{color:var(--muted);font-size:.9em;margin-top:.2em}
+footer{margin-top:3em;border-top:1px solid var(--line);padding-top:.5em;color:var(--muted);font-size:.9em}
+@media print{
+@page{size:A4;margin:12mm 10mm}
+body{max-width:none;padding:0;font-size:8.5pt}
+nav.toc{display:none}
+h2{break-after:avoid;page-break-after:avoid}
+h3,h4{break-after:avoid;page-break-after:avoid}
+section{break-before:auto}
+.scroll{overflow:visible}
+table{font-size:8pt}
+th,td{padding:1px 4px}
+tr{break-inside:avoid;page-break-inside:avoid}
+thead{display:table-header-group}
+a{color:inherit;text-decoration:none}
+figure svg{max-height:24cm;width:auto}
+.bartrack,.bar{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+}
+"""
+
+
+class Markup(str):
+    """HTML this module built itself; every other string is escaped on its way into the page."""
+
+
+def _e(value: object) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def _t(key: str, lang: str, **kw: object) -> str:
+    return TEXTS[key][lang].format(**kw)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: content (escaped unless Markup) and a CSS class."""
+
+    content: object
+    cls: str = ""
+
+
+def _n(value: object, lang: str, signed: bool = False) -> Cell:
+    """A count, formatted for people and right-aligned; empty for NULL (never 0)."""
+    if value is None:
+        return Cell("", "n")
+    n = int(value)  # type: ignore[call-overload]
+    text = num(abs(n), lang) if signed else num(n, lang)
+    if signed:
+        text = ("+" if n > 0 else "−" if n < 0 else "") + text
+        return Cell(text, "n " + ("pos" if n > 0 else "neg" if n < 0 else ""))
+    return Cell(text, "n")
+
+
+def _pct(value: float | None, lang: str, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    s = f"{value:,.{digits}f}"
+    if lang == "id":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s + " %"
+
+
+def _kode(value: object) -> Cell:
+    return Cell("" if value is None else str(value), "kode")
+
+
+def _table(headers: Sequence[str | Cell], rows: Iterable[Sequence[Cell | object]], cls: str = "") -> str:
+    out = [f'<div class="scroll"><table{f" class={_q(cls)}" if cls else ""}><thead><tr>']
+    for h in headers:
+        if isinstance(h, Cell):
+            out.append(f"<th{_cls(h.cls)}>{_e(h.content)}</th>")
+        else:
+            out.append(f"<th>{_e(h)}</th>")
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        row_cls = ""
+        if isinstance(row, _Row):
+            row_cls = _cls(row.cls)
+        out.append(f"<tr{row_cls}>")
+        for c in row:
+            cell = c if isinstance(c, Cell) else Cell(c)
+            out.append(f"<td{_cls(cell.cls)}>{_e(cell.content)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+class _Row(list[Cell | object]):
+    """A table row with its own CSS class (e.g. a partial discrepancy)."""
+
+    def __init__(self, cells: Iterable[Cell | object], cls: str = "") -> None:
+        super().__init__(cells)
+        self.cls = cls
+
+
+def _q(value: str) -> str:
+    return '"' + html.escape(value, quote=True) + '"'
+
+
+def _cls(value: str) -> str:
+    value = value.strip()
+    return f" class={_q(value)}" if value else ""
+
+
+def _num_header(text: str) -> Cell:
+    return Cell(text, "n")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM (SELECT table_name AS n FROM duckdb_tables() UNION ALL "
+        "SELECT view_name FROM duckdb_views()) WHERE n = $n",
+        {"n": name},
+    ).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    return [str(r[0]) for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
+
+
+def _level_rank_sql(column: str) -> str:
+    return f"list_position([{', '.join(repr(lv) for lv in LEVELS_TOP_DOWN)}], {column})"
+
+
+def _level_name(level: str, lang: str) -> str:
+    return LEVEL_NAMES.get(level, {}).get(lang, level)
+
+
+def _election_name(code: str, lang: str) -> str:
+    name = ELECTION_NAMES.get(code, {}).get(lang)
+    return f"{name} ({code})" if name else code
+
+
+def _short_names(sources: Iterable[str]) -> dict[str, str]:
+    """File names without their folders when that stays unambiguous (the summary lists the full paths)."""
+    full = sorted(set(sources))
+    short = {name: re.split(r"[\\/]", name)[-1] or name for name in full}
+    return short if len(set(short.values())) == len(full) else {name: name for name in full}
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _svg(fig: Figure, chart_id: str) -> Markup:
+    """The figure as an inline <svg> element whose ids cannot clash with another chart's."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # Comments carry the label texts; the glyph outlines already draw them.
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{chart_id}-{m.group(2)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
+    svg = re.sub(r"\n\s*\n", "\n", svg)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1).strip())
+
+
+class _Charts:
+    """matplotlib, imported only when a chart is drawn, with settings that make the SVG reproducible
+    (fixed hash salt for the ids, glyphs as paths from the bundled DejaVu Sans, no math parsing)."""
+
+    RC: Any = {
+        "svg.hashsalt": "rekap",
+        "svg.fonttype": "path",
+        "text.parse_math": False,
+        "text.usetex": False,
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 10,
+        "path.simplify": False,
+    }
+
+    def __init__(self, lang: str) -> None:
+        # Figures are made without pyplot, so no backend is chosen and a caller's own plots are untouched.
+        import matplotlib
+
+        self.mpl = matplotlib
+        self.lang = lang
+        self.count = 0
+
+    def _new_id(self) -> str:
+        self.count += 1
+        return f"chart{self.count}"
+
+    def _thousands(self, ax: Any, axis: str = "x") -> None:
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        lang = self.lang
+        fmt = FuncFormatter(lambda v, _pos: num(int(round(v)), lang))
+        target = ax.xaxis if axis == "x" else ax.yaxis
+        target.set_major_formatter(fmt)
+        target.set_major_locator(MaxNLocator(nbins=6, integer=True))
+
+    def stacked_bars(
+        self, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int], str]], axis_label: str,
+        shares: bool = False,
+    ) -> Markup:
+        """Horizontal stacked bars, one per label (top to bottom in the given order)."""
+        from matplotlib.figure import Figure
+
+        with self.mpl.rc_context(self.RC):
+            height = 1.3 + 0.28 * len(labels)
+            fig = Figure(figsize=(9.0, height), dpi=72)
+            ax = fig.add_subplot()
+            ys = list(range(len(labels)))
+            left = [0] * len(labels)
+            totals = [sum(vs) for vs in zip(*(v for _, v, _ in series), strict=True)] if series else []
+            widest = max([*totals, 1])
+            for name, values, colour in series:
+                ax.barh(ys, values, left=left, color=colour, label=name, height=0.72, edgecolor="white", linewidth=0.4)
+                if shares:
+                    for y, x0, v, total in zip(ys, left, values, totals, strict=True):
+                        # The share inside its segment, where it fits.
+                        if total and v / widest >= 0.07:
+                            ax.text(x0 + v / 2, y, _pct(100 * v / total, self.lang, 1), ha="center",
+                                    va="center", color=_ink_on(colour), fontsize=7.5)
+                left = [a + b for a, b in zip(left, values, strict=True)]
+            ax.set_yticks(ys, labels=list(labels))
+            ax.invert_yaxis()
+            ax.set_xlabel(axis_label)
+            self._thousands(ax, "x")
+            ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+            ax.set_axisbelow(True)
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(series), 6), frameon=False)
+            ax.margins(y=0.01)
+            fig.tight_layout()
+            return _svg(fig, self._new_id())
+
+    def histogram(self, counts: Mapping[int, int], over: int, median_pct: float | None) -> Markup:
+        """Turnout bins of HIST_STEP points from 0 to 100 %, and one bar for TPS above 100 %."""
+        from matplotlib.figure import Figure
+
+        nbins = int(100 / HIST_STEP)
+        with self.mpl.rc_context(self.RC):
+            fig = Figure(figsize=(9.0, 3.4), dpi=72)
+            ax = fig.add_subplot()
+            xs = [i * HIST_STEP for i in range(nbins)]
+            ax.bar(xs, [counts.get(i, 0) for i in range(nbins)], width=HIST_STEP, align="edge",
+                   color="#2f6f9f", edgecolor="white", linewidth=0.4)
+            if over:
+                ax.bar([100 + HIST_STEP], [over], width=HIST_STEP * 2, align="edge", color="#b42318",
+                       edgecolor="white", linewidth=0.4)
+                top = max([*counts.values(), over])
+                ax.annotate(f"{_t('over_100', self.lang)}: {num(over, self.lang)}", (100 + 2 * HIST_STEP, over), xytext=(0, 3),
+                            textcoords="offset points", ha="center", va="bottom", color="#b42318")
+                ax.set_ylim(0, top * 1.12)
+            if median_pct is not None:
+                ax.axvline(median_pct, color="#444444", linewidth=1, linestyle="--")
+            # From the lowest ten holding data: a turnout of 5 % still shows, an empty 0–60 % does not.
+            low = min([*(k for k, v in counts.items() if v), nbins - 1])
+            start = int(low * HIST_STEP // 10 * 10)
+            ax.set_xlim(start, 100 + (3 * HIST_STEP if over else 0))
+            ax.set_xticks(list(range(start, 101, 10 if start < 50 else 5)))
+            ax.set_xlabel(_t("axis_turnout", self.lang))
+            ax.set_ylabel(_t("axis_tps", self.lang))
+            self._thousands(ax, "y")
+            ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+            ax.set_axisbelow(True)
+            fig.tight_layout()
+            return _svg(fig, self._new_id())
+
+
+def _ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on the colour (#rrggbb)."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _figure(svg: Markup, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass
+class _Page:
+    con: duckdb.DuckDBPyConnection
+    lang: str
+    meta: Mapping[str, object]
+    charts: _Charts | None = None
+    sources: dict[str, str] | None = None
+
+    def chart(self) -> _Charts:
+        if self.charts is None:
+            self.charts = _Charts(self.lang)
+        return self.charts
+
+    def t(self, key: str, **kw: object) -> str:
+        return _t(key, self.lang, **kw)
+
+    def n(self, value: object) -> str:
+        return "" if value is None else num(int(value), self.lang)  # type: ignore[call-overload]
+
+    def where(self, source: object, row: object) -> Cell:
+        """`file:row` of a finding, with the full path as a tooltip."""
+        if source is None:
+            return Cell("", "mono")
+        if self.sources is None:
+            found: list[str] = []
+            for table in ("rk_source_order", "rk_findings_out", "rk_discrepancies"):
+                if _exists(self.con, table):
+                    found += [str(r[0]) for r in self.con.execute(
+                        f"SELECT DISTINCT source FROM {table} WHERE source IS NOT NULL").fetchall()]
+            self.sources = _short_names(found)
+        name = self.sources.get(str(source), str(source))
+        text = f"{name}:{row}" if row is not None else name
+        return Cell(Markup(f"<span title={_q(str(source))}>{_e(text)}</span>"), "mono")
+
+    def names(self) -> dict[str, str]:
+        """Unit names by code, from the recap (the data's names) and the region list."""
+        names: dict[str, str] = {}
+        for table in ("rk_coverage", "rk_recap"):
+            if _exists(self.con, table):
+                for kode, nama in self.con.execute(
+                    f"SELECT DISTINCT kode_wilayah, nama_wilayah FROM {table} "
+                    "WHERE nama_wilayah IS NOT NULL ORDER BY 1, 2"
+                ).fetchall():
+                    names.setdefault(str(kode), str(nama))
+        return names
+
+
+def _records(value: object) -> list[Mapping[str, object]]:
+    """The dicts of a meta list (or a single dict); anything else is ignored."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [v for v in value if isinstance(v, Mapping)]
+    return []
+
+
+def _summary(page: _Page) -> str:
+    meta, lang, con = page.meta, page.lang, page.con
+    out = []
+    facts: list[tuple[str, str]] = []
+    version = meta.get("version")
+    if version is not None:
+        tool = f"rekap {version}"
+        if meta.get("ruleset") is not None:
+            tool += f" ({page.t('ruleset')} {meta['ruleset']})"
+        facts.append((page.t("tool"), tool))
+    if _exists(con, "rk_recap"):
+        elections = [str(r[0]) for r in con.execute(
+            "SELECT DISTINCT jenis_pemilihan FROM rk_recap WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
+        if elections:
+            facts.append((page.t("elections"), ", ".join(_election_name(e, lang) for e in elections)))
+    given = meta.get("accounting")
+    accounting: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
+    for key, alias in (("tps_checked", "tps_checked"), ("tps_summed", "rows_summed"), ("tps_rejected", "rows_rejected")):
+        if meta.get(key) is not None:
+            accounting.setdefault(alias, meta[key])
+    if accounting.get("rows_read") is not None:
+        facts.append((page.t("rows_read"), page.n(accounting["rows_read"])))
+    for key, label in (("tps_checked", "tps_checked"), ("rows_summed", "tps_summed"), ("rows_rejected", "tps_rejected")):
+        if accounting.get(key) is not None:
+            value = page.n(accounting[key])
+            if key == "rows_rejected":
+                reasons = [f"{page.t(k)} {page.n(accounting[k])}" for k in REJECT_REASONS if accounting.get(k)]
+                value += f" ({', '.join(reasons)})" if reasons else ""
+            facts.append((page.t(label), value))
+    if _exists(con, "rk_findings_out"):
+        sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall())
+        parts = [f"{page.n(sev.get(s, 0))} {page.t(s)}" for s in SEVERITIES]
+        facts.append((page.t("findings_total"), ", ".join(parts)))
+    if _exists(con, "rk_discrepancies"):
+        n_h001, n_partial = con.execute(
+            "SELECT count(*) FILTER (NOT partial), count(*) FILTER (partial) FROM rk_discrepancies").fetchall()[0]
+        facts.append((page.t("discrepancies"), page.t("disc_summary", n=page.n(n_h001), p=page.n(n_partial))))
+    if _exists(con, "rk_coverage"):
+        nas = con.execute(
+            "SELECT n_tps, n_tps_expected, persen FROM rk_coverage WHERE level = 'nasional' LIMIT 1"
+        ).fetchall()
+        if nas and nas[0][1]:
+            got, want, pct = nas[0]
+            facts.append((page.t("coverage"), page.t("cov_summary", got=page.n(got), want=page.n(want),
+                                                       pct=_pct(pct, lang))))
+    if facts:
+        out.append('<dl class="facts">')
+        out += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts]
+        out.append("</dl>")
+
+    files = [(rec, rec.get("role") or page.t(role)) for key, role in (("inputs", "role_tps"), ("reported", "role_reported"),
+                                                                     ("master", "role_master"))
+             for rec in _records(meta.get(key))]
+    if files:
+        out.append(f"<h3>{_e(page.t('inputs'))}</h3>")
+        has_role = len({role for _, role in files}) > 1
+        has_format = any(rec.get("format") for rec, _ in files)
+        headers: list[str | Cell] = [page.t("file")]
+        if has_role:
+            headers.append(page.t("role"))
+        if has_format:
+            headers.append(page.t("format"))
+        headers += [_num_header(page.t("rows")), page.t("sha256")]
+        rows = []
+        for rec, role in files:
+            row: list[Cell | object] = [Cell(rec.get("name") or rec.get("path") or "", "mono")]
+            if has_role:
+                row.append(Cell(role, "name"))
+            if has_format:
+                row.append(rec.get("format") or "")
+            row += [_n(rec.get("rows"), lang), Cell(rec.get("sha256") or "", "kode hash")]
+            rows.append(row)
+        out.append(_table(headers, rows))
+        out.append(f'<p class="muted">{_e(page.t("sha_note"))}</p>')
+
+    given_notes = meta.get("notes")
+    notes = [str(n) for n in given_notes if n] if isinstance(given_notes, list | tuple) else []
+    if notes:
+        out.append(f"<h3>{_e(page.t('notes'))}</h3><ul>")
+        out += [f"<li>{_e(n)}</li>" for n in notes]
+        out.append("</ul>")
+    return "".join(out)
+
+
+def _results(page: _Page) -> str:
+    con, lang = page.con, page.lang
+    cols = _columns(con, "rk_recap")
+    paslon_all = sorted((c for c in cols if re.fullmatch(r"suara_paslon_\d+", c)), key=lambda c: int(c.rsplit("_", 1)[1]))
+    out = []
+    elections = [r[0] for r in con.execute(
+        "SELECT DISTINCT jenis_pemilihan FROM rk_recap ORDER BY 1 NULLS LAST").fetchall()]
+    turnout = _turnout_charts(page) if _exists(con, "rk_tps") else {}
+    for election in elections:
+        where = "jenis_pemilihan IS NOT DISTINCT FROM $e"
+        params = {"e": election}
+        # Only the paslon columns this election has numbers for.
+        paslon = []
+        if paslon_all:
+            present = con.execute(
+                "SELECT " + ", ".join(f"count({c})" for c in paslon_all) + f" FROM rk_recap WHERE {where}", params
+            ).fetchall()[0]
+            paslon = [c for c, k in zip(paslon_all, present, strict=True) if k]
+        levels = [str(r[0]) for r in con.execute(
+            f"SELECT level, count(*) FROM rk_recap WHERE {where} GROUP BY 1 ORDER BY {_level_rank_sql('level')}",
+            params).fetchall()]
+        counts = dict(con.execute(f"SELECT level, count(*) FROM rk_recap WHERE {where} GROUP BY 1", params).fetchall())
+        if len(elections) > 1 or election is not None:
+            out.append(f"<h3>{_e(_election_name(str(election), lang) if election else '–')}</h3>")
+        chart_level = _chart_level(levels, counts)
+        if paslon and chart_level is not None:
+            out.append(_votes_chart(page, where, params, chart_level, paslon, counts[chart_level]))
+        if turnout:
+            out.append(turnout.pop(election, ""))
+        for level in levels:
+            out.append(_recap_level(page, where, params, level, cols, paslon, counts[level]))
+    out += turnout.values()  # TPS of an election type the recap does not have
+    return "".join(out)
+
+
+def _chart_level(levels: Sequence[str], counts: Mapping[str, int]) -> str | None:
+    """The level below the top, or the first one further down that has more than one unit."""
+    if not levels:
+        return None
+    # A bupati/wali kota recap stops at kab/kota: when its top holds several races, chart the top.
+    start = 0 if counts[levels[0]] > 1 else 1
+    for level in levels[start:]:
+        if counts[level] > 1:
+            return level
+    return levels[min(start, len(levels) - 1)]
+
+
+def _votes_chart(page: _Page, where: str, params: dict[str, object], level: str, paslon: Sequence[str],
+                 total: int) -> str:
+    rows = page.con.execute(
+        f"SELECT kode_wilayah, nama_wilayah, {', '.join(paslon)} FROM rk_recap WHERE {where} AND level = $l "
+        f"ORDER BY kode_wilayah LIMIT {MAX_BARS}",
+        {**params, "l": level},
+    ).fetchall()
+    labels = [f"{r[0]}  {r[1] or ''}".strip() for r in rows]
+    series = [
+        (page.t("paslon", n=c.rsplit("_", 1)[1]), [int(r[i + 2] or 0) for r in rows],
+         PASLON_COLOURS[(int(c.rsplit("_", 1)[1]) - 1) % len(PASLON_COLOURS)])
+        for i, c in enumerate(paslon)
+    ]
+    svg = page.chart().stacked_bars(labels, series, page.t("axis_votes"), shares=True)
+    caption = page.t("chart_votes", level=_level_name(level, page.lang))
+    if total > len(rows):
+        caption += ". " + page.t("chart_votes_more", shown=page.n(len(rows)), total=page.n(total))
+    return _figure(svg, caption)
+
+
+def _recap_level(page: _Page, where: str, params: dict[str, object], level: str, cols: Sequence[str],
+                 paslon: Sequence[str], total: int) -> str:
+    lang = page.lang
+    extra = [c for c in ("suara_sah", "suara_tidak_sah", "suara_total") if c in cols]
+    has_dpt = "pemilih_dpt_j" in cols
+    has_expected = "n_tps_expected" in cols
+    select = ["kode_wilayah", "nama_wilayah", "n_tps",
+              "n_tps_expected" if has_expected else "NULL",
+              "n_tps_error" if "n_tps_error" in cols else "NULL",
+              "pemilih_dpt_j" if has_dpt else "NULL", *paslon, *extra]
+    rows = page.con.execute(
+        f"SELECT {', '.join(select)} FROM rk_recap WHERE {where} AND level = $l ORDER BY kode_wilayah "
+        f"LIMIT {MAX_TABLE_ROWS}",
+        {**params, "l": level},
+    ).fetchall()
+    headers: list[str | Cell] = [page.t("kode"), page.t("nama"),
+                                 _num_header(page.t("n_tps")),
+                                 _num_header(page.t("n_tps_error"))]
+    if has_dpt:
+        headers.append(_num_header(page.t("dpt")))
+    headers += [_num_header(page.t("paslon", n=c.rsplit("_", 1)[1])) for c in paslon]
+    headers += [_num_header(page.t(c)) for c in extra]
+    can_turnout = has_dpt and "suara_total" in extra
+    if can_turnout:
+        headers.append(_num_header(page.t("turnout")))
+    body = []
+    np_ = len(paslon)
+    for r in rows:
+        kode, nama, n_tps, n_exp, n_err, dpt = r[:6]
+        votes = r[6:6 + np_]
+        rest = r[6 + np_:]
+        # Received / expected, as the coverage section counts them.
+        tps = page.n(n_tps) + (f" / {page.n(n_exp)}" if n_exp is not None else "")
+        cells: list[Cell | object] = [_kode(kode), Cell(nama or "", "name"), Cell(tps, "n"), _n(n_err, lang)]
+        if has_dpt:
+            cells.append(_n(dpt, lang))
+        valid = sum(int(v) for v in votes if v is not None)
+        for v in votes:
+            if v is None:
+                cells.append(Cell("", "n"))
+                continue
+            share = f'<span class="share">({_pct(100 * int(v) / valid, lang, 1)})</span>' if valid else ""
+            cells.append(Cell(Markup(_e(page.n(v)) + share), "n"))
+        cells += [_n(v, lang) for v in rest]
+        if can_turnout:
+            total_votes = rest[extra.index("suara_total")]
+            cells.append(Cell(_pct(100 * int(total_votes) / int(dpt), lang, 1)
+                              if total_votes is not None and dpt else "", "n"))
+        body.append(cells)
+    more = (f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(rows)), total=page.n(total)))}</p>'
+            if total > len(rows) else "")
+    return f"<h4>{_e(_level_name(level, lang))}</h4>{_table(headers, body)}{more}"
+
+
+def _turnout_charts(page: _Page) -> dict[object, str]:
+    """One turnout histogram per election type in `rk_tps`, by election type."""
+    con = page.con
+    cols = set(_columns(con, "rk_tps"))
+    if not {"suara_total", "pemilih_dpt_j"} <= cols:
+        return {}
+    election = "jenis_pemilihan" if "jenis_pemilihan" in cols else "NULL"
+    nbins = int(100 / HIST_STEP)
+    # Exactly 100 % belongs to the last ordinary bin; only above 100 % is impossible (bin -1).
+    rows = con.execute(
+        f"""WITH t AS (SELECT {election} AS e, 100.0 * suara_total / pemilih_dpt_j AS p FROM rk_tps
+                       WHERE pemilih_dpt_j > 0 AND suara_total IS NOT NULL),
+            m AS (SELECT e, quantile_cont(p, 0.5) AS median FROM t GROUP BY 1)
+            SELECT t.e, CASE WHEN p > 100 THEN -1 ELSE least(floor(p / {HIST_STEP}), {nbins - 1}) END::INTEGER,
+                   count(*), any_value(m.median)
+            FROM t JOIN m ON m.e IS NOT DISTINCT FROM t.e
+            GROUP BY ALL ORDER BY 1 NULLS LAST, 2"""
+    ).fetchall()
+    by_election: dict[object, tuple[dict[int, int], float | None]] = {}
+    for e, b, k, median in rows:
+        bins, _ = by_election.setdefault(e, ({}, None if median is None else float(median)))
+        bins[int(b)] = int(k)
+    out: dict[object, str] = {}
+    for e, (bins, median) in by_election.items():
+        over = bins.pop(-1, 0)
+        n = sum(bins.values()) + over
+        svg = page.chart().histogram(bins, over, median)
+        caption = page.t("chart_turnout", n=page.n(n), median=_pct(median, page.lang, 1))
+        if len(by_election) > 1 and e is not None:
+            caption = f"{_election_name(str(e), page.lang)}: {caption}"
+        out[e] = _figure(svg, caption)
+    return out
+
+
+def _findings(page: _Page) -> str:
+    from rekap.validate.registry import REGISTRY, all_rules
+
+    all_rules()  # registers every family
+    con, lang = page.con, page.lang
+    total = con.execute("SELECT count(*) FROM rk_findings_out").fetchall()[0][0]
+    if not total:
+        return f"<p>{_e(page.t('no_findings'))}</p>"
+    out = []
+    names = page.names()
+
+    # Per kab/kota: codes of TPS, desa, kecamatan and kab/kota findings start with the kab/kota code.
+    kab = con.execute(
+        """SELECT CASE WHEN length(kode_wilayah) >= 4 AND level IN ('tps', 'desa', 'kecamatan', 'kabkota')
+                       THEN left(kode_wilayah, 4) END AS kab,
+                  count(*) FILTER (severity = 'error'), count(*) FILTER (severity = 'warning'),
+                  count(*) FILTER (severity = 'info'), count(*)
+           FROM rk_findings_out GROUP BY 1 ORDER BY 5 DESC, 1 NULLS LAST"""
+    ).fetchall()
+    placed = [r for r in kab if r[0] is not None]
+    if placed:
+        shown = placed[:MAX_BARS]
+        labels = [f"{r[0]}  {names.get(str(r[0]), '')}".strip() for r in shown]
+        series = [(page.t(f"sev_{s}"), [int(r[i + 1]) for r in shown], SEVERITY_COLOURS[s])
+                  for i, s in enumerate(SEVERITIES)]
+        series = [s for s in series if any(s[1])]
+        caption = page.t("chart_findings")
+        if len(placed) > len(shown):
+            caption += ". " + page.t("chart_findings_more", shown=page.n(len(shown)), total=page.n(len(placed)))
+        out.append(_figure(page.chart().stacked_bars(labels, series, page.t("axis_findings")), caption))
+
+    rule_rows = con.execute(
+        "SELECT rule, any_value(severity), count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall()
+    out.append(f"<h3>{_e(page.t('by_rule'))}</h3>")
+    out.append(_table(
+        [page.t("rule"), page.t("severity"), page.t("title"), _num_header(page.t("count"))],
+        [[Cell(Markup(f'<a href="#rule-{_e(r)}">{_e(r)}</a>'), "kode"), _severity(sev, lang),
+          REGISTRY[r].title(lang) if r in REGISTRY else "", _n(k, lang)] for r, sev, k in rule_rows],
+    ))
+
+    out.append(f"<h3>{_e(page.t('by_kabkota'))}</h3>")
+    out.append(_table(
+        [page.t("kode"), page.t("nama"), *(_num_header(page.t(s)) for s in SEVERITIES), _num_header(page.t("count"))],
+        [[_kode(k) if k is not None else Cell(page.t("no_kabkota"), "muted"),
+          names.get(str(k), "") if k is not None else "", *(_n(v, lang) for v in rest)]
+         for k, *rest in sorted(kab, key=lambda r: (r[0] is None, r[0] or ""))],
+    ))
+
+    order = "f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.message"
+    if _exists(con, "rk_source_order"):
+        source_idx = "(SELECT min(o.idx) FROM rk_source_order o WHERE o.source = f.source)"
+        order = f"{source_idx} NULLS LAST, " + order
+    first = con.execute(
+        f"""SELECT rule, severity, level, kode_wilayah, field, expected, actual, selisih, message, source, row
+            FROM (SELECT f.*, row_number() OVER (PARTITION BY f.rule ORDER BY {order}) AS k FROM rk_findings_out f)
+            WHERE k <= {FIRST_FINDINGS} ORDER BY rule, k"""
+    ).fetchall()
+    counts = {str(r): int(k) for r, _, k in rule_rows}
+    out.append(f"<h3>{_e(page.t('first_findings'))}</h3>")
+    by_rule: dict[str, list[tuple[Any, ...]]] = {}
+    for rec in first:
+        by_rule.setdefault(str(rec[0]), []).append(rec)
+    for rule_id, recs in by_rule.items():
+        title = REGISTRY[rule_id].title(lang) if rule_id in REGISTRY else ""
+        how_many = page.t("first_n", shown=page.n(len(recs)), total=page.n(counts[rule_id]))
+        out.append(f'<h4 id="rule-{_e(rule_id)}"><span class="kode">{_e(rule_id)}</span> — {_e(title)} '
+                   f'<span class="muted">({_e(how_many)})</span></h4>')
+        out.append(_table(
+            [page.t("level"), page.t("kode"), page.t("field"), _num_header(page.t("expected")),
+             _num_header(page.t("actual")), _num_header(page.t("selisih")), page.t("message"), page.t("where")],
+            [[_level_name(str(lv), lang) if lv else "", _kode(kode), Cell(field or "", "mono"), _n(exp, lang),
+              _n(act, lang), _n(sel, lang, signed=True), Cell(msg or "", "wrap"), page.where(src, row)]
+             for _, _, lv, kode, field, exp, act, sel, msg, src, row in recs],
+        ))
+    return "".join(out)
+
+
+def _severity(sev: object, lang: str) -> Cell:
+    key = str(sev)
+    return Cell(_t(f"sev_{key}", lang) if key in SEVERITIES else key, f"sev-{key}" if key in SEVERITIES else "")
+
+
+def _discrepancies(page: _Page) -> str:
+    con, lang = page.con, page.lang
+    rows = con.execute(
+        f"""SELECT jenis_pemilihan, level, kode_wilayah, nama_wilayah, field, reported, computed, selisih,
+                   computed_from, n_tps, n_tps_expected, n_tps_with_data, partial, trace, source, row
+            FROM rk_discrepancies
+            ORDER BY partial, jenis_pemilihan NULLS LAST, {_level_rank_sql('level')}, kode_wilayah, field,
+                     source NULLS LAST, row NULLS LAST"""
+    ).fetchall()
+    if not rows:
+        return f"<p>{_e(page.t('no_discrepancies'))}</p>"
+    n_partial = sum(1 for r in rows if r[12])
+    out = [f"<p>{_e(page.t('disc_summary', n=page.n(len(rows) - n_partial), p=page.n(n_partial)))}</p>"]
+    many_elections = len({r[0] for r in rows}) > 1
+    headers: list[str | Cell] = [page.t("level"), page.t("kode"), page.t("nama"), page.t("field"),
+                                 _num_header(page.t("reported")), _num_header(page.t("computed")),
+                                 _num_header(page.t("selisih")), page.t("computed_from"), page.t("trace"),
+                                 page.t("where")]
+    if many_elections:
+        headers.insert(0, page.t("elections"))
+    body: list[_Row] = []
+    for (e, lv, kode, nama, field, rep, comp, sel, frm, n_tps, n_exp, n_data, partial, trace, src,
+         row) in rows:
+        if partial:
+            note = page.t("partial_note", with_data=page.n(n_data) or "?", n=page.n(n_tps) or "?",
+                          expected=page.n(n_exp) or "?")
+            trace_cell = Cell(Markup(f'<span class="badge">{_e(page.t("partial"))}</span> {_e(note)}'), "wrap trace")
+        else:
+            trace_cell = Cell(trace or "", "mono wrap trace")
+        cells: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", Cell(field, "mono"),
+                                      _n(rep, lang), _n(comp, lang), _n(sel, lang, signed=True),
+                                      Cell(frm or "", "mono"), trace_cell, page.where(src, row)]
+        if many_elections:
+            cells.insert(0, e or "")
+        body.append(_Row(cells, "partial" if partial else ""))
+    out.append(_table(headers, body))
+    return "".join(out)
+
+
+def _coverage(page: _Page) -> str:
+    con, lang = page.con, page.lang
+    out = []
+    nas = con.execute("SELECT n_tps, n_tps_expected, persen FROM rk_coverage WHERE level = 'nasional'").fetchall()
+    if nas and nas[0][1]:
+        got, want, pct = nas[0]
+        out.append(f"<p>{_e(page.t('cov_summary', got=page.n(got), want=page.n(want), pct=_pct(pct, lang)))}</p>")
+    headers: list[str | Cell] = [page.t("level"), page.t("kode"), page.t("nama"), _num_header(page.t("received_tps")),
+                                 _num_header(page.t("expected_tps")), _num_header(page.t("percent"))]
+
+    def rows_of(sql: str) -> list[list[Cell | object]]:
+        body: list[list[Cell | object]] = []
+        for lv, kode, nama, n_exp, n_tps, pct in con.execute(sql).fetchall():
+            if pct is None:
+                bar = Markup("")
+            else:
+                width = max(0.0, min(100.0, float(pct)))
+                low = " low" if pct < 100 else ""
+                bar = Markup(f'<span class="bartrack"><span class="bar{low}" style="width:{width:.0f}%"></span></span>')
+            body.append([_level_name(str(lv), lang), _kode(kode), nama or "", _n(n_tps, lang), _n(n_exp, lang),
+                         Cell(Markup(bar + _e(_pct(pct, lang))), "n")])
+        return body
+
+    order = f"ORDER BY {_level_rank_sql('level')}, kode_wilayah"
+    units = rows_of(
+        "SELECT level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen FROM rk_coverage "
+        f"WHERE level NOT IN ('desa', 'tps') {order} LIMIT {MAX_TABLE_ROWS}"
+    )
+    total_units = con.execute("SELECT count(*) FROM rk_coverage WHERE level NOT IN ('desa', 'tps')").fetchall()[0][0]
+    out.append(_table(headers, units))
+    if total_units > len(units):
+        out.append(f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(units)), total=page.n(total_units)))}</p>')
+    out.append(f"<h3>{_e(page.t('incomplete_desa'))}</h3>")
+    desa = rows_of(
+        "SELECT level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen FROM rk_coverage "
+        f"WHERE level = 'desa' AND n_tps < n_tps_expected {order} LIMIT {MAX_TABLE_ROWS}"
+    )
+    total_desa = con.execute(
+        "SELECT count(*) FROM rk_coverage WHERE level = 'desa' AND n_tps < n_tps_expected").fetchall()[0][0]
+    if desa:
+        out.append(_table(headers, desa))
+        if total_desa > len(desa):
+            out.append(f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(desa)), total=page.n(total_desa)))}</p>')
+    else:
+        out.append(f"<p>{_e(page.t('all_desa_complete'))}</p>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta: Mapping[str, object]) -> str:
+    """The page as text (what `write_html_report` writes)."""
+    lang = "en" if lang.lower().startswith("en") else "id"
+    page = _Page(con, lang, meta)
+    sections: list[tuple[str, str, str]] = [("ringkasan", page.t("summary"), _summary(page))]
+    if _exists(con, "rk_recap"):
+        sections.append(("hasil", page.t("results"), _results(page)))
+    if _exists(con, "rk_findings_out"):
+        sections.append(("temuan", page.t("findings"), _findings(page)))
+    if _exists(con, "rk_discrepancies"):
+        sections.append(("selisih", page.t("discrepancies"), _discrepancies(page)))
+    if _exists(con, "rk_coverage"):
+        sections.append(("cakupan", page.t("coverage"), _coverage(page)))
+
+    version = meta.get("version")
+    doc_title = page.t("doc_title") + (f" — rekap {version}" if version is not None else "")
+    subtitle = meta.get("title")
+    parts = [
+        "<!DOCTYPE html>\n",
+        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n',
+        # Nothing may be fetched or run: the page must open offline and data must never become script.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "img-src data:\">\n",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f'<meta name="generator" content={_q(f"rekap {version}" if version is not None else "rekap")}>\n',
+        f"<title>{_e(doc_title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        f"<header><h1>{_e(doc_title)}</h1>",
+        f"<p>{_e(subtitle)}</p>" if subtitle else "",
+        "</header>\n",
+        f'<nav class="toc"><strong>{_e(page.t("contents"))}</strong><ol>',
+        *(f'<li><a href="#{sid}">{_e(title)}</a></li>' for sid, title, _ in sections),
+        "</ol></nav>\n",
+    ]
+    for i, (sid, title, body) in enumerate(sections, start=1):
+        parts.append(f'<section id="{sid}">\n<h2>{i}. {_e(title)}</h2>\n{body}\n</section>\n')
+    if version is not None:
+        parts.append(f"<footer>{_e(page.t('generated_by', version=version))}</footer>\n")
+    parts.append("</body>\n</html>\n")
+    return "".join(parts)
+
+
+def write_html_report(
+    con: duckdb.DuckDBPyConnection, path: Path, *, lang: str = "id", meta: Mapping[str, object]
+) -> None:
+    """Write the report to `path` (a directory gets `laporan.html` inside it), through a temporary
+    file beside it and a rename, so a half-written page never looks complete."""
+    from rekap.report import write_atomic
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / REPORT_NAME
+    write_atomic(path, render_html_report(con, lang=lang, meta=meta).encode("utf-8"))
+
+__all__ = ["REPORT_NAME", "render_html_report", "write_html_report"]

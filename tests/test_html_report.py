@@ -1,0 +1,182 @@
+"""The HTML report (`rekap.report.html`): one offline page from the tables of one DuckDB session.
+
+Built on the bundled sample with every part present (validation with the region list, recap,
+comparison with the planted D.Hasil errors, coverage), then on data whose names and cells are markup.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pytest
+
+from rekap import RULESET_VERSION, __version__
+from rekap.aggregate.coverage import coverage
+from rekap.aggregate.rollup import LEVELS_UP, aggregate
+from rekap.io import load_dataset
+from rekap.report.html import render_html_report, write_html_report
+from rekap.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "samples" / "jatim_kecil"
+HEADINGS = {
+    "id": ("Ringkasan", "Hasil per tingkat", "Temuan per aturan dan wilayah", "Selisih rekap", "Cakupan"),
+    "en": ("Summary", "Results by level", "Findings by rule and region", "Recap discrepancies", "Coverage"),
+}
+EXTERNAL = re.compile(r"""\b(?:src|href|xlink:href|action|data|poster)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def sample_session(tmp: str, *, compare: bool = True, master: bool = True) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
+    """What `rekap run` leaves in its session for the sample, and the meta it passes."""
+    from rekap.cli import _compare_reported
+
+    con = duckdb.connect()
+    ds = load_dataset(con, sorted(str(p) for p in (SAMPLE / "tps").iterdir()), tmp)
+    report = validate(ds, election="pkwkp", master=SAMPLE / "wilayah.csv" if master else None, tmpdir=tmp)
+    recap = aggregate(con, list(LEVELS_UP))
+    if compare:
+        reported = [SAMPLE / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
+        _compare_reported(con, report, reported, None, "pkwkp", tmp, "id", with_tps=True)
+    if master:
+        coverage(con)
+    meta: dict[str, object] = {
+        "version": __version__,
+        "ruleset": RULESET_VERSION,
+        "inputs": [{"name": s.name, "format": s.format, "sha256": s.sha256, "rows": s.rows_read} for s in ds.sources],
+        "accounting": {
+            "rows_read": report.rows_read,
+            "tps_checked": report.tps_checked,
+            "rows_summed": recap.tps_summed,
+            "rows_rejected": report.rows_rejected + recap.not_summed_duplicate + recap.not_summed_unplaced,
+            "rejected_exact_duplicates": report.rows_duplicate,
+            "rejected_differing_copies": recap.not_summed_duplicate,
+        },
+    }
+    return con, meta
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, object], bytes]]:
+    with tempfile.TemporaryDirectory(prefix="rekap-test-") as tmp:
+        con, meta = sample_session(tmp)
+        write_html_report(con, Path(tmp), meta=meta)  # a folder gets laporan.html
+        yield con, meta, (Path(tmp) / "laporan.html").read_bytes()
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def page_id(session: tuple[duckdb.DuckDBPyConnection, dict[str, object], bytes]) -> bytes:
+    return session[2]
+
+
+def test_sections_and_the_planted_trace(session: tuple[duckdb.DuckDBPyConnection, dict[str, object], bytes]) -> None:
+    con, _, page_bytes = session
+    page = page_bytes.decode("utf-8")
+    for heading in HEADINGS["id"]:
+        assert f". {heading}</h2>" in page
+    assert "kecamatan 350303: +120" in page
+    assert page.count("<svg") >= 3  # votes per paslon, turnout, findings per kab/kota
+    # Every difference is listed; those at units with missing TPS are marked, not counted.
+    counted, partial = con.execute(
+        "SELECT count(*) FILTER (NOT partial), count(*) FILTER (partial) FROM rk_discrepancies").fetchall()[0]
+    assert counted >= 1 and partial >= 1
+    assert page.count('<tr class="partial">') == partial
+    assert f"{counted} selisih (H001); {partial} selisih" in page
+
+
+def test_offline_and_without_script(page_id: bytes) -> None:
+    page = page_id.decode("utf-8")
+    assert not EXTERNAL.search(page)
+    assert "<script" not in page.lower()
+    assert "@import" not in page and "url(http" not in page and "@font-face" not in page
+    assert "default-src 'none'" in page  # the browser refuses to fetch anything, should anything slip in
+
+
+def test_numbers_for_people_codes_as_text(page_id: bytes) -> None:
+    page = page_id.decode("utf-8")
+    assert ">103.193<" in page  # the province's DPT
+    assert ">350303<" in page and "350.303" not in page
+    assert "98,96 %" in page  # coverage
+    assert "30da8a973addc06846a1024f4dc5a1f43f133c2b49deb08ecd5110eb8b0fcadf" in page  # SHA-256 of tps_3503.csv
+
+
+def test_same_inputs_same_bytes(page_id: bytes, tmp_path: Path) -> None:
+    con, meta = sample_session(str(tmp_path))
+    out = tmp_path / "again.html"
+    write_html_report(con, out, meta=meta)
+    assert out.read_bytes() == page_id
+
+
+def test_english(session: tuple[duckdb.DuckDBPyConnection, dict[str, object], bytes]) -> None:
+    con, meta, _ = session
+    page = render_html_report(con, lang="en", meta=meta)
+    for heading in HEADINGS["en"]:
+        assert f". {heading}</h2>" in page
+    assert ">103,193<" in page and '<html lang="en">' in page
+
+
+def test_only_the_sections_whose_tables_exist(tmp_path: Path) -> None:
+    con, meta = sample_session(str(tmp_path), compare=False, master=False)
+    page = render_html_report(con, meta=meta)
+    assert "Hasil per tingkat</h2>" in page and "Temuan per aturan dan wilayah</h2>" in page
+    assert "Selisih rekap</h2>" not in page and "Cakupan</h2>" not in page
+    bare = duckdb.connect()
+    page = render_html_report(bare, meta={})
+    assert "Ringkasan</h2>" in page and "<svg" not in page
+
+
+def test_data_never_becomes_markup(tmp_path: Path) -> None:
+    evil = "<script>alert(1)</script>"
+    img = '<img src="http://x/y.png" onerror=alert(2)>'
+    data = tmp_path / "<b>tps&.csv"
+    data.write_text(
+        "kode_tps,nama_kec,nama_desa,pemilih_dpt_j,suara_paslon_1,suara_paslon_2,suara_sah,suara_tidak_sah,suara_total\n"
+        f'3578010001001,"{evil}",$\\frac$ "&amp;",200,"{img.replace(chr(34), chr(34) * 2)}",50,90,2,92\n'
+        f'3578010001002,"{evil}",$\\frac$ "&amp;",210,60,70,130,3,133\n'
+        f'3578020001001,B,C,190,70,40,110,1,111\n',
+        encoding="utf-8",
+    )
+    con = duckdb.connect()
+    ds = load_dataset(con, [str(data)], str(tmp_path))
+    validate(ds, election="ppwp", tmpdir=str(tmp_path))
+    aggregate(con, list(LEVELS_UP))
+    meta: dict[str, object] = {"version": __version__, "title": evil, "notes": [img],
+                               "inputs": [{"name": s.name, "sha256": s.sha256, "rows": s.rows_read} for s in ds.sources]}
+    page = render_html_report(con, meta=meta)
+    assert evil not in page and "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the kecamatan name, the title
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;b&gt;tps&amp;.csv" in page  # the file name
+    assert "&lt;img src=&quot;http://x/y.png&quot; onerror=alert(2)&gt;" in page  # the S002 cell, the note
+    assert not EXTERNAL.search(page)
+    assert page.count("<svg") >= 2  # a name that looks like TeX is drawn as text, not parsed
+
+
+def _screenshot_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("screenshot_report", ROOT / "scripts" / "screenshot_report.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
+                    reason="chromium not installed (apt-get install chromium)")
+def test_the_page_renders_in_a_browser(page_id: bytes, tmp_path: Path) -> None:
+    from PIL import Image
+
+    html_file = tmp_path / "laporan.html"
+    html_file.write_bytes(page_id)
+    screenshot: Callable[..., Path] = _screenshot_module().screenshot
+    png = screenshot(html_file, tmp_path / "laporan.png", 1280, 2400)
+    with Image.open(png) as im:
+        assert im.size == (1280, 2400)
+        colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50  # text, tables and charts, not a blank or error page
