@@ -130,9 +130,9 @@ def _write_bundle(
         "counts": counts,
     }
     if _exists(con, RECAP_TABLE):
-        from rekap.report.xlsx import write_recap_xlsx
+        from rekap.report.xlsx import write_bundle_xlsx
 
-        write_recap_xlsx(con, RECAP_TABLE, outdir / "rekap.xlsx", lang=lang)
+        write_bundle_xlsx(con, outdir / "rekap.xlsx", lang=lang, meta=meta)
         written.append("rekap.xlsx")
     import importlib
     import importlib.util

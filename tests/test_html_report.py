@@ -174,9 +174,57 @@ def test_the_page_renders_in_a_browser(page_id: bytes, tmp_path: Path) -> None:
 
     html_file = tmp_path / "laporan.html"
     html_file.write_bytes(page_id)
-    screenshot: Callable[..., Path] = _screenshot_module().screenshot
-    png = screenshot(html_file, tmp_path / "laporan.png", 1280, 2400)
+    png = _render_logging_network(html_file, tmp_path / "laporan.png", tmp_path / "net.json")
+    # Offline: the page asks for nothing over the network (Chromium's own background requests, made
+    # with no page as initiator, are not the page's doing).
+    assert _page_requests(tmp_path / "net.json") == []
     with Image.open(png) as im:
         assert im.size == (1280, 2400)
         colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 50  # text, tables and charts, not a blank or error page
+
+
+def _render_logging_network(html_file: Path, png: Path, net_log: Path) -> Path:
+    """scripts/screenshot_report.py's screenshot, with Chromium's network log written to `net_log`."""
+    import subprocess
+    from types import SimpleNamespace
+
+    module = _screenshot_module()
+
+    def run(cmd: list[str], **kwargs: object) -> object:
+        cmd = [*cmd[:-1], f"--log-net-log={net_log}", "--net-log-capture-mode=Default", cmd[-1]]
+        return subprocess.run(cmd, **kwargs)  # type: ignore[call-overload]
+
+    module.subprocess = SimpleNamespace(run=run, DEVNULL=subprocess.DEVNULL, PIPE=subprocess.PIPE)
+    screenshot: Callable[..., Path] = module.screenshot
+    return screenshot(html_file, png, 1280, 2400)
+
+
+def _page_requests(net_log: Path) -> list[str]:
+    """URLs (other than file://) that a page asked for: network jobs started with a page as initiator
+    or on behalf of a file:// page."""
+    import json
+
+    log = json.loads(net_log.read_text(encoding="utf-8"))
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    out = []
+    for event in log["events"]:
+        params = event.get("params") or {}
+        if event["type"] != start_job or "url" not in params:
+            continue
+        from_page = params.get("initiator") not in (None, "not an origin") or "file://" in str(
+            params.get("network_isolation_key", "")) + str(params.get("site_for_cookies", ""))
+        if from_page and not str(params["url"]).startswith("file:"):
+            out.append(str(params["url"]))
+    return out
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
+                    reason="chromium not installed (apt-get install chromium)")
+def test_the_network_log_catches_a_page_request(tmp_path: Path) -> None:
+    """The check above can fail: a page that loads an image from the web is caught."""
+    html_file = tmp_path / "canary.html"
+    html_file.write_text('<html><body><img src="http://rekap-canary.invalid/x.png"><p>x</p></body></html>',
+                         encoding="utf-8")
+    _render_logging_network(html_file, tmp_path / "canary.png", tmp_path / "net.json")
+    assert _page_requests(tmp_path / "net.json") == ["http://rekap-canary.invalid/x.png"]

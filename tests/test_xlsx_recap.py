@@ -263,3 +263,80 @@ write_recap_xlsx(con, "rk_recap", sys.stdout.buffer)
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     fresh = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, check=True).stdout
     assert fresh == recap_xlsx_bytes(con, "rk_recap")
+
+
+# --- the bundle's workbook (rekap run) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from conftest import run_cli
+
+    first, second = tmp_path_factory.mktemp("run1"), tmp_path_factory.mktemp("run2")
+    for outdir in (first, second):
+        res = run_cli(["run", "-o", str(outdir), "-q"])
+        assert res.code == 1, res.stderr  # the sample has planted errors
+    return first / "rekap.xlsx", second / "rekap.xlsx"
+
+
+def test_bundle_workbook_sheets_in_order(bundle: tuple[Path, Path]) -> None:
+    wb = load_workbook(bundle[0])
+    assert wb.sheetnames == ["Ringkasan", "Provinsi", "Kabupaten-Kota", "Kecamatan", "Desa-Kelurahan",
+                             "Temuan", "Selisih", "Cakupan"]
+    summary = [c.value for row in wb["Ringkasan"].iter_rows() for c in row if c.value is not None]
+    assert "A006" in summary and "Jumlah suara paslon = suara sah" in summary  # rule with its title
+    assert 289 in summary  # rows read, as a number
+
+
+def test_bundle_workbook_is_byte_identical(bundle: tuple[Path, Path]) -> None:
+    assert bundle[0].read_bytes() == bundle[1].read_bytes()
+
+
+def test_bundle_findings_highlighted_filtered_frozen(bundle: tuple[Path, Path]) -> None:
+    wb = load_workbook(bundle[0])
+    ws = wb["Temuan"]
+    assert ws.freeze_panes == "A4"
+    header = [c.value for c in ws[3]]
+    assert header[:2] == ["Aturan", "Tingkat"]
+    assert ws.auto_filter.ref == f"A3:{ws.cell(3, len(header)).column_letter}{ws.max_row}"
+    col = {h: i for i, h in enumerate(header)}
+    rows = list(ws.iter_rows(min_row=4))
+    errors = [r for r in rows if r[col["Tingkat"]].value == "galat"]
+    warnings = [r for r in rows if r[col["Tingkat"]].value == "peringatan"]
+    infos = [r for r in rows if r[col["Tingkat"]].value == "info"]
+    assert errors and warnings and infos
+    assert {c.fill.fgColor.rgb for r in errors for c in r} == {"00FFC7CE"}
+    assert {c.fill.fgColor.rgb for r in warnings for c in r} == {"00FFEB9C"}
+    assert {c.fill.fill_type for r in infos for c in r} == {None}
+    # Codes are text, counts are numbers.
+    a006 = next(r for r in errors if r[col["Aturan"]].value == "A006")
+    assert a006[col["Kode wilayah"]].value == "3503012001002" and a006[col["Kode wilayah"]].data_type == "s"
+    assert a006[col["Selisih"]].value == -674 and a006[col["Selisih"]].data_type == "n"
+    selisih = wb["Selisih"]
+    head = [c.value for c in selisih[3]]
+    for r in selisih.iter_rows(min_row=4):
+        assert r[head.index("Kode wilayah")].data_type == "s"
+        partial = r[head.index("Parsial")].value == "ya"
+        assert all(bool(c.font.i) == partial for c in r)
+    cov = wb["Cakupan"]
+    assert [c.value for c in cov[4]][:2] == ["Nasional", "00"] and cov["B4"].data_type == "s"
+
+
+def test_bundle_workbook_has_no_formula(bundle: tuple[Path, Path]) -> None:
+    wb = load_workbook(bundle[0])
+    assert not [c.coordinate for c in all_cells(wb) if c.data_type == "f"]
+    with zipfile.ZipFile(bundle[0]) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+
+
+def test_bundle_list_is_cut_with_a_note(con: duckdb.DuckDBPyConnection) -> None:
+    from rekap.report.xlsx import bundle_xlsx_bytes
+
+    total = con.execute("SELECT count(*) FROM rk_findings_out").fetchall()[0][0]
+    wb = workbook(bundle_xlsx_bytes(con, lang="en", meta={"version": "x"}, max_rows=13))
+    ws = wb["Findings"]
+    assert ws.max_row == 13  # title, note, header and ten findings
+    assert f"Only 10 of {total:,} rows fit" in str(ws["A2"].value)
+    assert wb.sheetnames[0] == "Summary"

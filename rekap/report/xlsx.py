@@ -40,7 +40,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +66,11 @@ FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 # openpyxl refuses these (XML 1.0 forbids them); they can only come from a damaged input name.
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER_FORMAT = "#,##0"
+SIGNED_FORMAT = "+#,##0;-#,##0;0"
+FILL_ERROR = "FFC7CE"  # Excel's "light red fill"
+FILL_WARNING = "FFEB9C"  # Excel's "light yellow fill"
+FONT_PARTIAL = "808080"
+EXCEL_MAX_ROWS = 1_048_576
 
 LANGS = ("id", "en")
 SHEET_NAMES = {
@@ -226,11 +231,31 @@ def recap_xlsx_bytes(
 ) -> bytes:
     """The workbook `write_recap_xlsx` writes, as bytes."""
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
+    li = _lang_index(lang)
+    wb = Workbook(write_only=True)
+    styles = _Styles(wb)
+    _write_recap_sheets(wb, styles, con, table, li, title, wide_max_units, set())
+    return _finish(wb, title or TEXTS["title"][li])
+
+
+def _lang_index(lang: str) -> int:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    li = LANGS.index(lang)
+    return LANGS.index(lang)
+
+
+def _write_recap_sheets(
+    wb: Workbook,
+    styles: _Styles,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    li: int,
+    title: str | None,
+    wide_max_units: int,
+    names: set[str],
+) -> None:
+    """The D.Hasil sheets of `table`, appended to `wb`; `names` holds the sheet names taken (lower case)."""
     present = [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
     missing = {"level", "kode_wilayah"} - set(present)
     if missing:
@@ -238,11 +263,8 @@ def recap_xlsx_bytes(
     sections = _sections(con, table, present, li)
     columns = [c for s in sections for c in s.columns]
 
-    wb = Workbook(write_only=True)
-    styles = _Styles(wb)
     sheets = list(_sheet_data(con, table, present, columns))
     several = len({s.jenis for s in sheets}) > 1
-    names: set[str] = set()
     unit_names: dict[str | None, dict[tuple[str, str], str]] = {}
     for sheet in sheets:
         ws = wb.create_sheet(_sheet_name(sheet, li, several, names))
@@ -255,12 +277,19 @@ def recap_xlsx_bytes(
         else:
             _write_long(ws, styles, sheet, sections, heading, li, known)
     if not sheets:
-        ws = wb.create_sheet(SHEET_NAMES[lang]["nasional"])
+        name = SHEET_NAMES[LANGS[li]]["nasional"]
+        names.add(name.lower())
+        ws = wb.create_sheet(name)
         ws.append([styles.text(ws, title or TEXTS["title"][li], "title")])
         ws.append([styles.text(ws, TEXTS["empty"][li], "plain")])
 
+
+def _finish(wb: Workbook, title: str) -> bytes:
+    """The workbook's bytes, with fixed document properties and a normalized zip."""
+    from openpyxl.writer.excel import ExcelWriter
+
     wb.properties.creator = f"rekap {__version__}"
-    wb.properties.title = title or TEXTS["title"][li]
+    wb.properties.title = title
     wb.properties.created = wb.properties.modified = DOC_TIME
     buffer = io.BytesIO()
     # openpyxl's save() stamps `modified` with the current time; its writer used directly does not.
@@ -414,7 +443,9 @@ class _Styles:
     """The handful of cell styles, each built once per workbook and copied onto cells (setting fonts,
     borders and formats one attribute at a time costs too much for a sheet of thousands of desa)."""
 
-    def __init__(self, wb: Workbook) -> None:
+    def __init__(self, wb: Workbook, *, tables: bool = False) -> None:
+        """`tables` adds the styles of the bundle's list sheets (summary, findings, discrepancies); the
+        recap-only workbook leaves them out, so that its bytes stay what they were."""
         from openpyxl.cell.cell import Cell
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -441,6 +472,26 @@ class _Styles:
             "num": {"border": box, "number_format": NUMBER_FORMAT},
             "num_bold": {"font": bold, "border": box, "number_format": NUMBER_FORMAT},
         }
+        if tables:
+            plain_left = Alignment(horizontal="left", vertical="top")
+            wrap_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
+            tones: dict[str, dict[str, Any]] = {
+                "": {},
+                "error": {"fill": PatternFill("solid", fgColor=FILL_ERROR)},
+                "warning": {"fill": PatternFill("solid", fgColor=FILL_WARNING)},
+                "partial": {"font": Font(italic=True, color=FONT_PARTIAL)},
+            }
+            for tone, extra in tones.items():
+                suffix = f"_{tone}" if tone else ""
+                specs[f"t_text{suffix}"] = {"border": box, "alignment": plain_left, **extra}
+                specs[f"t_wrap{suffix}"] = {"border": box, "alignment": wrap_left, **extra}
+                specs[f"t_code{suffix}"] = {"border": box, "alignment": plain_left, "number_format": "@", **extra}
+                specs[f"t_num{suffix}"] = {"border": box, "number_format": NUMBER_FORMAT, **extra}
+                specs[f"t_signed{suffix}"] = {"border": box, "number_format": SIGNED_FORMAT, **extra}
+            specs["t_head"] = {"font": bold, "fill": grey, "border": box,
+                               "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
+            specs["t_key"] = {"font": bold, "alignment": plain_left}
+            specs["t_pct"] = {"border": box, "number_format": "0.0"}
         ws = wb.create_sheet("rekap-styles")  # a scratch sheet to build the styles on, removed below
         self._arrays: dict[tuple[str, bool], Any] = {}
         for key, spec in specs.items():
@@ -472,6 +523,16 @@ class _Styles:
         cell = self._cell(ws, "num_bold" if bold else "num")
         if value is not None:
             cell.value = int(value)
+        return cell
+
+    def value(self, ws: WriteOnlyWorksheet, value: object, key: str) -> Cell:
+        """A number cell for an int or float (bools are text), a text cell for anything else."""
+        if value is None:
+            return self._cell(ws, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return self.text(ws, str(value), key)
+        cell = self._cell(ws, key)
+        cell.value = value
         return cell
 
     def blank(self, ws: WriteOnlyWorksheet, key: str) -> Cell:
@@ -707,3 +768,398 @@ def _write_long(
                   + [st.number(ws, v, True) for v in sheet.totals])
         ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
     _notes(ws, st, sheet, li)
+
+
+# --- the bundle's workbook: summary, D.Hasil sheets, findings, discrepancies, coverage --------------------
+
+BUNDLE_TEXTS = {
+    "summary": ("Ringkasan", "Summary"),
+    "findings": ("Temuan", "Findings"),
+    "discrepancies": ("Selisih", "Discrepancies"),
+    "coverage": ("Cakupan", "Coverage"),
+    "summary_title": ("RINGKASAN PEMERIKSAAN DAN REKAPITULASI", "SUMMARY OF CHECKS AND RECAPITULATION"),
+    "findings_title": ("TEMUAN PEMERIKSAAN", "FINDINGS OF THE CHECKS"),
+    "discrepancies_title": ("SELISIH REKAP DILAPORKAN DAN HASIL PENJUMLAHAN",
+                            "DISCREPANCIES BETWEEN REPORTED RECAPS AND THE SUMS"),
+    "coverage_title": ("CAKUPAN TPS", "TPS COVERAGE"),
+    "version": ("Versi rekap", "rekap version"),
+    "ruleset": ("Versi aturan", "Rule set version"),
+    "inputs": ("Berkas masukan", "Input files"),
+    "kind": ("Jenis", "Kind"),
+    "file": ("Berkas", "File"),
+    "format": ("Format", "Format"),
+    "rows": ("Baris", "Rows"),
+    "kind_tps": ("Data TPS", "TPS data"),
+    "kind_reported": ("Rekap dilaporkan", "Reported recap"),
+    "kind_master": ("Daftar wilayah", "Region list"),
+    "accounting": ("Penghitungan baris", "Row accounting"),
+    "by_severity": ("Temuan per tingkat", "Findings by severity"),
+    "by_rule": ("Temuan per aturan", "Findings by rule"),
+    "rule": ("Aturan", "Rule"),
+    "severity": ("Tingkat", "Severity"),
+    "rule_title": ("Judul aturan", "Rule title"),
+    "count": ("Jumlah", "Count"),
+    "total": ("Jumlah", "Total"),
+    "discrepancy_count": ("Selisih rekap", "Recap discrepancies"),
+    "partial_count": ("di antaranya parsial", "of which partial"),
+    "not_compared": ("Tidak ada rekap dilaporkan yang dibandingkan.", "No reported recap was compared."),
+    "no_findings": ("Tidak ada temuan.", "No findings."),
+    "legend": ("Merah: galat. Kuning: peringatan. Kode ditulis sebagai teks.",
+               "Red: error. Yellow: warning. Codes are stored as text."),
+    "partial_note": ("Abu-abu miring: parsial — tidak semua TPS di bawah wilayah itu ada datanya, jadi selisihnya "
+                     "belum tentu kesalahan rekap.",
+                     "Grey italic: partial — not every TPS below the unit has data, so the difference is not "
+                     "necessarily an error of the recap."),
+    "capped": ("Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}.",
+               "Only {shown} of {total} rows fit (Excel's row limit); all are in {file}."),
+    "yes": ("ya", "yes"),
+    "no": ("tidak", "no"),
+}
+SEVERITY_NAMES = {"error": ("galat", "error"), "warning": ("peringatan", "warning"), "info": ("info", "info")}
+ACCOUNTING_LABELS = {
+    "rows_read": ("Baris dibaca", "Rows read"),
+    "tps_checked": ("TPS diperiksa", "TPS checked"),
+    "rows_summed": ("Baris dijumlahkan", "Rows summed"),
+    "rows_rejected": ("Baris tidak dijumlahkan", "Rows not summed"),
+    "rejected_exact_duplicates": ("duplikat persis", "exact duplicates"),
+    "rejected_unreadable": ("tidak terbaca", "unreadable"),
+    "rejected_differing_copies": ("salinan berbeda", "differing copies"),
+    "rejected_unplaceable_codes": ("kode tak bertempat", "codes that place nowhere"),
+}
+# (column, Indonesian header, English header, kind); a column missing from the table is skipped.
+# Kinds: code (text, '@'), text, wrap (long text), num, signed (a difference), bool, severity, level.
+FINDING_COLUMNS = (
+    ("rule", "Aturan", "Rule", "code"),
+    ("severity", "Tingkat", "Severity", "severity"),
+    ("rule_title", "Judul aturan", "Rule title", "text"),
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("field", "Kolom", "Field", "code"),
+    ("expected", "Seharusnya", "Expected", "num"),
+    ("actual", "Tercatat", "Actual", "num"),
+    ("selisih", "Selisih", "Difference", "signed"),
+    ("message", "Pesan", "Message", "wrap"),
+    ("source", "Berkas", "File", "text"),
+    ("row", "Baris", "Row", "num"),
+)
+DISCREPANCY_COLUMNS = (
+    ("jenis_pemilihan", "Jenis pemilihan", "Election", "code"),
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
+    ("field", "Kolom", "Field", "code"),
+    ("reported", "Dilaporkan", "Reported", "num"),
+    ("computed", "Hasil penjumlahan", "Computed", "num"),
+    ("selisih", "Selisih", "Difference", "signed"),
+    ("computed_from", "Dijumlahkan dari", "Computed from", "level"),
+    ("n_tps", "TPS", "TPS", "num"),
+    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
+    ("n_tps_with_data", "TPS dengan data", "TPS with data", "num"),
+    ("partial", "Parsial", "Partial", "bool"),
+    ("first_level", "Tingkat pertama selisih", "First level with the difference", "level"),
+    ("trace", "Jejak", "Trace", "wrap"),
+    ("source", "Berkas", "File", "text"),
+    ("row", "Baris", "Row", "num"),
+)
+COVERAGE_COLUMNS = (
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
+    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
+    ("n_tps", "TPS diterima", "TPS received", "num"),
+    ("persen", "Persen", "Percent", "pct"),
+)
+TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
+LEVEL_ORDER = (*LEVELS_UP, "tps")
+"""Top down, as the D.Hasil sheets."""
+
+
+def write_bundle_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str = "id",
+    meta: Mapping[str, object],
+    recap_table: str = "rk_recap",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> None:
+    """Write the bundle's workbook for staff (`rekap.xlsx` of `rekap run`), atomically to a path or to a
+    binary stream: a summary sheet (tool version, inputs with SHA-256 and rows, row accounting, findings
+    per severity and per rule, number of discrepancies), the D.Hasil sheets of `recap_table` as
+    `write_recap_xlsx` writes them (when the table exists), every finding (`rk_findings_out`; errors on
+    light red, warnings on light yellow), the discrepancies (`rk_discrepancies`, partial ones in grey
+    italic) and the coverage (`rk_coverage`), the last two when their tables exist. List sheets have a
+    frozen header row and an autofilter; a list longer than `max_rows` (Excel's sheet limit) is cut with
+    a note. Same guarantees as `write_recap_xlsx`: the bytes depend on the tables and `meta` only, counts
+    are numbers, codes are text and no cell is a formula."""
+    data = bundle_xlsx_bytes(con, lang=lang, meta=meta, recap_table=recap_table, max_rows=max_rows)
+    if isinstance(path, str | os.PathLike):
+        write_atomic(Path(path), data)
+    else:
+        _write_all(path, data)
+
+
+def bundle_xlsx_bytes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    lang: str = "id",
+    meta: Mapping[str, object],
+    recap_table: str = "rk_recap",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> bytes:
+    """The workbook `write_bundle_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+
+    li = _lang_index(lang)
+    wb = Workbook(write_only=True)
+    st = _Styles(wb, tables=True)
+    taken: set[str] = set()
+
+    def sheet(key: str) -> WriteOnlyWorksheet:
+        name = BUNDLE_TEXTS[key][li]
+        taken.add(name.lower())
+        return wb.create_sheet(name)
+
+    _write_summary(sheet("summary"), st, con, li, meta)
+    # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
+    if _table_exists(con, recap_table):
+        _write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken)
+    _register_rules()
+    findings_from = (
+        "(SELECT f.*, r.title AS rule_title FROM rk_findings_out f LEFT JOIN rk_xlsx_rule_titles r ON r.rule = f.rule)"
+    )
+    _rule_titles_table(con, li)
+    try:
+        _write_list(sheet("findings"), st, con, li, findings_from, FINDING_COLUMNS, "findings_title",
+                    order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
+                    tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
+                    notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
+    finally:
+        con.execute("DROP TABLE IF EXISTS rk_xlsx_rule_titles")
+    if _table_exists(con, "rk_discrepancies"):
+        _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
+                    "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {_level_rank('level')}, kode_wilayah",
+                    tone="CASE WHEN partial THEN 'partial' ELSE '' END",
+                    notes=[BUNDLE_TEXTS["partial_note"][li]], full_file="discrepancies.csv", max_rows=max_rows)
+    if _table_exists(con, "rk_coverage"):
+        _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
+                    order=f"{_level_rank('level')}, kode_wilayah", tone="''", notes=[],
+                    full_file="coverage.csv", max_rows=max_rows)
+    return _finish(wb, BUNDLE_TEXTS["summary_title"][li])
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()[0][0])
+
+
+def _register_rules() -> None:
+    from rekap.validate.registry import all_rules
+
+    all_rules()  # registers every family
+
+
+def _rule_titles_table(con: duckdb.DuckDBPyConnection, li: int) -> None:
+    from rekap.validate.registry import REGISTRY
+
+    con.execute("CREATE OR REPLACE TEMP TABLE rk_xlsx_rule_titles (rule VARCHAR, title VARCHAR)")
+    rows = [[rule_id, rule.title(LANGS[li])] for rule_id, rule in sorted(REGISTRY.items())]
+    if rows:
+        con.executemany("INSERT INTO rk_xlsx_rule_titles VALUES (?, ?)", rows)
+
+
+def _level_rank(column: str) -> str:
+    whens = " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVEL_ORDER))
+    return f"CASE {quote_ident(column)} {whens} ELSE {len(LEVEL_ORDER)} END"
+
+
+def _level_label(level: str, li: int) -> str:
+    if level == "tps":
+        return "TPS"
+    return LEVEL_NAMES[LANGS[li]].get(level, level)
+
+
+def _write_summary(
+    ws: WriteOnlyWorksheet, st: _Styles, con: duckdb.DuckDBPyConnection, li: int, meta: Mapping[str, object]
+) -> None:
+    from rekap.validate.registry import REGISTRY
+
+    _register_rules()
+    t = {k: v[li] for k, v in BUNDLE_TEXTS.items()}
+    for letter, width in zip("ABCDE", (30, 44, 14, 70, 12), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([st.text(ws, t["summary_title"], "title")])
+    ws.append([])
+    ws.append([st.text(ws, t["version"], "t_key"), st.text(ws, str(meta.get("version", __version__)), "plain")])
+    if meta.get("ruleset") is not None:
+        ws.append([st.text(ws, t["ruleset"], "t_key"), st.text(ws, str(meta["ruleset"]), "plain")])
+
+    def head(*labels: str) -> None:
+        ws.append([st.text(ws, label, "t_head") for label in labels])
+
+    def section(key: str) -> None:
+        ws.append([])
+        ws.append([st.text(ws, t[key], "subtitle")])
+
+    # Inputs: the TPS files, the reported recaps, the region list. Names only: where they lay is not the point.
+    files: list[tuple[str, Mapping[str, object]]] = []
+    for kind, key in (("kind_tps", "inputs"), ("kind_reported", "reported")):
+        entries = meta.get(key)
+        if isinstance(entries, Sequence) and not isinstance(entries, str):
+            files += [(kind, e) for e in entries if isinstance(e, Mapping)]
+    master = meta.get("master")
+    if isinstance(master, Mapping):
+        files.append(("kind_master", master))
+    if files:
+        section("inputs")
+        head(t["kind"], t["file"], t["format"], "SHA-256", t["rows"])
+        for kind, entry in files:
+            name = entry.get("name") or (Path(str(entry["path"])).name if entry.get("path") else "")
+            rows = entry.get("rows")
+            ws.append([st.text(ws, t[kind], "t_text"), st.text(ws, str(name), "t_text"),
+                       st.text(ws, str(entry.get("format") or ""), "t_code"),
+                       st.text(ws, str(entry.get("sha256") or ""), "t_code"),
+                       st.value(ws, rows if isinstance(rows, int) else None, "t_num")])
+
+    accounting = meta.get("accounting")
+    if isinstance(accounting, Mapping) and accounting:
+        section("accounting")
+        for key, value in accounting.items():
+            label = ACCOUNTING_LABELS.get(str(key), (str(key), str(key)))[li]
+            if str(key).startswith("rejected_"):
+                label = "  " + label
+            ws.append([st.text(ws, label, "t_text"), st.value(ws, value if isinstance(value, int) else None, "t_num")])
+
+    section("by_severity")
+    by_sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1").fetchall())
+    head(t["severity"], t["count"])
+    for sev in ("error", "warning", "info"):
+        tone = f"_{sev}" if sev in ("error", "warning") else ""
+        ws.append([st.text(ws, SEVERITY_NAMES[sev][li], f"t_text{tone}"),
+                   st.value(ws, int(by_sev.get(sev, 0)), f"t_num{tone}")])
+    others = sorted(str(s) for s in by_sev if s not in SEVERITY_NAMES)
+    for sev in others:
+        ws.append([st.text(ws, sev, "t_text"), st.value(ws, int(by_sev[sev]), "t_num")])
+    ws.append([st.text(ws, t["total"], "label_bold"), st.value(ws, sum(int(v) for v in by_sev.values()), "num_bold")])
+
+    section("by_rule")
+    rule_rows = con.execute(
+        """SELECT rule, severity, count(*) FROM rk_findings_out GROUP BY 1, 2
+           ORDER BY 1, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"""
+    ).fetchall()
+    if rule_rows:
+        head(t["rule"], t["rule_title"], t["severity"], "", t["count"])
+        for rule_id, sev, n in rule_rows:
+            tone = f"_{sev}" if sev in ("error", "warning") else ""
+            rule = REGISTRY.get(str(rule_id))
+            ws.append([st.text(ws, str(rule_id), f"t_code{tone}"),
+                       st.text(ws, rule.title(LANGS[li]) if rule else "", f"t_text{tone}"),
+                       st.text(ws, SEVERITY_NAMES.get(str(sev), (str(sev), str(sev)))[li], f"t_text{tone}"),
+                       st.blank(ws, f"t_text{tone}"), st.value(ws, int(n), f"t_num{tone}")])
+    else:
+        ws.append([st.text(ws, t["no_findings"], "plain")])
+
+    section("discrepancy_count")
+    if _table_exists(con, "rk_discrepancies"):
+        has_partial = "partial" in {str(r[0]) for r in con.execute("DESCRIBE rk_discrepancies").fetchall()}
+        n, partial = con.execute(
+            "SELECT count(*), " + ("count(*) FILTER (partial)" if has_partial else "0") + " FROM rk_discrepancies"
+        ).fetchall()[0]
+        ws.append([st.text(ws, t["discrepancy_count"], "t_text"), st.value(ws, int(n), "t_num")])
+        ws.append([st.text(ws, "  " + t["partial_count"], "t_text_partial"), st.value(ws, int(partial), "t_num_partial")])
+    else:
+        ws.append([st.text(ws, t["not_compared"], "plain")])
+
+
+def _write_list(
+    ws: WriteOnlyWorksheet,
+    st: _Styles,
+    con: duckdb.DuckDBPyConnection,
+    li: int,
+    source: str,
+    spec: Sequence[tuple[str, str, str, str]],
+    title_key: str,
+    *,
+    order: str,
+    tone: str,
+    notes: list[str],
+    full_file: str,
+    max_rows: int,
+) -> None:
+    """One list sheet: title, notes, a header row (frozen, with an autofilter) and one row per record of
+    `source` (a table name or a parenthesised SELECT), coloured by the SQL expression `tone`."""
+    from openpyxl.utils import get_column_letter
+
+    relation = source if source.startswith("(") else quote_ident(source)
+    present = {str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    cols = [c for c in spec if c[0] in present]
+    total = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+    header_row = 3
+    room = max(0, max_rows - header_row)
+    shown = min(total, room)
+    if shown < total:
+        notes = [BUNDLE_TEXTS["capped"][li].format(shown=f"{shown:,}", total=f"{total:,}", file=full_file), *notes]
+
+    # Widths from the data (write-only sheets take them before the first row).
+    if cols:
+        lengths = con.execute(
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, *_ in cols)
+            + f" FROM {relation}"
+        ).fetchall()[0]
+    else:
+        lengths = ()
+    for i, ((_, head_id, head_en, kind), n) in enumerate(zip(cols, lengths, strict=True)):
+        header = head_id if li == 0 else head_en
+        n = int(n or 0)
+        if kind in ("num", "signed"):
+            width = n + (n - 1) // 3 + 3
+        elif kind == "pct":
+            width = 8
+        elif kind == "severity":
+            width = max(len(v[li]) for v in SEVERITY_NAMES.values()) + 2
+        else:
+            width = min(TEXT_CAP.get(kind, 40), n + 2)
+        ws.column_dimensions[get_column_letter(i + 1)].width = max(width, min(len(header), 16) + 2, 6)
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.append([st.text(ws, BUNDLE_TEXTS[title_key][li], "title")])
+    ws.append([st.text(ws, " ".join(notes), "note")] if notes else [])
+    ws.append([st.text(ws, head_id if li == 0 else head_en, "t_head") for _, head_id, head_en, _ in cols])
+    if cols:
+        last = header_row + max(shown, 1) if shown else header_row
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(cols))}{last}"
+    if not shown or not cols:
+        return
+
+    # A total order: the given keys, then every shown column (ties are identical rows).
+    select = ", ".join(quote_ident(c) for c, *_ in cols)
+    every = ", ".join(f"{quote_ident(c)} NULLS FIRST" for c, *_ in cols)
+    cursor = con.execute(
+        f"SELECT {tone} AS _tone, {select} FROM {relation} ORDER BY {order}, {every} LIMIT {shown}"
+    )
+    kinds = [kind for *_, kind in cols]
+    yes, no = BUNDLE_TEXTS["yes"][li], BUNDLE_TEXTS["no"][li]
+    while batch := cursor.fetchmany(10_000):
+        for tone_value, *values in batch:
+            suffix = f"_{tone_value}" if tone_value else ""
+            cells = []
+            for kind, v in zip(kinds, values, strict=True):
+                if kind in ("num", "signed", "pct"):
+                    key = {"num": "t_num", "signed": "t_signed", "pct": "t_num"}[kind] + suffix
+                    if kind == "pct":
+                        cells.append(st.value(ws, None if v is None else float(v), "t_pct"))
+                    else:
+                        cells.append(st.value(ws, None if v is None else int(v), key))
+                elif kind == "bool":
+                    cells.append(st.text(ws, None if v is None else (yes if v else no), "t_text" + suffix))
+                elif kind == "severity":
+                    label = SEVERITY_NAMES.get(str(v), (str(v), str(v)))[li] if v is not None else None
+                    cells.append(st.text(ws, label, "t_text" + suffix))
+                elif kind == "level":
+                    cells.append(st.text(ws, None if v is None else _level_label(str(v), li), "t_text" + suffix))
+                else:
+                    base = {"code": "t_code", "wrap": "t_wrap"}.get(kind, "t_text")
+                    cells.append(st.text(ws, None if v is None else str(v), base + suffix))
+            ws.append(cells)
