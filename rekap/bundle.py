@@ -14,7 +14,6 @@ Same inputs → the same bytes in every file (the manifest's `timings_s` excepte
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,8 @@ import duckdb
 
 from rekap import RULESET_VERSION, __version__
 from rekap.aggregate.rollup import LEVELS_UP, RECAP_TABLE
+from rekap.db import table_exists
+from rekap.io import file_sha256
 from rekap.report import write_atomic, write_records
 from rekap.schema import quote_ident
 
@@ -38,17 +39,8 @@ class BundleInputs:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()
-    return bool(rows and rows[0][0])
 
 
 def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
@@ -99,7 +91,7 @@ def _write_bundle(
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     written += _write_set(con, "rk_findings_out", outdir, "findings", tmpdir)
-    if _exists(con, RECAP_TABLE):
+    if table_exists(con, RECAP_TABLE):
         levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
         for level in [lv for lv in LEVELS_UP if lv in levels]:
             table = f"rk_out_recap_{level}"
@@ -114,9 +106,9 @@ def _write_bundle(
             name = f"recap.{fmt}"
             write_records(con, RECAP_TABLE, fmt, str(outdir / name), None, tmpdir)
             written.append(name)
-    if _exists(con, "rk_discrepancies"):
+    if table_exists(con, "rk_discrepancies"):
         written += _write_set(con, "rk_discrepancies", outdir, "discrepancies", tmpdir)
-    if _exists(con, "rk_coverage"):
+    if table_exists(con, "rk_coverage"):
         name = "coverage.csv"
         write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
         written.append(name)
@@ -129,7 +121,7 @@ def _write_bundle(
         "accounting": accounting,
         "counts": counts,
     }
-    if _exists(con, RECAP_TABLE):
+    if table_exists(con, RECAP_TABLE):
         from rekap.report.xlsx import write_bundle_xlsx
 
         write_bundle_xlsx(con, outdir / "rekap.xlsx", lang=lang, meta=meta)
@@ -150,7 +142,7 @@ def _write_bundle(
         "master": inputs.master,
         "accounting": accounting,
         "findings_per_rule": dict(sorted(counts.items())),
-        "outputs": {name: {"sha256": _sha256(outdir / name), "bytes": (outdir / name).stat().st_size} for name in written},
+        "outputs": {name: {"sha256": file_sha256(outdir / name), "bytes": (outdir / name).stat().st_size} for name in written},
         # The only field that changes between two runs on the same inputs.
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

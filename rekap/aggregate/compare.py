@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import duckdb
 
 from rekap.aggregate.rollup import LEVELS_UP, NATIONAL_CODE, PREFIX, RECAP_TABLE
-from rekap.db import count
+from rekap.db import count, table_exists
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
 
 DISCREPANCY_TABLE = "rk_discrepancies"
@@ -53,8 +53,6 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}) > 0
 
 
 def _depth_sql(col: str) -> str:
@@ -72,7 +70,7 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
     """Create `rk_discrepancies` and `rk_compare_findings` (H001–H003) from `rk_reported` (+ `rk_recap`)."""
     rep_cols = _columns(con, "rk_reported")
     fields = [c for c in NUMERIC_COLUMNS if c in rep_cols]
-    with_tps = _exists(con, RECAP_TABLE)
+    with_tps = table_exists(con, RECAP_TABLE)
     jenis = f"coalesce(r.jenis_pemilihan, '{default_election or 'ppwp'}')"
     if with_tps and default_election is None:
         only = con.execute(f"SELECT DISTINCT jenis_pemilihan FROM {RECAP_TABLE}").fetchall()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from rekap.db import count
+from rekap.db import count, table_exists
 from rekap.schema import NAME_COLUMN, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
 
 LEVELS_UP: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
@@ -63,8 +63,6 @@ def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}) > 0
 
 
 def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
@@ -166,7 +164,7 @@ def _unit_names(con: duckdb.DuckDBPyConnection) -> None:
                     FROM rk_raw WHERE {quote_ident(name_col)} IS NOT NULL GROUP BY 2"""
             )
     con.execute("CREATE OR REPLACE TABLE rk_unit_names AS " + " UNION ALL ".join(parts))
-    if _table_exists(con, "rk_master_units"):
+    if table_exists(con, "rk_master_units"):
         con.execute(
             """CREATE OR REPLACE TABLE rk_unit_names AS
                SELECT coalesce(m.level, i.level) AS level, coalesce(m.kode, i.kode) AS kode,
@@ -177,7 +175,7 @@ def _unit_names(con: duckdb.DuckDBPyConnection) -> None:
 
 def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
     """Expected TPS per unit from the master list, when it has TPS counts (`rk_expected_tps`)."""
-    if not _table_exists(con, "rk_expected_tps"):
+    if not table_exists(con, "rk_expected_tps"):
         return False
     # Overseas codes in the KPU list do not match Sirekap's (see rekap.validate.completeness): the
     # expected counts cover the domestic list only, as the coverage view does.

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from rekap.db import table_exists
 from rekap.i18n import num
 
 if TYPE_CHECKING:
@@ -364,13 +365,6 @@ def _num_header(text: str) -> Cell:
     return Cell(text, "n")
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM (SELECT table_name AS n FROM duckdb_tables() UNION ALL "
-        "SELECT view_name FROM duckdb_views()) WHERE n = $n",
-        {"n": name},
-    ).fetchall()
-    return bool(rows and rows[0][0])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
@@ -562,7 +556,7 @@ class _Page:
         if self.sources is None:
             found: list[str] = []
             for table in ("rk_source_order", "rk_findings_out", "rk_discrepancies"):
-                if _exists(self.con, table):
+                if table_exists(self.con, table):
                     found += [str(r[0]) for r in self.con.execute(
                         f"SELECT DISTINCT source FROM {table} WHERE source IS NOT NULL").fetchall()]
             self.sources = _short_names(found)
@@ -574,7 +568,7 @@ class _Page:
         """Unit names by code, from the recap (the data's names) and the region list."""
         names: dict[str, str] = {}
         for table in ("rk_coverage", "rk_recap"):
-            if _exists(self.con, table):
+            if table_exists(self.con, table):
                 for kode, nama in self.con.execute(
                     f"SELECT DISTINCT kode_wilayah, nama_wilayah FROM {table} "
                     "WHERE nama_wilayah IS NOT NULL ORDER BY 1, 2"
@@ -602,7 +596,7 @@ def _summary(page: _Page) -> str:
         if meta.get("ruleset") is not None:
             tool += f" ({page.t('ruleset')} {meta['ruleset']})"
         facts.append((page.t("tool"), tool))
-    if _exists(con, "rk_recap"):
+    if table_exists(con, "rk_recap"):
         elections = [str(r[0]) for r in con.execute(
             "SELECT DISTINCT jenis_pemilihan FROM rk_recap WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
         if elections:
@@ -621,15 +615,15 @@ def _summary(page: _Page) -> str:
                 reasons = [f"{page.t(k)} {page.n(accounting[k])}" for k in REJECT_REASONS if accounting.get(k)]
                 value += f" ({', '.join(reasons)})" if reasons else ""
             facts.append((page.t(label), value))
-    if _exists(con, "rk_findings_out"):
+    if table_exists(con, "rk_findings_out"):
         sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall())
         parts = [f"{page.n(sev.get(s, 0))} {page.t(s)}" for s in SEVERITIES]
         facts.append((page.t("findings_total"), ", ".join(parts)))
-    if _exists(con, "rk_discrepancies"):
+    if table_exists(con, "rk_discrepancies"):
         n_h001, n_partial = con.execute(
             "SELECT count(*) FILTER (NOT partial), count(*) FILTER (partial) FROM rk_discrepancies").fetchall()[0]
         facts.append((page.t("discrepancies"), page.t("disc_summary", n=page.n(n_h001), p=page.n(n_partial))))
-    if _exists(con, "rk_coverage"):
+    if table_exists(con, "rk_coverage"):
         nas = con.execute(
             "SELECT n_tps, n_tps_expected, persen FROM rk_coverage WHERE level = 'nasional' LIMIT 1"
         ).fetchall()
@@ -683,7 +677,7 @@ def _results(page: _Page) -> str:
     out = []
     elections = [r[0] for r in con.execute(
         "SELECT DISTINCT jenis_pemilihan FROM rk_recap ORDER BY 1 NULLS LAST").fetchall()]
-    turnout = _turnout_charts(page) if _exists(con, "rk_tps") else {}
+    turnout = _turnout_charts(page) if table_exists(con, "rk_tps") else {}
     for election in elections:
         where = "jenis_pemilihan IS NOT DISTINCT FROM $e"
         params = {"e": election}
@@ -880,7 +874,7 @@ def _findings(page: _Page) -> str:
     ))
 
     order = "f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.message"
-    if _exists(con, "rk_source_order"):
+    if table_exists(con, "rk_source_order"):
         source_idx = "(SELECT min(o.idx) FROM rk_source_order o WHERE o.source = f.source)"
         order = f"{source_idx} NULLS LAST, " + order
     first = con.execute(
@@ -1008,13 +1002,13 @@ def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta
     lang = "en" if lang.lower().startswith("en") else "id"
     page = _Page(con, lang, meta)
     sections: list[tuple[str, str, str]] = [("ringkasan", page.t("summary"), _summary(page))]
-    if _exists(con, "rk_recap"):
+    if table_exists(con, "rk_recap"):
         sections.append(("hasil", page.t("results"), _results(page)))
-    if _exists(con, "rk_findings_out"):
+    if table_exists(con, "rk_findings_out"):
         sections.append(("temuan", page.t("findings"), _findings(page)))
-    if _exists(con, "rk_discrepancies"):
+    if table_exists(con, "rk_discrepancies"):
         sections.append(("selisih", page.t("discrepancies"), _discrepancies(page)))
-    if _exists(con, "rk_coverage"):
+    if table_exists(con, "rk_coverage"):
         sections.append(("cakupan", page.t("coverage"), _coverage(page)))
 
     version = meta.get("version")

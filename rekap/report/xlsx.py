@@ -50,6 +50,7 @@ import duckdb
 
 from rekap import __version__
 from rekap.aggregate.rollup import LEVELS_UP, PREFIX, TOP_LEVEL
+from rekap.db import table_exists
 from rekap.report import _write_all, write_atomic
 from rekap.schema import PASLON_RE, quote_ident
 
@@ -922,7 +923,7 @@ def bundle_xlsx_bytes(
 
     _write_summary(sheet("summary"), st, con, li, meta)
     # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
-    if _table_exists(con, recap_table):
+    if table_exists(con, recap_table):
         _write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken)
     _register_rules()
     findings_from = (
@@ -936,20 +937,18 @@ def bundle_xlsx_bytes(
                     notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
     finally:
         con.execute("DROP TABLE IF EXISTS rk_xlsx_rule_titles")
-    if _table_exists(con, "rk_discrepancies"):
+    if table_exists(con, "rk_discrepancies"):
         _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
                     "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {_level_rank('level')}, kode_wilayah",
                     tone="CASE WHEN partial THEN 'partial' ELSE '' END",
                     notes=[BUNDLE_TEXTS["partial_note"][li]], full_file="discrepancies.csv", max_rows=max_rows)
-    if _table_exists(con, "rk_coverage"):
+    if table_exists(con, "rk_coverage"):
         _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
                     order=f"{_level_rank('level')}, kode_wilayah", tone="''", notes=[],
                     full_file="coverage.csv", max_rows=max_rows)
     return _finish(wb, BUNDLE_TEXTS["summary_title"][li])
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()[0][0])
 
 
 def _register_rules() -> None:
@@ -1059,7 +1058,7 @@ def _write_summary(
         ws.append([st.text(ws, t["no_findings"], "plain")])
 
     section("discrepancy_count")
-    if _table_exists(con, "rk_discrepancies"):
+    if table_exists(con, "rk_discrepancies"):
         has_partial = "partial" in {str(r[0]) for r in con.execute("DESCRIBE rk_discrepancies").fetchall()}
         n, partial = con.execute(
             "SELECT count(*), " + ("count(*) FILTER (partial)" if has_partial else "0") + " FROM rk_discrepancies"
