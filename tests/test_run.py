@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil"
@@ -55,3 +56,20 @@ def test_workbook_has_the_named_sheets(tmp_path: Path) -> None:
     assert run_cli(["run", "-o", str(tmp_path), "-q"]).code == 1
     wb = openpyxl.load_workbook(tmp_path / "rekap.xlsx", read_only=True)
     assert {"Provinsi", "Kabupaten-Kota", "Kecamatan"} <= set(wb.sheetnames)
+
+
+@pytest.mark.real
+def test_real_dki_bundle_totals_equal_rekap_aggregate(tmp_path: Path) -> None:
+    from conftest import real_file
+
+    src = real_file("ppwp2024_tps_dki_jakarta.csv")
+    assert run_cli(["run", str(src), "--election", "ppwp", "-o", str(tmp_path / "b"), "-q"]).code == 1
+    agg = run_cli(["aggregate", str(src), "--election", "ppwp", "-f", "csv", "-q"])
+    levels: dict[str, list[dict[str, str]]] = {}
+    for r in csv.DictReader(agg.text.splitlines()):
+        levels.setdefault(r["level"], []).append(r)
+    for level, want in levels.items():
+        got = list(csv.DictReader(open(tmp_path / "b" / f"recap_{level}.csv", encoding="utf-8")))
+        assert got == want, level
+    prov = levels["provinsi"][0]
+    assert (prov["suara_paslon_1"], prov["suara_paslon_2"], prov["suara_paslon_3"]) == ("1936408", "1956503", "824937")
