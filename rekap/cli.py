@@ -27,9 +27,13 @@ app = typer.Typer(
     name="rekap",
     help=(
         "Rekapitulasi berjenjang: periksa hasil TPS, jumlahkan per wilayah, bandingkan dengan rekap.\n\n"
-        "Tiered election recap toolkit: validate TPS results against the C.Hasil arithmetic.\n\n"
+        "Tiered election recap toolkit: check TPS results, add them up level by level, compare with reported recaps.\n\n"
         "Alur biasa / typical flow:\n\n"
+        "  rekap run tps_*.csv -r dhasil_kec.xlsx --master wilayah.csv -o hasil   # semua sekaligus / everything\n\n"
         "  rekap validate tps_*.csv            # periksa setiap TPS / check every TPS\n\n"
+        "  rekap aggregate tps_*.csv --level kecamatan   # rekap per wilayah / recap per unit\n\n"
+        "  rekap compare tps_*.csv -r dhasil_kab.xlsx   # selisih rekap / recap discrepancies\n\n"
+        "  rekap progress tps_*.csv --master wilayah.csv   # TPS masuk / TPS received\n\n"
         "  rekap validate data.parquet -f jsonl | jq .   # untuk analis / for analysts\n\n"
         "  rekap rules A006                     # jelaskan aturan / explain a rule"
     ),
