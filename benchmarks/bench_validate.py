@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""Time `rekap validate` on a national-scale TPS table against two hand-written baselines.
+"""Time `rekap validate`, `aggregate` and `compare` on a national-scale TPS table against hand-written baselines.
 
-    python benchmarks/bench_validate.py [--repeat 3] [--rows N] [--rekap "path/to/rekap"] [--strict]
+    python benchmarks/bench_validate.py [--repeat 3] [--rows N] [--rekap "path/to/rekap"] [--groups G,...] [--strict]
 
-Cases (see CASES; later commands such as `rekap aggregate --level all`, `rekap compare` and `rekap run`
-are added there as more entries with their own group and baselines):
+Cases, by group (see CASES; `rekap run` and later commands are added there as more entries with their own
+group and baselines):
 
-- rekap validate  `rekap validate FILE -f parquet -o OUT --fail-on never --select <the same seven A-rules>`
-- rekap validate (all rules)  the whole catalogue, informational (no baseline does that work)
-- bare DuckDB     BARE_DUCKDB_VALIDATE: load, A001/A003/A004/A006/A007/A009/A012 as set-based SQL, Parquet out
-- pandas          PANDAS_VALIDATE: the same with vectorised column arithmetic
+- validate      `rekap validate FILE -f parquet -o OUT --fail-on never --select <the same seven A-rules>`
+                vs BARE_DUCKDB_VALIDATE (A001/A003/A004/A006/A007/A009/A012 as set-based SQL, Parquet out)
+                vs PANDAS_VALIDATE (the same with vectorised column arithmetic)
+- validate-all  `rekap validate` with the whole catalogue, informational (no baseline does that work)
+- aggregate     `rekap aggregate FILE --level all -f parquet -o OUT -q` vs BARE_DUCKDB_AGGREGATE (one
+                GROUPING SETS pass over the kode_tps prefixes) vs PANDAS_AGGREGATE (groupby per level)
+- compare       `rekap compare FILE --reported REC -f parquet -o OUT -q` vs BARE_DUCKDB_COMPARE and
+                PANDAS_COMPARE (TPS sums per reported level joined to the reported cells); REC is made
+                once by ensure_reported() with a few planted differences that every case must find
 
 Every run is its own subprocess, started through a small wrapper that reports the wall time and the peak
 RSS of that one run, so the numbers include interpreter start-up exactly as a user sees it. The median
-over --repeat runs is reported (warm page cache after the first run). Targets: rekap ≤ 1.5× bare DuckDB
-and ≥ 3× faster than pandas; exit 0 whatever the outcome unless --strict.
+over --repeat runs is reported (warm page cache after the first run). Targets per group: rekap ≤ 1.5×
+bare DuckDB and ≥ 3× faster than pandas; exit 0 whatever the outcome unless --strict.
 """
 
 from __future__ import annotations
@@ -158,6 +163,191 @@ result = pd.concat(findings, ignore_index=True).sort_values(["kode_tps", "rule",
 result.to_parquet(out, index=False)
 '''
 
+# `aggregate`: one row per (level, kode_wilayah) for desa, kecamatan, kabkota, provinsi and nasional ('00'),
+# with n_tps, n_tps_suara (any suara_* cell filled), n_tps_administrasi (any pemilih_*/pengguna_* cell
+# filled) and the sum of every count column as BIGINT; empty cells are skipped, a unit whose cells are
+# all empty stays empty (NULL), never 0. The units are the prefixes of kode_tps (2/4/6/10 characters).
+# What rekap adds and the baselines do not: n_tps_error (needs the whole validation), n_tps_expected,
+# unit names, duplicate handling (S003/S004), unplaceable codes (S005), election-aware levels.
+
+BARE_DUCKDB_AGGREGATE = r'''
+import sys
+
+import duckdb
+
+src, out = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+if src.endswith(".csv"):
+    rel = "read_csv(?, header=true, delim=',', quote='\"', escape='\"', all_varchar=true)"
+else:
+    rel = "read_parquet(?)"
+cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", [src]).fetchall()]
+counts = [c for c in cols if c.startswith(("pemilih_", "pengguna_", "suara_"))]
+votes = [c for c in counts if c.startswith("suara_")]
+voters = [c for c in counts if not c.startswith("suara_")]
+casts = ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in counts)
+con.execute(
+    f"CREATE TABLE tps AS SELECT left(kode_tps, 2) AS prov, left(kode_tps, 4) AS kab, left(kode_tps, 6) AS kec, "
+    f"left(kode_tps, 10) AS desa, {casts} FROM {rel}",
+    [src],
+)
+
+def filled(cs):
+    return " OR ".join(f'"{c}" IS NOT NULL' for c in cs) or "false"
+
+sums = "".join(f', sum("{c}")::BIGINT AS "{c}"' for c in counts)
+con.execute(f"""COPY (
+    SELECT CASE WHEN grouping(desa) = 0 THEN 'desa' WHEN grouping(kec) = 0 THEN 'kecamatan'
+                WHEN grouping(kab) = 0 THEN 'kabkota' WHEN grouping(prov) = 0 THEN 'provinsi'
+                ELSE 'nasional' END AS level,
+           coalesce(desa, kec, kab, prov, '00') AS kode_wilayah,
+           count(*) AS n_tps,
+           count(*) FILTER (WHERE {filled(votes)}) AS n_tps_suara,
+           count(*) FILTER (WHERE {filled(voters)}) AS n_tps_administrasi
+           {sums}
+    FROM tps
+    GROUP BY GROUPING SETS ((), (prov), (prov, kab), (prov, kab, kec), (prov, kab, kec, desa))
+    ORDER BY length(kode_wilayah), kode_wilayah
+) TO '{out}' (FORMAT parquet)""")
+'''
+
+PANDAS_AGGREGATE = r'''
+import sys
+
+import pandas as pd
+
+src, out = sys.argv[1], sys.argv[2]
+count_prefixes = ("pemilih_", "pengguna_", "suara_")
+if src.endswith(".csv"):
+    header = pd.read_csv(src, nrows=0).columns
+    counts = [c for c in header if c.startswith(count_prefixes)]
+    df = pd.read_csv(src, usecols=["kode_tps", *counts], dtype={"kode_tps": str})
+else:
+    import pyarrow.parquet as pq
+
+    counts = [c for c in pq.read_schema(src).names if c.startswith(count_prefixes)]
+    df = pd.read_parquet(src, columns=["kode_tps", *counts])
+num = df[counts].astype("float64")  # one numeric type; NaN marks an empty cell
+votes = [c for c in counts if c.startswith("suara_")]
+voters = [c for c in counts if not c.startswith("suara_")]
+num.insert(0, "n_tps", 1.0)
+num.insert(1, "n_tps_suara", num[votes].notna().any(axis=1).astype("float64"))
+num.insert(2, "n_tps_administrasi", num[voters].notna().any(axis=1).astype("float64"))
+
+# min_count=1: a unit whose cells are all empty stays empty instead of becoming 0
+parts = [("nasional", num.sum(min_count=1).to_frame().T.set_axis(["00"]))]
+for level, n in (("provinsi", 2), ("kabkota", 4), ("kecamatan", 6), ("desa", 10)):
+    parts.append((level, num.groupby(df["kode_tps"].str[:n], sort=True).sum(min_count=1)))
+frames = []
+for level, units in parts:
+    units = units.astype("Int64").rename_axis("kode_wilayah").reset_index()
+    units.insert(0, "level", level)
+    frames.append(units)
+pd.concat(frames, ignore_index=True).to_parquet(out, index=False)
+'''
+
+# `compare`: a reported recap (rows level, kode_wilayah, <count columns>) against the TPS sums of the
+# same units; one row (level, kode_wilayah, field, reported, computed, selisih = reported - computed) per
+# reported cell that differs. An empty reported or computed cell is not compared. What rekap adds: the
+# partial-coverage flag, the drill-down trace, H002 (missing units) and H003 (A-rules on the recap rows),
+# names, and the whole validation of the TPS data it needs for the recap.
+
+BARE_DUCKDB_COMPARE = r'''
+import sys
+
+import duckdb
+
+src, reported, out = sys.argv[1], sys.argv[2], sys.argv[3]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+if src.endswith(".csv"):
+    rel = "read_csv(?, header=true, delim=',', quote='\"', escape='\"', all_varchar=true)"
+else:
+    rel = "read_parquet(?)"
+cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", [src]).fetchall()]
+rep_cols = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [reported]).fetchall()}
+fields = [c for c in cols if c.startswith(("pemilih_", "pengguna_", "suara_")) and c in rep_cols]
+con.execute(
+    "CREATE TABLE rep AS SELECT level, kode_wilayah, "
+    + ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in fields) + " FROM read_parquet(?)",
+    [reported],
+)
+levels = {r[0] for r in con.execute("SELECT DISTINCT level FROM rep").fetchall()}
+keys = [("provinsi", "prov", 2), ("kabkota", "kab", 4), ("kecamatan", "kec", 6), ("desa", "desa", 10)]
+deepest = max([i for i, (lv, _, _) in enumerate(keys) if lv in levels], default=-1)
+used = keys[: deepest + 1]
+sets = (["()"] if "nasional" in levels else []) + [
+    "(" + ", ".join(k for _, k, _ in used[: i + 1]) + ")" for i, (lv, _, _) in enumerate(used) if lv in levels
+]
+level_of = "CASE " + " ".join(f"WHEN grouping({k}) = 0 THEN '{lv}'" for lv, k, _ in reversed(used)) + " ELSE 'nasional' END"
+code_of = "coalesce(" + ", ".join([*(k for _, k, _ in reversed(used)), "'00'"]) + ")"
+prefixes = "".join(f"left(kode_tps, {n}) AS {k}, " for _, k, n in used)
+con.execute(
+    f"CREATE TABLE tps AS SELECT {prefixes}"
+    + ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in fields) + f" FROM {rel}",
+    [src],
+)
+con.execute(
+    f"CREATE TABLE computed AS SELECT {level_of} AS level, {code_of} AS kode_wilayah, "
+    + ", ".join(f'sum("{c}")::BIGINT AS "{c}"' for c in fields)
+    + f" FROM tps GROUP BY GROUPING SETS ({', '.join(sets)})"
+)
+on = ", ".join(f'"{c}"' for c in fields)
+depth = "CASE r.level WHEN 'nasional' THEN 0 WHEN 'provinsi' THEN 1 WHEN 'kabkota' THEN 2 WHEN 'kecamatan' THEN 3 ELSE 4 END"
+# UNPIVOT leaves out empty cells, so an empty reported or computed cell is never compared
+con.execute(f"""COPY (
+    SELECT r.level, r.kode_wilayah, r.field, r.reported, c.computed, r.reported - c.computed AS selisih
+    FROM (UNPIVOT rep ON {on} INTO NAME field VALUE reported) r
+    JOIN (UNPIVOT computed ON {on} INTO NAME field VALUE computed) c USING (level, kode_wilayah, field)
+    WHERE r.reported <> c.computed
+    ORDER BY {depth}, r.kode_wilayah, r.field
+) TO '{out}' (FORMAT parquet)""")
+'''
+
+PANDAS_COMPARE = r'''
+import sys
+
+import pandas as pd
+
+src, reported, out = sys.argv[1], sys.argv[2], sys.argv[3]
+rep = pd.read_parquet(reported)
+count_prefixes = ("pemilih_", "pengguna_", "suara_")
+if src.endswith(".csv"):
+    header = pd.read_csv(src, nrows=0).columns
+    fields = [c for c in header if c.startswith(count_prefixes) and c in rep.columns]
+    df = pd.read_csv(src, usecols=["kode_tps", *fields], dtype={"kode_tps": str})
+else:
+    import pyarrow.parquet as pq
+
+    fields = [c for c in pq.read_schema(src).names if c.startswith(count_prefixes) and c in rep.columns]
+    df = pd.read_parquet(src, columns=["kode_tps", *fields])
+num = df[fields].astype("float64")  # NaN marks an empty cell
+
+prefix = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
+parts = []
+for level in rep["level"].unique():
+    if level == "nasional":
+        units = num.sum(min_count=1).to_frame().T.set_axis(["00"])
+    else:
+        units = num.groupby(df["kode_tps"].str[: prefix[level]], sort=False).sum(min_count=1)
+    units = units.rename_axis("kode_wilayah").reset_index()
+    units.insert(0, "level", level)
+    parts.append(units)
+computed = pd.concat(parts, ignore_index=True).melt(
+    id_vars=["level", "kode_wilayah"], var_name="field", value_name="computed").dropna(subset=["computed"])
+reported_long = rep[["level", "kode_wilayah", *fields]].melt(
+    id_vars=["level", "kode_wilayah"], var_name="field", value_name="reported").dropna(subset=["reported"])
+both = reported_long.merge(computed, on=["level", "kode_wilayah", "field"])
+diff = both[both["reported"].astype("float64") != both["computed"]].copy()
+diff["reported"] = diff["reported"].astype("int64")
+diff["computed"] = diff["computed"].astype("int64")
+diff["selisih"] = diff["reported"] - diff["computed"]
+depth = diff["level"].map({"nasional": 0, "provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4})
+diff = diff.assign(_depth=depth).sort_values(["_depth", "kode_wilayah", "field"]).drop(columns="_depth")
+diff.to_parquet(out, index=False)
+'''
+
 # Runs one command and reports its wall time and peak RSS as JSON on stdout. RUSAGE_CHILDREN of a
 # long-lived process is the maximum over every child it ever waited for, so the benchmark itself cannot
 # tell runs apart; a fresh wrapper per run makes ru_maxrss belong to that run alone.
@@ -179,6 +369,8 @@ class Context:
     python: str
     rekap: list[str] | None
     """The rekap command (argv prefix), or None when it could not be found."""
+    reported: dict[Path, Path] = field(default_factory=dict)
+    """Input file -> the reported recap made from it (group `compare`)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +382,8 @@ class Case:
     """'rekap', 'duckdb' (the floor every ratio is measured against) or 'pandas'."""
     command: Callable[[Context, Path, Path], list[str] | None]
     """(context, input file, output file) -> argv, or None when the tool is unavailable."""
+    ok_codes: frozenset[int] = frozenset({0})
+    """Exit codes of a successful run (`rekap compare` exits 1 when it finds discrepancies)."""
 
 
 @dataclass(frozen=True)
@@ -221,9 +415,30 @@ def rekap_validate_all(ctx: Context, src: Path, out: Path) -> list[str] | None:
     return [*ctx.rekap, "validate", str(src), "-f", "parquet", "-o", str(out), "--fail-on", "never", "-q"]
 
 
-def python_script(code: str) -> Callable[[Context, Path, Path], list[str] | None]:
+def rekap_aggregate(ctx: Context, src: Path, out: Path) -> list[str] | None:
+    """Every level; rekap validates the data first (n_tps_error needs the findings)."""
+    if ctx.rekap is None:
+        return None
+    return [*ctx.rekap, "aggregate", str(src), "--level", "all", "-f", "parquet", "-o", str(out), "-q"]
+
+
+def rekap_compare(ctx: Context, src: Path, out: Path) -> list[str] | None:
+    """The reported recap against the TPS sums (exit 1 = discrepancies found, a successful run here)."""
+    if ctx.rekap is None or src not in ctx.reported:
+        return None
+    return [*ctx.rekap, "compare", str(src), "--reported", str(ctx.reported[src]), "-f", "parquet",
+            "-o", str(out), "-q"]
+
+
+def python_script(code: str, *, reported: bool = False) -> Callable[[Context, Path, Path], list[str] | None]:
+    """`python -c CODE INPUT [REPORTED] OUTPUT`."""
+
     def command(ctx: Context, src: Path, out: Path) -> list[str] | None:
-        return [ctx.python, "-c", code, str(src), str(out)]
+        if not reported:
+            return [ctx.python, "-c", code, str(src), str(out)]
+        if src not in ctx.reported:
+            return None
+        return [ctx.python, "-c", code, str(src), str(ctx.reported[src]), str(out)]
 
     return command
 
@@ -233,11 +448,22 @@ CASES: list[Case] = [
     Case("bare DuckDB", "validate", "duckdb", python_script(BARE_DUCKDB_VALIDATE)),
     Case("pandas", "validate", "pandas", python_script(PANDAS_VALIDATE)),
     Case("rekap validate (all rules)", "validate-all", "rekap", rekap_validate_all),
+    Case("rekap aggregate --level all", "aggregate", "rekap", rekap_aggregate),
+    Case("bare DuckDB", "aggregate", "duckdb", python_script(BARE_DUCKDB_AGGREGATE)),
+    Case("pandas", "aggregate", "pandas", python_script(PANDAS_AGGREGATE)),
+    Case("rekap compare", "compare", "rekap", rekap_compare, ok_codes=frozenset({0, 1})),
+    Case("bare DuckDB", "compare", "duckdb", python_script(BARE_DUCKDB_COMPARE, reported=True)),
+    Case("pandas", "compare", "pandas", python_script(PANDAS_COMPARE, reported=True)),
 ]
+GROUPS: list[str] = list(dict.fromkeys(c.group for c in CASES))
 
 TARGETS: list[Target] = [
     Target("validate", "rekap", "duckdb", 1.5, "rekap validate ≤ 1.5× bare DuckDB"),
     Target("validate", "rekap", "pandas", 1 / 3, "rekap validate ≥ 3× faster than pandas"),
+    Target("aggregate", "rekap", "duckdb", 1.5, "rekap aggregate ≤ 1.5× bare DuckDB"),
+    Target("aggregate", "rekap", "pandas", 1 / 3, "rekap aggregate ≥ 3× faster than pandas"),
+    Target("compare", "rekap", "duckdb", 1.5, "rekap compare ≤ 1.5× bare DuckDB"),
+    Target("compare", "rekap", "pandas", 1 / 3, "rekap compare ≥ 3× faster than pandas"),
 ]
 
 
@@ -294,7 +520,7 @@ def run_input(ctx: Context, cases: list[Case], src: Path, repeat: int) -> list[R
             print(f"  [{round_no}/{repeat}] {r.case.name} on {src.name}", file=sys.stderr, flush=True)
             r.output.unlink(missing_ok=True)
             run = run_once(ctx.python, argv)
-            if run["rc"] != 0:
+            if run["rc"] not in r.case.ok_codes:
                 tail = [line.strip() for line in str(run["stderr"]).strip().splitlines()[-3:]]
                 r.error = f"exit {run['rc']}: " + (" | ".join(tail) or "no stderr")
                 if r.case.role == "rekap":
@@ -332,6 +558,102 @@ def ensure_sample(national: Path, rows: int) -> tuple[Path, Path]:
     return parquet, csv
 
 
+RECAP_VERSION = 1
+"""Bump when the recap or its planted differences change, so that an existing one is rebuilt."""
+
+
+@dataclass(frozen=True)
+class Recap:
+    path: Path
+    planted: int
+    """Cells that differ from the honest TPS sums: what every `compare` case must find."""
+    changes: list[str]
+
+
+def ensure_reported(parquet: Path) -> Recap:
+    """A reported recap of `parquet` (for `rekap compare`) with a few planted differences.
+
+    `reported_<stem>.parquet`: one row per kecamatan, kabkota and provinsi of the TPS table, shaped like
+    rekap's recap rows (`level, kode_wilayah, <count columns>`, BIGINT, empty = NULL), the honest TPS sums
+    except for the cells changed below; `reported_<stem>.json` says what was planted and how many cells
+    differ from the honest sums (the number every `compare` case must report). The units are picked by
+    rank (a third, half, two thirds down the sorted codes), so a `--rows` sample gets its own. Rebuilt
+    when older than the TPS table or made by another RECAP_VERSION.
+    """
+    import duckdb
+
+    recap = DATA_DIR / f"reported_{parquet.stem}.parquet"
+    meta_path = DATA_DIR / f"reported_{parquet.stem}.json"
+    if recap.exists() and meta_path.exists() and recap.stat().st_mtime > parquet.stat().st_mtime:
+        meta = json.loads(meta_path.read_text())
+        if meta.get("version") == RECAP_VERSION:
+            return Recap(recap, int(meta["planted"]), [str(c) for c in meta["changes"]])
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(parquet)]).fetchall()]
+    counts = [c for c in cols if c.startswith(("pemilih_", "pengguna_", "suara_"))]
+    sums = ", ".join(f'sum(TRY_CAST("{c}" AS BIGINT))::BIGINT AS "{c}"' for c in counts)
+    con.execute(
+        f"""CREATE TABLE honest AS
+            SELECT CASE WHEN grouping(kec) = 0 THEN 'kecamatan' WHEN grouping(kab) = 0 THEN 'kabkota'
+                        ELSE 'provinsi' END AS level,
+                   coalesce(kec, kab, prov) AS kode_wilayah, {sums}
+            FROM (SELECT left(kode_tps, 2) AS prov, left(kode_tps, 4) AS kab, left(kode_tps, 6) AS kec, *
+                  FROM read_parquet(?))
+            GROUP BY GROUPING SETS ((prov), (prov, kab), (prov, kab, kec))
+            ORDER BY CASE level WHEN 'provinsi' THEN 1 WHEN 'kabkota' THEN 2 ELSE 3 END, kode_wilayah""",
+        [str(parquet)],
+    )
+    con.execute("CREATE TABLE rec AS SELECT * FROM honest")
+
+    def pick(level: str, where: str, fraction: float) -> str:
+        codes = [str(r[0]) for r in con.execute(
+            f"SELECT kode_wilayah FROM rec WHERE level = ? AND {where} ORDER BY kode_wilayah", [level]).fetchall()]
+        if not codes:
+            raise SystemExit(f"bench: error: no {level} in {parquet.name} to plant a difference in ({where})")
+        return codes[min(int(len(codes) * fraction), len(codes) - 1)]
+
+    planted = []
+    # 1. A kecamatan's paslon 2 is 120 too high, and its kab/kota and provinsi added it up: 3 cells.
+    kec = pick("kecamatan", "suara_paslon_2 IS NOT NULL", 1 / 3)
+    con.execute("UPDATE rec SET suara_paslon_2 = suara_paslon_2 + 120 WHERE kode_wilayah IN (?, ?, ?)",
+                [kec, kec[:4], kec[:2]])
+    planted.append(f"kecamatan {kec} suara_paslon_2 +120, carried up to kabkota {kec[:4]} and provinsi {kec[:2]}")
+    # 2. A kab/kota's suara_sah mistyped (-7) on that form only: 1 cell.
+    kab = pick("kabkota", "suara_sah >= 7", 2 / 3)
+    con.execute("UPDATE rec SET suara_sah = suara_sah - 7 WHERE level = 'kabkota' AND kode_wilayah = ?", [kab])
+    planted.append(f"kabkota {kab} suara_sah -7 (not carried up)")
+    # 3. A kecamatan with paslon 1 and 3 swapped when copied: 2 cells.
+    swap = pick("kecamatan", "suara_paslon_1 <> suara_paslon_3", 1 / 2)
+    con.execute("UPDATE rec SET suara_paslon_1 = suara_paslon_3, suara_paslon_3 = suara_paslon_1 "
+                "WHERE level = 'kecamatan' AND kode_wilayah = ?", [swap])
+    planted.append(f"kecamatan {swap} suara_paslon_1 and suara_paslon_3 swapped (not carried up)")
+    # 4. A provinsi's DPT 1,000 too high: 1 cell.
+    prov = pick("provinsi", "pemilih_dpt_j IS NOT NULL", 1 / 2)
+    con.execute("UPDATE rec SET pemilih_dpt_j = pemilih_dpt_j + 1000 WHERE level = 'provinsi' AND kode_wilayah = ?",
+                [prov])
+    planted.append(f"provinsi {prov} pemilih_dpt_j +1000")
+
+    # The ground truth: cells that differ from the honest sums, counted, not assumed.
+    on = ", ".join(f'"{c}"' for c in counts)
+    row = con.execute(
+        f"""SELECT count(*) FROM (UNPIVOT honest ON {on} INTO NAME field VALUE v) h
+            JOIN (UNPIVOT rec ON {on} INTO NAME field VALUE v) r USING (level, kode_wilayah, field)
+            WHERE h.v <> r.v"""
+    ).fetchone()
+    differing = int(row[0]) if row else 0
+    tmp = recap.with_suffix(".tmp.parquet")
+    con.execute(f"COPY rec TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+    units = con.execute("SELECT level, count(*) FROM rec GROUP BY level ORDER BY level").fetchall()
+    con.close()
+    tmp.replace(recap)
+    meta = {"version": RECAP_VERSION, "source": parquet.name, "planted": differing, "changes": planted,
+            "units": {str(level): int(n) for level, n in units}}
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    return Recap(recap, differing, planted)
+
+
 def count_rows(path: Path) -> int:
     import duckdb
 
@@ -360,6 +682,23 @@ def machine() -> str:
     )
 
 
+def source_state() -> str:
+    """The commit rekap was run from, and whether rekap/ had uncommitted changes (read-only git calls).
+
+    With an editable install the benchmark times whatever rekap/ holds while it runs; a run that spans an
+    edit mixes two versions, which this line at least makes visible at the start.
+    """
+    try:
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "rekap"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    changed = len(dirty.splitlines())
+    return head + (f" + uncommitted changes in {changed} file(s) under rekap/" if changed else " (rekap/ clean)")
+
+
 def load_average() -> float | None:
     try:
         return os.getloadavg()[0]
@@ -370,22 +709,27 @@ def load_average() -> float | None:
 def print_table(results: list[Result]) -> None:
     floor = {(r.case.group, r.input): r.median for r in results if r.case.role == "duckdb"}
     pandas = {(r.case.group, r.input): r.median for r in results if r.case.role == "pandas"}
-    header = (f"{'case':<28} {'input':<26} {'median s':>9} {'min–max s':>11} {'peak MB':>8} "
+    header = (f"{'group':<12} {'case':<28} {'input':<22} {'median s':>9} {'min–max s':>11} {'peak MB':>8} "
               f"{'× DuckDB':>9} {'vs pandas':>10}")
     print(header)
     print("-" * len(header))
-    for r in results:
-        name = r.input.name
+    order = {g: i for i, g in enumerate(GROUPS)}
+    ranked = sorted(results, key=lambda r: (order.get(r.case.group, len(order)), str(r.input.suffix != ".parquet")))
+    previous = None
+    for r in ranked:
+        if previous is not None and r.case.group != previous:
+            print()
+        previous = r.case.group
+        lead = f"{r.case.group:<12} {r.case.name:<28} {r.input.name:<22}"
         if r.median is None:
-            print(f"{r.case.name:<28} {name:<26} {'–':>9} {'–':>11} {'–':>8} {'–':>9} {'–':>10}   ({r.error})")
+            print(f"{lead} {'–':>9} {'–':>11} {'–':>8} {'–':>9} {'–':>10}   ({r.error})")
             continue
         base = floor.get((r.case.group, r.input))
         slow = pandas.get((r.case.group, r.input))
         ratio = f"{r.median / base:.2f}×" if base else "–"
         speedup = f"{slow / r.median:.1f}×" if slow else "–"
         spread = f"{min(r.walls):.2f}–{max(r.walls):.2f}"
-        print(f"{r.case.name:<28} {name:<26} {r.median:>9.2f} {spread:>11} {r.peak_mb or 0:>8.0f} "
-              f"{ratio:>9} {speedup:>10}")
+        print(f"{lead} {r.median:>9.2f} {spread:>11} {r.peak_mb or 0:>8.0f} {ratio:>9} {speedup:>10}")
 
 
 def by_key_all(results: list[Result]) -> dict[tuple[str, str, Path], Result]:
@@ -397,6 +741,7 @@ def print_findings(results: list[Result]) -> None:
     import duckdb
 
     con = duckdb.connect()
+    results = [r for r in results if r.case.group in ("validate", "validate-all")]
     for r in results:
         if r.error is not None or not r.output.exists():
             continue
@@ -441,11 +786,102 @@ def print_findings(results: list[Result]) -> None:
         print(f"  baselines on {src.name}: bare DuckDB vs pandas findings {verdict}")
 
 
+def same_rows(con: object, a: str, b: str) -> int:
+    """Rows of query `a` not in `b` plus rows of `b` not in `a` (multisets)."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    row = con.execute(f"SELECT count(*) FROM (({a} EXCEPT ALL {b}) UNION ALL ({b} EXCEPT ALL {a}))").fetchone()
+    return int(row[0]) if row else -1
+
+
+AGG_COLUMNS = ("n_tps", "n_tps_suara", "n_tps_administrasi")
+
+
+def check_aggregate(results: list[Result]) -> None:
+    """Units per level of every `aggregate` output, and whether the outputs agree unit by unit."""
+    import duckdb
+
+    con = duckdb.connect()
+    done = [r for r in results if r.case.group == "aggregate" and r.error is None and r.output.exists()]
+    columns: dict[Path, list[str]] = {}
+    for r in done:
+        cols = [str(c[0]) for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(r.output)]).fetchall()]
+        columns[r.output] = cols
+        per_level = dict(con.execute(
+            "SELECT level, count(*) FROM read_parquet(?) GROUP BY level", [str(r.output)]).fetchall())
+        nasional = con.execute(
+            "SELECT n_tps, " + ", ".join(c for c in cols if c.startswith("suara_paslon_"))
+            + " FROM read_parquet(?) WHERE level = 'nasional'", [str(r.output)]).fetchone() or ()
+        levels = " · ".join(f"{lv} {per_level.get(lv, 0):,}" for lv in
+                            ("nasional", "provinsi", "kabkota", "kecamatan", "desa"))
+        print(f"  {r.case.name:<28} {r.input.name:<22} units: {levels}; nasional n_tps / paslon: "
+              + " / ".join(f"{v:,}" if v is not None else "–" for v in nasional))
+    # One row per unit in every output; a unit differs when it is missing on one side or any shared
+    # number (n_tps, n_tps_suara, n_tps_administrasi, every count column's sum) differs.
+    by_role = {(r.case.role, r.input): r for r in done}
+    for mine, theirs in (("rekap", "duckdb"), ("duckdb", "pandas"), ("rekap", "pandas")):
+        for (role, src), a in by_role.items():
+            b = by_role.get((theirs, src))
+            if role != mine or b is None:
+                continue
+            shared = [c for c in columns[a.output] if c in columns[b.output]
+                      and (c in AGG_COLUMNS or c.startswith(("pemilih_", "pengguna_", "suara_")))]
+            differ = " OR ".join(f'a."{c}" IS DISTINCT FROM b."{c}"' for c in shared) or "false"
+            row = con.execute(
+                f"""SELECT count(*) FROM read_parquet(?) a FULL JOIN read_parquet(?) b
+                    ON a.level = b.level AND a.kode_wilayah = b.kode_wilayah
+                    WHERE a.level IS NULL OR b.level IS NULL OR {differ}""",
+                [str(a.output), str(b.output)],
+            ).fetchone()
+            n = int(row[0]) if row else -1
+            paslon = [c for c in shared if c.startswith("suara_paslon_")]
+            verdict = "identical" if n == 0 else f"DIFFER in {n:,} units"
+            print(f"  aggregate on {src.name}: {a.case.name} vs {b.case.name}: {verdict} "
+                  f"(n_tps, {', '.join(paslon)} and {len(shared) - 1 - len(paslon)} more columns)")
+
+
+COMPARE_KEYS = "level, kode_wilayah, field, reported, computed, selisih"
+
+
+def check_compare(results: list[Result], planted: dict[Path, int]) -> None:
+    """Discrepancies found by every `compare` output against the number planted, and agreement."""
+    import duckdb
+
+    con = duckdb.connect()
+    done = [r for r in results if r.case.group == "compare" and r.error is None and r.output.exists()]
+    for r in done:
+        want = planted.get(r.input)
+        cols = {str(c[0]) for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(r.output)]).fetchall()}
+        n = count_rows(r.output)
+        extra = ""
+        if "partial" in cols:  # rekap: differences at partly covered units are listed but are not H001
+            part = con.execute("SELECT count(*) FILTER (WHERE partial) FROM read_parquet(?)",
+                               [str(r.output)]).fetchone()
+            n_partial = int(part[0]) if part else 0
+            extra = f" ({n - n_partial:,} H001, {n_partial:,} at partly covered units, not counted as H001)"
+        verdict = "= planted" if n == want else f"≠ planted {want}"
+        print(f"  {r.case.name:<28} {r.input.name:<22} {n:>6,} differences {verdict}{extra}")
+    by_role = {(r.case.role, r.input): r for r in done}
+    for mine, theirs in (("rekap", "duckdb"), ("duckdb", "pandas")):
+        for (role, src), a in by_role.items():
+            b = by_role.get((theirs, src))
+            if role != mine or b is None:
+                continue
+            n = same_rows(con, f"SELECT {COMPARE_KEYS} FROM read_parquet('{a.output}')",
+                          f"SELECT {COMPARE_KEYS} FROM read_parquet('{b.output}')")
+            verdict = "identical" if n == 0 else f"DIFFER in {n:,} rows"
+            print(f"  compare on {src.name}: {a.case.name} vs {b.case.name}: rows {verdict}")
+
+
 def evaluate(results: list[Result]) -> bool:
     """Print PASS/FAIL per target and input; True when every target was met."""
     ok = True
     inputs = list(dict.fromkeys(r.input for r in results))
+    groups = {r.case.group for r in results}
     for target in TARGETS:
+        if target.group not in groups:
+            continue
         for src in inputs:
             times = {r.case.role: r.median for r in results if r.case.group == target.group and r.input == src}
             mine, ref = times.get(target.role), times.get(target.reference)
@@ -459,7 +895,10 @@ def evaluate(results: list[Result]) -> bool:
             ratio = mine / ref
             passed = ratio <= target.max_ratio
             ok = ok and passed
-            shown = f"{ratio:.2f}×" if target.max_ratio >= 1 else f"{ref / mine:.1f}× faster"
+            if target.max_ratio >= 1:
+                shown = f"{ratio:.2f}×"
+            else:
+                shown = f"{ref / mine:.1f}× faster" if mine <= ref else f"{mine / ref:.1f}× slower"
             print(f"{'PASS' if passed else 'FAIL'}  {target.label} on {src.name}: {shown}")
     return ok
 
@@ -480,15 +919,22 @@ def find_rekap(option: str | None) -> list[str] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Benchmark rekap validate against bare DuckDB and pandas.")
+    ap = argparse.ArgumentParser(description="Benchmark rekap against bare DuckDB and pandas.")
     ap.add_argument("--repeat", type=int, default=3, help="runs per case and input; the median is reported")
     ap.add_argument("--rows", type=int, default=None, help="benchmark on the first N rows of the national table")
     ap.add_argument("--rekap", default=None, help='rekap command (default .venv/bin/rekap, then rekap on PATH)')
     ap.add_argument("--inputs", default="parquet,csv", help="comma-separated input formats (default parquet,csv)")
+    ap.add_argument("--groups", default=",".join(GROUPS),
+                    help=f"comma-separated case groups (default all: {','.join(GROUPS)})")
     ap.add_argument("--strict", action="store_true", help="exit 1 unless every target is met")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+    unknown_groups = [g for g in groups if g not in GROUPS]
+    if unknown_groups or not groups:
+        ap.error(f"unknown group(s): {', '.join(unknown_groups) or '(none given)'} (choose from {', '.join(GROUPS)})")
+    cases = [c for c in CASES if c.group in groups]
 
     python = sys.executable
     ctx = Context(python=python, rekap=find_rekap(args.rekap))
@@ -505,10 +951,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown input format(s): {', '.join(unknown)} (choose from parquet, csv)")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    planted: dict[Path, int] = {}
+    recap = ensure_reported(files["parquet"]) if "compare" in groups else None
+    if recap is not None:
+        # One recap per TPS table; the CSV holds the same rows as its Parquet, so it shares the recap.
+        for fmt in ("parquet", "csv"):
+            ctx.reported[files[fmt]] = recap.path
+            planted[files[fmt]] = recap.planted
 
     print(f"machine: {machine()}")
     print(f"input:   {count_rows(files['parquet']):,} TPS rows; {args.repeat} run(s) per case, median wall time")
     print(f"rekap:   {' '.join(ctx.rekap) if ctx.rekap else 'not found'}")
+    print(f"source:  {source_state()}")
+    print(f"groups:  {', '.join(groups)}")
+    if recap is not None:
+        print(f"recap:   {recap.path.name}, {recap.planted} cells planted: " + "; ".join(recap.changes))
     busy = load_average()
     if busy is not None and busy > 0.5:
         # Other jobs on the same cores stretch every run; ratios survive better than absolute times.
@@ -517,12 +974,22 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[Result] = []
     for fmt in chosen:
-        results.extend(run_input(ctx, CASES, files[fmt], args.repeat))
+        results.extend(run_input(ctx, cases, files[fmt], args.repeat))
 
     print()
+    busy = load_average()
+    if busy is not None and busy > 0.5:
+        print(f"note:    load average {busy:.1f} at the end")
     print_table(results)
-    print("\nfindings per output:")
-    print_findings(results)
+    if any(r.case.group in ("validate", "validate-all") for r in results):
+        print("\nfindings per output:")
+        print_findings(results)
+    if any(r.case.group == "aggregate" for r in results):
+        print("\naggregate outputs:")
+        check_aggregate(results)
+    if any(r.case.group == "compare" for r in results):
+        print("\ncompare outputs:")
+        check_compare(results, planted)
     print()
     ok = evaluate(results)
     return 1 if args.strict and not ok else 0
