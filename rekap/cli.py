@@ -306,7 +306,8 @@ def aggregate(
     out_format = format_for(output, fmt, extra=("xlsx",))
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        con, ds, report = _checked(inputs, tmpdir, lang_code)
+        # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
+        con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
         recap = run_aggregate(con, levels)
         if out_format == "xlsx":
             from rekap.report.xlsx import write_recap_xlsx
@@ -321,6 +322,12 @@ def aggregate(
             _recap_summary(recap, report, ds, lang_code)
         con.close()
     raise SystemExit(EXIT_OK)
+
+
+def _error_rules() -> list[str]:
+    from rekap.validate.registry import all_rules
+
+    return [r.id for r in all_rules() if r.severity == "error"]
 
 
 def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
@@ -464,7 +471,7 @@ def compare(
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         if files:
             inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter)
-            con, ds, report = _checked(inputs, tmpdir, lang_code)
+            con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
         else:
             con = _connect(tmpdir)
             from rekap.validate import MACROS

@@ -89,6 +89,13 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
                                  unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value) u
             WHERE u.value IS NOT NULL"""
     )
+    # Every reported row, also one whose cells are all empty: it still says the unit is in the recap.
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_rep_units AS
+            SELECT DISTINCT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
+                   r._file, r._row
+            FROM rk_reported r"""
+    )
     # One source per unit feeds the sums of its parent: the first one given.
     con.execute(
         """CREATE OR REPLACE TABLE rk_rep_primary AS
@@ -179,13 +186,15 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
     # Trace: the lowest units beneath each discrepancy that carry one in the same field.
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h001_trace AS
-            WITH pairs AS (
+            WITH anc AS (
+                SELECT low.*, a.d AS anc_depth, {_ancestor_sql('low.kode_wilayah', 'a.d')} AS anc_kode
+                FROM rk_h001 low, (SELECT unnest(range(0, 5)) AS d) a WHERE a.d <= low.depth),
+            pairs AS (
                 SELECT top.jenis_pemilihan, top.level, top.kode_wilayah, top.field, low.level AS low_level,
                        low.kode_wilayah AS low_kode, low.selisih AS low_selisih, low.depth AS low_depth
-                FROM rk_h001 top JOIN rk_h001 low
+                FROM rk_h001 top JOIN anc low
                   ON low.jenis_pemilihan = top.jenis_pemilihan AND low.field = top.field
-                 AND low.depth >= top.depth
-                 AND (top.depth = 0 OR starts_with(low.kode_wilayah, top.kode_wilayah))),
+                 AND low.anc_depth = top.depth AND low.anc_kode = top.kode_wilayah),
             lowest AS (SELECT * FROM pairs QUALIFY low_depth = max(low_depth) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field))
             SELECT jenis_pemilihan, level, kode_wilayah, field, max(low_depth) AS first_depth,
                    [{LEVEL_LIST}][max(low_depth) + 1] AS first_level,
@@ -238,20 +247,25 @@ def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
             f"AND p.depth >= 2 AND EXISTS (SELECT 1 FROM {RECAP_TABLE} x WHERE x.jenis_pemilihan = p.jenis_pemilihan "
             f"AND {_depth_sql('x.level')} = p.depth - 1 AND x.kode_wilayah = {parent})"
         )
+    # Equality joins only (a child's parent code is its prefix), so this stays linear at national scale.
+    child_parent = _ancestor_sql("c.kode_wilayah", "c.depth - 1")
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h002 AS
             WITH units AS (SELECT DISTINCT jenis_pemilihan, level, {_depth_sql('level')} AS depth, kode_wilayah
                            FROM ({' UNION ALL '.join(known)})),
-            reported AS (SELECT DISTINCT jenis_pemilihan, level, depth, kode_wilayah, _file, _row FROM rk_rep_long),
+            reported AS (SELECT * FROM rk_rep_units),
+            reported_units AS (SELECT DISTINCT jenis_pemilihan, level, kode_wilayah FROM reported),
+            reported_levels AS (SELECT DISTINCT jenis_pemilihan, level FROM reported),
             lowest AS (SELECT jenis_pemilihan, max(depth) AS max_depth FROM units GROUP BY 1),
+            child_units AS (SELECT c.*, {child_parent} AS parent_kode FROM units c WHERE c.depth > 0),
             children AS (
                 SELECT p.jenis_pemilihan, p.level, p.kode_wilayah, p._file, p._row, c.level AS child_level,
-                       c.kode_wilayah AS child_kode,
-                       c.kode_wilayah IN (SELECT kode_wilayah FROM reported r2
-                                          WHERE r2.jenis_pemilihan = c.jenis_pemilihan AND r2.level = c.level) AS child_reported
-                FROM reported p JOIN units c
-                  ON c.jenis_pemilihan = p.jenis_pemilihan AND c.depth = p.depth + 1
-                 AND (p.depth = 0 OR starts_with(c.kode_wilayah, p.kode_wilayah)))
+                       c.kode_wilayah AS child_kode, ru.kode_wilayah IS NOT NULL AS child_reported
+                FROM reported p
+                JOIN child_units c
+                  ON c.jenis_pemilihan = p.jenis_pemilihan AND c.depth = p.depth + 1 AND c.parent_kode = p.kode_wilayah
+                LEFT JOIN reported_units ru
+                  ON ru.jenis_pemilihan = c.jenis_pemilihan AND ru.level = c.level AND ru.kode_wilayah = c.kode_wilayah)
             SELECT p.jenis_pemilihan, p.level, p.kode_wilayah, NULL AS child_kode, p._file, p._row
             FROM reported p JOIN lowest l USING (jenis_pemilihan)
             WHERE p.depth < l.max_depth {scope}
@@ -259,10 +273,8 @@ def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
                               AND c.level = p.level AND c.kode_wilayah = p.kode_wilayah)
             UNION ALL
             SELECT DISTINCT c.jenis_pemilihan, c.level, c.kode_wilayah, c.child_kode, c._file, c._row
-            FROM children c
-            WHERE NOT c.child_reported
-              AND EXISTS (SELECT 1 FROM reported r3 WHERE r3.jenis_pemilihan = c.jenis_pemilihan
-                          AND r3.level = c.child_level)"""
+            FROM children c JOIN reported_levels rl ON rl.jenis_pemilihan = c.jenis_pemilihan AND rl.level = c.child_level
+            WHERE NOT c.child_reported"""
     )
 
 
