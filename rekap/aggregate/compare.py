@@ -107,11 +107,10 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
         tps_fields = [f for f in fields if f in recap_cols]
         con.execute(
             f"""CREATE OR REPLACE TABLE rk_computed AS
-                SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, u.field, u.value AS computed,
-                       'tps' AS computed_from
-                FROM {RECAP_TABLE} r,
-                     LATERAL (SELECT unnest([{', '.join(f"'{f}'" for f in tps_fields)}]) AS field,
-                                     unnest([{', '.join(f'r.{quote_ident(f)}' for f in tps_fields)}]) AS value) u"""
+                SELECT jenis_pemilihan, level, kode_wilayah, field, computed, 'tps' AS computed_from
+                FROM (UNPIVOT (SELECT jenis_pemilihan, level, kode_wilayah, {', '.join(quote_ident(f) for f in tps_fields)}
+                               FROM {RECAP_TABLE})
+                      ON {', '.join(quote_ident(f) for f in tps_fields)} INTO NAME field VALUE computed)"""
             if tps_fields
             else "CREATE OR REPLACE TABLE rk_computed (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
             "field VARCHAR, computed BIGINT, computed_from VARCHAR)"

@@ -74,11 +74,17 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
 
     # Which records are summed: the first copy of each TPS (per source label), placed by its code.
     sumber = "coalesce(t.sumber, '')" if "sumber" in cols else "''"
-    con.execute(
-        f"""CREATE OR REPLACE TABLE rk_summed AS
-            SELECT t.*, row_number() OVER (PARTITION BY {sumber}, t.jenis_pemilihan, t.kode_tps ORDER BY t._file, t._row) AS _copy
-            FROM rk_tps t"""
-    )
+    repeats = count(con, "SELECT (SELECT count(*) FROM rk_tps_base) - (SELECT distinct_tps FROM rk_stats)")
+    summed = "rk_summed"
+    if repeats:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_summed AS
+                SELECT t.*, row_number() OVER (PARTITION BY {sumber}, t.jenis_pemilihan, t.kode_tps ORDER BY t._file, t._row) AS _copy
+                FROM rk_tps t"""
+        )
+    else:
+        # No TPS code repeats: every record is a first copy, no window over the whole table needed.
+        summed = "(SELECT t.*, 1 AS _copy FROM rk_tps t)"
     # TPS-level error findings, by the row they were found on.
     con.execute(
         """CREATE OR REPLACE TABLE rk_error_rows AS
@@ -108,7 +114,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
                    count(*) FILTER (WHERE {has_voters})::BIGINT AS n_tps_administrasi,
                    count(*) FILTER (WHERE e._row IS NOT NULL)::BIGINT AS n_tps_error
                    {', ' + sums if sums else ''}
-            FROM rk_summed t LEFT JOIN rk_error_rows e ON e._file = t._file AND e._row = t._row
+            FROM {summed} t LEFT JOIN rk_error_rows e ON e._file = t._file AND e._row = t._row
             WHERE t._copy = 1 AND regexp_full_match(left(t.kode_tps, 10), '[0-9]{{10}}')
             GROUP BY GROUPING SETS ({', '.join(sets)})"""
     )
@@ -135,10 +141,10 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
             ORDER BY r.jenis_pemilihan, {order}, r.kode_wilayah"""
     )
     stats = con.execute(
-        """SELECT count(*) FILTER (WHERE _copy = 1 AND regexp_full_match(left(kode_tps, 10), '[0-9]{10}')),
+        f"""SELECT count(*) FILTER (WHERE _copy = 1 AND regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}')),
                   count(*) FILTER (WHERE _copy > 1),
-                  count(*) FILTER (WHERE _copy = 1 AND NOT regexp_full_match(left(kode_tps, 10), '[0-9]{10}'))
-           FROM rk_summed"""
+                  count(*) FILTER (WHERE _copy = 1 AND NOT regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}'))
+           FROM {summed}"""
     ).fetchall()[0]
     return RecapResult(
         table=RECAP_TABLE,
