@@ -131,16 +131,15 @@ def k003(ctx: Context) -> list[Check] | NotApplicable:
         return na
     sep = "," if ctx.lang == "id" else "."
     pct = f"replace(printf('%.1f', ((1000 * s.n_recv) // s.n_exp)::DOUBLE / 10), '.', '{sep}')"
-    checks = []
-    for level in PREFIX:
-        sql = f"""
-            WITH {SCOPE_CTES}
-            SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_recv AS actual,
-                   ' (' || {pct} || ' %' || coalesce('; ' || m.nama, '') || ')' AS detail, {NO_SOURCE}
-            FROM rk_k_scope s
-            LEFT JOIN rk_k_units p ON p.kode = s.parent
-            LEFT JOIN rk_master_units m ON m.kode = s.kode
-            WHERE s.level = '{level}' AND s._inside AND s.n_recv <> s.n_exp
-              AND (s.n_recv > 0 OR p.n_recv > 0 OR p.kode IS NULL)"""
-        checks.append(Check(field="n_tps", sql=sql, level=level))
+    # One statement for every level: the scope CTEs are evaluated once, not once per level.
+    sql = f"""
+        WITH {SCOPE_CTES}
+        SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_recv AS actual,
+               ' (' || {pct} || ' %' || coalesce('; ' || m.nama, '') || ')' AS detail, {NO_SOURCE}, s.level AS level
+        FROM rk_k_scope s
+        LEFT JOIN rk_k_units p ON p.kode = s.parent
+        LEFT JOIN rk_master_units m ON m.kode = s.kode
+        WHERE s.level IN ({', '.join(repr(lv) for lv in PREFIX)}) AND s._inside AND s.n_recv <> s.n_exp
+          AND (s.n_recv > 0 OR p.n_recv > 0 OR p.kode IS NULL)"""
+    checks = [Check(field="n_tps", sql=sql, level="*")]
     return checks
