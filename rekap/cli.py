@@ -261,7 +261,7 @@ def validate(
             from rekap.validate.registry import select_rules, split_patterns
 
             chosen = {r.id for r in select_rules(split_patterns(select), split_patterns(ignore))}
-            _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, with_tps=True, only=chosen)
+            _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, aggregate_first=True, only=chosen)
         write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir)
         _summary(report, ds, lang_code, quiet)
         con.close()
@@ -404,9 +404,11 @@ def _empty_report(con: Any, tmpdir: str) -> ValidationReport:
 
 
 def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], paslon: Path | None,
-                      election: str | None, tmpdir: str, lang: str, with_tps: bool,
+                      election: str | None, tmpdir: str, lang: str, aggregate_first: bool,
                       only: set[str] | None = None) -> Any:
-    """Load the reported recaps, compare them with what lies beneath, add H001–H003 to the findings."""
+    """Load the reported recaps, compare them with what lies beneath, add H001–H003 to the findings.
+
+    `aggregate_first`: build the TPS recap here (a caller that has built it already passes False)."""
     from rekap.aggregate.compare import compare
     from rekap.aggregate.reported import load_reported
     from rekap.aggregate.rollup import LEVELS_UP
@@ -419,7 +421,7 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
         from rekap.io.sirekap import load_paslon
 
         paslon_map = load_paslon(paslon)
-    if with_tps:
+    if aggregate_first:
         run_aggregate(con, list(LEVELS_UP))
     sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
@@ -655,13 +657,14 @@ def run(
         compared = None
         if reported:
             step("membandingkan rekap" if lang_code == "id" else "comparing recaps")
-            compared = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, with_tps=True)
+            # The recap was built just above; compare reuses it.
+            compared = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, aggregate_first=False)
             timings["compare"] = time.perf_counter() - started - sum(timings.values())
         master_info = None
         if master is not None:
-            from rekap.db import count
+            from rekap.db import table_exists
 
-            if count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rk_expected_tps'"):
+            if table_exists(con, "rk_expected_tps"):
                 from rekap.aggregate.coverage import coverage
 
                 coverage(con)

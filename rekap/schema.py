@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 LEVELS: tuple[str, ...] = ("tps", "desa", "kecamatan", "kabkota", "provinsi", "nasional")
 CODE_LENGTH: dict[str, int] = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10, "tps": 13}
@@ -80,16 +79,6 @@ def canonical_order(columns: set[str] | frozenset[str]) -> list[str]:
 def quote_ident(name: str) -> str:
     """Quote an identifier for DuckDB; only names from the allow-list may be used unquoted elsewhere."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def checked_ident(name: str) -> str:
-    """Quote a canonical or internal column name, refusing anything not on the allow-list."""
-    if name not in CANONICAL_SET and name not in INTERNAL_COLUMNS:
-        raise ValueError(f"column not on the allow-list: {name!r}")
-    return quote_ident(name)
-
-
-INTERNAL_COLUMNS: frozenset[str] = frozenset({"_source", "_row", "_file", "_seq"})
 
 
 # --- header aliases -------------------------------------------------------------------------------
@@ -191,23 +180,3 @@ def resolve_header(header: str, extra: dict[str, str] | None = None) -> str | No
             if normalize_header(k) == key:
                 return v
     return HEADER_ALIASES.get(normalize_header(header))
-
-
-# --- codes ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CodeParts:
-    kode_prov: str
-    kode_kabkota: str
-    kode_kec: str
-    kode_desa: str
-    kode_tps: str
-
-
-def level_of_code(code: str) -> str | None:
-    """The level a region code belongs to, from its length."""
-    for level, n in CODE_LENGTH.items():
-        if len(code) == n:
-            return level
-    return None

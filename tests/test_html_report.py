@@ -43,7 +43,7 @@ def sample_session(tmp: str, *, compare: bool = True, master: bool = True) -> tu
     recap = aggregate(con, list(LEVELS_UP))
     if compare:
         reported = [SAMPLE / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
-        _compare_reported(con, report, reported, None, "pkwkp", tmp, "id", with_tps=True)
+        _compare_reported(con, report, reported, None, "pkwkp", tmp, "id", aggregate_first=True)
     if master:
         coverage(con)
     meta: dict[str, object] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -49,7 +49,6 @@ class Dataset:
     """Canonical columns present in at least one input, canonical order."""
     rows_read: int
     rows_rejected: int
-    extra_notes: list[str] = field(default_factory=list)
     duplicate_codes: bool = True
     """Set by the engine once it knows whether any kode_tps repeats."""
 

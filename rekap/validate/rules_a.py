@@ -35,9 +35,6 @@ def upper_bound(field: str, bound: str, detail: str = "''") -> Check:
     return Check(field=field, expected=bound, actual=c(field), violated=f"{c(field)} > ({bound})", detail=detail)
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def not_applicable(ctx: Context, *names: str) -> NotApplicable:
     miss = ", ".join(ctx.missing(*names)) or ", ".join(names)
@@ -269,5 +266,3 @@ def a013(ctx: Context) -> list[Check] | NotApplicable:
     ]
     return checks or not_applicable(ctx, "pemilih_dpt_j")
 
-
-__all__ = ["c", "term", "_lit"]
