@@ -169,11 +169,6 @@ def test_unterminated_quote_on_the_last_row(tmp_path: Path) -> None:
     assert got.found("A006") == [("3101011001002", "suara_sah", 3)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rekap/io/csv.py: an unterminated quote mid-file swallows every later line into one rejected record, "
-    "so the TPS after it are neither checked nor counted as rows",
-)
 def test_unterminated_quote_mid_file_loses_only_its_own_row(tmp_path: Path) -> None:
     text = table([
         ["3101011001001", "A", "10", "20", "30"],
@@ -185,6 +180,41 @@ def test_unterminated_quote_mid_file_loses_only_its_own_row(tmp_path: Path) -> N
     assert got.found("S008") == [(None, "baris", 3)]
     assert got.report.rows_read == 4
     assert got.found("A006") == [("3101011001003", "suara_sah", 4)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_stray_quotes_cost_only_the_rows_they_touch(tmp_path: Path, newline: str) -> None:
+    rows = [
+        ["3101011001001", "A", "10", "20", "31"],   # line 2: A006
+        ["3101011001002", '"B', "10", "20", "30"],  # lines 3-6: the quote opened here is "closed" on
+        ["3101011001003", "C", "10", "20", "32"],   #   line 6 right before a comma: one legal record
+        ["3101011001004", "D", "10"],               #   whose cell holds whole rows -> S008 "merged"
+        ["3101011001005", 'E"', "10", "20", "30"],
+        ["3101011001006", "F", "10", "20", "33"],   # line 7: A006
+        ["3101011001007", '"G', "1", "2", "3"],     # line 8: stray quote, closed on line 9 before H
+        ["3101011001008", '"H' + newline + 'I"', "10", "20", "34"],  # lines 9-10: split by it
+        ["3101011001009", "J", "10", "20", "35"],   # line 11: A006
+        ["3101011001010", '"K', "10", "20", "36"],  # line 12: never closed
+        ["3101011001011", "L", "10", "20", "37"],   # line 13: A006, read again after the quote
+    ]
+    got = load(tmp_path, table(rows, newline=newline).encode())
+    s008 = [(f["row"], f["message"].split(":")[1].strip()) for f in got.findings if f["rule"] == "S008"]
+    assert s008 == [
+        (3, "MERGED ROWS 3-6 (column 'nama_desa' holds 3 line breaks"),
+        (8, "MISSING COLUMNS"), (9, "UNQUOTED VALUE"), (10, "MISSING COLUMNS"), (12, "UNQUOTED VALUE"),
+    ]
+    assert got.found("A006") == [
+        ("3101011001001", "suara_sah", 2), ("3101011001006", "suara_sah", 7),
+        ("3101011001009", "suara_sah", 11), ("3101011001011", "suara_sah", 13),
+    ]
+    assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (9, 4, 5)
+
+
+def test_a_legal_multi_line_cell_is_one_row(tmp_path: Path) -> None:
+    rows = [["3101011001001", '"DESA\nBARU"', "10", "20", "31"], ["3101011001002", "B", "10", "20", "32"]]
+    got = load(tmp_path, table(rows).encode())
+    assert got.found("S008") == []
+    assert got.raw() == [("3101011001001", "DESA\nBARU", 2), ("3101011001002", "B", 3)]
 
 
 def test_codes_with_dots_are_normalised(tmp_path: Path) -> None:

@@ -214,6 +214,10 @@ def load_dataset(
                 raw, rejects = read_one(con, path, display, table, tmpdir, options)
             except OSError as exc:
                 raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
+            if raw.rows + len(rejects) == 0:
+                # A header and nothing below it: most likely the wrong file or sheet, and a recap
+                # built from it would look complete with nothing in it.
+                raise InputError(f"{display}: no data rows below the header", hint="check that this is the right file (and --sheet)")
             if raw.canonical:
                 mapping = ColumnMapping(mapping={h: h for h in raw.headers})
             else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rekap.errors import InputError, UsageError
 from rekap.schema import CANONICAL_SET, resolve_header
+
+DUPLICATE_SUFFIX = re.compile(r"^(.*)__\d+$")
 
 
 @dataclass
@@ -45,7 +48,17 @@ def load_column_map(path: Path) -> dict[str, str]:
 def map_headers(headers: list[str], display: str, extra: dict[str, str] | None = None) -> ColumnMapping:
     """Resolve each header; two headers for the same canonical column make the file ambiguous."""
     cm = ColumnMapping()
+    position = {h: i + 1 for i, h in enumerate(headers)}
     for h in headers:
+        twin = DUPLICATE_SUFFIX.match(h)
+        if twin and twin.group(1) in position and resolve_header(twin.group(1), extra) is not None:
+            # The readers rename a repeated header `X` to `X__2`: two columns claim the same count.
+            base = twin.group(1)
+            raise InputError(
+                f"{display}: columns {position[base]} and {position[h]} are both headed '{base}' "
+                f"({resolve_header(base, extra)}); rekap cannot tell which one holds the count",
+                hint="rename or remove one of them, or map them explicitly with --columns map.toml",
+            )
         canon = resolve_header(h, extra)
         if canon is None:
             cm.unmapped.append(h)

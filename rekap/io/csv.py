@@ -28,6 +28,7 @@ from rekap.schema import quote_ident, resolve_header
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_LINES = 30
+MAX_SWALLOW_DEPTH = 50  # nested re-reads after unterminated quotes
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
@@ -193,14 +194,13 @@ def read_csv(
         notes.append(f"header in row {dialect.header_line}")
     keep = [n for n in names if resolve_header(n, column_map) is not None] or names[:1]
     try:
-        rejects = _load(con, source, table, names, dialect, keep=keep)
+        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir)
     except _BadUnicode:
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
-        rejects = _load(con, source, table, names, dialect, utf8_check=False, keep=keep)
-    n = count(con, f"SELECT count(*) FROM {quote_ident(table + '__load')}")
-    rows_read = n
+        rejects, accepted, _ = _load(con, source, table, names, dialect, utf8_check=False, keep=keep, tmpdir=tmpdir)
+    rows_read = accepted
     return (
         RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
         rejects,
@@ -219,7 +219,11 @@ def _load(
     dialect: Dialect,
     utf8_check: bool = True,
     keep: list[str] | None = None,
-) -> list[RejectedRow]:
+    tmpdir: str | None = None,
+    depth: int = 0,
+) -> tuple[list[RejectedRow], int, int]:
+    """Read `source` into the view `table` (kept columns + `_row`); return the rejected rows, the
+    number of accepted rows and the number of rows (row numbers) the data takes up."""
     qt = quote_ident(table)
     load = quote_ident(table + "__load")
     rej_table, rej_scan = f"{table}__rej", f"{table}__scan"
@@ -253,36 +257,140 @@ def _load(
         f"""SELECT line AS row, min(error_type)::VARCHAR AS reason, min(csv_line) AS text
             FROM {quote_ident(rej_table)} GROUP BY line ORDER BY line"""
     ).fetchall()
-    rejects = [RejectedRow(int(r), str(reason), str(txt or "")) for r, reason, txt in rejected_rows]
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
+    # (after a CRLF record DuckDB starts the next one at the LF: a leading line end is not text)
+    rejects = [RejectedRow(int(r), str(reason), str(txt or "").lstrip("\r\n")) for r, reason, txt in rejected_rows]
     if utf8_check and dialect.encoding in ("utf-8", "utf-8-sig") and any(r.reason == "INVALID ENCODING" for r in rejects):
         # Valid UTF-8 in the head but not further down: a legacy-encoded file after all.
         raise _BadUnicode()
-    # Spreadsheet row of each accepted record: records are numbered in file order; rejected
-    # records leave gaps, which the as-of join accounts for. A view, so the data is not copied again.
+    accepted = count(con, f"SELECT count(*) FROM {load}")
+
+    # An unterminated quote: DuckDB reads the quoted cell on across line ends, up to the next quote or
+    # the end of the file, and rejects all those lines as one record. Only the first of them holds the
+    # stray quote: the lines after it are read again as a file of their own (recursively, for a second
+    # stray quote among them), so that their TPS are checked and counted with their own row numbers.
+    swallowed: dict[int, tuple[str, int, list[RejectedRow]]] = {}  # record -> (view, slots, rejects)
+    if tmpdir is not None and depth < MAX_SWALLOW_DEPTH:
+        for r in rejects:
+            # (after a CRLF record DuckDB starts the next one at the LF)
+            first, sep, rest = r.text.lstrip("\r\n").partition("\n")
+            if not sep or not rest.strip("\r\n"):
+                continue
+            sub = f"{table}__q{r.row}"
+            fd, name = tempfile.mkstemp(prefix="rekap-quote-", suffix=".csv", dir=tmpdir)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                newline = "\r\n" if first.endswith("\r") else "\n"  # DuckDB wants one kind in a file
+                fh.write(_header_line(names, dialect.delimiter) + newline + rest)
+            sub_dialect = Dialect("utf-8", dialect.delimiter, 1, dialect.headers)
+            sub_rejects, _, slots = _load(con, Path(name), sub, names, sub_dialect, False, kept, tmpdir, depth + 1)
+            swallowed[r.row] = (sub, slots, sub_rejects)
+
+    # Spreadsheet row of each accepted record: records are numbered in file order; rejected records
+    # leave gaps (one row, or one plus the lines an unterminated quote swallowed), which the as-of
+    # join accounts for. A view, so the data is not copied again.
     first_data = int(dialect.header_line + 1)
     select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in kept)
     rej_pos = quote_ident(table + "__rejpos")
     con.execute(f"DROP TABLE IF EXISTS {rej_pos}")
     if not rejects:
-        con.execute(
-            f"CREATE OR REPLACE VIEW {qt} AS SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc"
-        )
+        body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc"
     else:
-        con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT)")
-        con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[r.row] for r in rejects])
-        con.execute(
-            f"""CREATE OR REPLACE VIEW {qt} AS
-                WITH ranked AS (
+        con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT, weight BIGINT)")
+        con.executemany(
+            f"INSERT INTO {rej_pos} VALUES (?, ?)",
+            [[r.row, 1 + swallowed[r.row][1] if r.row in swallowed else 1] for r in rejects],
+        )
+        body = f"""WITH ranked AS (
                     SELECT pos - {first_data} - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
-                           row_number() OVER (ORDER BY pos) AS n_rej
+                           sum(weight) OVER (ORDER BY pos) AS n_rej
                     FROM {rej_pos}),
                 rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before)
                 SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row
                 FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before"""
+    out: list[RejectedRow] = []
+    if not swallowed:
+        final = body
+        out = rejects
+    else:
+        # Reported rows move down by the lines swallowed above them; the re-read lines take the rows
+        # right below their stray quote.
+        parts = [f"({body})"]
+        shift = 0
+        plain = ", ".join(quote_ident(n) for n in kept)
+        for r in rejects:
+            row = r.row + shift
+            if r.row in swallowed:
+                sub, slots, sub_rejects = swallowed[r.row]
+                out.append(RejectedRow(row, r.reason, r.text.lstrip("\r\n").partition("\n")[0].rstrip("\r")))
+                out.extend(RejectedRow(row + x.row - 1, x.reason, x.text) for x in sub_rejects)
+                parts.append(f"(SELECT {plain}, (_row + {row - 1})::BIGINT AS _row FROM {quote_ident(sub)})")
+                accepted += count(con, f"SELECT count(*) FROM {quote_ident(sub)}")
+                shift += slots
+            else:
+                out.append(RejectedRow(row, r.reason, r.text))
+        final = " UNION ALL ".join(parts)
+
+    # A stray quote that a second stray quote "closes" right before a delimiter makes one legal
+    # record of all the lines between them: one cell then holds whole rows, line breaks and as many
+    # delimiters as a row has. Such a record is rejected (S008, naming the cell), not summed.
+    merged = _merged_rows_condition(kept, dialect.delimiter, len(names))
+    found = con.execute(
+        f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
+    ).fetchall()
+    moved = 0
+    if found:
+        # The merged record stands for as many rows as it has lines: the rows below move down.
+        extra: list[tuple[int, int]] = []
+        merged_rows: list[RejectedRow] = []
+        for row, *cells in found:
+            column = next(n for n, c in zip(kept, cells, strict=True) if c and "\n" in c)
+            lines = sum(c.count("\n") for c in cells if c)
+            text = dialect.delimiter.join(c or "" for c in cells).replace("\r", "").replace("\n", " | ")
+            start = int(row) + moved
+            merged_rows.append(RejectedRow(
+                start, f"MERGED ROWS {start}-{start + lines} (column {column!r} holds {lines} line breaks: a stray quote?)", text
+            ))
+            moved += lines
+            extra.append((int(row), moved))
+        out = sorted(
+            [RejectedRow(r.row + _moved_before(extra, r.row), r.reason, r.text) for r in out]
+            + merged_rows,
+            key=lambda x: x.row,
         )
-    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
-    con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
-    return rejects
+        accepted -= len(found)
+        shifts = quote_ident(table + "__merged")
+        con.execute(f"CREATE OR REPLACE TABLE {shifts} (pos BIGINT, moved BIGINT)")
+        con.executemany(f"INSERT INTO {shifts} VALUES (?, ?)", [list(e) for e in extra])
+        final = (
+            f"SELECT f.* REPLACE ((f._row + coalesce(m.moved, 0))::BIGINT AS _row) FROM "
+            f"(SELECT * FROM ({final}) WHERE NOT ({merged})) f ASOF LEFT JOIN {shifts} m ON f._row > m.pos"
+        )
+    con.execute(f"CREATE OR REPLACE VIEW {qt} AS {final}")
+    # Rows the file takes up below the header: each is now accepted, rejected or inside a merged record.
+    return out, accepted, accepted + len(out) + moved
+
+
+def _moved_before(extra: list[tuple[int, int]], row: int) -> int:
+    """Lines added by merged records above `row` (extra: (record row, cumulative lines), ascending)."""
+    moved = 0
+    for at, total in extra:
+        if at < row:
+            moved = total
+    return moved
+
+
+def _merged_rows_condition(kept: list[str], delimiter: str, width: int) -> str:
+    """SQL: some cell holds a line break and at least a whole row's worth of delimiters."""
+    d = "'" + delimiter.replace("'", "''") + "'"
+    return "(" + " OR ".join(
+        f"coalesce(strpos({q}, chr(10)) > 0 AND length({q}) - length(replace({q}, {d}, '')) >= {max(width - 1, 1)}, false)"
+        for q in (quote_ident(n) for n in kept)
+    ) + ")"
+
+
+def _header_line(names: list[str], delimiter: str) -> str:
+    return delimiter.join('"' + n.replace('"', '""') + '"' for n in names)
 
 
 def spool_stdin(data: bytes, tmpdir: str, suffix: str = ".csv") -> Path:
