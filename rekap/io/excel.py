@@ -9,6 +9,7 @@ number checks happen later, in one place.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 import zipfile
 from collections.abc import Generator, Sequence
@@ -371,6 +372,7 @@ def _read_workbook(
             pending += 1
         rownum += 1
 
+    _fill_uncomputed_formulas(scan.ws, data, rownums)
     width = max([len(header.names), *map(len, data)])
     for r in data:
         if len(r) < width:
@@ -408,6 +410,46 @@ def _read_workbook(
     finally:
         con.unregister(tmp)
     return RawTable(table=table, headers=headers, rows=len(data), format="xlsx", notes=notes)
+
+
+def _fill_uncomputed_formulas(ws: Any, data: list[list[str | None]], rownums: list[int]) -> None:
+    """Put the formula text into cells whose formula has no saved result.
+
+    Excel and LibreOffice save each formula's last result, which is what rekap reads; a workbook
+    written by a program that does not calculate (a script, some exporters) has none, and the cell
+    would look empty. Its formula text (`=I4+J4+K4`) is kept instead, so the number check reports
+    it (S002) rather than the count silently going missing.
+    """
+    import re
+    import xml.etree.ElementTree as ET
+
+    archive, part = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:
+        return
+    try:
+        xml = archive.read(part)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return
+    if b"<f" not in xml and b":f" not in xml:
+        return  # no formula at all: the common case, no second look
+    where = {r: i for i, r in enumerate(rownums)}
+    ref = re.compile(r"([A-Z]+)(\d+)")
+    for _, el in ET.iterparse(io.BytesIO(xml)):
+        if el.tag.rsplit("}", 1)[-1] != "c":
+            continue
+        kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
+        if "f" in kids and not (kids.get("v") is not None and (kids["v"].text or "").strip()):
+            m = ref.fullmatch(el.get("r", ""))
+            if m and int(m.group(2)) in where:
+                col = 0
+                for ch in m.group(1):
+                    col = col * 26 + ord(ch) - 64
+                row = data[where[int(m.group(2))]]
+                if len(row) < col:
+                    row.extend([None] * (col - len(row)))
+                if row[col - 1] is None:
+                    row[col - 1] = "=" + (kids["f"].text or "?")
+        el.clear()
 
 
 def _dedupe(names: list[str], letters: list[str], notes: list[str]) -> list[str]:
