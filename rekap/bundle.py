@@ -38,11 +38,6 @@ class BundleInputs:
     master: dict[str, Any] | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-
-
-
-
-
 def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
     names = []
     for fmt, ext in (("csv", "csv"), ("jsonl", "jsonl"), ("parquet", "parquet")):
@@ -63,14 +58,27 @@ def write_bundle(
     import shutil
     import tempfile
 
+    from rekap.errors import UsageError
+    from rekap.report import _reason
+
     parent = outdir.parent if str(outdir.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    except OSError as exc:
+        raise UsageError(f"{outdir}: cannot make the output folder ({_reason(exc)})") from None
     try:
         written = _write_bundle(con, staging, tmpdir, **kwargs)
         outdir.mkdir(exist_ok=True)
         for name in written:
             (staging / name).replace(outdir / name)
+    except UsageError as exc:
+        # A file of the staged bundle could not be written (disk full, ...): name the bundle, not the
+        # hidden staging folder, which is removed below; nothing half-written is left behind.
+        reason = exc.message.split("cannot write", 1)[-1].strip(" ()") or exc.message
+        raise UsageError(f"{outdir}: cannot write the bundle ({reason}); nothing was written") from None
+    except OSError as exc:
+        raise UsageError(f"{outdir}: cannot write the bundle ({_reason(exc)}); nothing was written") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written

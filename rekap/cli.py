@@ -73,13 +73,27 @@ def _connect(tmpdir: str) -> Any:
 
     con = duckdb.connect(config={"temp_directory": tmpdir})
     con.execute("SET enable_progress_bar = false")
-    limit = os.environ.get("REKAP_MEMORY_LIMIT")
-    if limit:
+    # DuckDB would take 80 % of the machine's memory; half leaves a small laptop responsive, and
+    # large sorts and joins spill to the temporary folder (TMPDIR) instead.
+    limit = os.environ.get("REKAP_MEMORY_LIMIT") or _default_memory_limit()
+    try:
         con.execute("SET memory_limit = $l", {"l": limit})
+    except duckdb.Error:
+        _fail(f"REKAP_MEMORY_LIMIT={limit!r} is not a memory size", hint="e.g. REKAP_MEMORY_LIMIT=2GB")
     threads = os.environ.get("REKAP_THREADS")
     if threads:
+        if not threads.isdigit() or int(threads) < 1:
+            _fail(f"REKAP_THREADS={threads!r} is not a thread count", hint="e.g. REKAP_THREADS=2")
         con.execute("SET threads = $t", {"t": int(threads)})
     return con
+
+
+def _default_memory_limit() -> str:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2GB"
+    return f"{max(1024, total // 2 // (1 << 20))}MB"
 
 
 def _stdin_bytes(files: list[str]) -> bytes | None:
@@ -315,7 +329,10 @@ def aggregate(
             to_file = bool(output) and output != "-"
             if not to_file and sys.stdout.isatty():
                 _fail("an Excel workbook is binary: not written to the terminal", hint="use -o FILE.xlsx")
-            write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code)
+            try:
+                write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code)
+            except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
+                _fail(f"{output or '<stdout>'}: cannot write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR)")
         else:
             write_records(con, recap.table, out_format, output, sys.stdout.buffer, tmpdir, text=recap_text)
         if not quiet:
@@ -778,6 +795,10 @@ def main() -> None:
     from typer.exceptions import Abort, Exit, TyperException
 
     debug = os.environ.get("REKAP_DEBUG") == "1"
+    if not debug:
+        # A library's generator cleaned up after a failed write would print "Exception ignored in …"
+        # with a traceback; the failure itself is reported as one line.
+        sys.unraisablehook = lambda _unraisable: None
     try:
         app(standalone_mode=False)
     except RekapError as exc:
@@ -797,6 +818,14 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         _exit(EXIT_OK)
+    except OSError as exc:
+        if debug:
+            raise
+        # Disk full, a file too large for the file system, a read-only or vanished folder: the
+        # system's words and the path, not a traceback (outputs are written beside and renamed,
+        # so nothing half-written is left looking complete).
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}cannot read or write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR) and permissions")
     except KeyboardInterrupt:
         sys.stderr.write("rekap: interrupted\n")
         _exit(130)

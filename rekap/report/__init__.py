@@ -149,9 +149,16 @@ def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text) -> byt
 
 
 def _reason(exc: BaseException) -> str:
+    """The system's words for a failed write ("No space left on device"), also out of DuckDB's errors."""
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    return str(exc).splitlines()[0]
+    import re
+
+    text = str(exc)
+    errno = re.search(r'"errno":\s*"?(\d+)', text)
+    if errno and int(errno.group(1)) > 0:
+        return os.strerror(int(errno.group(1)))
+    return text.splitlines()[0][:200]
 
 
 def _unlink(path: Path) -> None:
@@ -164,7 +171,8 @@ def _unlink(path: Path) -> None:
 def _temp_beside(path: Path) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"{path}: the folder {directory} does not exist")
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise UsageError(f"{path}: the folder {directory} {what}")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
