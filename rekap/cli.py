@@ -443,7 +443,8 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
     report.reported_sources = [
-        {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows}
+        {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
+         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected}
         for src in sources
     ]
     result = compare(con, default_election=election)
@@ -555,7 +556,25 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
         lines.append(
             f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
         )
+    lines += _accounting_lines(report, lang)
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
+    """Rows read = used + rejected, for the TPS files and for the reported recaps (every command says it)."""
+    from rekap.i18n import num, t
+
+    lines = []
+    if report.rows_read or not report.reported_sources:
+        lines.append("  " + t("rows", lang, read=num(report.rows_read, lang), used=num(report.rows_used, lang),
+                              rejected=num(report.rows_rejected, lang), dup=num(report.rows_duplicate, lang),
+                              bad=num(report.rows_rejected - report.rows_duplicate, lang)))
+    if report.reported_sources:
+        read = sum(int(str(s.get("rows_read", 0))) for s in report.reported_sources)
+        rejected = sum(int(str(s.get("rows_rejected", 0))) for s in report.reported_sources)
+        lines.append("  " + t("reported_rows", lang, read=num(read, lang), used=num(read - rejected, lang),
+                              rejected=num(rejected, lang)))
+    return lines
 
 
 @app.command(
@@ -600,6 +619,7 @@ def progress(
                      if lang_code == "id" else
                      f"Progress — {num(int(got), lang_code)} of {num(int(want), lang_code)} TPS ({pct} %) of the region list\n"
                 )
+            sys.stderr.write("\n".join(_accounting_lines(report, lang_code)) + "\n")
         con.close()
     raise SystemExit(EXIT_OK)
 
@@ -715,15 +735,18 @@ def run(
         sc = report.severity_counts
         sys.stderr.write(
             (f"Selesai. {len(written)} berkas di {outdir}/ — buka laporan.html atau rekap.xlsx\n"
-             f"  {num(report.rows_read, lang_code)} baris dibaca, {num(recap.tps_summed, lang_code)} TPS dijumlahkan; "
+             f"  baris dibaca {num(report.rows_read, lang_code)}; dijumlahkan {num(recap.tps_summed, lang_code)} TPS; "
+             f"tidak dijumlahkan {num(accounting['rows_rejected'], lang_code)}; "
              f"{num(sc['error'], lang_code)} galat, {num(sc['warning'], lang_code)} peringatan"
              + (f"; {num(compared.discrepancies, lang_code)} selisih rekap" if compared else "") + "\n")
             if id_ else
             (f"Done. {len(written)} files in {outdir}/ — open laporan.html or rekap.xlsx\n"
-             f"  {num(report.rows_read, lang_code)} rows read, {num(recap.tps_summed, lang_code)} TPS summed; "
+             f"  rows read {num(report.rows_read, lang_code)}; summed {num(recap.tps_summed, lang_code)} TPS; "
+             f"not summed {num(accounting['rows_rejected'], lang_code)}; "
              f"{num(sc['error'], lang_code)} errors, {num(sc['warning'], lang_code)} warnings"
              + (f"; {num(compared.discrepancies, lang_code)} recap discrepancies" if compared else "") + "\n")
         )
+        sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
 

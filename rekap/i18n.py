@@ -7,6 +7,10 @@ import os
 TEXTS: dict[str, dict[str, str]] = {
     "summary": {"id": "Ringkasan pemeriksaan", "en": "Validation summary"},
     "files": {"id": "Berkas", "en": "Files"},
+    "reported_rows": {
+        "id": "rekap dilaporkan: baris dibaca {read}, dimuat {used}, ditolak {rejected}",
+        "en": "reported recaps: rows read {read}, loaded {used}, rejected {rejected}",
+    },
     "rows": {
         "id": "baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {dup}, tak terbaca {bad})",
         "en": "rows read {read}, used {used}, rejected {rejected} (exact duplicates {dup}, unreadable {bad})",
