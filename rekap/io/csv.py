@@ -254,82 +254,78 @@ def _load(
             raise _BadUnicode() from exc
         raise InputError(f"{source.name}: cannot be read as CSV ({text.splitlines()[0]})") from exc
     rejected_rows = con.execute(
-        f"""SELECT line AS row, min(error_type)::VARCHAR AS reason, min(csv_line) AS text
+        f"""SELECT line AS row, min(error_type)::VARCHAR AS reason, min(csv_line) AS text,
+                   min(line_byte_position) AS pos
             FROM {quote_ident(rej_table)} GROUP BY line ORDER BY line"""
     ).fetchall()
+    positions = {int(r[0]): int(r[3] or 0) for r in rejected_rows}
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
     # (after a CRLF record DuckDB starts the next one at the LF: a leading line end is not text)
-    rejects = [RejectedRow(int(r), str(reason), str(txt or "").lstrip("\r\n")) for r, reason, txt in rejected_rows]
+    rejects = [RejectedRow(int(r), str(reason), str(txt or "").lstrip("\r\n")) for r, reason, txt, _ in rejected_rows]
     if utf8_check and dialect.encoding in ("utf-8", "utf-8-sig") and any(r.reason == "INVALID ENCODING" for r in rejects):
         # Valid UTF-8 in the head but not further down: a legacy-encoded file after all.
         raise _BadUnicode()
     accepted = count(con, f"SELECT count(*) FROM {load}")
 
-    # An unterminated quote: DuckDB reads the quoted cell on across line ends, up to the next quote or
-    # the end of the file, and rejects all those lines as one record. Only the first of them holds the
-    # stray quote: the lines after it are read again as a file of their own (recursively, for a second
-    # stray quote among them), so that their TPS are checked and counted with their own row numbers.
-    swallowed: dict[int, tuple[str, int, list[RejectedRow]]] = {}  # record -> (view, slots, rejects)
+    # A stray quote: DuckDB reads the quoted cell on across line ends, up to the next quote or the end
+    # of the file, and rejects all those lines as one record (its text cut at 10,000 characters) or
+    # loses them. Only the first line holds the stray quote: everything after it is read again from
+    # the file itself, as a file of its own (recursively, for a later stray quote), so that the TPS
+    # below are checked and counted with their own row numbers.
+    tail: tuple[int, str, list[RejectedRow], int] | None = None  # (record, view, rejects, accepted)
     if tmpdir is not None and depth < MAX_SWALLOW_DEPTH:
         for r in rejects:
-            # (after a CRLF record DuckDB starts the next one at the LF)
-            first, sep, rest = r.text.lstrip("\r\n").partition("\n")
-            if not sep or not rest.strip("\r\n"):
+            first, sep, _ = r.text.partition("\n")
+            if not sep and r.reason != "UNQUOTED VALUE":
                 continue
+            found = _after_line(source, positions.get(r.row, 0), first.rstrip("\r"))
+            if found is None:
+                continue
+            start, newline = found  # DuckDB wants one kind of line end in a file
             sub = f"{table}__q{r.row}"
-            fd, name = tempfile.mkstemp(prefix="rekap-quote-", suffix=".csv", dir=tmpdir)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                newline = "\r\n" if first.endswith("\r") else "\n"  # DuckDB wants one kind in a file
-                fh.write(_header_line(names, dialect.delimiter) + newline + rest)
+            name = _tail_file(source, start, _header_line(names, dialect.delimiter) + newline, tmpdir)
+            if name is None:
+                continue  # the stray quote is on the last line: nothing below it
             sub_dialect = Dialect("utf-8", dialect.delimiter, 1, dialect.headers)
-            sub_rejects, _, slots = _load(con, Path(name), sub, names, sub_dialect, False, kept, tmpdir, depth + 1)
-            swallowed[r.row] = (sub, slots, sub_rejects)
+            sub_rejects, sub_accepted, _ = _load(con, name, sub, names, sub_dialect, False, kept, tmpdir, depth + 1)
+            tail = (r.row, sub, sub_rejects, sub_accepted)
+            break
 
     # Spreadsheet row of each accepted record: records are numbered in file order; rejected records
-    # leave gaps (one row, or one plus the lines an unterminated quote swallowed), which the as-of
-    # join accounts for. A view, so the data is not copied again.
+    # leave gaps, which the as-of join accounts for. A view, so the data is not copied again.
     first_data = int(dialect.header_line + 1)
     select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in kept)
     rej_pos = quote_ident(table + "__rejpos")
     con.execute(f"DROP TABLE IF EXISTS {rej_pos}")
+    cut = ""
+    if tail is not None:
+        # Only what lies above the stray quote is kept from this read; the re-read covers the rest.
+        before = [r for r in rejects if r.row < tail[0]]
+        cut = f" WHERE acc.rowid < {tail[0] - first_data - len(before)}"
+        accepted = tail[0] - first_data - len(before)
+        rejects = [*before, next(r for r in rejects if r.row == tail[0])]
     if not rejects:
-        body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc"
+        body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc{cut}"
     else:
-        con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT, weight BIGINT)")
-        con.executemany(
-            f"INSERT INTO {rej_pos} VALUES (?, ?)",
-            [[r.row, 1 + swallowed[r.row][1] if r.row in swallowed else 1] for r in rejects],
-        )
+        con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT)")
+        con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[r.row] for r in rejects])
         body = f"""WITH ranked AS (
                     SELECT pos - {first_data} - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
-                           sum(weight) OVER (ORDER BY pos) AS n_rej
+                           row_number() OVER (ORDER BY pos) AS n_rej
                     FROM {rej_pos}),
                 rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before)
                 SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row
-                FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before"""
-    out: list[RejectedRow] = []
-    if not swallowed:
-        final = body
-        out = rejects
-    else:
-        # Reported rows move down by the lines swallowed above them; the re-read lines take the rows
-        # right below their stray quote.
-        parts = [f"({body})"]
-        shift = 0
+                FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before{cut}"""
+    out: list[RejectedRow] = rejects
+    final = body
+    if tail is not None:
+        row, sub, sub_rejects, sub_accepted = tail
         plain = ", ".join(quote_ident(n) for n in kept)
-        for r in rejects:
-            row = r.row + shift
-            if r.row in swallowed:
-                sub, slots, sub_rejects = swallowed[r.row]
-                out.append(RejectedRow(row, r.reason, r.text.lstrip("\r\n").partition("\n")[0].rstrip("\r")))
-                out.extend(RejectedRow(row + x.row - 1, x.reason, x.text) for x in sub_rejects)
-                parts.append(f"(SELECT {plain}, (_row + {row - 1})::BIGINT AS _row FROM {quote_ident(sub)})")
-                accepted += count(con, f"SELECT count(*) FROM {quote_ident(sub)}")
-                shift += slots
-            else:
-                out.append(RejectedRow(row, r.reason, r.text))
-        final = " UNION ALL ".join(parts)
+        out = [*rejects[:-1], RejectedRow(row, rejects[-1].reason, rejects[-1].text.partition("\n")[0].rstrip("\r"))]
+        out += [RejectedRow(row + x.row - 1, x.reason, x.text) for x in sub_rejects]
+        final = f"({body}) UNION ALL (SELECT {plain}, (_row + {row - 1})::BIGINT AS _row FROM {quote_ident(sub)})"
+        accepted += sub_accepted
 
     # A stray quote that a second stray quote "closes" right before a delimiter makes one legal
     # record of all the lines between them: one cell then holds whole rows, line breaks and as many
@@ -387,6 +383,47 @@ def _merged_rows_condition(kept: list[str], delimiter: str, width: int) -> str:
         f"coalesce(strpos({q}, chr(10)) > 0 AND length({q}) - length(replace({q}, {d}, '')) >= {max(width - 1, 1)}, false)"
         for q in (quote_ident(n) for n in kept)
     ) + ")"
+
+
+def _after_line(source: Path, position: int, first: str) -> tuple[int, str] | None:
+    """Byte offset just past the line that starts near `position` and begins with `first`, and the
+    line end found there."""
+    needle = first.encode("utf-8")
+    if not needle:
+        return None
+    start = max(0, position - 4)
+    with open(source, "rb") as fh:
+        fh.seek(start)
+        window = fh.read(len(needle) + 16)
+    at = window.find(needle)
+    if at < 0:
+        return None
+    offset = start + at + len(needle)
+    with open(source, "rb") as fh:
+        fh.seek(offset)
+        ends = fh.read(2)
+    if ends.startswith(b"\r\n"):
+        return offset + 2, "\r\n"
+    if ends[:1] in (b"\n", b"\r"):
+        return offset + 1, ends[:1].decode()
+    return None  # not at a line end: not the line we are looking for
+
+
+def _tail_file(source: Path, offset: int, header: str, tmpdir: str) -> Path | None:
+    """A new file: `header` (a line, with its line end), then `source` from byte `offset` to its end
+    (None when that is empty)."""
+    import shutil
+
+    with open(source, "rb") as src:
+        src.seek(offset)
+        if not src.read(1):
+            return None
+        src.seek(offset)
+        fd, name = tempfile.mkstemp(prefix="rekap-quote-", suffix=".csv", dir=tmpdir)
+        with os.fdopen(fd, "wb") as dst:
+            dst.write(header.encode("utf-8"))
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return Path(name)
 
 
 def _header_line(names: list[str], delimiter: str) -> str:
