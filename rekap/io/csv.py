@@ -331,15 +331,15 @@ def _load(
     # record of all the lines between them: one cell then holds whole rows, line breaks and as many
     # delimiters as a row has. Such a record is rejected (S008, naming the cell), not summed.
     merged = _merged_rows_condition(kept, dialect.delimiter, len(names))
-    found = con.execute(
+    merged_found = con.execute(
         f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
     ).fetchall()
     moved = 0
-    if found:
+    if merged_found:
         # The merged record stands for as many rows as it has lines: the rows below move down.
         extra: list[tuple[int, int]] = []
         merged_rows: list[RejectedRow] = []
-        for row, *cells in found:
+        for row, *cells in merged_found:
             column = next(n for n, c in zip(kept, cells, strict=True) if c and "\n" in c)
             lines = sum(c.count("\n") for c in cells if c)
             text = dialect.delimiter.join(c or "" for c in cells).replace("\r", "").replace("\n", " | ")
@@ -354,7 +354,7 @@ def _load(
             + merged_rows,
             key=lambda x: x.row,
         )
-        accepted -= len(found)
+        accepted -= len(merged_found)
         shifts = quote_ident(table + "__merged")
         con.execute(f"CREATE OR REPLACE TABLE {shifts} (pos BIGINT, moved BIGINT)")
         con.executemany(f"INSERT INTO {shifts} VALUES (?, ?)", [list(e) for e in extra])
