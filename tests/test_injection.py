@@ -57,17 +57,6 @@ CR_BUG = (
     "as a raw \\r into the sheet XML, which XML parsers (openpyxl, Excel) read as \\n: a name '\\rX' comes back "
     "'\\nX' (the DuckDB path, rk_xml_escape, writes &#13; and keeps it)"
 )
-GLOB_BUG = (
-    "input paths reach DuckDB's read_csv/read_parquet as glob patterns: a file named 't*.csv', 'q?.csv' or "
-    "'br[1].csv' is read together with, or instead of, 'tX.csv', 'qZ.csv', 'br1.csv' beside it"
-)
-ROW_BUG = (
-    "rekap/io/__init__.py _read_parquet: a Parquet column named `_row` replaces rekap's own row number "
-    "(SELECT * EXCLUDE (file_row_number), ... AS _row keeps the file's `_row` and renames rekap's to `_row_1`), "
-    "so findings point at the row given in the data"
-)
-
-
 def starts_like_formula(text: str) -> bool:
     return text[:1] in FORMULA_START
 
@@ -348,7 +337,6 @@ def _tps_json(path: Path, kode: str) -> Path:
 WRITERS = {"csv": _tps_csv, "parquet": _tps_parquet, "xlsx": _tps_xlsx, "jsonl": _tps_json}
 
 
-@pytest.mark.xfail(strict=True, reason=GLOB_BUG)
 @pytest.mark.parametrize("ext", ["csv", "parquet"])
 def test_glob_characters_in_file_names_are_not_patterns(tmp_path: Path, ext: str) -> None:
     writer = WRITERS[ext]
@@ -478,7 +466,6 @@ def test_odd_parquet_column_names_are_data(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=ROW_BUG)
 def test_a_parquet_column_named_row_does_not_move_the_findings(tmp_path: Path) -> None:
     path = _parquet_with(tmp_path / "t.parquet", {"_row": [901, 902]})
     res = run_cli(["validate", str(path), "-f", "jsonl", "-q", "--select", "A006"])

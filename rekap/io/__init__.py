@@ -144,7 +144,9 @@ def read_one(
 
         return read_xlsx(con, path, table, display, options.sheet, extra=options.column_map), []
     if fmt == "parquet":
-        return _read_parquet(con, path, table, display), []
+        from rekap.io.base import literal_path
+
+        return _read_parquet(con, literal_path(path, tmpdir), table, display), []
     if fmt == "json":
         from rekap.io.sirekap import read_sirekap
 
@@ -159,10 +161,19 @@ def _sql_literal(value: str) -> str:
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, display: str) -> RawTable:
     try:
+        own = [str(r[0]) for r in con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({_sql_literal(str(path))})").fetchall()]
+        # The file's own columns come first and keep their names; a column of its own named like
+        # rekap's row number (`_row`, `file_row_number`) is kept under another name, not mistaken for it.
+        select = ", ".join(
+            f"{quote_ident(c)} AS {quote_ident(c + ' (input)' if c in ('_row', '_file', 'file_row_number') else c)}"
+            for c in own
+        )
         con.execute(
             f"""CREATE OR REPLACE VIEW {quote_ident(table)} AS
-                SELECT * EXCLUDE (file_row_number), (file_row_number + 2)::BIGINT AS _row
-                FROM read_parquet({_sql_literal(str(path))}, file_row_number = true)"""
+                SELECT {select}, (rk_file_row_number + 2)::BIGINT AS _row
+                FROM (SELECT *, file_row_number AS rk_file_row_number
+                      FROM read_parquet({_sql_literal(str(path))}, file_row_number = true))"""
         )
         con.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").fetchall()
     except duckdb.Error as exc:

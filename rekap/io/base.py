@@ -8,7 +8,30 @@ Mapping those headers onto canonical names happens afterwards, in one place (`re
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
+
+GLOB_CHARACTERS = "*?[{"
+
+
+def literal_path(path: Path, tmpdir: str | None = None) -> Path:
+    """A path DuckDB reads as itself. DuckDB's readers take a path as a glob pattern, so `t*.csv`
+    would read every matching file and `br[1].csv` the file `br1.csv`; such a path is handed over
+    as a link (or, where links are not allowed, a copy) with a plain name in the temporary folder."""
+    if not any(c in str(path) for c in GLOB_CHARACTERS):
+        return path
+    folder = tempfile.mkdtemp(prefix="rekap-in-", dir=tmpdir)
+    suffix = "".join(ch for ch in path.suffix if ch.isalnum() or ch == ".")
+    link = Path(folder) / f"input{suffix}"
+    try:
+        os.symlink(os.path.abspath(path), link)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(path, link)
+    return link
 
 
 @dataclass

@@ -23,7 +23,7 @@ import duckdb
 
 from rekap.db import count
 from rekap.errors import InputError
-from rekap.io.base import RawTable
+from rekap.io.base import RawTable, literal_path
 from rekap.schema import quote_ident, resolve_header
 
 HEAD_BYTES = 256 * 1024
@@ -148,7 +148,9 @@ def _unique_names(headers: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _transcode(path: Path, encoding: str, tmpdir: str) -> Path:
-    out = Path(tmpdir) / (path.name + ".utf8.csv")
+    fd, name = tempfile.mkstemp(prefix="rekap-utf8-", suffix=".csv", dir=tmpdir)  # a plain name: no glob
+    os.close(fd)
+    out = Path(name)
     errors = "rekap-latin1" if encoding == "cp1252" else "replace"
     with open(path, encoding=encoding, errors=errors, newline="") as src, open(
         out, "w", encoding="utf-8", newline=""
@@ -184,7 +186,7 @@ def read_csv(
             dialect = Dialect(encoding, delimiter, dialect.header_line, [c.strip() for c in rows[-1]])
     names, notes = _unique_names(dialect.headers)
     notes.insert(0, f"delimiter {DELIMITER_NAMES.get(dialect.delimiter, repr(dialect.delimiter))}")
-    source = path
+    source = literal_path(path, tmpdir)
     if encoding not in ("utf-8", "utf-8-sig"):
         source = _transcode(path, encoding, tmpdir)
         notes.append(f"encoding {encoding}")

@@ -276,7 +276,7 @@ UNIT_LEVELS: dict[int, str] = {2: "provinsi", 4: "kabkota", 6: "kecamatan", 10: 
 """Region level by code length (domain.md §1)."""
 
 
-def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> MasterInfo:
+def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None = None) -> MasterInfo:
     """Region list (KPU or Kemendagri format): a `kode` column of region codes at any level.
 
     Builds `rk_master(kode)` (every code) and `rk_master_units(kode, level, nama, parent_kode)`
@@ -291,14 +291,17 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> MasterInfo:
 
     if not path.is_file():
         raise InputError(f"{path}: region list not found")
+    from rekap.io.base import literal_path
+
+    shown, path = path, literal_path(path, tmpdir)
     con.execute(MACROS)
     try:
         cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($p, all_varchar = true)", {"p": str(path)}).fetchall()]
     except duckdb.Error as exc:
-        raise InputError(f"{path}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+        raise InputError(f"{shown}: cannot read the region list ({str(exc).splitlines()[0]})") from None
     key = next((c for c in ("kode", "kode_wilayah", "kode_desa") if c in cols), None)
     if key is None:
-        raise InputError(f"{path}: the region list has no 'kode' column", hint="expected the format of wilayah_kpu_pemilu2024.csv")
+        raise InputError(f"{shown}: the region list has no 'kode' column", hint="expected the format of wilayah_kpu_pemilu2024.csv")
     wanted = [c for c in ("nama", "tps_max_no", "tps_ext_from", "tps_ext_to") if c in cols]
     try:
         con.execute(
@@ -308,7 +311,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path) -> MasterInfo:
             {"p": str(path)},
         )
     except duckdb.Error as exc:
-        raise InputError(f"{path}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+        raise InputError(f"{shown}: cannot read the region list ({str(exc).splitlines()[0]})") from None
     con.execute("CREATE OR REPLACE TABLE rk_master AS SELECT DISTINCT kode FROM rk_master_raw WHERE kode IS NOT NULL")
     level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in UNIT_LEVELS.items()) + " END"
     nama = "min(trim(nama))" if "nama" in cols else "NULL::VARCHAR"
@@ -474,7 +477,7 @@ def validate(
     notes: list[str] = []
     types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang)
     rules = rules if rules is not None else all_rules()
-    master_info = load_master(con, master) if master is not None else None
+    master_info = load_master(con, master, tmpdir) if master is not None else None
     has_master = master_info is not None
     has_dpt = dpt is not None and load_dpt(con, dpt, tmpdir) >= 0
     present = frozenset(c for c in ds.columns if c in types)
