@@ -124,9 +124,46 @@ def test_mutated_sirekap_json(tmp_path_factory: pytest.TempPathFactory, patch: d
     check(text.encode(), ".jsonl", tmp_path_factory.mktemp("fz"))
 
 
+REPORTED_BASE = "".join(
+    (Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil" / "dhasil_kecamatan.csv")
+    .read_text(encoding="utf-8").splitlines(keepends=True)[:8]
+).encode()
+
+
+def check_reported(data: bytes, suffix: str, tmp: Path) -> None:
+    """The same target for the reported-recap loader (D.Hasil tables)."""
+    from rekap.aggregate.reported import load_reported
+
+    path = tmp / f"dhasil{suffix}"
+    path.write_bytes(data)
+    con = duckdb.connect()
+    try:
+        try:
+            sources = load_reported(con, [str(path)], str(tmp))
+        except RekapError as exc:
+            assert exc.message and "\n" not in exc.message
+            return
+        loaded = con.execute("SELECT count(*) FROM rk_reported").fetchall()[0][0]
+        assert all(s.rows >= 0 and s.rows_rejected >= 0 for s in sources)
+        assert loaded >= 0
+    except BaseException:
+        CRASHES.mkdir(exist_ok=True)
+        if len(data) <= 64_000 and len(list(CRASHES.iterdir())) < 50:
+            (CRASHES / ("reported-" + hashlib.sha256(data).hexdigest()[:16] + suffix)).write_bytes(data)
+        raise
+    finally:
+        con.close()
+
+
+@FUZZ
+@given(edits=edits)
+def test_mutated_reported_recap(tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[int, int, bytes]]) -> None:
+    check_reported(mutate(REPORTED_BASE, edits), ".csv", tmp_path_factory.mktemp("fz"))
+
+
 def test_saved_crashes_stay_fixed(tmp_path: Path) -> None:
     saved = sorted(p for p in CRASHES.glob("*.*") if p.name != "README.md") if CRASHES.exists() else []
     for i, path in enumerate(saved):
         where = tmp_path / str(i)
         where.mkdir()
-        check(path.read_bytes(), path.suffix, where)
+        (check_reported if path.name.startswith("reported-") else check)(path.read_bytes(), path.suffix, where)
