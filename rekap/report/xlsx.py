@@ -741,14 +741,14 @@ class _Styles:
         return out[0], out[1]
 
     def splice(
-        self, ws: WriteOnlyWorksheet, row: int, n_rows: int, rows: str, cells: Sequence[str],
+        self, ws: WriteOnlyWorksheet, row: int, n_rows: int, rows: str, order: str, cells: Sequence[str],
         params: Mapping[str, object] | None = None,
     ) -> None:
-        """Leave row `row` of `ws` empty as a placeholder for the first `n_rows` rows of the query `rows`
-        (see `_Splice`), written by DuckDB when the workbook is finished; the rows appended after the
-        placeholder move down by `n_rows - 1`."""
+        """Leave row `row` of `ws` empty as a placeholder for the first `n_rows` rows of the query `rows` in
+        `order` (see `_Splice`), written by DuckDB when the workbook is finished; the rows appended after
+        the placeholder move down by `n_rows - 1`."""
         ws.append([])
-        self.splices.append((ws, _Splice(row, n_rows, rows, tuple(cells), dict(params or {}))))
+        self.splices.append((ws, _Splice(row, n_rows, rows, order, tuple(cells), dict(params or {}))))
 
 
 def _width(values: Sequence[int | None], floor: int = 7) -> float:
@@ -979,17 +979,14 @@ def _write_long(
         else:
             ids += ["NULL::VARCHAR AS rk_parent_name"]
     order = ", ".join(["rk_code", "rk_name", *(f"v{i}" for i in range(len(columns)))])
-    inner = (
-        f"SELECT *, row_number() OVER (ORDER BY {order}) AS rk_n FROM "
-        f"(SELECT {', '.join(ids + values)} FROM {recap.relation} u {join} WHERE {recap.where('u.')})"
-    )
+    rows = f"SELECT {', '.join(ids + values)} FROM {recap.relation} u {join} WHERE {recap.where('u.')}"
     sql_cells = [st.sql_text("A", "rk_code", "code"), st.sql_text("B", "rk_name", "name")]
     if parent:
         sql_cells += [st.sql_text("C", "rk_parent", "code"), st.sql_text("D", "rk_parent_name", "name")]
     bold = [b for s in sections for e in s.entries for b in e.bold]
     sql_cells += [st.sql_number(get_column_letter(n_id + 1 + i), f"v{i}", "num_bold" if b else "num")
                   for i, b in enumerate(bold)]
-    st.splice(ws, label_row + 1, sheet.n_units, inner, sql_cells, {"j": sheet.jenis, "l": sheet.level})
+    st.splice(ws, label_row + 1, sheet.n_units, rows, order, sql_cells, {"j": sheet.jenis, "l": sheet.level})
 
     last_unit_row = label_row + sheet.n_units
     total_row = last_unit_row + 1
@@ -1026,8 +1023,10 @@ class _Splice:
     """The placeholder row's number; the spliced rows are numbered from it."""
     n_rows: int
     rows: str
-    """A query giving the rows, numbered 1, 2, ... in sheet order in `rk_n` (rows past `n_rows` are left
-    out), with the columns `cells` use (and `rk_tone` when a style depends on the row's tone)."""
+    """A SELECT giving the rows, with the columns `cells` use (and `rk_tone` when a style depends on the
+    row's tone); the first `n_rows` in `order` are written."""
+    order: str
+    """The ORDER BY list putting the rows in sheet order; it must be total (ties only between equal rows)."""
     cells: tuple[str, ...]
     """The `_Styles.sql_*` expressions of a row's cells; they may use `rk_r`, the row's number on the sheet."""
     params: dict[str, object]
@@ -1099,18 +1098,19 @@ def _spliced(con: duckdb.DuckDBPyConnection, data: bytes, splice: _Splice) -> It
         raise RuntimeError(f"row {splice.row} of the sheet written by openpyxl is not empty")
     yield data[:start]
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE rk_xlsx_rows AS SELECT *, CAST(rk_n + {splice.row - 1} AS VARCHAR) AS rk_r "
-        f"FROM ({splice.rows}) WHERE rk_n <= {int(splice.n_rows)} ORDER BY rk_n",
+        f"CREATE OR REPLACE TEMP TABLE rk_xlsx_rows AS {splice.rows} ORDER BY {splice.order} LIMIT {int(splice.n_rows)}",
         splice.params,
     )
     try:
+        # rowid: the position in the sorted table (0, 1, ...), so the row's number on the sheet is rowid + row.
         xml = f"concat('<row r=\"', rk_r, '\">', {', '.join(splice.cells)}, '</row>')"
+        rows = f"SELECT *, CAST(rowid + {splice.row} AS VARCHAR) AS rk_r FROM rk_xlsx_rows"
         written = 0
-        for batch in con.sql(f"SELECT {xml} FROM rk_xlsx_rows").to_arrow_reader(SPLICE_CHUNK_ROWS):
-            rows = batch.column(0)
-            written += len(rows)
+        for batch in con.sql(f"SELECT {xml} FROM ({rows})").to_arrow_reader(SPLICE_CHUNK_ROWS):
+            xmls = batch.column(0)
+            written += len(xmls)
             # The batch's strings joined into one, by Arrow.
-            joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows), "")
+            joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(xmls)], pa.int32()), xmls), "")
             yield joined[0].as_buffer().to_pybytes()
     finally:
         con.execute("DROP TABLE IF EXISTS rk_xlsx_rows")
@@ -1514,8 +1514,5 @@ def _write_list(
                 values.append(f"{text} AS {alias}")
             base = {"code": "t_code", "wrap": "t_wrap"}.get(kind, "t_text")
             sql_cells.append(st.sql_text(letter, alias, st.toned(base, tones)))
-    inner = (
-        f"SELECT {tone} AS rk_tone, {', '.join(values)}, row_number() OVER (ORDER BY {order}, {every}) AS rk_n "
-        f"FROM {relation}"
-    )
-    st.splice(ws, header_row + 1, shown, inner, sql_cells)
+    rows = f"SELECT {tone} AS rk_tone, {', '.join(values)} FROM {relation}"
+    st.splice(ws, header_row + 1, shown, rows, f"{order}, {every}", sql_cells)
