@@ -74,13 +74,13 @@ def test_bad_limits_are_usage_errors(monkeypatch: pytest.MonkeyPatch, var: str, 
     one_error(got.stderr, f"{var}={value!r} is not a")
 
 
-def test_duckdb_gets_half_the_memory_and_the_private_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duckdb_gets_half_the_memory_at_most_4gb_and_the_private_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rekap.cli import _connect, _default_memory_limit
 
     monkeypatch.delenv("REKAP_MEMORY_LIMIT", raising=False)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     mb = int(_default_memory_limit().removesuffix("MB"))
-    assert 1024 <= mb and (mb << 20) <= max(total // 2, 1 << 30)
+    assert 1024 <= mb and (mb << 20) <= max(min(total // 2, 4 << 30), 1 << 30)
     con = _connect(str(tmp_path))
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     temp = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
