@@ -92,10 +92,10 @@ def _default_memory_limit() -> str:
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return "2GB"
+        return "2GiB"
     # Half the memory, at most 4 GB: a 2 GB CSV validates within 1.3 GB of RSS at a 1 GB limit (spilling
     # to TMPDIR), so more only starves the rest of the machine (benchmarks/bench_hostile.py).
-    return f"{max(1024, min(total // 2, 4 << 30) // (1 << 20))}MB"
+    return f"{max(1024, min(total // 2, 4 << 30) // (1 << 20))}MiB"
 
 
 def _stdin_bytes(files: list[str]) -> bytes | None:

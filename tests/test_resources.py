@@ -79,7 +79,7 @@ def test_duckdb_gets_half_the_memory_at_most_4gb_and_the_private_temp_folder(tmp
 
     monkeypatch.delenv("REKAP_MEMORY_LIMIT", raising=False)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    mb = int(_default_memory_limit().removesuffix("MB"))
+    mb = int(_default_memory_limit().removesuffix("MiB"))
     assert 1024 <= mb and (mb << 20) <= max(min(total // 2, 4 << 30), 1 << 30)
     con = _connect(str(tmp_path))
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
