@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Time `rekap validate`, `aggregate` and `compare` on a national-scale TPS table against hand-written baselines.
+"""Time `rekap validate`, `aggregate`, `compare` and `run` on a national-scale TPS table against hand-written baselines.
 
     python benchmarks/bench_validate.py [--repeat 3] [--rows N] [--rekap "path/to/rekap"] [--groups G,...] [--strict]
 
-Cases, by group (see CASES; `rekap run` and later commands are added there as more entries with their own
-group and baselines):
+Cases, by group (see CASES; later commands are added there as more entries with their own group and
+baselines):
 
 - validate      `rekap validate FILE -f parquet -o OUT --fail-on never --select <the same seven A-rules>`
                 vs BARE_DUCKDB_VALIDATE (A001/A003/A004/A006/A007/A009/A012 as set-based SQL, Parquet out)
@@ -15,11 +15,15 @@ group and baselines):
 - compare       `rekap compare FILE --reported REC -f parquet -o OUT -q` vs BARE_DUCKDB_COMPARE and
                 PANDAS_COMPARE (TPS sums per reported level joined to the reported cells); REC is made
                 once by ensure_reported() with a few planted differences that every case must find
+- run           `rekap run FILE --reported REC --master wilayah_kpu_pemilu2024.csv -o DIR -q` (the whole
+                bundle) vs BARE_DUCKDB_RUN (load, the seven A-rules, GROUPING SETS recap, compare, coverage,
+                the same CSV/JSONL/Parquet files; no workbook or HTML: bare DuckDB has no writer for them)
 
 Every run is its own subprocess, started through a small wrapper that reports the wall time and the peak
 RSS of that one run, so the numbers include interpreter start-up exactly as a user sees it. The median
 over --repeat runs is reported (warm page cache after the first run). Targets per group: rekap ≤ 1.5×
-bare DuckDB and ≥ 3× faster than pandas; exit 0 whatever the outcome unless --strict.
+bare DuckDB and ≥ 3× faster than pandas; for `run`, rekap ≤ 2× bare DuckDB and a peak RSS under 1.5 GiB;
+exit 0 whatever the outcome unless --strict.
 """
 
 from __future__ import annotations
@@ -348,6 +352,115 @@ diff = diff.assign(_depth=depth).sort_values(["_depth", "kode_wilayah", "field"]
 diff.to_parquet(out, index=False)
 '''
 
+def _between(text: str, start: str, end: str) -> str:
+    """The part of `text` from `start` up to (not including) `end`; both must be there."""
+    i = text.index(start)
+    return text[i : text.index(end, i)]
+
+
+# `run`: the work of `rekap run FILE --reported REC --master LIST -o DIR` minus the workbook and the HTML
+# page (bare DuckDB has no offline xlsx or HTML writer): load; the seven A-rules exactly as
+# BARE_DUCKDB_VALIDATE (its code is spliced in below, so the two cannot drift apart); the recap of every
+# level in one GROUPING SETS pass as BARE_DUCKDB_AGGREGATE; the reported recap against it as
+# BARE_DUCKDB_COMPARE; TPS received / expected per unit from the KPU list (`tps_max_no` and
+# `tps_ext_from..tps_ext_to` per desa, overseas left out, as rekap's coverage); and the same files as
+# rekap's bundle: findings and discrepancies (CSV, JSONL, Parquet), recap_<level>.csv,
+# recap.jsonl/.parquet, coverage.csv.
+BARE_DUCKDB_RUN = r"""
+import os
+import sys
+
+import duckdb
+
+src, reported, master, outdir = sys.argv[1:5]
+os.makedirs(outdir, exist_ok=True)
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+if src.endswith(".csv"):
+    rel = "read_csv(?, header=true, delim=',', quote='\"', escape='\"', all_varchar=true)"
+else:
+    rel = "read_parquet(?)"
+cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", [src]).fetchall()]
+counts = [c for c in cols if c.startswith(("pemilih_", "pengguna_", "suara_"))]
+casts = ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in counts)
+con.execute(
+    f"CREATE TABLE tps AS SELECT kode_tps, left(kode_tps, 2) AS prov, left(kode_tps, 4) AS kab, "
+    f"left(kode_tps, 6) AS kec, left(kode_tps, 10) AS desa, {casts} FROM {rel}",
+    [src],
+)
+
+def write(table, stem, formats=("csv", "jsonl", "parquet")):
+    options = {"csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}
+    for fmt in formats:
+        con.execute(f"COPY {table} TO '{os.path.join(outdir, stem + '.' + fmt)}' ({options[fmt]})")
+
+# 1. The seven A-rules (BARE_DUCKDB_VALIDATE's code).
+""" + _between(BARE_DUCKDB_VALIDATE, "have = set(counts)", 'con.execute(f"COPY ({sql})') + r"""
+con.execute(f"CREATE TABLE findings AS {sql}")
+write("findings", "findings")
+
+# 2. The recap of every level.
+votes = [c for c in counts if c.startswith("suara_")]
+voters = [c for c in counts if not c.startswith("suara_")]
+def filled(cs):
+    return " OR ".join(f'"{c}" IS NOT NULL' for c in cs) or "false"
+sums = "".join(f', sum("{c}")::BIGINT AS "{c}"' for c in counts)
+con.execute(f'''CREATE TABLE recap AS
+    SELECT CASE WHEN grouping(desa) = 0 THEN 'desa' WHEN grouping(kec) = 0 THEN 'kecamatan'
+                WHEN grouping(kab) = 0 THEN 'kabkota' WHEN grouping(prov) = 0 THEN 'provinsi'
+                ELSE 'nasional' END AS level,
+           coalesce(desa, kec, kab, prov, '00') AS kode_wilayah,
+           count(*) AS n_tps,
+           count(*) FILTER (WHERE {filled(votes)}) AS n_tps_suara,
+           count(*) FILTER (WHERE {filled(voters)}) AS n_tps_administrasi
+           {sums}
+    FROM tps
+    GROUP BY GROUPING SETS ((), (prov), (prov, kab), (prov, kab, kec), (prov, kab, kec, desa))
+    ORDER BY length(kode_wilayah), kode_wilayah''')
+for level in ("nasional", "provinsi", "kabkota", "kecamatan", "desa"):
+    con.execute(f"COPY (SELECT * FROM recap WHERE level = '{level}') TO "
+                f"'{os.path.join(outdir, 'recap_' + level + '.csv')}' (FORMAT csv, HEADER true)")
+write("recap", "recap", ("jsonl", "parquet"))
+
+# 3. The reported recap against the sums (UNPIVOT leaves empty cells out: they are not compared).
+rep_cols = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [reported]).fetchall()}
+fields = [c for c in counts if c in rep_cols]
+on = ", ".join(f'"{c}"' for c in fields)
+con.execute("CREATE TABLE rep AS SELECT level, kode_wilayah, "
+            + ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in fields) + " FROM read_parquet(?)", [reported])
+depth = "CASE r.level WHEN 'nasional' THEN 0 WHEN 'provinsi' THEN 1 WHEN 'kabkota' THEN 2 WHEN 'kecamatan' THEN 3 ELSE 4 END"
+con.execute(f'''CREATE TABLE discrepancies AS
+    SELECT r.level, r.kode_wilayah, r.field, r.reported, c.computed, r.reported - c.computed AS selisih
+    FROM (UNPIVOT rep ON {on} INTO NAME field VALUE reported) r
+    JOIN (UNPIVOT (SELECT level, kode_wilayah, {on} FROM recap) ON {on} INTO NAME field VALUE computed) c
+      USING (level, kode_wilayah, field)
+    WHERE r.reported <> c.computed
+    ORDER BY {depth}, r.kode_wilayah, r.field''')
+write("discrepancies", "discrepancies")
+
+# 4. TPS received / expected per unit, from the region list's TPS numbers per desa.
+con.execute('''CREATE TABLE expected AS
+    WITH d AS (SELECT DISTINCT kode, TRY_CAST(tps_max_no AS INTEGER) AS m, TRY_CAST(tps_ext_from AS INTEGER) AS a,
+                      TRY_CAST(tps_ext_to AS INTEGER) AS b
+               FROM read_csv(?, header=true, all_varchar=true) WHERE length(kode) = 10 AND left(kode, 2) <> '99'),
+         n AS (SELECT kode, unnest(CASE WHEN m < 0 THEN [-m] ELSE range(1, coalesce(m, 0) + 1) END) AS no FROM d
+               UNION ALL SELECT kode, unnest(range(a, b + 1)) FROM d WHERE a IS NOT NULL AND b IS NOT NULL)
+    SELECT DISTINCT kode || lpad(no::VARCHAR, 3, '0') AS kode_tps, kode AS desa FROM n WHERE no BETWEEN 1 AND 999''',
+    [master])
+con.execute('''CREATE TABLE coverage AS
+    SELECT CASE WHEN grouping(desa) = 0 THEN 'desa' WHEN grouping(kec) = 0 THEN 'kecamatan'
+                WHEN grouping(kab) = 0 THEN 'kabkota' WHEN grouping(prov) = 0 THEN 'provinsi'
+                ELSE 'nasional' END AS level,
+           coalesce(desa, kec, kab, prov, '00') AS kode_wilayah,
+           count(*) AS n_tps_expected, count(*) FILTER (WHERE received) AS n_tps,
+           (10000 * count(*) FILTER (WHERE received) // count(*))::DOUBLE / 100 AS persen
+    FROM (SELECT left(desa, 2) AS prov, left(desa, 4) AS kab, left(desa, 6) AS kec, desa,
+                 kode_tps IN (SELECT kode_tps FROM tps) AS received FROM expected)
+    GROUP BY GROUPING SETS ((), (prov), (prov, kab), (prov, kab, kec), (prov, kab, kec, desa))
+    ORDER BY length(kode_wilayah), kode_wilayah''')
+write("coverage", "coverage", ("csv",))
+"""
+
 # Runs one command and reports its wall time and peak RSS as JSON on stdout. RUSAGE_CHILDREN of a
 # long-lived process is the maximum over every child it ever waited for, so the benchmark itself cannot
 # tell runs apart; a fresh wrapper per run makes ru_maxrss belong to that run alone.
@@ -384,6 +497,8 @@ class Case:
     """(context, input file, output file) -> argv, or None when the tool is unavailable."""
     ok_codes: frozenset[int] = frozenset({0})
     """Exit codes of a successful run (`rekap compare` exits 1 when it finds discrepancies)."""
+    output_dir: bool = False
+    """The case writes a folder of files (group `run`) rather than one Parquet file."""
 
 
 @dataclass(frozen=True)
@@ -430,15 +545,30 @@ def rekap_compare(ctx: Context, src: Path, out: Path) -> list[str] | None:
             "-o", str(out), "-q"]
 
 
-def python_script(code: str, *, reported: bool = False) -> Callable[[Context, Path, Path], list[str] | None]:
-    """`python -c CODE INPUT [REPORTED] OUTPUT`."""
+MASTER = REPO_ROOT.parent / "shared" / "data" / "real" / "wilayah_kpu_pemilu2024.csv"
+"""KPU's region list with the TPS numbers of every desa (group `run`: `--master`, coverage)."""
+
+
+def rekap_run(ctx: Context, src: Path, out: Path) -> list[str] | None:
+    """The whole bundle (exit 1 = findings, a successful run here): validation with every rule, the
+    recap, the comparison, the coverage, CSV/JSONL/Parquet, rekap.xlsx, laporan.html, manifest.json."""
+    if ctx.rekap is None or src not in ctx.reported or not MASTER.is_file():
+        return None
+    return [*ctx.rekap, "run", str(src), "--reported", str(ctx.reported[src]), "--master", str(MASTER),
+            "-o", str(out), "-q"]
+
+
+def python_script(
+    code: str, *, reported: bool = False, master: bool = False
+) -> Callable[[Context, Path, Path], list[str] | None]:
+    """`python -c CODE INPUT [REPORTED [MASTER]] OUTPUT`."""
 
     def command(ctx: Context, src: Path, out: Path) -> list[str] | None:
         if not reported:
             return [ctx.python, "-c", code, str(src), str(out)]
-        if src not in ctx.reported:
+        if src not in ctx.reported or (master and not MASTER.is_file()):
             return None
-        return [ctx.python, "-c", code, str(src), str(ctx.reported[src]), str(out)]
+        return [ctx.python, "-c", code, str(src), str(ctx.reported[src]), *([str(MASTER)] if master else []), str(out)]
 
     return command
 
@@ -454,6 +584,8 @@ CASES: list[Case] = [
     Case("rekap compare", "compare", "rekap", rekap_compare, ok_codes=frozenset({0, 1})),
     Case("bare DuckDB", "compare", "duckdb", python_script(BARE_DUCKDB_COMPARE, reported=True)),
     Case("pandas", "compare", "pandas", python_script(PANDAS_COMPARE, reported=True)),
+    Case("rekap run", "run", "rekap", rekap_run, ok_codes=frozenset({0, 1}), output_dir=True),
+    Case("bare DuckDB", "run", "duckdb", python_script(BARE_DUCKDB_RUN, reported=True, master=True), output_dir=True),
 ]
 GROUPS: list[str] = list(dict.fromkeys(c.group for c in CASES))
 
@@ -464,7 +596,12 @@ TARGETS: list[Target] = [
     Target("aggregate", "rekap", "pandas", 1 / 3, "rekap aggregate ≥ 3× faster than pandas"),
     Target("compare", "rekap", "duckdb", 1.5, "rekap compare ≤ 1.5× bare DuckDB"),
     Target("compare", "rekap", "pandas", 1 / 3, "rekap compare ≥ 3× faster than pandas"),
+    Target("run", "rekap", "duckdb", 2.0, "rekap run ≤ 2× bare DuckDB"),
 ]
+PEAK_TARGETS: list[tuple[str, str, float, str]] = [
+    ("run", "rekap", 1536.0, "rekap run peak RSS < 1.5 GiB"),
+]
+"""(group, role, MiB, label): pass when the case's largest peak RSS is below the limit."""
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -507,7 +644,8 @@ def run_input(ctx: Context, cases: list[Case], src: Path, repeat: int) -> list[R
     Round-robin (case A, B, C, A, B, C ...) rather than all runs of one case in a row: on a shared
     machine a burst of background load then hits every case alike instead of skewing one ratio.
     """
-    results = [Result(c, src, OUT_DIR / f"{c.group}-{c.role}-{src.stem}-{src.suffix.lstrip('.')}.parquet")
+    results = [Result(c, src, OUT_DIR / (f"{c.group}-{c.role}-{src.stem}-{src.suffix.lstrip('.')}"
+                                         + ("" if c.output_dir else ".parquet")))
                for c in cases]
     commands = [c.command(ctx, src, r.output) for c, r in zip(cases, results, strict=True)]
     for r, argv in zip(results, commands, strict=True):
@@ -518,6 +656,8 @@ def run_input(ctx: Context, cases: list[Case], src: Path, repeat: int) -> list[R
             if argv is None or r.error is not None:
                 continue
             print(f"  [{round_no}/{repeat}] {r.case.name} on {src.name}", file=sys.stderr, flush=True)
+            if r.output.is_dir():
+                shutil.rmtree(r.output)
             r.output.unlink(missing_ok=True)
             run = run_once(ctx.python, argv)
             if run["rc"] not in r.case.ok_codes:
@@ -874,6 +1014,59 @@ def check_compare(results: list[Result], planted: dict[Path, int]) -> None:
             print(f"  compare on {src.name}: {a.case.name} vs {b.case.name}: rows {verdict}")
 
 
+def check_run(results: list[Result]) -> None:
+    """rekap's bundle against the bare DuckDB files: the seven A-rules' findings row for row, the recap unit
+    by unit, the discrepancies and the coverage row for row; and the size of what only rekap writes."""
+    import duckdb
+
+    con = duckdb.connect()
+    done = {(r.case.role, r.input): r.output for r in results
+            if r.case.group == "run" and r.error is None and r.output.is_dir()}
+    for (role, src), mine in done.items():
+        if role != "rekap":
+            continue
+        extra = ", ".join(f"{name} {(mine / name).stat().st_size / 2**20:.1f} MiB"
+                          for name in ("rekap.xlsx", "laporan.html") if (mine / name).exists())
+        print(f"  rekap run on {src.name}: {len(list(mine.iterdir()))} files; {extra}")
+        base = done.get(("duckdb", src))
+        if base is None:
+            continue
+        rules = ", ".join(f"'{r}'" for r in SAME_RULES.split(","))
+        keys = "rule, kode_tps, field, expected, actual, selisih"
+        n = same_rows(con, f"SELECT rule, kode_wilayah AS kode_tps, field, expected, actual, selisih "
+                           f"FROM read_parquet('{mine / 'findings.parquet'}') WHERE rule IN ({rules})",
+                      f"SELECT {keys} FROM read_parquet('{base / 'findings.parquet'}')")
+        print(f"    findings of the seven A-rules vs bare DuckDB: {'identical' if n == 0 else f'DIFFER in {n:,} rows'}")
+        a, b = mine / "recap.parquet", base / "recap.parquet"
+        cols_a = {str(c[0]) for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(a)]).fetchall()}
+        cols_b = [str(c[0]) for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(b)]).fetchall()]
+        shared = [c for c in cols_b if c in cols_a and c not in ("level", "kode_wilayah")]
+        differ = " OR ".join(f'a."{c}" IS DISTINCT FROM b."{c}"' for c in shared) or "false"
+        row = con.execute(
+            f"""SELECT count(*) FROM read_parquet(?) a FULL JOIN read_parquet(?) b
+                ON a.level = b.level AND a.kode_wilayah = b.kode_wilayah
+                WHERE a.level IS NULL OR b.level IS NULL OR {differ}""", [str(a), str(b)]).fetchone()
+        n = int(row[0]) if row else -1
+        print(f"    recap ({len(shared)} columns) vs bare DuckDB: {'identical' if n == 0 else f'DIFFER in {n:,} units'}")
+        n = same_rows(con, f"SELECT {COMPARE_KEYS} FROM read_parquet('{mine / 'discrepancies.parquet'}')",
+                      f"SELECT {COMPARE_KEYS} FROM read_parquet('{base / 'discrepancies.parquet'}')")
+        print(f"    discrepancies vs bare DuckDB: {'identical' if n == 0 else f'DIFFER in {n:,} rows'}")
+        # rekap lists the units in the data's scope (all of them for the national table), bare DuckDB every
+        # unit of the list: compare the units both have, and count the others.
+        row = con.execute(
+            """SELECT count(*) FILTER (WHERE a.level IS NOT NULL AND b.level IS NOT NULL
+                                       AND (a.n_tps_expected, a.n_tps, a.persen) IS DISTINCT FROM
+                                           (b.n_tps_expected, b.n_tps, b.persen)),
+                      count(*) FILTER (WHERE b.level IS NULL), count(*) FILTER (WHERE a.level IS NULL)
+               FROM read_csv(?, all_varchar=true) a FULL JOIN read_csv(?, all_varchar=true) b
+               ON a.level = b.level AND a.kode_wilayah = b.kode_wilayah""",
+            [str(mine / "coverage.csv"), str(base / "coverage.csv")]).fetchone() or (-1, -1, -1)
+        verdict = "identical" if row == (0, 0, 0) else (
+            f"{row[0]:,} shared units differ, {row[1]:,} only in rekap's, {row[2]:,} only in bare DuckDB's "
+            "(a --rows sample: rekap lists only the units in the data's scope)")
+        print(f"    coverage vs bare DuckDB: {verdict}")
+
+
 def evaluate(results: list[Result]) -> bool:
     """Print PASS/FAIL per target and input; True when every target was met."""
     ok = True
@@ -900,6 +1093,17 @@ def evaluate(results: list[Result]) -> bool:
             else:
                 shown = f"{ref / mine:.1f}× faster" if mine <= ref else f"{mine / ref:.1f}× slower"
             print(f"{'PASS' if passed else 'FAIL'}  {target.label} on {src.name}: {shown}")
+    for group, role, limit, label in PEAK_TARGETS:
+        for r in results:
+            if r.case.group != group or r.case.role != role:
+                continue
+            if r.peak_mb is None:
+                print(f"SKIP  {label} on {r.input.name}: {r.error or 'case not run'}")
+                ok = False
+                continue
+            passed = r.peak_mb < limit
+            ok = ok and passed
+            print(f"{'PASS' if passed else 'FAIL'}  {label} on {r.input.name}: {r.peak_mb:.0f} MiB")
     return ok
 
 
@@ -952,7 +1156,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown input format(s): {', '.join(unknown)} (choose from parquet, csv)")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     planted: dict[Path, int] = {}
-    recap = ensure_reported(files["parquet"]) if "compare" in groups else None
+    recap = ensure_reported(files["parquet"]) if {"compare", "run"} & set(groups) else None
     if recap is not None:
         # One recap per TPS table; the CSV holds the same rows as its Parquet, so it shares the recap.
         for fmt in ("parquet", "csv"):
@@ -990,6 +1194,9 @@ def main(argv: list[str] | None = None) -> int:
     if any(r.case.group == "compare" for r in results):
         print("\ncompare outputs:")
         check_compare(results, planted)
+    if any(r.case.group == "run" for r in results):
+        print("\nrun outputs:")
+        check_run(results)
     print()
     ok = evaluate(results)
     return 1 if args.strict and not ok else 0

@@ -33,8 +33,9 @@ the small sheets, column widths, panes, filters, merges, print titles and the st
 the big sheets (a level in the long layout, findings, discrepancies, coverage) are built as XML by DuckDB,
 set-based, and streamed into their sheet in place of a placeholder row (`_spliced`); Python never touches
 one of their cells. For the national benchmark (822,607 TPS, 83,828 desa, 319,151 findings, 91,561
-coverage rows: 380 MB of sheet XML, 45 MB zipped) that takes about 5–8 s and 0.4–0.5 GB on 2 cores,
-against about 5 minutes, 1.5 GB and 400 MB (stored) when openpyxl made a Python object per cell.
+coverage rows: 380 MB of sheet XML, 45 MB zipped) that takes about 5 s and 0.4–0.5 GB on 2 cores,
+against 3.5 minutes, a peak of 1.8 GB and 400 MB (stored) when openpyxl made a Python object per cell
+(benchmarks/README.md, group `run`).
 """
 
 from __future__ import annotations
