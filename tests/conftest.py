@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests and the fuzzer run the same examples on every machine (CI stays reproducible);
+# HYPOTHESIS_PROFILE=explore draws new ones, to look for bugs by hand.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 
