@@ -115,7 +115,10 @@ def sniff(head_text: str, encoding: str, display: str, complete: bool) -> Dialec
         key = (hits, consistent if mode > 1 else 0, mode)
         if best is None or key > best[0]:
             best = (key, delim, rows)
-    assert best is not None
+    if best is None:
+        # Nothing splits into cells: e.g. a lone quote that never closes swallows the whole head.
+        raise InputError(f"{display}: no header row found (the first lines do not split into cells)",
+                         hint="the first row must name the columns, e.g. 'Kode TPS'")
     _, delim, _rows = best
     # Record numbers count every record, blank ones included, as DuckDB does.
     all_rows = _parse_lines(head_text, delim, HEADER_SCAN_LINES)
