@@ -52,20 +52,12 @@ HTML_FILE = "<img src=x onerror=alert(2)>.csv"
 # 61 more desa than the 60 a sheet shows side by side: the desa sheets are written in the long layout.
 FILLER_DESA = 61
 
-CR_BUG = (
-    "rekap/report/xlsx.py _Styles.text (the openpyxl path: wide D.Hasil sheets, the summary sheet) writes a CR "
-    "as a raw \\r into the sheet XML, which XML parsers (openpyxl, Excel) read as \\n: a name '\\rX' comes back "
-    "'\\nX' (the DuckDB path, rk_xml_escape, writes &#13; and keeps it)"
-)
 def starts_like_formula(text: str) -> bool:
     return text[:1] in FORMULA_START
 
 
-def prefix_params(bug: bool = True) -> list[Any]:
-    return [
-        pytest.param(p, id=PREFIX_IDS[p], marks=pytest.mark.xfail(strict=True, reason=CR_BUG) if bug and p == "\r" else ())
-        for p in FORMULA_START
-    ]
+def prefix_params() -> list[Any]:
+    return [pytest.param(p, id=PREFIX_IDS[p]) for p in FORMULA_START]
 
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -250,7 +242,7 @@ def test_workbook_keeps_formula_names_as_unchanged_text(
         assert {"Ringkasan", "Temuan"} <= found, found
 
 
-@pytest.mark.parametrize("prefix", prefix_params(bug=False))
+@pytest.mark.parametrize("prefix", prefix_params())
 def test_long_sheets_and_the_findings_list_keep_every_character(
     workbooks: dict[str, list[tuple[str, str, Any, str]]], outputs: Outputs, prefix: str
 ) -> None:

@@ -377,6 +377,10 @@ def normalize_zip(
             # Python 3.13 renamed ZipInfo._compresslevel to compress_level (and kept an alias).
             setattr(entry, "compress_level" if hasattr(entry, "compress_level") else "_compresslevel", ZIP_LEVEL)
             content = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and b"\r" in content:
+                # openpyxl writes a CR inside cell text as it is, and XML readers (Excel too) turn it
+                # into LF; as a character reference it stays a CR. Its own markup holds no CR.
+                content = content.replace(b"\r", b"&#13;")
             pieces = parts(info.filename, content) if parts else None
             if pieces is None:
                 dst.writestr(entry, content)
