@@ -237,6 +237,13 @@ def _load(
     stored = ", ".join(quote_ident(n) for n in kept)
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
+    # Physical lines, counted beside DuckDB's read (the file is in the page cache by then): when they
+    # equal the records DuckDB saw, no record spans lines and the merged-rows check below is skipped.
+    from concurrent.futures import ThreadPoolExecutor
+
+    counter = ThreadPoolExecutor(max_workers=1)
+    lines_future = counter.submit(_count_lines, source)
+    counter.shutdown(wait=False)
     try:
         con.execute(
             f"""CREATE OR REPLACE TABLE {load} AS SELECT {stored} FROM read_csv(
@@ -336,9 +343,11 @@ def _load(
     # record of all the lines between them: one cell then holds whole rows, line breaks and as many
     # delimiters as a row has. Such a record is rejected (S008, naming the cell), not summed.
     merged = _merged_rows_condition(kept, dialect.delimiter, len(names))
+    records = count(con, f"SELECT count(*) FROM {load}") + len({r.row for r in rejects})
+    suspect = tail is not None or lines_future.result() != dialect.header_line + records
     merged_found = con.execute(
         f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
-    ).fetchall()
+    ).fetchall() if suspect else []
     moved = 0
     if merged_found:
         # The merged record stands for as many rows as it has lines: the rows below move down.
@@ -388,6 +397,16 @@ def _merged_rows_condition(kept: list[str], delimiter: str, width: int) -> str:
         f"coalesce(strpos({q}, chr(10)) > 0 AND length({q}) - length(replace({q}, {d}, '')) >= {max(width - 1, 1)}, false)"
         for q in (quote_ident(n) for n in kept)
     ) + ")"
+
+
+def _count_lines(path: Path) -> int:
+    """Lines in the file (a last line without a line end counts too)."""
+    n, last = 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (1 if last and last != b"\n" else 0)
 
 
 def _after_line(source: Path, position: int, first: str) -> tuple[int, str] | None:
