@@ -190,7 +190,32 @@ def files() -> dict[str, bytes]:
     as_text = [[*r[:2], *r[2:]] for r in ROWS]  # every number stored as text, as some exports do
     as_text[0][COL["Paslon 01"]] = "1.000"
     out["numbers_as_text.xlsx"] = xlsx_bytes(staff_sheet(as_text))
+    out["native_numbers.parquet"] = native_parquet()
     return out
+
+
+def native_parquet() -> bytes:
+    """The clean rows as a Parquet file with native number types, broken the ways only native types
+    can be: an unsigned 64-bit value beyond BIGINT, NaN, infinity, a fraction, a negative."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = ["kode_tps", "nama_desa", "pemilih_dpt_l", "pemilih_dpt_p", "pemilih_dpt_j", "pengguna_total_l",
+             "pengguna_total_p", "pengguna_total_j", "suara_paslon_1", "suara_paslon_2", "suara_paslon_3",
+             "suara_sah", "suara_tidak_sah", "suara_total"]
+    columns: dict[str, list[object]] = {n: [r[i] if i < 2 else int(r[i]) for r in ROWS] for i, n in enumerate(names)}
+    columns["suara_paslon_1"][0] = 2**64 - 1
+    columns["suara_paslon_2"] = [float(v) for v in columns["suara_paslon_2"]]  # type: ignore[arg-type]
+    columns["suara_paslon_2"][1] = float("nan")
+    columns["suara_paslon_2"][2] = 12.5
+    columns["suara_paslon_2"][3] = float("inf")
+    columns["suara_paslon_3"][4] = -3
+    types = {"suara_paslon_1": pa.uint64(), "suara_paslon_2": pa.float64()}
+    table = pa.table({n: pa.array(v, type=types.get(n, pa.string() if n in ("kode_tps", "nama_desa") else pa.int64()))
+                      for n, v in columns.items()})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
 
 
 def table_markdown() -> str:

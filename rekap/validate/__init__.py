@@ -122,10 +122,11 @@ def _typed_count(name: str, dtype: str) -> str:
             f"CASE WHEN {v}::VARCHAR = {col} AND {v} >= 0 THEN {v} WHEN {col} IS NULL THEN NULL "
             f"ELSE rk_count_slow(trim(replace({col}, chr(160), ' '))) END"
         )
+    # TRY_CAST: a native value beyond 64 bits (UBIGINT, HUGEINT, DECIMAL(38)) is S002, not a crash.
     if any(k in dtype for k in ("INT", "HUGEINT")):
-        return f"CASE WHEN {col} >= 0 THEN {col}::BIGINT END"
+        return f"CASE WHEN {col} >= 0 THEN TRY_CAST({col} AS BIGINT) END"
     if any(k in dtype for k in ("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
-        return f"CASE WHEN {col} >= 0 AND {col} = floor({col}) AND {col} < 9.2e18 THEN {col}::BIGINT END"
+        return f"CASE WHEN {col} >= 0 AND {col} = floor({col}) AND {col} < 9.2e18 THEN TRY_CAST({col} AS BIGINT) END"
     return f"rk_count({col}::VARCHAR)"
 
 

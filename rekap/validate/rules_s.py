@@ -27,7 +27,8 @@ def s001(ctx: Context) -> list[Check] | NotApplicable:
 @rule("S002", "error", "Isi sel bukan bilangan bulat ≥ 0", "Count cell is not a whole number ≥ 0",
       "{0}: nilai {4} bukan bilangan bulat tidak negatif", "{0}: value {4} is not a non-negative whole number")
 def s002(ctx: Context) -> list[Check] | NotApplicable:
-    """A count cell holds text, a decimal, a negative number or a number too large for 64 bits.
+    """A count cell holds text, a decimal, a negative number, a number too large for 64 bits, or (in
+    Parquet) NaN or infinity.
     The raw value is quoted; the cell is left out of every sum and rule (the rest of the row is used).
 
     Accepted as whole numbers: `123`, `+123`, thousand separators `1.234` / `1,234`, and `12.0`.
@@ -56,7 +57,8 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
         if name in ctx.text_numeric:
             bad = f"NOT rk_blank({col}) AND rk_count({col}) IS NULL"
         else:
-            bad = f"({col} < 0 OR {col} <> floor({col}))"
+            # Native numbers: negative, fractional, NaN/infinite or beyond 64 bits.
+            bad = f"({col} IS NOT NULL AND ({col} < 0 OR {col} <> floor({col}) OR TRY_CAST({col} AS BIGINT) IS NULL))"
         parts.append(
             f"""SELECT rk_code(r.kode_tps) AS kode_wilayah, '{name}' AS field, NULL::BIGINT AS expected,
                        NULL::BIGINT AS actual, '"' || {col}::VARCHAR || '"' AS detail, r._file, r._row
