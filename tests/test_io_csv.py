@@ -221,6 +221,23 @@ def test_a_stray_quote_near_the_top_of_a_long_file_costs_one_row(tmp_path: Path)
     assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (20_000, 19_999, 1)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_keep_every_row_on_its_own_line(tmp_path: Path, newline: str) -> None:
+    # DuckDB skips blank lines; a spreadsheet (and the user) counts them. Lines: header 1, A 2,
+    # blank 3, B 4, blanks 5-6, ragged C 7, D 8, blank 9, stray quote E 10, F 11, blank 12, G 13.
+    lines = ["3101011001001,A,10,20,31", "", "3101011001002,B,10,20,32", "", "", "3101011001003,C,10",
+             "3101011001004,D,10,20,34", "", '3101011001005,"E,10,20,30', "3101011001006,F,10,20,36", "",
+             "3101011001007,G,10,20,37"]
+    text = newline.join([",".join(HEADER), *lines]) + newline
+    got = load(tmp_path, text.encode())
+    assert got.found("A006") == [
+        ("3101011001001", "suara_sah", 2), ("3101011001002", "suara_sah", 4), ("3101011001004", "suara_sah", 8),
+        ("3101011001006", "suara_sah", 11), ("3101011001007", "suara_sah", 13),
+    ]
+    assert got.found("S008") == [(None, "baris", 7), (None, "baris", 10)]
+    assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (7, 5, 2)
+
+
 def test_a_legal_multi_line_cell_is_one_row(tmp_path: Path) -> None:
     rows = [["3101011001001", '"DESA\nBARU"', "10", "20", "31"], ["3101011001002", "B", "10", "20", "32"]]
     got = load(tmp_path, table(rows).encode())

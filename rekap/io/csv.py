@@ -11,6 +11,7 @@ reason and they are reported as rejected rows.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import io
@@ -279,6 +280,14 @@ def _load(
         # Valid UTF-8 in the head but not further down: a legacy-encoded file after all.
         raise _BadUnicode()
     accepted = count(con, f"SELECT count(*) FROM {load}")
+    # More lines than records: blank lines (DuckDB skips them, but counts them in the rejected rows'
+    # numbers, and a spreadsheet shows them) or records spanning lines. Blank lines are found and put
+    # back into the row numbers; spanning records are looked at below.
+    mismatch = lines_future.result() != dialect.header_line + accepted + len(rejects)
+    blanks = _blank_lines(source, dialect.header_line) if mismatch else []
+
+    def record_row(row: int) -> int:  # a rejected row's number without the blank lines above it
+        return row - bisect.bisect_left(blanks, row)
 
     # A stray quote: DuckDB reads the quoted cell on across line ends, up to the next quote or the end
     # of the file, and rejects all those lines as one record (its text cut at 10,000 characters) or
@@ -314,14 +323,14 @@ def _load(
     if tail is not None:
         # Only what lies above the stray quote is kept from this read; the re-read covers the rest.
         before = [r for r in rejects if r.row < tail[0]]
-        cut = f" WHERE acc.rowid < {tail[0] - first_data - len(before)}"
-        accepted = tail[0] - first_data - len(before)
+        cut = f" WHERE acc.rowid < {record_row(tail[0]) - first_data - len(before)}"
+        accepted = record_row(tail[0]) - first_data - len(before)
         rejects = [*before, next(r for r in rejects if r.row == tail[0])]
     if not rejects:
         body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc{cut}"
     else:
         con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT)")
-        con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[r.row] for r in rejects])
+        con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[record_row(r.row)] for r in rejects])
         body = f"""WITH ranked AS (
                     SELECT pos - {first_data} - (row_number() OVER (ORDER BY pos) - 1) AS accepted_before,
                            row_number() OVER (ORDER BY pos) AS n_rej
@@ -329,6 +338,14 @@ def _load(
                 rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before)
                 SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row
                 FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before{cut}"""
+    if blanks:
+        # Record rows -> file rows: the i-th blank line (0-based, at file row b) moves every record
+        # from record row b - i on down by one.
+        blank_tbl = quote_ident(table + "__blank")
+        con.execute(f"CREATE OR REPLACE TABLE {blank_tbl} (t BIGINT, n BIGINT)")
+        con.executemany(f"INSERT INTO {blank_tbl} VALUES (?, ?)", [[b - i, i + 1] for i, b in enumerate(blanks)])
+        body = (f"SELECT a.* REPLACE ((a._row + coalesce(k.n, 0))::BIGINT AS _row) FROM ({body}) a "
+                f"ASOF LEFT JOIN (SELECT t, max(n) AS n FROM {blank_tbl} GROUP BY t) k ON a._row >= k.t")
     out: list[RejectedRow] = rejects
     final = body
     if tail is not None:
@@ -343,8 +360,7 @@ def _load(
     # record of all the lines between them: one cell then holds whole rows, line breaks and as many
     # delimiters as a row has. Such a record is rejected (S008, naming the cell), not summed.
     merged = _merged_rows_condition(kept, dialect.delimiter, len(names))
-    records = count(con, f"SELECT count(*) FROM {load}") + len({r.row for r in rejects})
-    suspect = tail is not None or lines_future.result() != dialect.header_line + records
+    suspect = tail is not None or (mismatch and len(blanks) != lines_future.result() - dialect.header_line - accepted - len(rejects))
     merged_found = con.execute(
         f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
     ).fetchall() if suspect else []
@@ -397,6 +413,32 @@ def _merged_rows_condition(kept: list[str], delimiter: str, width: int) -> str:
         f"coalesce(strpos({q}, chr(10)) > 0 AND length({q}) - length(replace({q}, {d}, '')) >= {max(width - 1, 1)}, false)"
         for q in (quote_ident(n) for n in kept)
     ) + ")"
+
+
+def _blank_lines(path: Path, header_line: int) -> list[int]:
+    """File rows (1-based) of the empty lines below the header, found with the C-level `find` of a
+    memory map (no Python loop over the lines; one step per blank line)."""
+    import mmap
+
+    rows: list[int] = []
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return rows
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            line, at = 1, 0  # `at` is the start of file row `line`
+            patterns = (b"\n\n", b"\n\r\n")
+            nxt = [mm.find(pat, 0) for pat in patterns]  # each pattern searched again only once passed
+            while True:
+                hits = [h for h in nxt if h >= 0]
+                if not hits:
+                    break
+                hit = min(hits)
+                line += mm[at:hit + 1].count(b"\n")  # file row of the blank line's start
+                at = hit + 1
+                if line > header_line:
+                    rows.append(line)
+                nxt = [mm.find(pat, at) if 0 <= h < at else h for h, pat in zip(nxt, patterns, strict=True)]
+    return rows
 
 
 def _count_lines(path: Path) -> int:
