@@ -1,5 +1,5 @@
 """The corpus of broken inputs (issue #5): every file gives exactly the exit code, one-line error or
-findings, and row accounting that tests/corpus/cases.toml says, from `validate` and from `aggregate`;
+findings, and row accounting that tests/corpus/cases.toml says, from `validate`, `aggregate` and `run`;
 never a traceback, and read = used + rejected everywhere."""
 
 from __future__ import annotations
@@ -95,3 +95,22 @@ def test_aggregate(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert read == case["rows"][0]
     assert read == summed + not_summed
     assert out.exists()
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_run_bundle(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import json
+
+    monkeypatch.chdir(INPUTS)
+    out = tmp_path / "hasil"
+    got = run_cli(["run", case["file"], "--election", "pkwkp", "--lang", "en", "-q", "-o", str(out)])
+    assert "Traceback" not in got.stderr
+    if case["exit"] == 2:
+        assert got.code == 2
+        _one_line_error(got.stderr, case["error"])
+        assert not out.exists()
+        return
+    assert got.code in (0, 1), got.stderr
+    accounting = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["accounting"]
+    assert accounting["rows_read"] == case["rows"][0]
+    assert accounting["rows_read"] == accounting["rows_summed"] + accounting["rows_rejected"]
