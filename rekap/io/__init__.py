@@ -150,7 +150,7 @@ def read_one(
     if fmt == "json":
         from rekap.io.sirekap import read_sirekap
 
-        return read_sirekap(con, path.read_bytes(), table, display, options.paslon, filename_hint=path.name), []
+        return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name), []
     raise UsageError(f"unknown input format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
 
 

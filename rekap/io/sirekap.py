@@ -52,6 +52,7 @@ import json
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -328,8 +329,9 @@ def _too_deep(display: str, where: str) -> InputError:
     return _UnparsableValue(f"{display}{where}: JSON nested too deeply to be a Sirekap TPS record")
 
 
-def _documents(text: str, display: str) -> tuple[list[tuple[int, str, Any]], str]:
-    """(row, where, parsed value) per record, and a word on the layout found."""
+def _documents(text: str, display: str) -> tuple[Iterable[tuple[int, str, Any]], str]:
+    """(row, where, parsed value) per record, and a word on the layout found. JSON Lines come as an
+    iterator (two or more records: one record alone parses as a whole file)."""
     if not text.strip():
         raise InputError(f"{display}: empty file, no Sirekap TPS records")
     try:
@@ -344,7 +346,8 @@ def _documents(text: str, display: str) -> tuple[list[tuple[int, str, Any]], str
         # names the line. When it is not, that parse fails differently and says nothing useful.
         whole_error = _json_error(display, None, exc) if isinstance(exc, ValueError) else _too_deep(display, "")
         try:
-            _json_lines(text, display)
+            for _ in _json_lines(text, display):
+                pass
         except _UnparsableValue as line_error:
             raise line_error from None
         except InputError:
@@ -366,19 +369,27 @@ def _documents(text: str, display: str) -> tuple[list[tuple[int, str, Any]], str
     return _json_lines(text, display), "JSON Lines"
 
 
-def _json_lines(text: str, display: str) -> list[tuple[int, str, Any]]:
-    documents: list[tuple[int, str, Any]] = []
+def _json_lines(text: str, display: str) -> Iterator[tuple[int, str, Any]]:
+    """The records of a JSON Lines text, one at a time: a national dump is ~1 GB of JSON, and its
+    parsed objects (image lists and all) would take many times that if they were all kept at once."""
     # Not splitlines(): U+2028 and friends are legal unescaped inside JSON strings.
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    start, line_no = 0, 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line_no += 1
+        line = text[start:end]
+        start = end + 1
         if not line.strip():
             continue
         try:
-            documents.append((line_no, f" line {line_no}", json.loads(line)))
+            value = json.loads(line)
         except ValueError as exc:
             raise _json_error(display, line_no, exc) from None
         except RecursionError:
             raise _too_deep(display, f" line {line_no}") from None
-    return documents
+        yield line_no, f" line {line_no}", value
 
 
 # --- candidate numbering -----------------------------------------------------------------------------
@@ -539,24 +550,29 @@ def _format_mapping(mapping: dict[str, int]) -> str:
 
 def read_sirekap(
     con: duckdb.DuckDBPyConnection,
-    data: bytes,
+    data: bytes | Path,
     table: str,
     display: str,
     paslon: dict[str, int] | None = None,
     filename_hint: str | None = None,
 ) -> RawTable:
-    """Read Sirekap TPS JSON (`data`) into DuckDB table `table` with canonical text columns + `_row`.
+    """Read Sirekap TPS JSON (`data`: its bytes or its path) into DuckDB table `table` with canonical
+    text columns + `_row`.
 
     `display` names the input in messages; `paslon` numbers the candidate ids (see `load_paslon`);
     `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
     Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
     """
-    text = _decode(data, display)
+    if isinstance(data, Path):
+        # Read here, so that the bytes can go as soon as they are decoded (a caller's argument could not).
+        text = _decode(data.read_bytes(), display)
+    else:
+        text = _decode(data, display)
     unknown_admin: Counter[str] = Counter()
     try:
         documents, layout = _documents(text, display)
         # The file name can only stand for the TPS code when the file holds one TPS.
-        name_for_code = (filename_hint or "") if len(documents) == 1 else None
+        name_for_code = (filename_hint or "") if isinstance(documents, list) and len(documents) == 1 else None
         records = [
             _record(obj, row, where, display, name_for_code, unknown_admin) for row, where, obj in documents
         ]
