@@ -238,16 +238,26 @@ def test_blank_lines_keep_every_row_on_its_own_line(tmp_path: Path, newline: str
     assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (7, 5, 2)
 
 
-def test_rows_merged_inside_an_ignored_column_are_not_silent(tmp_path: Path) -> None:
-    # rekap does not read `catatan`; a stray quote pair there makes rows 3-5 one legal record.
+def test_rows_merged_inside_an_ignored_column_are_pinned_too(tmp_path: Path) -> None:
+    # rekap does not keep `catatan`; a stray quote pair there makes lines 3-5 one legal record. The
+    # line count gives it away, and a second read of the ignored columns finds the record.
     header = "kode_tps,catatan,suara_paslon_1,suara_paslon_2,suara_sah\n"
-    body = ('3101011001001,ok,10,20,30\n3101011001002,"hujan,10,20,30\n3101011001003,x,10,20,30\n'
-            '3101011001004,deras",10,20,30\n3101011001005,y,10,20,30\n')
+    body = ('3101011001001,ok,10,20,31\n3101011001002,"hujan,10,20,30\n3101011001003,x,10,20,30\n'
+            '3101011001004,deras",10,20,30\n3101011001005,y,10,20,35\n')
     got = load(tmp_path, (header + body).encode())
-    assert any(n.startswith("WARNING: 2 line break(s) inside quoted cells of columns rekap does not read") for n in got.notes)
-    # A blank line, and a two-line cell in a column rekap reads: both accounted for, no warning.
-    quiet = load(tmp_path, (",".join(HEADER) + "\n3101011001001,ok,10,20,30\n\n3101011001002,\"two\nlines\",10,20,30\n").encode())
-    assert not any(n.startswith("WARNING") for n in quiet.notes)
+    s008 = [(f["row"], f["message"].split(":")[1].strip()) for f in got.findings if f["rule"] == "S008"]
+    assert s008 == [(3, "MERGED ROWS 3-5 (column 'catatan' holds 2 line breaks")]
+    assert got.found("A006") == [("3101011001001", "suara_sah", 2), ("3101011001005", "suara_sah", 6)]
+    assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (3, 2, 1)
+    # With a blank line and a ragged row above it, the rows still land on their own lines.
+    body2 = ('3101011001001,ok,10,20,31\n\n3101011001009,bad,10\n3101011001002,"hujan,10,20,30\n'
+             '3101011001003,x,10,20,30\n3101011001004,deras",10,20,30\n3101011001005,y,10,20,35\n')
+    got = load(tmp_path, (header + body2).encode())
+    assert [f["row"] for f in got.findings if f["rule"] == "S008"] == [4, 5]
+    assert got.found("A006") == [("3101011001001", "suara_sah", 2), ("3101011001005", "suara_sah", 8)]
+    # A blank line, and a two-line cell in a column rekap reads: both accounted for, no second read.
+    quiet = load(tmp_path, (",".join(HEADER) + "\n3101011001001,ok,10,20,31\n\n3101011001002,\"two\nlines\",10,20,30\n").encode())
+    assert quiet.found("S008") == [] and quiet.found("A006") == [("3101011001001", "suara_sah", 2)]
 
 
 def test_a_legal_multi_line_cell_is_one_row(tmp_path: Path) -> None:

@@ -200,13 +200,12 @@ def read_csv(
         notes.append(f"header in row {dialect.header_line}")
     keep = [n for n in names if resolve_header(n, column_map) is not None] or names[:1]
     try:
-        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir, notes=notes)
+        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir)
     except _BadUnicode:
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
         notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
-        rejects, accepted, _ = _load(con, source, table, names, dialect, utf8_check=False, keep=keep, tmpdir=tmpdir,
-                                     notes=notes)
+        rejects, accepted, _ = _load(con, source, table, names, dialect, utf8_check=False, keep=keep, tmpdir=tmpdir)
     rows_read = accepted
     return (
         RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
@@ -228,7 +227,6 @@ def _load(
     keep: list[str] | None = None,
     tmpdir: str | None = None,
     depth: int = 0,
-    notes: list[str] | None = None,
 ) -> tuple[list[RejectedRow], int, int]:
     """Read `source` into the view `table` (kept columns + `_row`); return the rejected rows, the
     number of accepted rows and the number of rows (row numbers) the data takes up."""
@@ -366,46 +364,62 @@ def _load(
     merged_found = con.execute(
         f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
     ).fetchall() if suspect else []
-    if suspect and tail is None and notes is not None:
+    # (row, column, line breaks, text) of each merged record; kept columns first.
+    merges: list[tuple[int, str, int, str]] = []
+    for row, *cells in merged_found:
+        column = next(n for n, c in zip(kept, cells, strict=True) if c and "\n" in c)
+        text = dialect.delimiter.join(c or "" for c in cells).replace("\r", "").replace("\n", " | ")
+        merges.append((int(row), column, sum(c.count("\n") for c in cells if c), text))
+    unkept_rows: list[int] = []
+    if suspect and tail is None and len(kept) < len(names):
         # Line breaks inside the cells rekap reads are accounted for; the rest sit inside cells of
-        # columns it does not read, where a stray quote pair can merge rows unseen: say so.
+        # columns it does not read. Only then are those columns read too (a second pass, on this rare
+        # path only), to pin a stray quote pair there to its record.
         newlines = " + ".join(f"coalesce(length({quote_ident(n)}) - length(replace({quote_ident(n)}, chr(10), '')), 0)"
                               for n in kept)
         inside = count(con, f"SELECT coalesce(sum({newlines}), 0) FROM {load}")
         unexplained = (lines_future.result() - dialect.header_line - accepted - len(rejects) - len(blanks) - inside
                        - sum(r.text.count("\n") for r in rejects))
         if unexplained > 0:
-            notes.append(
-                f"WARNING: {unexplained} line break(s) inside quoted cells of columns rekap does not read; a stray "
-                f"quote (\") there may have merged rows, which would then be missing: check those columns"
-            )
+            others = [n for n in names if n not in kept]
+            in_unread = _merged_in_unread_columns(con, source, table, names, others, dialect)
+            rec_rejects = sorted(record_row(r.row) for r in rejects)
+            for rowid, unread_cells in in_unread:
+                rec = rowid + first_data
+                for rp in rec_rejects:  # the record row: rejected records take their places
+                    if rp <= rec:
+                        rec += 1
+                row = rec + sum(1 for i, bl in enumerate(blanks) if bl - i <= rec)
+                column = next(n for n, c in zip(others, unread_cells, strict=True) if c and "\n" in c)
+                text = dialect.delimiter.join(c or "" for c in unread_cells).replace("\r", "").replace("\n", " | ")
+                merges.append((row, column, sum(c.count("\n") for c in unread_cells if c), text))
+                unkept_rows.append(row)
+            merges.sort()
     moved = 0
-    if merged_found:
+    if merges:
         # The merged record stands for as many rows as it has lines: the rows below move down.
         extra: list[tuple[int, int]] = []
         merged_rows: list[RejectedRow] = []
-        for row, *cells in merged_found:
-            column = next(n for n, c in zip(kept, cells, strict=True) if c and "\n" in c)
-            lines = sum(c.count("\n") for c in cells if c)
-            text = dialect.delimiter.join(c or "" for c in cells).replace("\r", "").replace("\n", " | ")
-            start = int(row) + moved
+        for row, column, lines, text in merges:
+            start = row + moved
             merged_rows.append(RejectedRow(
                 start, f"MERGED ROWS {start}-{start + lines} (column {column!r} holds {lines} line breaks: a stray quote?)", text
             ))
             moved += lines
-            extra.append((int(row), moved))
+            extra.append((row, moved))
         out = sorted(
             [RejectedRow(r.row + _moved_before(extra, r.row), r.reason, r.text) for r in out]
             + merged_rows,
             key=lambda x: x.row,
         )
-        accepted -= len(merged_found)
+        accepted -= len(merges)
         shifts = quote_ident(table + "__merged")
         con.execute(f"CREATE OR REPLACE TABLE {shifts} (pos BIGINT, moved BIGINT)")
         con.executemany(f"INSERT INTO {shifts} VALUES (?, ?)", [list(e) for e in extra])
+        dropped = f" AND _row NOT IN ({', '.join(str(r) for r in unkept_rows)})" if unkept_rows else ""
         final = (
             f"SELECT f.* REPLACE ((f._row + coalesce(m.moved, 0))::BIGINT AS _row) FROM "
-            f"(SELECT * FROM ({final}) WHERE NOT ({merged})) f ASOF LEFT JOIN {shifts} m ON f._row > m.pos"
+            f"(SELECT * FROM ({final}) WHERE NOT ({merged}){dropped}) f ASOF LEFT JOIN {shifts} m ON f._row > m.pos"
         )
     con.execute(f"CREATE OR REPLACE VIEW {qt} AS {final}")
     # Rows the file takes up below the header: each is now accepted, rejected or inside a merged record.
@@ -419,6 +433,32 @@ def _moved_before(extra: list[tuple[int, int]], row: int) -> int:
         if at < row:
             moved = total
     return moved
+
+
+def _merged_in_unread_columns(
+    con: duckdb.DuckDBPyConnection, source: Path, table: str, names: list[str], others: list[str], dialect: Dialect
+) -> list[tuple[int, list[str | None]]]:
+    """(accepted record index, cells of `others`) of the records that a stray quote pair in a column
+    rekap does not keep merged: the file read again, those columns only, in the same record order."""
+    rej, scan, again = f"{table}__rej2", f"{table}__scan2", quote_ident(f"{table}__load2")
+    cols = ", ".join(quote_ident(n) for n in others)
+    # A table, like the first read: its rowids follow the file's record order as that read's do.
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {again} AS SELECT {cols} FROM read_csv(
+                $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
+                escape = '"', header = true, skip = $skip, strict_mode = true,
+                store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
+                max_line_size = 16777216)""",
+        {"path": str(source), "columns": {n: "VARCHAR" for n in names}, "delim": dialect.delimiter,
+         "skip": dialect.header_line - 1, "rej": rej, "scan": scan},
+    )
+    rows = con.execute(
+        f"SELECT rowid, {cols} FROM {again} WHERE {_merged_rows_condition(others, dialect.delimiter, len(names))} ORDER BY rowid"
+    ).fetchall()
+    for name in (rej, scan):
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    con.execute(f"DROP TABLE IF EXISTS {again}")
+    return [(int(r[0]), list(r[1:])) for r in rows]
 
 
 def _merged_rows_condition(kept: list[str], delimiter: str, width: int) -> str:
