@@ -233,7 +233,6 @@ def _load(
     qt = quote_ident(table)
     load = quote_ident(table + "__load")
     rej_table, rej_scan = f"{table}__rej", f"{table}__scan"
-    columns = {n: "VARCHAR" for n in names}
     kept = keep if keep is not None else names
     stored = ", ".join(quote_ident(n) for n in kept)
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
@@ -246,21 +245,7 @@ def _load(
     lines_future = counter.submit(_count_lines, source)
     counter.shutdown(wait=False)
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TABLE {load} AS SELECT {stored} FROM read_csv(
-                    $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
-                    escape = '"', header = true, skip = $skip, strict_mode = true,
-                    store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
-                    max_line_size = 16777216)""",
-            {
-                "path": str(source),
-                "columns": columns,
-                "delim": dialect.delimiter,
-                "skip": dialect.header_line - 1,
-                "rej": rej_table,
-                "scan": rej_scan,
-            },
-        )
+        _read_into(con, load, stored, source, names, dialect, rej_table, rej_scan)
     except duckdb.Error as exc:
         text = str(exc)
         if "unicode" in text.lower() or "utf-8" in text.lower():
@@ -435,6 +420,23 @@ def _moved_before(extra: list[tuple[int, int]], row: int) -> int:
     return moved
 
 
+def _read_into(
+    con: duckdb.DuckDBPyConnection, target: str, select: str, source: Path, names: list[str], dialect: Dialect,
+    rej: str, scan: str,
+) -> None:
+    """Table `target` (a quoted name) := `select` (quoted columns) of the file, every column text, RFC
+    4180 quoting, the header and title rows skipped, unreadable records into the reject tables."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {target} AS SELECT {select} FROM read_csv(
+                $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
+                escape = '"', header = true, skip = $skip, strict_mode = true,
+                store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
+                max_line_size = 16777216)""",
+        {"path": str(source), "columns": {n: "VARCHAR" for n in names}, "delim": dialect.delimiter,
+         "skip": dialect.header_line - 1, "rej": rej, "scan": scan},
+    )
+
+
 def _merged_in_unread_columns(
     con: duckdb.DuckDBPyConnection, source: Path, table: str, names: list[str], others: list[str], dialect: Dialect
 ) -> list[tuple[int, list[str | None]]]:
@@ -443,15 +445,7 @@ def _merged_in_unread_columns(
     rej, scan, again = f"{table}__rej2", f"{table}__scan2", quote_ident(f"{table}__load2")
     cols = ", ".join(quote_ident(n) for n in others)
     # A table, like the first read: its rowids follow the file's record order as that read's do.
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {again} AS SELECT {cols} FROM read_csv(
-                $path, auto_detect = false, columns = $columns, delim = $delim, quote = '"',
-                escape = '"', header = true, skip = $skip, strict_mode = true,
-                store_rejects = true, rejects_table = $rej, rejects_scan = $scan,
-                max_line_size = 16777216)""",
-        {"path": str(source), "columns": {n: "VARCHAR" for n in names}, "delim": dialect.delimiter,
-         "skip": dialect.header_line - 1, "rej": rej, "scan": scan},
-    )
+    _read_into(con, again, cols, source, names, dialect, rej, scan)
     rows = con.execute(
         f"SELECT rowid, {cols} FROM {again} WHERE {_merged_rows_condition(others, dialect.delimiter, len(names))} ORDER BY rowid"
     ).fetchall()
