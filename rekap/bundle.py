@@ -58,7 +58,7 @@ def write_bundle(
     import shutil
     import tempfile
 
-    from rekap.errors import UsageError
+    from rekap.errors import UsageError, WriteError
     from rekap.report import _reason
 
     parent = outdir.parent if str(outdir.parent) else Path(".")
@@ -72,11 +72,10 @@ def write_bundle(
         outdir.mkdir(exist_ok=True)
         for name in written:
             (staging / name).replace(outdir / name)
-    except UsageError as exc:
+    except WriteError as exc:
         # A file of the staged bundle could not be written (disk full, ...): name the bundle, not the
         # hidden staging folder, which is removed below; nothing half-written is left behind.
-        reason = exc.message.split("cannot write", 1)[-1].strip(" ()") or exc.message
-        raise UsageError(f"{outdir}: cannot write the bundle ({reason}); nothing was written") from None
+        raise UsageError(f"{outdir}: cannot write the bundle ({exc.reason}); nothing was written") from None
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot write the bundle ({_reason(exc)}); nothing was written") from None
     finally:

@@ -22,3 +22,11 @@ class InputError(RekapError):
 
 class UsageError(RekapError):
     """Options that do not fit together, or an unknown name."""
+
+
+class WriteError(UsageError):
+    """An output could not be written; `reason` is the system's words for it ("No space left on device")."""
+
+    def __init__(self, path: object, reason: str, *, here: bool = False) -> None:
+        super().__init__(f"{path}: cannot write{' here' if here else ''} ({reason})")
+        self.reason = reason

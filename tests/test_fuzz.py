@@ -42,6 +42,13 @@ SIREKAP = {"chart": {"100025": 120, "100026": 95, "100027": 40, "null": None},
            "psu": None, "ts": "2024-02-15 10:00:00", "status_suara": True, "status_adm": True}
 
 
+def save_crash(data: bytes, suffix: str, prefix: str = "") -> None:
+    """Keep an input that broke a target (small ones, a bounded number) for the replay test."""
+    CRASHES.mkdir(exist_ok=True)
+    if len(data) <= 64_000 and len(list(CRASHES.iterdir())) < 50:
+        (CRASHES / (prefix + hashlib.sha256(data).hexdigest()[:16] + suffix)).write_bytes(data)
+
+
 def check(data: bytes, suffix: str, tmp: Path) -> None:
     """The fuzz target: load (+ validate) one input; save it when anything but a RekapError escapes."""
     path = tmp / f"input{suffix}"
@@ -60,10 +67,7 @@ def check(data: bytes, suffix: str, tmp: Path) -> None:
     except RekapError:
         return  # a clean error from the checks (e.g. no usable column): exit 2, fine
     except BaseException:
-        CRASHES.mkdir(exist_ok=True)
-        name = hashlib.sha256(data).hexdigest()[:16] + suffix
-        if len(data) <= 64_000 and len(list(CRASHES.iterdir())) < 50:
-            (CRASHES / name).write_bytes(data)
+        save_crash(data, suffix)
         raise
     finally:
         con.close()
@@ -148,9 +152,7 @@ def check_reported(data: bytes, suffix: str, tmp: Path) -> None:
         assert all(s.rows >= 0 and s.rows_rejected >= 0 for s in sources)
         assert loaded >= 0
     except BaseException:
-        CRASHES.mkdir(exist_ok=True)
-        if len(data) <= 64_000 and len(list(CRASHES.iterdir())) < 50:
-            (CRASHES / ("reported-" + hashlib.sha256(data).hexdigest()[:16] + suffix)).write_bytes(data)
+        save_crash(data, suffix, prefix="reported-")
         raise
     finally:
         con.close()

@@ -8,8 +8,8 @@ input's headers onto canonical names, and stacks them into `rk_raw` with `_sourc
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import duckdb
 
 from rekap.db import count
 from rekap.errors import InputError, UsageError
-from rekap.io.base import RawTable
+from rekap.io.base import RawTable, scan_file
 from rekap.io.columns import ColumnMapping, map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
 
@@ -99,11 +99,11 @@ _UNSUPPORTED = {
 
 
 def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return scan_file(path)[0]
+
+
+def _line_count(scanned: Future[tuple[str, int]]) -> Callable[[], int]:
+    return lambda: scanned.result()[1]
 
 
 def _check_path(path_text: str) -> Path:
@@ -124,8 +124,10 @@ def read_one(
     table: str,
     tmpdir: str,
     options: LoadOptions,
+    lines: Callable[[], int] | None = None,
 ) -> tuple[RawTable, list[tuple[int, str, str]]]:
-    """Read one input into `table`; return it and its rejected rows (row, reason, raw text)."""
+    """Read one input into `table`; return it and its rejected rows (row, reason, raw text). `lines`
+    gives the file's line count when a pass over it already makes one (see `scan_file`)."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
     fmt = options.input_format if options.input_format != "auto" else sniff_format(head, display)
@@ -137,7 +139,7 @@ def read_one(
     if fmt == "csv":
         from rekap.io.csv import read_csv
 
-        raw, rejects = read_csv(con, path, table, display, tmpdir, options.delimiter, options.column_map)
+        raw, rejects = read_csv(con, path, table, display, tmpdir, options.delimiter, options.column_map, lines)
         return raw, [(r.row, r.reason, r.text) for r in rejects]
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx
@@ -201,7 +203,7 @@ def load_dataset(
     # Hashing runs beside DuckDB's read (hashlib releases the GIL), so the SHA-256 of a large input
     # costs no extra wall time.
     hasher = ThreadPoolExecutor(max_workers=1)
-    hashes: list[Future[str]] = []
+    hashes: list[Future[tuple[str, int]]] = []
     parts: list[str] = []
     con.execute(
         "CREATE OR REPLACE TABLE rk_rejected (_file INTEGER, _row BIGINT, reason VARCHAR, text VARCHAR)"
@@ -220,9 +222,10 @@ def load_dataset(
                 path = _check_path(given)
                 display = given
             table = f"rk_in_{index}"
-            hashes.append(hasher.submit(file_sha256, path))
+            scanned = hasher.submit(scan_file, path)
+            hashes.append(scanned)
             try:
-                raw, rejects = read_one(con, path, display, table, tmpdir, options)
+                raw, rejects = read_one(con, path, display, table, tmpdir, options, _line_count(scanned))
             except OSError as exc:
                 raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
             if raw.rows + len(rejects) == 0:
@@ -268,7 +271,7 @@ def load_dataset(
         hasher.shutdown(wait=False, cancel_futures=True)
         raise
     for source, digest in zip(sources, hashes, strict=True):
-        source.sha256 = digest.result()
+        source.sha256 = digest.result()[0]
     hasher.shutdown()
     columns = canonical_order(present)
     # UNION ALL BY NAME fills a column that one input lacks with NULL for that input's rows. A view,

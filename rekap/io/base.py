@@ -16,6 +16,23 @@ from pathlib import Path
 GLOB_CHARACTERS = "*?[{"
 
 
+def scan_file(path: Path, sha256: bool = True) -> tuple[str, int]:
+    """One pass over a file: its SHA-256 (hex; "" when not asked for) and its number of lines (a last
+    line without a line end counts too). The CSV reader compares the lines with the records DuckDB
+    read, so the input's hash and its line count come from the same read."""
+    import hashlib
+
+    h = hashlib.sha256() if sha256 else None
+    n, last = 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if h is not None:
+                h.update(chunk)
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return (h.hexdigest() if h is not None else ""), n + (1 if last and last != b"\n" else 0)
+
+
 def literal_path(path: Path, tmpdir: str | None = None) -> Path:
     """A path DuckDB reads as itself. DuckDB's readers take a path as a glob pattern, so `t*.csv`
     would read every matching file and `br[1].csv` the file `br1.csv`; such a path is handed over

@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import duckdb
 
 from rekap.db import count
 from rekap.errors import InputError
-from rekap.io.base import RawTable, literal_path
+from rekap.io.base import RawTable, literal_path, scan_file
 from rekap.schema import quote_ident, resolve_header
 
 HEAD_BYTES = 256 * 1024
@@ -172,6 +173,7 @@ def read_csv(
     tmpdir: str,
     delimiter: str | None = None,
     column_map: dict[str, str] | None = None,
+    lines: Callable[[], int] | None = None,
 ) -> tuple[RawTable, list[RejectedRow]]:
     """Read a delimited text file into `table` (all VARCHAR) plus `_row`; return rejected rows too.
 
@@ -192,7 +194,7 @@ def read_csv(
     notes.insert(0, f"delimiter {DELIMITER_NAMES.get(dialect.delimiter, repr(dialect.delimiter))}")
     source = literal_path(path, tmpdir)
     if encoding not in ("utf-8", "utf-8-sig"):
-        source = _transcode(path, encoding, tmpdir)
+        source, lines = _transcode(path, encoding, tmpdir), None  # lines counted on the copy
         notes.append(f"encoding {encoding}")
     elif encoding == "utf-8-sig":
         notes.append("encoding utf-8 with BOM")
@@ -200,7 +202,7 @@ def read_csv(
         notes.append(f"header in row {dialect.header_line}")
     keep = [n for n in names if resolve_header(n, column_map) is not None] or names[:1]
     try:
-        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir)
+        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir, lines=lines)
     except _BadUnicode:
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
@@ -227,6 +229,7 @@ def _load(
     keep: list[str] | None = None,
     tmpdir: str | None = None,
     depth: int = 0,
+    lines: Callable[[], int] | None = None,
 ) -> tuple[list[RejectedRow], int, int]:
     """Read `source` into the view `table` (kept columns + `_row`); return the rejected rows, the
     number of accepted rows and the number of rows (row numbers) the data takes up."""
@@ -237,13 +240,15 @@ def _load(
     stored = ", ".join(quote_ident(n) for n in kept)
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_scan)}")
-    # Physical lines, counted beside DuckDB's read (the file is in the page cache by then): when they
-    # equal the records DuckDB saw, no record spans lines and the merged-rows check below is skipped.
-    from concurrent.futures import ThreadPoolExecutor
+    # Physical lines: when they equal the records DuckDB saw, no record spans lines and the checks
+    # below are skipped. Counted beside DuckDB's read: by the caller's hashing pass over the input, or
+    # here for a file of rekap's own (a transcoded copy, the rest after a stray quote).
+    if lines is None:
+        from concurrent.futures import ThreadPoolExecutor
 
-    counter = ThreadPoolExecutor(max_workers=1)
-    lines_future = counter.submit(_count_lines, source)
-    counter.shutdown(wait=False)
+        counter = ThreadPoolExecutor(max_workers=1)
+        lines = counter.submit(lambda: scan_file(source, sha256=False)[1]).result
+        counter.shutdown(wait=False)
     try:
         _read_into(con, load, stored, source, names, dialect, rej_table, rej_scan)
     except duckdb.Error as exc:
@@ -268,8 +273,8 @@ def _load(
     # More lines than records: blank lines (DuckDB skips them, but counts them in the rejected rows'
     # numbers, and a spreadsheet shows them) or records spanning lines. Blank lines are found and put
     # back into the row numbers; spanning records are looked at below.
-    mismatch = lines_future.result() != dialect.header_line + accepted + len(rejects)
-    blanks = _blank_lines(source, dialect.header_line) if mismatch else []
+    spare = lines() - dialect.header_line - accepted - len(rejects)  # lines beyond DuckDB's records
+    blanks = _blank_lines(source, dialect.header_line) if spare else []
 
     def record_row(row: int) -> int:  # a rejected row's number without the blank lines above it
         return row - bisect.bisect_left(blanks, row)
@@ -299,7 +304,8 @@ def _load(
             break
 
     # Spreadsheet row of each accepted record: records are numbered in file order; rejected records
-    # leave gaps, which the as-of join accounts for. A view, so the data is not copied again.
+    # leave gaps, which the as-of join accounts for. A view, so the data is not copied again; `_rid`
+    # (the record's place in this read) is dropped at the end.
     first_data = int(dialect.header_line + 1)
     select_cols = ", ".join(f"acc.{quote_ident(n)}" for n in kept)
     rej_pos = quote_ident(table + "__rejpos")
@@ -312,7 +318,7 @@ def _load(
         accepted = record_row(tail[0]) - first_data - len(before)
         rejects = [*before, next(r for r in rejects if r.row == tail[0])]
     if not rejects:
-        body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row FROM {load} acc{cut}"
+        body = f"SELECT {select_cols}, (acc.rowid + {first_data})::BIGINT AS _row, acc.rowid AS _rid FROM {load} acc{cut}"
     else:
         con.execute(f"CREATE TABLE {rej_pos} (pos BIGINT)")
         con.executemany(f"INSERT INTO {rej_pos} VALUES (?)", [[record_row(r.row)] for r in rejects])
@@ -321,7 +327,8 @@ def _load(
                            row_number() OVER (ORDER BY pos) AS n_rej
                     FROM {rej_pos}),
                 rj AS (SELECT accepted_before, max(n_rej) AS n_rej FROM ranked GROUP BY accepted_before)
-                SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row
+                SELECT {select_cols}, (acc.rowid + {first_data} + coalesce(rj.n_rej, 0))::BIGINT AS _row,
+                       acc.rowid AS _rid
                 FROM {load} acc ASOF LEFT JOIN rj ON acc.rowid >= rj.accepted_before{cut}"""
     if blanks:
         # Record rows -> file rows: the i-th blank line (0-based, at file row b) moves every record
@@ -338,14 +345,15 @@ def _load(
         plain = ", ".join(quote_ident(n) for n in kept)
         out = [*rejects[:-1], RejectedRow(row, rejects[-1].reason, rejects[-1].text.partition("\n")[0].rstrip("\r"))]
         out += [RejectedRow(row + x.row - 1, x.reason, x.text) for x in sub_rejects]
-        final = f"({body}) UNION ALL (SELECT {plain}, (_row + {row - 1})::BIGINT AS _row FROM {quote_ident(sub)})"
+        final = (f"({body}) UNION ALL "
+                 f"(SELECT {plain}, (_row + {row - 1})::BIGINT AS _row, NULL::BIGINT AS _rid FROM {quote_ident(sub)})")
         accepted += sub_accepted
 
     # A stray quote that a second stray quote "closes" right before a delimiter makes one legal
     # record of all the lines between them: one cell then holds whole rows, line breaks and as many
     # delimiters as a row has. Such a record is rejected (S008, naming the cell), not summed.
     merged = _merged_rows_condition(kept, dialect.delimiter, len(names))
-    suspect = tail is not None or (mismatch and len(blanks) != lines_future.result() - dialect.header_line - accepted - len(rejects))
+    suspect = tail is not None or len(blanks) != spare
     merged_found = con.execute(
         f"SELECT _row, {', '.join(quote_ident(n) for n in kept)} FROM ({final}) WHERE {merged} ORDER BY _row"
     ).fetchall() if suspect else []
@@ -355,7 +363,7 @@ def _load(
         column = next(n for n, c in zip(kept, cells, strict=True) if c and "\n" in c)
         text = dialect.delimiter.join(c or "" for c in cells).replace("\r", "").replace("\n", " | ")
         merges.append((int(row), column, sum(c.count("\n") for c in cells if c), text))
-    unkept_rows: list[int] = []
+    unkept_rids: list[int] = []
     if suspect and tail is None and len(kept) < len(names):
         # Line breaks inside the cells rekap reads are accounted for; the rest sit inside cells of
         # columns it does not read. Only then are those columns read too (a second pass, on this rare
@@ -363,34 +371,30 @@ def _load(
         newlines = " + ".join(f"coalesce(length({quote_ident(n)}) - length(replace({quote_ident(n)}, chr(10), '')), 0)"
                               for n in kept)
         inside = count(con, f"SELECT coalesce(sum({newlines}), 0) FROM {load}")
-        unexplained = (lines_future.result() - dialect.header_line - accepted - len(rejects) - len(blanks) - inside
-                       - sum(r.text.count("\n") for r in rejects))
+        unexplained = spare - len(blanks) - inside - sum(r.text.count("\n") for r in rejects)
         if unexplained > 0:
             others = [n for n in names if n not in kept]
             in_unread = _merged_in_unread_columns(con, source, table, names, others, dialect)
-            rec_rejects = sorted(record_row(r.row) for r in rejects)
-            for rowid, unread_cells in in_unread:
-                rec = rowid + first_data
-                for rp in rec_rejects:  # the record row: rejected records take their places
-                    if rp <= rec:
-                        rec += 1
-                row = rec + sum(1 for i, bl in enumerate(blanks) if bl - i <= rec)
+            rids = ", ".join(str(rid) for rid, _ in in_unread)
+            row_of = dict(con.execute(f"SELECT _rid, _row FROM ({final}) WHERE _rid IN ({rids})").fetchall()) if rids else {}
+            for rid, unread_cells in in_unread:
+                row = int(row_of[rid])
                 column = next(n for n, c in zip(others, unread_cells, strict=True) if c and "\n" in c)
                 text = dialect.delimiter.join(c or "" for c in unread_cells).replace("\r", "").replace("\n", " | ")
                 merges.append((row, column, sum(c.count("\n") for c in unread_cells if c), text))
-                unkept_rows.append(row)
+                unkept_rids.append(rid)
             merges.sort()
     moved = 0
     if merges:
         # The merged record stands for as many rows as it has lines: the rows below move down.
         extra: list[tuple[int, int]] = []
         merged_rows: list[RejectedRow] = []
-        for row, column, lines, text in merges:
+        for row, column, breaks, text in merges:
             start = row + moved
             merged_rows.append(RejectedRow(
-                start, f"MERGED ROWS {start}-{start + lines} (column {column!r} holds {lines} line breaks: a stray quote?)", text
+                start, f"MERGED ROWS {start}-{start + breaks} (column {column!r} holds {breaks} line breaks: a stray quote?)", text
             ))
-            moved += lines
+            moved += breaks
             extra.append((row, moved))
         out = sorted(
             [RejectedRow(r.row + _moved_before(extra, r.row), r.reason, r.text) for r in out]
@@ -401,12 +405,12 @@ def _load(
         shifts = quote_ident(table + "__merged")
         con.execute(f"CREATE OR REPLACE TABLE {shifts} (pos BIGINT, moved BIGINT)")
         con.executemany(f"INSERT INTO {shifts} VALUES (?, ?)", [list(e) for e in extra])
-        dropped = f" AND _row NOT IN ({', '.join(str(r) for r in unkept_rows)})" if unkept_rows else ""
+        dropped = f" AND _rid NOT IN ({', '.join(str(r) for r in unkept_rids)})" if unkept_rids else ""
         final = (
             f"SELECT f.* REPLACE ((f._row + coalesce(m.moved, 0))::BIGINT AS _row) FROM "
             f"(SELECT * FROM ({final}) WHERE NOT ({merged}){dropped}) f ASOF LEFT JOIN {shifts} m ON f._row > m.pos"
         )
-    con.execute(f"CREATE OR REPLACE VIEW {qt} AS {final}")
+    con.execute(f"CREATE OR REPLACE VIEW {qt} AS SELECT * EXCLUDE (_rid) FROM ({final})")
     # Rows the file takes up below the header: each is now accepted, rejected or inside a merged record.
     return out, accepted, accepted + len(out) + moved
 
@@ -488,16 +492,6 @@ def _blank_lines(path: Path, header_line: int) -> list[int]:
                     rows.append(line)
                 nxt = [mm.find(pat, at) if 0 <= h < at else h for h, pat in zip(nxt, patterns, strict=True)]
     return rows
-
-
-def _count_lines(path: Path) -> int:
-    """Lines in the file (a last line without a line end counts too)."""
-    n, last = 0, b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return n + (1 if last and last != b"\n" else 0)
 
 
 def _after_line(source: Path, position: int, first: str) -> tuple[int, str] | None:

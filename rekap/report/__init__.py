@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
-from rekap.errors import UsageError
+from rekap.errors import UsageError, WriteError
 from rekap.schema import quote_ident
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def write_records(
             os.replace(tmp, target)
         except (OSError, duckdb.IOException) as exc:
             _unlink(tmp)
-            raise UsageError(f"{target}: cannot write ({_reason(exc)})") from None
+            raise WriteError(target, _reason(exc)) from None
         except BaseException:
             _unlink(tmp)
             raise
@@ -176,7 +176,7 @@ def _temp_beside(path: Path) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write here ({exc.strerror})") from None
+        raise WriteError(path, str(exc.strerror), here=True) from None
     os.close(fd)
     # mkstemp makes the file private (0600); an output file should follow the umask like any other.
     umask = os.umask(0)
@@ -193,7 +193,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _unlink(tmp)
-        raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+        raise WriteError(path, str(exc.strerror)) from None
 
 
 def _write_all(stdout: BinaryIO | None, data: bytes) -> None:
