@@ -94,31 +94,17 @@ def _write_bundle(
     timings: dict[str, float],
     lang: str = "id",
 ) -> list[str]:
-    """Write every file of the bundle into `outdir`; return the file names written (manifest last)."""
+    """Write every file of the bundle into `outdir`; return the file names written (manifest last).
+
+    The workbook is built in a second thread on its own DuckDB cursor while this thread writes the data
+    files and the HTML page, and every finished file is hashed in a third: DuckDB, zlib and hashlib let
+    go of the GIL, so the workbook's SQL and compression overlap the page's charts (Python). Each file
+    depends on the tables only, never on which thread finished first, so the bytes stay the same."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
-    written += _write_set(con, "rk_findings_out", outdir, "findings", tmpdir)
-    if table_exists(con, RECAP_TABLE):
-        levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
-        for level in [lv for lv in LEVELS_UP if lv in levels]:
-            table = f"rk_out_recap_{level}"
-            con.execute(
-                f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {RECAP_TABLE} WHERE level = $lv",
-                {"lv": level},
-            )
-            name = f"recap_{level}.csv"
-            write_records(con, table, "csv", str(outdir / name), None, tmpdir)
-            written.append(name)
-        for fmt in ("jsonl", "parquet"):
-            name = f"recap.{fmt}"
-            write_records(con, RECAP_TABLE, fmt, str(outdir / name), None, tmpdir)
-            written.append(name)
-    if table_exists(con, "rk_discrepancies"):
-        written += _write_set(con, "rk_discrepancies", outdir, "discrepancies", tmpdir)
-    if table_exists(con, "rk_coverage"):
-        name = "coverage.csv"
-        write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
-        written.append(name)
+    hashes: dict[str, Future[str]] = {}
     meta = {
         "version": __version__,
         "ruleset": RULESET_VERSION,
@@ -128,18 +114,66 @@ def _write_bundle(
         "accounting": accounting,
         "counts": counts,
     }
-    if table_exists(con, RECAP_TABLE):
-        from rekap.report.xlsx import write_bundle_xlsx
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-xlsx") as book_pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-sha") as hash_pool:
 
-        write_bundle_xlsx(con, outdir / "rekap.xlsx", lang=lang, meta=meta)
-        written.append("rekap.xlsx")
-    import importlib
-    import importlib.util
+        def done(names: list[str]) -> None:
+            for name in names:
+                written.append(name)
+                hashes[name] = hash_pool.submit(file_sha256, outdir / name)
 
-    if importlib.util.find_spec("rekap.report.html") is not None:
-        html_report = importlib.import_module("rekap.report.html")
-        html_report.write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
-        written.append("laporan.html")
+        book: Future[None] | None = None
+        cursor = con.cursor() if table_exists(con, RECAP_TABLE) else None
+        try:
+            if cursor is not None:
+                from rekap.report.xlsx import write_bundle_xlsx
+
+                book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta)
+            done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))
+            if table_exists(con, RECAP_TABLE):
+                levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
+                for level in [lv for lv in LEVELS_UP if lv in levels]:
+                    table = f"rk_out_recap_{level}"
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {RECAP_TABLE} WHERE level = $lv",
+                        {"lv": level},
+                    )
+                    name = f"recap_{level}.csv"
+                    write_records(con, table, "csv", str(outdir / name), None, tmpdir)
+                    done([name])
+                for fmt in ("jsonl", "parquet"):
+                    name = f"recap.{fmt}"
+                    write_records(con, RECAP_TABLE, fmt, str(outdir / name), None, tmpdir)
+                    done([name])
+            if table_exists(con, "rk_discrepancies"):
+                done(_write_set(con, "rk_discrepancies", outdir, "discrepancies", tmpdir))
+            if table_exists(con, "rk_coverage"):
+                name = "coverage.csv"
+                write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
+                done([name])
+            import importlib
+            import importlib.util
+
+            page = None
+            if importlib.util.find_spec("rekap.report.html") is not None:
+                html_report = importlib.import_module("rekap.report.html")
+                html_report.write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
+                page = "laporan.html"
+            if book is not None:
+                book.result()
+                done(["rekap.xlsx"])  # listed where it always was: after the data files, before the page
+            if page:
+                done([page])
+        except BaseException:
+            if cursor is not None:
+                cursor.interrupt()  # a failed bundle does not wait for a workbook nobody will see
+            raise
+        finally:
+            if book is not None:
+                book.exception()  # joined before its cursor is closed, whatever happened here
+            if cursor is not None:
+                cursor.close()
+        outputs = {name: {"sha256": hashes[name].result(), "bytes": (outdir / name).stat().st_size} for name in written}
     manifest = {
         "rekap": __version__,
         "ruleset": RULESET_VERSION,
@@ -149,7 +183,7 @@ def _write_bundle(
         "master": inputs.master,
         "accounting": accounting,
         "findings_per_rule": dict(sorted(counts.items())),
-        "outputs": {name: {"sha256": file_sha256(outdir / name), "bytes": (outdir / name).stat().st_size} for name in written},
+        "outputs": {name: outputs[name] for name in written},
         # The only field that changes between two runs on the same inputs.
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

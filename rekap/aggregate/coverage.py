@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.validate.completeness import NATIONAL_CODE, SCOPE_CTES, level_order_sql, percent_sql
+from rekap.validate.completeness import NATIONAL_CODE, SCOPE_CTES, ensure_scope, level_order_sql, percent_sql
 
 COVERAGE_TABLE = "rk_coverage"
 COVERAGE_COLUMNS: tuple[str, ...] = ("level", "kode_wilayah", "nama_wilayah", "n_tps_expected", "n_tps", "persen")
@@ -51,6 +51,7 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
             "the region list has no TPS numbers per desa (e.g. the Kemendagri list)",
             hint="give KPU's list with tps_max_no, like wilayah_kpu_pemilu2024.csv, with --master",
         )
+    ensure_scope(con)
     con.execute(
         f"""CREATE OR REPLACE TABLE {COVERAGE_TABLE} AS
             WITH {SCOPE_CTES}

@@ -23,6 +23,7 @@ import duckdb
 
 from rekap.db import count, table_exists
 from rekap.schema import NAME_COLUMN, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
+from rekap.validate.completeness import ensure_scope
 
 LEVELS_UP: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
 """Recap levels from the top; also the output order."""
@@ -161,15 +162,23 @@ def _unit_names(con: duckdb.DuckDBPyConnection) -> None:
     the choice does not depend on row order)."""
     raw = _present(con, "rk_raw")
     parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, 'NASIONAL' AS nama"]
-    for level, n in PREFIX.items():
-        name_col = NAME_COLUMN[level]
-        if name_col in raw:
+    named = [(level, n, NAME_COLUMN[level]) for level, n in PREFIX.items() if NAME_COLUMN[level] in raw]
+    if named:
+        # One scan of the input: the smallest spelling per desa code and name column, then per level
+        # from those (the minimum of minima is the minimum), instead of one scan per level.
+        per_desa = ", ".join(f"min(trim({quote_ident(col)})) AS {quote_ident(col)}" for _, _, col in named)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rk_names_desa AS
+                SELECT left(coalesce(rk_code(kode_tps), ''), {max(PREFIX.values())}) AS kode, {per_desa}
+                FROM rk_raw GROUP BY 1"""
+        )
+        for level, n, col in named:
             parts.append(
-                f"""SELECT '{level}' AS level, left(coalesce(rk_code(kode_tps), ''), {n}) AS kode,
-                           min(trim({quote_ident(name_col)})) AS nama
-                    FROM rk_raw WHERE {quote_ident(name_col)} IS NOT NULL GROUP BY 2"""
+                f"""SELECT '{level}' AS level, left(kode, {n}) AS kode, min({quote_ident(col)}) AS nama
+                    FROM rk_names_desa WHERE {quote_ident(col)} IS NOT NULL GROUP BY 2"""
             )
     con.execute("CREATE OR REPLACE TABLE rk_unit_names AS " + " UNION ALL ".join(parts))
+    con.execute("DROP TABLE IF EXISTS rk_names_desa")
     if table_exists(con, "rk_master_units"):
         con.execute(
             """CREATE OR REPLACE TABLE rk_unit_names AS
@@ -184,10 +193,8 @@ def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
     if not table_exists(con, "rk_expected_tps"):
         return False
     # Overseas codes in the KPU list do not match Sirekap's (see rekap.validate.completeness): the
-    # expected counts cover the domestic list only, as the coverage view does.
-    domestic = "FROM rk_expected_tps WHERE NOT starts_with(kode_tps, '99')"
-    parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, count(*)::BIGINT AS n_tps_expected {domestic}"]
-    for level, n in PREFIX.items():
-        parts.append(f"SELECT '{level}', left(kode_tps, {n}), count(*)::BIGINT {domestic} GROUP BY 2")
-    con.execute("CREATE OR REPLACE TABLE rk_expected_units AS " + " UNION ALL ".join(parts))
+    # expected counts cover the domestic list only, as the coverage view does, and come from the same
+    # table (built once for the K rules, the coverage and this).
+    ensure_scope(con)
+    con.execute("CREATE OR REPLACE TABLE rk_expected_units AS SELECT level, kode, n_exp AS n_tps_expected FROM rk_k_units")
     return True

@@ -51,6 +51,8 @@ class Dataset:
     rows_rejected: int
     duplicate_codes: bool = True
     """Set by the engine once it knows whether any kode_tps repeats."""
+    bad_cells: bool = True
+    """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
 
 
 @dataclass(frozen=True)

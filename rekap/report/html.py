@@ -564,14 +564,15 @@ class _Page:
         text = f"{name}:{row}" if row is not None else name
         return Cell(Markup(f"<span title={_q(str(source))}>{_e(text)}</span>"), "mono")
 
-    def names(self) -> dict[str, str]:
-        """Unit names by code, from the recap (the data's names) and the region list."""
+    def names(self, level: str) -> dict[str, str]:
+        """Names of the units of one level by code, from the region list (coverage) and the recap (the
+        data's names)."""
         names: dict[str, str] = {}
         for table in ("rk_coverage", "rk_recap"):
             if table_exists(self.con, table):
                 for kode, nama in self.con.execute(
                     f"SELECT DISTINCT kode_wilayah, nama_wilayah FROM {table} "
-                    "WHERE nama_wilayah IS NOT NULL ORDER BY 1, 2"
+                    "WHERE level = $level AND nama_wilayah IS NOT NULL ORDER BY 1, 2", {"level": level}
                 ).fetchall():
                     names.setdefault(str(kode), str(nama))
         return names
@@ -834,7 +835,7 @@ def _findings(page: _Page) -> str:
     if not total:
         return f"<p>{_e(page.t('no_findings'))}</p>"
     out = []
-    names = page.names()
+    names = page.names("kabkota")
 
     # Per kab/kota: codes of TPS, desa, kecamatan and kab/kota findings start with the kab/kota code.
     kab = con.execute(
@@ -874,12 +875,15 @@ def _findings(page: _Page) -> str:
     ))
 
     order = "f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.message"
+    source_order = ""
     if table_exists(con, "rk_source_order"):
-        source_idx = "(SELECT min(o.idx) FROM rk_source_order o WHERE o.source = f.source)"
-        order = f"{source_idx} NULLS LAST, " + order
+        # The input order of a finding's file (a join, not a subquery per finding).
+        source_order = "LEFT JOIN (SELECT source, min(idx) AS idx FROM rk_source_order GROUP BY 1) o ON o.source = f.source"
+        order = "o.idx NULLS LAST, " + order
     first = con.execute(
         f"""SELECT rule, severity, level, kode_wilayah, field, expected, actual, selisih, message, source, row
-            FROM (SELECT f.*, row_number() OVER (PARTITION BY f.rule ORDER BY {order}) AS k FROM rk_findings_out f)
+            FROM (SELECT f.*, row_number() OVER (PARTITION BY f.rule ORDER BY {order}) AS k
+                  FROM rk_findings_out f {source_order})
             WHERE k <= {FIRST_FINDINGS} ORDER BY rule, k"""
     ).fetchall()
     counts = {str(r): int(k) for r, _, k in rule_rows}

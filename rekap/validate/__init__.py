@@ -27,6 +27,7 @@ from rekap.schema import (
     PILKADA,
     quote_ident,
 )
+from rekap.validate.completeness import drop_scope, ensure_scope
 from rekap.validate.registry import (
     SEVERITY_RANK,
     Check,
@@ -164,6 +165,7 @@ def prepare(
     con = ds.con
     notes = notes if notes is not None else []
     con.execute(MACROS)
+    drop_scope(con)  # what was received is about the data replaced here
     types = _column_types(con, "rk_raw")
     th = thresholds or DEFAULTS
     canon = [c for c in ds.columns if c in types]
@@ -204,9 +206,10 @@ def prepare(
             FROM (SELECT {', '.join(middle)}
                   FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r) m"""
     )
-    stats = con.execute("SELECT count(*), count(DISTINCT kode_tps) FROM rk_tps_base").fetchall()[0]
+    stats = con.execute("SELECT count(*), count(DISTINCT kode_tps), count(*) FILTER (_s002) FROM rk_tps_base").fetchall()[0]
     con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
     ds.duplicate_codes = stats[0] != stats[1]
+    ds.bad_cells = stats[2] > 0
     if stats[0] != stats[1]:
         # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
         row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
@@ -296,6 +299,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
 
     shown, path = path, literal_path(path, tmpdir)
     con.execute(MACROS)
+    drop_scope(con)  # what is expected is about the list replaced here
     try:
         cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($p, all_varchar = true)", {"p": str(path)}).fetchall()]
     except duckdb.Error as exc:
@@ -490,8 +494,11 @@ def validate(
         paslon=tuple(p for p in PASLON_COLUMNS if p in present),
         text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
         duplicate_codes=ds.duplicate_codes,
+        bad_cells=ds.bad_cells,
         lang=lang,
     )
+    if ctx.has_master_tps and any(r.family == "K" for r in rules):
+        ensure_scope(con)
     rules_run, not_applicable = _run_rules(con, rules, ctx, lang, append=False)
     counts = dict(
         con.execute(f"SELECT rule, count(*) FROM {FINDINGS_TABLE} GROUP BY rule ORDER BY rule").fetchall()

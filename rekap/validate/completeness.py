@@ -1,8 +1,9 @@
 """Completeness against a region list with TPS numbers: what is expected, what arrived, what is in scope.
 
 Shared by the K rules (`rules_k`) and the progress view (`rekap.aggregate.coverage`). Everything here is
-SQL text over three tables: `rk_expected_tps(kode_tps, kode_desa)` and `rk_master_units` (from
-`load_master`) and the typed TPS view `rk_tps` (from `prepare`).
+SQL over three tables: `rk_expected_tps(kode_tps, kode_desa)` and `rk_master_units` (from `load_master`)
+and the typed TPS view `rk_tps` (from `prepare`). What is received and in scope is materialised once
+(`ensure_scope`) and read by every consumer.
 
 Definitions (the same for every consumer):
 
@@ -26,24 +27,27 @@ Definitions (the same for every consumer):
 
 from __future__ import annotations
 
+import duckdb
+
 NATIONAL_CODE = "00"
 LEVEL_ORDER: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
 """Top-down, as the recap and the progress view list them."""
 PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 
-SCOPE_CTES = f"""
-    rk_k_exp AS (SELECT kode_tps, kode_desa FROM rk_expected_tps WHERE left(kode_tps, 2) <> '99'),
-    rk_k_recv AS (SELECT e.kode_tps, e.kode_desa FROM rk_k_exp e SEMI JOIN rk_tps t ON t.kode_tps = e.kode_tps),
-    rk_k_touched AS (SELECT DISTINCT kode_desa FROM rk_k_recv),
-    rk_k_root AS (SELECT CASE WHEN count(*) = 0 THEN NULL
-                              WHEN count(DISTINCT left(kode_desa, 6)) = 1 THEN min(left(kode_desa, 6))
-                              WHEN count(DISTINCT left(kode_desa, 4)) = 1 THEN min(left(kode_desa, 4))
-                              WHEN count(DISTINCT left(kode_desa, 2)) = 1 THEN min(left(kode_desa, 2))
-                              ELSE '' END AS kode
-                  FROM rk_k_touched),
-    rk_k_desa AS (SELECT e.kode_desa, count(*)::BIGINT AS n_exp, count(r.kode_tps)::BIGINT AS n_recv
-                  FROM rk_k_exp e LEFT JOIN rk_k_recv r ON r.kode_tps = e.kode_tps GROUP BY e.kode_desa),
-    rk_k_units AS (
+SCOPE_TABLES: tuple[str, ...] = ("rk_k_expected", "rk_k_units", "rk_k_scope")
+"""Built once per dataset and region list by `ensure_scope` (the K rules and the coverage table all read
+them); dropped by `drop_scope` whenever the TPS data or the region list is replaced."""
+
+_SCOPE_SQL: tuple[tuple[str, str], ...] = (
+    # Every expected TPS once, with whether it arrived: one join of the list with the data, after which
+    # "missing", "received" and the counts per unit are filters and sums over this table.
+    ("rk_k_expected", """
+        SELECT e.kode_tps, e.kode_desa, coalesce(e.kode_tps IN (SELECT kode_tps FROM rk_tps), false) AS received
+        FROM rk_expected_tps e WHERE left(e.kode_tps, 2) <> '99'"""),
+    ("rk_k_units", f"""
+        WITH rk_k_desa AS (
+            SELECT kode_desa, count(*)::BIGINT AS n_exp, count(*) FILTER (received)::BIGINT AS n_recv
+            FROM rk_k_expected GROUP BY kode_desa)
         SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, NULL::VARCHAR AS parent,
                coalesce(sum(n_exp), 0)::BIGINT AS n_exp, coalesce(sum(n_recv), 0)::BIGINT AS n_recv FROM rk_k_desa
         UNION ALL SELECT 'provinsi', left(kode_desa, 2), '{NATIONAL_CODE}', sum(n_exp)::BIGINT, sum(n_recv)::BIGINT
@@ -52,15 +56,45 @@ SCOPE_CTES = f"""
                   FROM rk_k_desa GROUP BY 2, 3
         UNION ALL SELECT 'kecamatan', left(kode_desa, 6), left(kode_desa, 4), sum(n_exp)::BIGINT, sum(n_recv)::BIGINT
                   FROM rk_k_desa GROUP BY 2, 3
-        UNION ALL SELECT 'desa', kode_desa, left(kode_desa, 6), n_exp, n_recv FROM rk_k_desa),
-    rk_k_scope AS (
+        UNION ALL SELECT 'desa', kode_desa, left(kode_desa, 6), n_exp, n_recv FROM rk_k_desa"""),
+    ("rk_k_scope", """
+        WITH rk_k_root AS (
+            SELECT CASE WHEN count(*) = 0 THEN NULL
+                        WHEN count(DISTINCT left(kode_desa, 6)) = 1 THEN min(left(kode_desa, 6))
+                        WHEN count(DISTINCT left(kode_desa, 4)) = 1 THEN min(left(kode_desa, 4))
+                        WHEN count(DISTINCT left(kode_desa, 2)) = 1 THEN min(left(kode_desa, 2))
+                        ELSE '' END AS kode
+            FROM (SELECT kode FROM rk_k_units WHERE level = 'desa' AND n_recv > 0) t(kode_desa))
         SELECT u.*, starts_with(u.kode, r.kode) AS _inside
         FROM rk_k_units u, rk_k_root r
-        WHERE u.level = 'nasional' OR starts_with(u.kode, r.kode) OR starts_with(r.kode, u.kode))"""
-"""CTEs (without the leading WITH) naming the expected, received and in-scope units.
+        WHERE u.level = 'nasional' OR starts_with(u.kode, r.kode) OR starts_with(r.kode, u.kode)"""),
+)
 
-`rk_k_scope(level, kode, parent, n_exp, n_recv, _inside)`: one row per unit in scope; `_inside` is
-true for the root and the units under it (false for the units above it and the national row)."""
+SCOPE_CTES = """
+    rk_k_touched AS (SELECT kode FROM rk_k_units WHERE level = 'desa' AND n_recv > 0)"""
+"""CTEs (without the leading WITH) over the tables of `ensure_scope`: `rk_k_touched(kode)`, the desa with a
+TPS received. The tables themselves: `rk_k_expected(kode_tps, kode_desa, received)`, every expected TPS
+(overseas left out); `rk_k_units(level, kode, parent, n_exp, n_recv)`, every unit of the list; `rk_k_scope(level,
+kode, parent, n_exp, n_recv, _inside)`: one row per unit in scope; `_inside` is true for the root and the
+units under it (false for the units above it and the national row)."""
+
+
+def ensure_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the scope tables unless this dataset and list already have them (one scan of the data
+    for the K rules and the coverage table together). Needs `rk_expected_tps` and the view `rk_tps`."""
+    present = {str(r[0]) for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN ("
+        + ", ".join(f"'{t}'" for t in SCOPE_TABLES) + ")").fetchall()}
+    if present == set(SCOPE_TABLES):
+        return
+    for name, sql in _SCOPE_SQL:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+
+def drop_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the scope tables (the TPS data or the region list changed)."""
+    for name in reversed(SCOPE_TABLES):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def level_order_sql(column: str) -> str:

@@ -57,6 +57,8 @@ class Context:
     """Reported recaps were compared (`rekap.aggregate.compare`): the H rules can run."""
     duplicate_codes: bool = True
     """Some kode_tps occurs more than once (S003 has something to compare)."""
+    bad_cells: bool = True
+    """Some count cell failed typing (`_s002`): S002 has raw rows to read again."""
 
     def has(self, *names: str) -> bool:
         return all(n in self.columns for n in names)

@@ -50,13 +50,12 @@ def k001(ctx: Context) -> list[Check] | NotApplicable:
         return na
     sql = f"""
         WITH {SCOPE_CTES},
-        rk_k_kec AS (SELECT DISTINCT left(kode_desa, 6) AS kode FROM rk_k_touched)
+        rk_k_kec AS (SELECT DISTINCT left(kode, 6) AS kode FROM rk_k_touched)
         SELECT e.kode_tps AS kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                ' (desa ' || coalesce(m.nama, e.kode_desa) || ')' AS detail, {NO_SOURCE}
-        FROM rk_k_exp e
+        FROM rk_k_expected e
         LEFT JOIN rk_master_units m ON m.kode = e.kode_desa
-        WHERE left(e.kode_tps, 6) IN (SELECT kode FROM rk_k_kec)
-          AND e.kode_tps NOT IN (SELECT kode_tps FROM rk_k_recv)"""
+        WHERE NOT e.received AND left(e.kode_tps, 6) IN (SELECT kode FROM rk_k_kec)"""
     return [Check(field="kode_tps", sql=sql)]
 
 

@@ -49,6 +49,9 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
     names = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not names:
         return NotApplicable("tidak ada kolom angka", "no count columns")
+    if not ctx.bad_cells:
+        # Every count cell typed (or was empty): nothing to read again (a scan of the raw input saved).
+        return []
     # The engine flags rows with a bad cell while typing them (`_s002`); only those rows are read
     # again here, once, and split per column.
     parts = []
