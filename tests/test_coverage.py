@@ -274,6 +274,37 @@ def test_coverage_of_two_kabkota_includes_units_with_nothing_received(tmp_path: 
                                     "desa", "desa", "desa", "desa"]
 
 
+def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -> None:
+    """What is received and in scope is built once and reused (K rules, coverage, expected counts);
+    new data or a new list in the same connection must not see the old tables."""
+    def data(name: str, codes: list[str]) -> str:
+        path = tmp_path / name
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(tps_row("x")))
+            w.writeheader()
+            w.writerows(tps_row(k, i) for i, k in enumerate(codes))
+        return str(path)
+
+    con = duckdb.connect()
+    master = write_master(tmp_path)
+    ds = load_dataset(con, [data("a.csv", ["3171011001001"])], str(tmp_path))
+    prepare(ds)
+    load_master(con, master)
+    coverage(con)
+    first = con.execute("SELECT n_tps FROM rk_coverage WHERE level = 'nasional'").fetchall()
+    ds = load_dataset(con, [data("b.csv", ["3171011001001", "3171011001002", "3172011001001"])], str(tmp_path))
+    report = validate(ds, rules=select_rules(["K"], None), master=master, tmpdir=str(tmp_path))
+    coverage(con)
+    second = con.execute("SELECT n_tps FROM rk_coverage WHERE level = 'nasional'").fetchall()
+    assert (first, second) == ([(1,)], [(3,)])
+    # Both kab/kota touched now: the root is the province, and K003 names JAKARTA UTARA's gaps.
+    assert ("kabkota", "3172") in found(report.findings.to_pylist(), "K003")
+    # A smaller list in the same connection: the scope is rebuilt from it.
+    load_master(con, write_master(tmp_path, [r for r in KPU_ROWS if not str(r[0]).startswith("3172")]))
+    coverage(con)
+    assert con.execute("SELECT n_tps, n_tps_expected FROM rk_coverage WHERE level = 'nasional'").fetchall() == [(2, 8)]
+
+
 def test_coverage_needs_tps_numbers(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no TPS numbers"):
         coverage_rows(tmp_path, ["3171011001001"], write_kemendagri(tmp_path))

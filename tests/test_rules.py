@@ -124,6 +124,20 @@ def test_s002_reports_raw_value_and_skips_the_cell(tmp_path: Path) -> None:
     assert {f["kode_wilayah"] for f in found if f["rule"] == "A006"} == set()
 
 
+def test_s002_runs_on_a_clean_file_without_rereading_it(tmp_path: Path) -> None:
+    """With no cell failing its typing S002 has nothing to read again; it still counts as run (checked
+    and clean), not as not applicable."""
+    path = write_csv(tmp_path / "tps.csv", [PEMILU, with_(PEMILU, kode_tps="3101011001002")])
+    con = duckdb.connect()
+    ds = load_dataset(con, [str(path)], str(tmp_path))
+    report = validate(ds, rules=select_rules(["S002"], None), tmpdir=str(tmp_path))
+    assert (ds.bad_cells, report.rules_run, report.not_applicable, report.counts) == (False, ["S002"], {}, {})
+    path = write_csv(tmp_path / "bad.csv", [PEMILU, with_(PEMILU, kode_tps="3101011001002", suara_sah="x")])
+    ds = load_dataset(con, [str(path)], str(tmp_path))
+    report = validate(ds, rules=select_rules(["S002"], None), tmpdir=str(tmp_path))
+    assert (ds.bad_cells, report.counts) == (True, {"S002": 1})
+
+
 def test_s003_same_tps_different_values_and_s004_exact_duplicate(tmp_path: Path) -> None:
     other = with_(PEMILU, suara_paslon_2=108, suara_sah=229, suara_tidak_sah=4)
     found = run(tmp_path, [PEMILU, PEMILU, other], select=["S"])
