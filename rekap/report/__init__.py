@@ -74,6 +74,9 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, neutralize: bool) -> tup
     for name, dtype in cols:
         q = quote_ident(name)
         if neutralize and dtype == "VARCHAR":
+            # A regular expression, not `left(x, 1) IN (...)`: DuckDB 2 plans an IN list of six or more
+            # constants as a hash join, which gives up insertion order, and COPY then writes the rows
+            # in whatever order the threads finish (seen on the national findings).
             parts.append(f"CASE WHEN regexp_matches({q}, '{FORMULA_START}') THEN '''' || {q} ELSE {q} END AS {q}")
         else:
             parts.append(q)
