@@ -228,3 +228,33 @@ def test_long_recap_sheet_rows_and_what_follows_them(con: duckdb.DuckDBPyConnect
     assert ws.auto_filter.ref == f"A6:{ws.cell(6, len(header)).column_letter}{6 + n}"
     # Column widths come from the data (DuckDB): the longest name, the widest number.
     assert ws.column_dimensions["B"].width == 14 and ws.column_dimensions["A"].width == 12
+
+
+def test_rows_keep_their_order_when_duckdb_runs_in_parallel() -> None:
+    """The spliced rows are streamed from a scan of a sorted table and rely on DuckDB keeping that
+    order. Enough rows for several row groups and threads, with values that take every branch of the
+    cell macros (formula-like text, escapes): the sheet's rows must come out ascending and in the
+    findings' order (Excel rejects a sheet whose rows are out of order)."""
+    import re
+
+    con = duckdb.connect(config={"threads": 4})
+    con.execute(
+        """CREATE TABLE rk_findings_out AS
+           SELECT 'A006' AS rule, ['error', 'warning', 'info'][i % 3 + 1] AS severity, 'tps' AS level,
+                  '35' || lpad(i::VARCHAR, 11, '0') AS kode_wilayah, 'suara_sah' AS field, i AS expected,
+                  i + 1 AS actual, 1::BIGINT AS selisih,
+                  CASE i % 4 WHEN 0 THEN '=x' || i WHEN 1 THEN 'a & <b> ' || i WHEN 2 THEN ' pad ' || i
+                       ELSE 'plain ' || i END AS message,
+                  'tps.csv' AS source, (i + 2)::BIGINT AS "row"
+           FROM range(300000) t(i)"""
+    )
+    data = bundle_xlsx_bytes(con, meta=META)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    big = max(sheets, key=len)
+    numbers = [int(n) for n in re.findall(rb'<row r="(\d+)"', big)]
+    assert len(numbers) > 300000 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    # The findings' own numbers (column G, expected) in the sheet's order: errors, warnings, infos, each
+    # by code (the codes are i zero-padded, so by i).
+    expected = [int(v) for v in re.findall(rb'<c r="G\d+" s="\d+"><v>(\d+)</v></c>', big)]
+    assert expected == sorted(range(300000), key=lambda i: (i % 3, i))
