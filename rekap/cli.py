@@ -707,6 +707,7 @@ def run(
                 from rekap.aggregate.coverage import coverage
 
                 coverage(con)
+                timings["coverage"] = time.perf_counter() - started - sum(timings.values())
             master_info = {"path": str(master), "sha256": _file_hash(master)}
         step("menulis hasil" if lang_code == "id" else "writing the bundle")
         not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced

@@ -31,8 +31,10 @@ def test_bundle_is_complete_reproducible_and_accounted_for(tmp_path: Path) -> No
         if name != "manifest.json":
             assert (first / name).read_bytes() == (second / name).read_bytes(), name
     m1, m2 = (json.loads((d / "manifest.json").read_text(encoding="utf-8")) for d in (first, second))
-    m1.pop("timings_s"), m2.pop("timings_s")
+    t1, _ = m1.pop("timings_s"), m2.pop("timings_s")
     assert m1 == m2
+    # Seconds per step (the sample run has a reported recap and a KPU-format list).
+    assert list(t1) == ["validate", "aggregate", "compare", "coverage", "bundle"] and all(v >= 0 for v in t1.values())
     # The manifest's hashes are those of the inputs and of the files beside it.
     for src in m1["inputs"] + m1["reported"]:
         assert src["sha256"] == sha(Path(src["path"]))
