@@ -52,8 +52,8 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -399,10 +399,6 @@ def _is_candidate_id(key: str) -> bool:
     return key.isascii() and key.isdigit()
 
 
-def _race_counts(records: list[_Record]) -> Counter[str]:
-    return Counter(r.race for r in records if r.race is not None)
-
-
 def _format_counts(counts: Counter[str]) -> str:
     return ", ".join(f"{race} {n:,}" for race, n in counts.most_common())
 
@@ -417,14 +413,33 @@ def _mixed_race_error(display: str, record: _Record, reason: str, counts: Counte
     )
 
 
-def _number_by_table(
-    records: list[_Record], paslon: dict[str, int], display: str
-) -> tuple[dict[str, int], list[str]]:
-    counts = _race_counts(records)
-    used: dict[str, int] = {}
-    for record in records:
-        if not record.chart:
-            continue
+def _light(record: _Record) -> _Record:
+    """The record without its values: what an error message needs, kept past the record itself."""
+    return replace(record, admin=None, chart=None)
+
+
+class _Numbering:
+    """Numbers the candidate ids of `chart` while the records stream past (`observe`), and gives the
+    mapping id -> nomor urut at the end (`finish`). The first problem found is kept and raised by
+    `finish`, after every record has been read: a record that is not readable at all is reported
+    before any numbering problem, and messages can count the races of the whole file, as when all
+    records were kept."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.error: Callable[[Counter[str]], InputError] | None = None
+
+
+class _ByTable(_Numbering):
+    def __init__(self, display: str, paslon: dict[str, int]) -> None:
+        super().__init__(display)
+        self.paslon = paslon
+        self.used: dict[str, int] = {}
+
+    def observe(self, record: _Record) -> None:
+        if not record.chart or self.error is not None:
+            return
+        display, paslon = self.display, self.paslon
         seen: dict[int, str] = {}
         for key, value in record.chart.items():
             number = paslon.get(key)
@@ -432,76 +447,100 @@ def _number_by_table(
                 if value is None:
                     continue
                 reason = f"candidate id {_show(key)} is not in the --paslon table"
-                if record.race is not None and len(counts) > 1:
-                    raise _mixed_race_error(display, record, reason, counts)
-                raise InputError(
-                    f"{display}{record.where}: {reason}",
-                    hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
-                )
+                light = _light(record)
+
+                def not_in_table(counts: Counter[str], light: _Record = light, reason: str = reason) -> InputError:
+                    if light.race is not None and len(counts) > 1:
+                        return _mixed_race_error(display, light, reason, counts)
+                    return InputError(
+                        f"{display}{light.where}: {reason}",
+                        hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
+                    )
+
+                self.error = not_in_table
+                return
             if number in seen:
-                raise InputError(
+                error = InputError(
                     f"{display}{record.where}: candidate ids {_show(seen[number])} and {_show(key)} both have "
                     f"nomor urut {number} in the --paslon table",
                     hint="the --paslon table mixes races; give the table of this race only",
                 )
+                self.error = lambda _counts, error=error: error
+                return
             seen[number] = key
-            used[key] = number
-    if not used:
-        return used, []
-    return used, [f"candidate ids numbered by the --paslon table: {_format_mapping(used)}"]
+            self.used[key] = number
+
+    def finish(self, counts: Counter[str]) -> tuple[dict[str, int], list[str]]:
+        if self.error is not None:
+            raise self.error(counts)
+        if not self.used:
+            return self.used, []
+        return self.used, [f"candidate ids numbered by the --paslon table: {_format_mapping(self.used)}"]
 
 
-def _number_by_rank(records: list[_Record], display: str) -> tuple[dict[str, int], list[str]]:
-    ids: set[str] = set()
-    id_sets: dict[frozenset[str], _Record] = {}
-    race_first: dict[str, _Record] = {}
-    race_counts: Counter[str] = Counter()
-    for record in records:
-        if not record.chart:
-            continue
+class _ByRank(_Numbering):
+    def __init__(self, display: str) -> None:
+        super().__init__(display)
+        self.ids: set[str] = set()
+        self.id_sets: dict[frozenset[str], _Record] = {}
+        self.race_first: dict[str, _Record] = {}
+        self.race_counts: Counter[str] = Counter()
+
+    def observe(self, record: _Record) -> None:
+        if not record.chart or self.error is not None:
+            return
         own: set[str] = set()
         for key, value in record.chart.items():
             if _is_candidate_id(key):
                 own.add(key)
             elif value is not None:
-                raise InputError(
-                    f"{display}{record.where}: chart key {key!r:.40} (value {_show(_text(value))}) is not a "
+                error = InputError(
+                    f"{self.display}{record.where}: chart key {key!r:.40} (value {_show(_text(value))}) is not a "
                     "candidate id",
                     hint="give --paslon with a table that names it, or fix the record",
                 )
+                self.error = lambda _counts, error=error: error
+                return
         if own:
-            ids |= own
-            id_sets.setdefault(frozenset(own), record)
+            self.ids |= own
+            ids = frozenset(own)
+            if ids not in self.id_sets:
+                self.id_sets[ids] = _light(record)
             if record.race is not None:
-                race_first.setdefault(record.race, record)
-                race_counts[record.race] += 1
-    if not ids:
-        return {}, []
+                if record.race not in self.race_first:
+                    self.race_first[record.race] = _light(record)
+                self.race_counts[record.race] += 1
 
-    if len(race_first) > 1:
-        lines = ", ".join(f"{r.where.strip()} is {race}" for race, r in race_first.items())
-        raise InputError(
-            f"{display}: the file mixes races ({_format_counts(race_counts)}; {lines}), so candidate ids "
-            "cannot be numbered by rank",
-            hint="split the file by race (e.g. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) or give --paslon",
-        )
-    if set(race_first) & {"pkwkp", "pkwkk"}:
-        # Pilkada candidate ids are not always in ballot order (14 of 545 races in 2024), so ranking
-        # them could silently swap two candidates' votes.
-        raise InputError(
-            f"{display}: Pilkada records ({_format_counts(race_counts)}) need the candidate table to number their ids",
-            hint="give --paslon pilkada2024_paslon.csv (columns paslon_id, nomor_urut)",
-        )
-    _require_one_race(id_sets, display)
-    if len(ids) > MAX_PASLON:
-        raise InputError(
-            f"{display}: {len(ids)} candidate ids in `chart`, more than the {MAX_PASLON} candidate pairs rekap "
-            "numbers (is this a DPD or legislative race?)",
-            hint="rekap reads presidential and Pilkada races (ppwp, pkwkp, pkwkk)",
-        )
-    mapping = {key: n for n, key in enumerate(sorted(ids, key=lambda k: (int(k), k)), start=1)}
-    note = f"candidate ids mapped by ascending id: {_format_mapping(mapping)} (give --paslon to be explicit)"
-    return mapping, [note]
+    def finish(self, counts: Counter[str]) -> tuple[dict[str, int], list[str]]:
+        display, ids, race_first, race_counts = self.display, self.ids, self.race_first, self.race_counts
+        if self.error is not None:
+            raise self.error(counts)
+        if not ids:
+            return {}, []
+        if len(race_first) > 1:
+            lines = ", ".join(f"{r.where.strip()} is {race}" for race, r in race_first.items())
+            raise InputError(
+                f"{display}: the file mixes races ({_format_counts(race_counts)}; {lines}), so candidate ids "
+                "cannot be numbered by rank",
+                hint="split the file by race (e.g. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) or give --paslon",
+            )
+        if set(race_first) & {"pkwkp", "pkwkk"}:
+            # Pilkada candidate ids are not always in ballot order (14 of 545 races in 2024), so ranking
+            # them could silently swap two candidates' votes.
+            raise InputError(
+                f"{display}: Pilkada records ({_format_counts(race_counts)}) need the candidate table to number their ids",
+                hint="give --paslon pilkada2024_paslon.csv (columns paslon_id, nomor_urut)",
+            )
+        _require_one_race(self.id_sets, display)
+        if len(ids) > MAX_PASLON:
+            raise InputError(
+                f"{display}: {len(ids)} candidate ids in `chart`, more than the {MAX_PASLON} candidate pairs rekap "
+                "numbers (is this a DPD or legislative race?)",
+                hint="rekap reads presidential and Pilkada races (ppwp, pkwkp, pkwkk)",
+            )
+        mapping = {key: n for n, key in enumerate(sorted(ids, key=lambda k: (int(k), k)), start=1)}
+        note = f"candidate ids mapped by ascending id: {_format_mapping(mapping)} (give --paslon to be explicit)"
+        return mapping, [note]
 
 
 def _require_one_race(id_sets: dict[frozenset[str], _Record], display: str) -> None:
@@ -569,30 +608,36 @@ def read_sirekap(
     else:
         text = _decode(data, display)
     unknown_admin: Counter[str] = Counter()
+    numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
+    columns = _Columns()
     try:
         documents, layout = _documents(text, display)
+        del text  # JSON Lines: the iterator holds what it still needs
         # The file name can only stand for the TPS code when the file holds one TPS.
         name_for_code = (filename_hint or "") if isinstance(documents, list) and len(documents) == 1 else None
-        records = [
-            _record(obj, row, where, display, name_for_code, unknown_admin) for row, where, obj in documents
-        ]
-        mapping, notes = (
-            _number_by_rank(records, display) if paslon is None else _number_by_table(records, paslon, display)
-        )
-        columns = _columns(records, mapping)
-        headers = canonical_order(frozenset(columns))
+        # Each record is checked, numbered and added to the columns, then dropped: a national dump has
+        # ~820,000 records, and keeping their parsed objects took ~4x the file's size.
+        for row, where, obj in documents:
+            record = _record(obj, row, where, display, name_for_code, unknown_admin)
+            numbering.observe(record)
+            columns.add(record)
+        del documents
+        races = columns.races
+        mapping, notes = numbering.finish(races)
+        values = columns.finish(mapping)
+        headers = canonical_order(frozenset(values))
         arrow = pa.table(
-            {name: _string_array(columns[name]) for name in headers}
-            | {"_row": pa.array([r.row for r in records], type=pa.int64())}
+            {name: _string_array(values.pop(name)) for name in headers}
+            | {"_row": pa.array(columns.rows, type=pa.int64())}
         )
     except RecursionError:
         # json.dumps of a nested value the parser only just accepted
         raise _too_deep(display, "") from None
 
-    notes.insert(0, f"{layout}, {len(records):,} record{'' if len(records) == 1 else 's'}")
-    if records[0].kode_from_file_name:
-        notes.insert(1, f"kode_tps {records[0].kode_tps} taken from the file name")
-    races = _race_counts(records)
+    n = columns.n
+    notes.insert(0, f"{layout}, {n:,} record{'' if n == 1 else 's'}")
+    if columns.first_from_file_name is not None:
+        notes.insert(1, f"kode_tps {columns.first_from_file_name} taken from the file name")
     if len(races) > 1:
         notes.append(f"races in this file: {_format_counts(races)} (kept apart by jenis_pemilihan)")
     if unknown_admin:
@@ -606,35 +651,68 @@ def read_sirekap(
         con.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(view)}")  # noqa: S608
     finally:
         con.unregister(view)
-    return RawTable(table, headers=headers, rows=len(records), format=FORMAT, notes=notes, canonical=True)
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
 
 
-def _columns(records: list[_Record], mapping: dict[str, int]) -> dict[str, list[Any]]:
-    """Column name -> raw JSON values per record (text for the reader's own columns)."""
-    admin_names = canonical_order(frozenset(k for r in records if r.admin for k in r.admin))
-    numbers = sorted(set(mapping.values()))
-    columns: dict[str, list[Any]] = {
-        "kode_tps": [r.kode_tps for r in records],
-        "jenis_pemilihan": [r.race for r in records],
-        "sumber": [SUMBER] * len(records),
-        "ts": [r.ts for r in records],
-    }
-    no_admin: dict[str, Any] = {}
-    admins = [r.admin if r.admin is not None else no_admin for r in records]
-    for name in admin_names:
-        columns[name] = [a.get(name) for a in admins]
-    votes: list[dict[int, Any]] = []
-    for record in records:
-        by_number: dict[int, Any] = {}
-        if record.chart:
-            for key, value in record.chart.items():
-                number = mapping.get(key)
-                if number is not None:
-                    by_number[number] = value
-        votes.append(by_number)
-    for number in numbers:
-        columns[paslon_column(number)] = [v.get(number) for v in votes]
-    return columns
+_ABSENT = object()
+"""A chart key the record does not have (unlike a key whose value is null)."""
+
+
+class _Columns:
+    """The records' values column by column (raw JSON values; text for the reader's own columns), added
+    one record at a time. A column that appears late is padded: None for `administrasi` keys, `_ABSENT`
+    for `chart` keys (numbered into suara_paslon_<n> only at the end, when the numbering is known)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.rows: list[int] = []
+        self.own: dict[str, list[Any]] = {"kode_tps": [], "jenis_pemilihan": [], "sumber": [], "ts": []}
+        self.admin: dict[str, list[Any]] = {}
+        self.chart: dict[str, list[Any]] = {}
+        self.races: Counter[str] = Counter()
+        self.first_from_file_name: str | None = None
+
+    def add(self, record: _Record) -> None:
+        i = self.n
+        if i == 0 and record.kode_from_file_name:
+            self.first_from_file_name = record.kode_tps
+        self.n += 1
+        self.rows.append(record.row)
+        own = self.own
+        own["kode_tps"].append(record.kode_tps)
+        own["jenis_pemilihan"].append(record.race)
+        own["sumber"].append(SUMBER)
+        own["ts"].append(record.ts)
+        if record.race is not None:
+            self.races[record.race] += 1
+        for values, pad, columns in ((record.admin, None, self.admin), (record.chart, _ABSENT, self.chart)):
+            if not values:
+                continue
+            for key, value in values.items():
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = [pad] * i
+                elif len(column) < i:
+                    column.extend([pad] * (i - len(column)))
+                column.append(value)
+
+    def finish(self, mapping: dict[str, int]) -> dict[str, list[Any]]:
+        """Column name -> values, every column as long as the records; the chart's ids numbered by
+        `mapping` (ids it does not number are left out)."""
+        n = self.n
+        out = dict(self.own)
+        for name, column in self.admin.items():
+            out[name] = column + [None] * (n - len(column))
+        for number in sorted(set(mapping.values())):
+            keys = [key for key, k in mapping.items() if k == number and key in self.chart]
+            votes: list[Any] = [None] * n
+            for key in keys:
+                # A record has at most one id per nomor urut (the numbering refuses two).
+                for i, value in enumerate(self.chart[key]):
+                    if value is not _ABSENT:
+                        votes[i] = value
+            out[paslon_column(number)] = votes
+        return out
 
 
 def _string_array(values: list[Any]) -> pa.Array:
