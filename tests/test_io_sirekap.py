@@ -571,3 +571,50 @@ def test_real_pilkada_table_loads(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(wrapper("1223011001001", race="pkwkk", chart={"1000243": 50, "1000244": 70}))
     _, rows = read(con, data, paslon=table)
     assert (rows[0]["suara_paslon_1"], rows[0]["suara_paslon_2"]) == ("70", "50")
+
+
+# --- read from a file, line by line ---------------------------------------------------------------------
+
+W1, W2 = json.dumps(wrapper()), json.dumps(wrapper("3101011001002"))
+STREAM_CASES: dict[str, tuple[bytes, dict[str, int] | None]] = {
+    "plain": (jsonl(wrapper(), wrapper("3101011001002")), PPWP),
+    "blank lines, CRLF, BOM": (b"\xef\xbb\xbf\r\n" + W1.encode() + b"\r\n\r\n  \n" + W2.encode() + b"\r\n", PPWP),
+    "no final newline": ((W1 + "\n" + W2).encode(), PPWP),
+    "by rank": (jsonl(wrapper(), wrapper("3101011001002")), None),
+    "invalid JSON on line 3": ((W1 + "\n" + W2 + "\n{oops\n").encode(), PPWP),
+    "encoding error after a JSON error": (b"{oops\n" + W1.encode() + b"\n\xff\n", PPWP),
+    "encoding error after a BOM": (b"\xef\xbb\xbf" + W1.encode() + b"\n\xe9\n", PPWP),
+    "first line an array": (b"[1]\n" + W1.encode() + b"\n", PPWP),
+    "first value over two lines": (b'{"kode_tps":\n"3101011001001"}\n' + W1.encode() + b"\n", PPWP),
+    "a record that is not Sirekap after a numbering problem": (
+        jsonl(wrapper(chart={"999": 5}), wrapper("3101011001002"), {"x": 1}), PPWP),
+    "numbering problem in a mixed file": (jsonl(wrapper(chart={"999": 5}), wrapper("3101011001002", race="pkwkp")), PPWP),
+    "one line": (jsonl(wrapper()), PPWP),
+}
+
+
+@pytest.mark.parametrize("case", list(STREAM_CASES))
+def test_a_file_read_line_by_line_gives_what_its_bytes_give(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, case: str
+) -> None:
+    """Large JSON Lines files are parsed from the file a line at a time; the table, the notes and the
+    error (which one, and its text) must be those of reading the same bytes at once."""
+    data, paslon = STREAM_CASES[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+
+    def outcome(source: bytes | Path, table: str) -> object:
+        try:
+            raw = read_sirekap(con, source, table, "input.jsonl", paslon=paslon)
+        except InputError as exc:
+            return ("error", exc.message, exc.hint)
+        rows = con.execute(f'SELECT * FROM "{table}" ORDER BY _row').fetchall()
+        return (raw.headers, raw.rows, raw.notes, rows)
+
+    assert outcome(path, "from_file") == outcome(data, "from_bytes")
+
+
+def test_encoding_error_names_the_byte_and_its_offset_in_the_file(con: duckdb.DuckDBPyConnection) -> None:
+    # With a byte-order mark the offset still counts from the file's first byte.
+    assert "byte 0xe9 at offset 5" in error_of(con, b"\xef\xbb\xbf{\"\xe9\"}").message
+    assert "byte 0xe9 at offset 2" in error_of(con, b"{\"\xe9\"}").message

@@ -46,6 +46,7 @@ so they never trigger this.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -302,14 +303,75 @@ def _record(
     return _Record(row, where, kode_tps, race, _text(body.get("ts")), admin, chart, from_file_name)
 
 
+def _not_utf8(display: str, byte: int, offset: int) -> InputError:
+    return InputError(
+        f"{display}: not UTF-8 text (byte 0x{byte:02x} at offset {offset})",
+        hint="Sirekap JSON is UTF-8; re-save the file as UTF-8",
+    )
+
+
 def _decode(data: bytes, display: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{display}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            hint="Sirekap JSON is UTF-8; re-save the file as UTF-8",
-        ) from None
+        # utf-8-sig counts from after a byte-order mark; the offset named is the file's.
+        at = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        raise _not_utf8(display, data[at], at) from None
+
+
+def _file_lines(path: Path, display: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of every line of a UTF-8 file, read one line at a time (a byte-order mark
+    at the start dropped). Lines end at LF only, as in `_json_lines`; an LF byte never occurs inside a
+    multi-byte UTF-8 character, so decoding line by line fails exactly where decoding the whole file does."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            start = len(codecs.BOM_UTF8) if line_no == 1 and raw.startswith(codecs.BOM_UTF8) else 0
+            try:
+                text = raw[start:].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(display, raw[start + exc.start], offset + start + exc.start) from None
+            offset += len(raw)
+            yield line_no, text[:-1] if text.endswith("\n") else text
+
+
+def _streamed_json_lines(path: Path, display: str) -> Iterator[tuple[int, str, Any]] | None:
+    """The records of a JSON Lines file, parsed from the file one line at a time, so that not even its
+    text is kept whole; None when the file is not plainly JSON Lines (its first non-blank line one
+    JSON object and another non-blank line after it), for `_documents` to read as a whole.
+
+    The whole file is checked to be UTF-8 first, so that an encoding error is reported before any
+    record, as when the file is decoded at once."""
+    first: str | None = None
+    more = False
+    for _, line in _file_lines(path, display):
+        if not line.strip():
+            continue
+        if first is None:
+            first = line
+        else:
+            more = True
+    if first is None or not more:
+        return None
+    try:
+        if not isinstance(json.loads(first), dict):
+            return None
+    except (ValueError, RecursionError):
+        return None
+
+    def records() -> Iterator[tuple[int, str, Any]]:
+        for line_no, line in _file_lines(path, display):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                raise _json_error(display, line_no, exc) from None
+            except RecursionError:
+                raise _too_deep(display, f" line {line_no}") from None
+            yield line_no, f" line {line_no}", value
+
+    return records()
 
 
 class _UnparsableValue(InputError):
@@ -602,17 +664,19 @@ def read_sirekap(
     `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
     Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
     """
-    if isinstance(data, Path):
-        # Read here, so that the bytes can go as soon as they are decoded (a caller's argument could not).
-        text = _decode(data.read_bytes(), display)
-    else:
-        text = _decode(data, display)
+    streamed = _streamed_json_lines(data, display) if isinstance(data, Path) else None
     unknown_admin: Counter[str] = Counter()
     numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
     columns = _Columns()
     try:
-        documents, layout = _documents(text, display)
-        del text  # JSON Lines: the iterator holds what it still needs
+        documents: Iterable[tuple[int, str, Any]]
+        if streamed is not None:
+            documents, layout = streamed, "JSON Lines"
+        else:
+            # Read here, so that the bytes can go as soon as they are decoded (a caller's argument could not).
+            text = _decode(data.read_bytes() if isinstance(data, Path) else data, display)
+            documents, layout = _documents(text, display)
+            del text  # JSON Lines: the iterator holds what it still needs
         # The file name can only stand for the TPS code when the file holds one TPS.
         name_for_code = (filename_hint or "") if isinstance(documents, list) and len(documents) == 1 else None
         # Each record is checked, numbered and added to the columns, then dropped: a national dump has
