@@ -359,19 +359,7 @@ def _streamed_json_lines(path: Path, display: str) -> Iterator[tuple[int, str, A
     except (ValueError, RecursionError):
         return None
 
-    def records() -> Iterator[tuple[int, str, Any]]:
-        for line_no, line in _file_lines(path, display):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except ValueError as exc:
-                raise _json_error(display, line_no, exc) from None
-            except RecursionError:
-                raise _too_deep(display, f" line {line_no}") from None
-            yield line_no, f" line {line_no}", value
-
-    return records()
+    return _parsed_lines(_file_lines(path, display), display)
 
 
 class _UnparsableValue(InputError):
@@ -434,15 +422,25 @@ def _documents(text: str, display: str) -> tuple[Iterable[tuple[int, str, Any]],
 def _json_lines(text: str, display: str) -> Iterator[tuple[int, str, Any]]:
     """The records of a JSON Lines text, one at a time: a national dump is ~1 GB of JSON, and its
     parsed objects (image lists and all) would take many times that if they were all kept at once."""
-    # Not splitlines(): U+2028 and friends are legal unescaped inside JSON strings.
+    return _parsed_lines(_text_lines(text), display)
+
+
+def _text_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of every line; lines end at LF only. Not splitlines(): U+2028 and friends
+    are legal unescaped inside JSON strings."""
     start, line_no = 0, 0
     while start <= len(text):
         end = text.find("\n", start)
         if end < 0:
             end = len(text)
         line_no += 1
-        line = text[start:end]
+        yield line_no, text[start:end]
         start = end + 1
+
+
+def _parsed_lines(lines: Iterable[tuple[int, str]], display: str) -> Iterator[tuple[int, str, Any]]:
+    """(line number, where, parsed value) of every non-blank line."""
+    for line_no, line in lines:
         if not line.strip():
             continue
         try:
