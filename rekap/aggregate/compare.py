@@ -108,8 +108,12 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
         con.execute(
             f"""CREATE OR REPLACE TABLE rk_computed AS
                 SELECT jenis_pemilihan, level, kode_wilayah, field, computed, 'tps' AS computed_from
-                FROM (UNPIVOT (SELECT jenis_pemilihan, level, kode_wilayah, {', '.join(quote_ident(f) for f in tps_fields)}
-                               FROM {RECAP_TABLE})
+                FROM (UNPIVOT (SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, {', '.join('r.' + quote_ident(f) for f in tps_fields)}
+                               FROM {RECAP_TABLE} r
+                               -- only the units a recap reports: both uses of this table look those up
+                               SEMI JOIN (SELECT DISTINCT jenis_pemilihan, level, kode_wilayah FROM rk_rep_long) u
+                                 ON u.jenis_pemilihan = r.jenis_pemilihan AND u.level = r.level
+                                AND u.kode_wilayah = r.kode_wilayah)
                       ON {', '.join(quote_ident(f) for f in tps_fields)} INTO NAME field VALUE computed)"""
             if tps_fields
             else "CREATE OR REPLACE TABLE rk_computed (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
