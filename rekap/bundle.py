@@ -137,9 +137,11 @@ def _write_bundle(
                 levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
                 for level in [lv for lv in LEVELS_UP if lv in levels]:
                     table = f"rk_out_recap_{level}"
+                    # A view, not a copy: a filtered scan keeps the recap's order. `level` is one of
+                    # LEVELS_UP, never input text.
                     con.execute(
-                        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {RECAP_TABLE} WHERE level = $lv",
-                        {"lv": level},
+                        f"CREATE OR REPLACE TEMP VIEW {quote_ident(table)} AS "
+                        f"SELECT * FROM {RECAP_TABLE} WHERE level = '{level}'"
                     )
                     name = f"recap_{level}.csv"
                     write_records(con, table, "csv", str(outdir / name), None, tmpdir)
