@@ -50,6 +50,22 @@ def test_bundle_is_complete_reproducible_and_accounted_for(tmp_path: Path) -> No
     disc = {(r["kode_wilayah"], r["field"], r["selisih"]) for r in csv.DictReader(open(first / "discrepancies.csv", encoding="utf-8"))}
     assert ("350303", "suara_paslon_2", "120") in disc and ("3511", "suara_sah", "-540") in disc
     assert "berkas di" in res.stderr
+    # A total order: findings equal on source, row, rule, field and code (the sample's D.Hasil provinsi
+    # has two H003 on pemilih_total_j, from A001 and A002) follow level, expected, actual, message, so
+    # that two runs cannot list them in different orders.
+    rows = list(csv.DictReader(open(first / "findings.csv", encoding="utf-8")))
+
+    def number(text: str) -> tuple[int, int]:
+        return (0, 0) if text == "" else (1, int(text))
+
+    ties = 0
+    for a, b in zip(rows, rows[1:], strict=False):
+        if [a[k] for k in ("source", "row", "rule", "field", "kode_wilayah")] == \
+                [b[k] for k in ("source", "row", "rule", "field", "kode_wilayah")]:
+            ties += 1
+            assert (a["level"], number(a["expected"]), number(a["actual"]), a["message"]) <= \
+                (b["level"], number(b["expected"]), number(b["actual"]), b["message"])
+    assert ties
 
 
 def test_workbook_has_the_named_sheets(tmp_path: Path) -> None:

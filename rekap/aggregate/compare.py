@@ -216,7 +216,10 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
             LEFT JOIN rk_h001_trace t USING (jenis_pemilihan, level, kode_wilayah, field)
             LEFT JOIN rk_source_order o ON o.idx = h._file
             ORDER BY h.partial, h.jenis_pemilihan, h.depth, h.kode_wilayah,
-                     array_position([{', '.join(f"'{f}'" for f in NUMERIC_COLUMNS)}], h.field), o.source"""
+                     array_position([{', '.join(f"'{f}'" for f in NUMERIC_COLUMNS)}], h.field), o.source,
+                     -- total: one source can report a unit twice, and a unit can differ from the TPS sums
+                     -- and from another source in the same field
+                     h._row, h.computed_from, h.computed"""
     )
     _h002(con, with_tps)
     _h003(con, rep_cols)

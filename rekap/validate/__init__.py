@@ -445,7 +445,10 @@ def _run_rules(
         f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
             SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
             FROM ({union}) f LEFT JOIN rk_source_order o ON o.idx = f.source
-            ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah"""
+            ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah,
+                     -- a total order (ties only between identical findings), so the same input gives the
+                     -- same bytes: one rule can name one field of one row twice (H003 with two checks)
+                     f.level, f.expected NULLS FIRST, f.actual NULLS FIRST, f.message"""
     )
     return rules_run, not_applicable
 
