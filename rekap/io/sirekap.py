@@ -21,6 +21,12 @@ What the reader produces (all text, canonical names, plus `_row`):
 - Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
   number (JSON Lines), the 1-based element index (array) or 1 (single object).
 
+Memory: a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
+record's values go into per-column lists as it passes, so the reader holds about 1.4× the file's size
+(a JSON array or a single object is parsed whole). Candidate ids are numbered once every record is read
+(numbering by rank needs them all); a numbering problem is raised then, after any record that cannot be
+read at all, as if every record had been read first.
+
 Candidate ids:
 - The `"null"` chart key Sirekap emits, and any other null-valued key that is not a candidate id,
   is ignored. A non-null value under a key that cannot be numbered is an error, never dropped.
