@@ -874,7 +874,9 @@ def _findings(page: _Page) -> str:
          for k, *rest in sorted(kab, key=lambda r: (r[0] is None, r[0] or ""))],
     ))
 
-    order = "f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.message"
+    # Total, as the findings table's own order: ties only between identical findings.
+    order = ("f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.level, "
+             "f.expected NULLS FIRST, f.actual NULLS FIRST, f.message")
     source_order = ""
     if table_exists(con, "rk_source_order"):
         # The input order of a finding's file (a join, not a subquery per finding).
@@ -918,7 +920,7 @@ def _discrepancies(page: _Page) -> str:
                    computed_from, n_tps, n_tps_expected, n_tps_with_data, partial, trace, source, row
             FROM rk_discrepancies
             ORDER BY partial, jenis_pemilihan NULLS LAST, {_level_rank_sql('level')}, kode_wilayah, field,
-                     source NULLS LAST, row NULLS LAST"""
+                     source NULLS LAST, row NULLS LAST, computed_from, computed"""
     ).fetchall()
     if not rows:
         return f"<p>{_e(page.t('no_discrepancies'))}</p>"
