@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.validate.completeness import NATIONAL_CODE, SCOPE_CTES, ensure_scope, level_order_sql, percent_sql
+from rekap.validate.completeness import NATIONAL_CODE, ensure_scope, level_order_sql, percent_sql
 
 COVERAGE_TABLE = "rk_coverage"
 COVERAGE_COLUMNS: tuple[str, ...] = ("level", "kode_wilayah", "nama_wilayah", "n_tps_expected", "n_tps", "persen")
@@ -54,7 +54,6 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
     ensure_scope(con)
     con.execute(
         f"""CREATE OR REPLACE TABLE {COVERAGE_TABLE} AS
-            WITH {SCOPE_CTES}
             SELECT s.level::VARCHAR AS level, s.kode::VARCHAR AS kode_wilayah,
                    CASE WHEN s.level = 'nasional' THEN 'NASIONAL' ELSE m.nama END::VARCHAR AS nama_wilayah,
                    s.n_exp::BIGINT AS n_tps_expected, s.n_recv::BIGINT AS n_tps,

@@ -133,12 +133,12 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
     con.execute(
         f"""CREATE OR REPLACE TABLE {RECAP_TABLE} AS
             SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, n.nama AS nama_wilayah,
-                   r.n_tps, {'x.n_tps_expected' if expected else 'NULL::BIGINT AS n_tps_expected'},
+                   r.n_tps, {'x.n_exp AS n_tps_expected' if expected else 'NULL::BIGINT AS n_tps_expected'},
                    r.n_tps_suara, r.n_tps_administrasi, r.n_tps_error
                    {', ' + numeric_out if numeric_out else ''}
             FROM rk_recap_sums r
             LEFT JOIN rk_unit_names n ON n.level = r.level AND n.kode = r.kode_wilayah
-            {'LEFT JOIN rk_expected_units x ON x.level = r.level AND x.kode = r.kode_wilayah' if expected else ''}
+            {'LEFT JOIN rk_k_units x ON x.level = r.level AND x.kode = r.kode_wilayah' if expected else ''}
             ORDER BY r.jenis_pemilihan, {order}, r.kode_wilayah"""
     )
     stats = con.execute(
@@ -195,6 +195,5 @@ def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
     # Overseas codes in the KPU list do not match Sirekap's (see rekap.validate.completeness): the
     # expected counts cover the domestic list only, as the coverage view does, and come from the same
     # table (built once for the K rules, the coverage and this).
-    ensure_scope(con)
-    con.execute("CREATE OR REPLACE TABLE rk_expected_units AS SELECT level, kode, n_exp AS n_tps_expected FROM rk_k_units")
+    ensure_scope(con)  # rk_k_units.n_exp: the expected TPS per unit, joined into the recap
     return True

@@ -494,6 +494,11 @@ class _Numbering:
     def __init__(self, display: str) -> None:
         self.display = display
         self.error: Callable[[Counter[str]], InputError] | None = None
+        """The first problem, made once the races of the whole file are counted."""
+
+    def fail(self, error: InputError) -> None:
+        """Keep a problem whose message does not depend on the other records."""
+        self.error = lambda _counts: error
 
 
 class _ByTable(_Numbering):
@@ -531,7 +536,7 @@ class _ByTable(_Numbering):
                     f"nomor urut {number} in the --paslon table",
                     hint="the --paslon table mixes races; give the table of this race only",
                 )
-                self.error = lambda _counts, error=error: error
+                self.fail(error)
                 return
             seen[number] = key
             self.used[key] = number
@@ -565,7 +570,7 @@ class _ByRank(_Numbering):
                     "candidate id",
                     hint="give --paslon with a table that names it, or fix the record",
                 )
-                self.error = lambda _counts, error=error: error
+                self.fail(error)
                 return
         if own:
             self.ids |= own

@@ -35,8 +35,12 @@ LEVEL_ORDER: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", 
 PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 
 SCOPE_TABLES: tuple[str, ...] = ("rk_k_expected", "rk_k_units", "rk_k_scope")
-"""Built once per dataset and region list by `ensure_scope` (the K rules and the coverage table all read
-them); dropped by `drop_scope` whenever the TPS data or the region list is replaced."""
+"""Built once per dataset and region list by `ensure_scope` (the K rules, the coverage table and the
+recap's expected counts all read them); dropped by `drop_scope` whenever the TPS data or the region list
+is replaced. `rk_k_expected(kode_tps, kode_desa, received)`: every expected TPS (overseas left out);
+`rk_k_units(level, kode, parent, n_exp, n_recv)`: every unit of the list, nasional included;
+`rk_k_scope(level, kode, parent, n_exp, n_recv, _inside)`: one row per unit in scope, `_inside` true for
+the root and the units under it (false for the units above it and the national row)."""
 
 _SCOPE_SQL: tuple[tuple[str, str], ...] = (
     # Every expected TPS once, with whether it arrived: one join of the list with the data, after which
@@ -69,15 +73,6 @@ _SCOPE_SQL: tuple[tuple[str, str], ...] = (
         FROM rk_k_units u, rk_k_root r
         WHERE u.level = 'nasional' OR starts_with(u.kode, r.kode) OR starts_with(r.kode, u.kode)"""),
 )
-
-SCOPE_CTES = """
-    rk_k_touched AS (SELECT kode FROM rk_k_units WHERE level = 'desa' AND n_recv > 0)"""
-"""CTEs (without the leading WITH) over the tables of `ensure_scope`: `rk_k_touched(kode)`, the desa with a
-TPS received. The tables themselves: `rk_k_expected(kode_tps, kode_desa, received)`, every expected TPS
-(overseas left out); `rk_k_units(level, kode, parent, n_exp, n_recv)`, every unit of the list; `rk_k_scope(level,
-kode, parent, n_exp, n_recv, _inside)`: one row per unit in scope; `_inside` is true for the root and the
-units under it (false for the units above it and the national row)."""
-
 
 def ensure_scope(con: duckdb.DuckDBPyConnection) -> None:
     """Build the scope tables unless this dataset and list already have them (one scan of the data

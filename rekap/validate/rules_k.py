@@ -7,7 +7,7 @@ They need a region list that numbers the TPS of each desa (`--master` in KPU for
 
 from __future__ import annotations
 
-from rekap.validate.completeness import PREFIX, SCOPE_CTES
+from rekap.validate.completeness import PREFIX
 from rekap.validate.registry import Check, Context, NotApplicable, rule
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
@@ -49,13 +49,12 @@ def k001(ctx: Context) -> list[Check] | NotApplicable:
     if na is not None:
         return na
     sql = f"""
-        WITH {SCOPE_CTES},
-        rk_k_kec AS (SELECT DISTINCT left(kode, 6) AS kode FROM rk_k_touched)
         SELECT e.kode_tps AS kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                ' (desa ' || coalesce(m.nama, e.kode_desa) || ')' AS detail, {NO_SOURCE}
         FROM rk_k_expected e
         LEFT JOIN rk_master_units m ON m.kode = e.kode_desa
-        WHERE NOT e.received AND left(e.kode_tps, 6) IN (SELECT kode FROM rk_k_kec)"""
+        WHERE NOT e.received
+          AND left(e.kode_tps, 6) IN (SELECT kode FROM rk_k_units WHERE level = 'kecamatan' AND n_recv > 0)"""
     return [Check(field="kode_tps", sql=sql)]
 
 
@@ -130,9 +129,8 @@ def k003(ctx: Context) -> list[Check] | NotApplicable:
         return na
     sep = "," if ctx.lang == "id" else "."
     pct = f"replace(printf('%.1f', ((1000 * s.n_recv) // s.n_exp)::DOUBLE / 10), '.', '{sep}')"
-    # One statement for every level: the scope CTEs are evaluated once, not once per level.
+    # One statement for every level, over the scope built once (`ensure_scope`).
     sql = f"""
-        WITH {SCOPE_CTES}
         SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_recv AS actual,
                ' (' || {pct} || ' %' || coalesce('; ' || m.nama, '') || ')' AS detail, {NO_SOURCE}, s.level AS level
         FROM rk_k_scope s
