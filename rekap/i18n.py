@@ -35,9 +35,23 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+LANGS: tuple[str, ...] = ("id", "en")
+
+
 def resolve_lang(lang: str | None) -> str:
-    value = (lang or os.environ.get("REKAP_LANG") or "id").lower()
-    return "en" if value.startswith("en") else "id"
+    """`--lang`, else REKAP_LANG, else Indonesian. A language rekap has no texts for is a usage error,
+    not a silent fallback (`--lang fr` would otherwise look accepted)."""
+    from rekap.errors import UsageError
+
+    given = lang if lang is not None else os.environ.get("REKAP_LANG")
+    value = (given or "id").strip().lower().replace("_", "-")
+    # Locale spellings: id-ID, en_US.UTF-8, in (the old code of Indonesian).
+    base = value.split(".")[0].split("-")[0]
+    base = {"in": "id", "ind": "id", "eng": "en"}.get(base, base)
+    if base not in LANGS:
+        where = "--lang" if lang is not None else "REKAP_LANG"
+        raise UsageError(f"{where}: unknown language {given!r}", hint="use id (Bahasa Indonesia) or en (English)")
+    return base
 
 
 def t(key: str, lang: str, **kw: object) -> str:

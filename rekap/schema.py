@@ -11,6 +11,24 @@ import unicodedata
 
 LEVELS: tuple[str, ...] = ("tps", "desa", "kecamatan", "kabkota", "provinsi", "nasional")
 CODE_LENGTH: dict[str, int] = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10, "tps": 13}
+LEVEL_WORDS: dict[str, str] = {
+    "nasional": "nasional", "national": "nasional", "nas": "nasional", "pusat": "nasional",
+    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "province": "provinsi",
+    "kabkota": "kabkota", "kabupatenkota": "kabkota", "kabupaten": "kabkota", "kota": "kabkota",
+    "kab": "kabkota", "kabkot": "kabkota", "regency": "kabkota", "city": "kabkota",
+    "kecamatan": "kecamatan", "kec": "kecamatan", "district": "kecamatan",
+    "desa": "desa", "kelurahan": "desa", "desakelurahan": "desa", "kel": "desa", "deskel": "desa",
+    "desakel": "desa", "village": "desa", "tps": "tps",
+}
+"""Level names as people write them, folded to lower-case letters only ("Kab/Kota" -> "kabkota",
+"Desa/Kelurahan" -> "desakelurahan"), onto the levels of `LEVELS`."""
+
+
+def level_of_word(text: str) -> str | None:
+    """The level a word names ("Kabupaten", "kab/kota", "KELURAHAN", "prov"), or None."""
+    return LEVEL_WORDS.get(re.sub(r"[^a-z]", "", str(text).lower()))
+
+
 CODE_COLUMN: dict[str, str] = {
     "provinsi": "kode_prov",
     "kabkota": "kode_kabkota",

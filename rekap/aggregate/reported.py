@@ -65,6 +65,7 @@ from rekap.schema import (
     CODE_COLUMN,
     CODE_LENGTH,
     ELECTIONS,
+    LEVEL_WORDS,
     MAX_PASLON,
     NAME_COLUMN,
     NUMERIC_COLUMNS,
@@ -104,15 +105,6 @@ _EXTRA_MAP: dict[str, str] = {n: n for names in _ROLE_NAMES.values() for n in na
 _REKAP_COUNTERS: frozenset[str] = frozenset(
     {"n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error"}
 )
-_LEVEL_WORDS: dict[str, str] = {
-    "nasional": "nasional", "national": "nasional", "nas": "nasional", "pusat": "nasional",
-    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "province": "provinsi",
-    "kabkota": "kabkota", "kabupatenkota": "kabkota", "kabupaten": "kabkota", "kota": "kabkota",
-    "kab": "kabkota", "kabkot": "kabkota", "regency": "kabkota",
-    "kecamatan": "kecamatan", "kec": "kecamatan", "district": "kecamatan",
-    "desa": "desa", "kelurahan": "desa", "desakelurahan": "desa", "kel": "desa", "deskel": "desa",
-    "village": "desa", "tps": "tps",
-}
 # JSON keys that describe a unit rather than name a candidate.
 _JSON_META_KEYS: frozenset[str] = frozenset(
     {"psu", "progres", "persen", "status_progress", "status_suara", "status_adm", "ts", "null"}
@@ -811,7 +803,7 @@ def _is_blank(col: str, dtype: str) -> str:
 
 
 def _level_word(col: str) -> str:
-    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _LEVEL_WORDS.items())
+    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in LEVEL_WORDS.items())
     return (
         f"CASE WHEN rk_blank({col}) THEN NULL ELSE CASE regexp_replace(lower(trim({col})), '[^a-z]', '', 'g') "
         f"{cases} ELSE '?' END END"

@@ -49,14 +49,23 @@ class RecapResult:
 
 
 def parse_levels(text: str) -> list[str]:
+    """Recap levels from `--level`: `all`, or a comma list of level names as people write them
+    (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case)."""
     from rekap.errors import UsageError
+    from rekap.schema import level_of_word
 
-    if text == "all":
+    if text.strip().lower() in ("all", "semua"):
         return list(LEVELS_UP)
-    chosen = [p.strip() for p in text.split(",") if p.strip()]
-    for p in chosen:
-        if p not in LEVELS_UP:
+    chosen = []
+    for p in (p.strip() for p in text.split(",")):
+        if not p:
+            continue
+        level = level_of_word(p)
+        if level not in LEVELS_UP:
             raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+        chosen.append(level)
+    if not chosen:
+        raise UsageError("no level given", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
     return [lv for lv in LEVELS_UP if lv in chosen]
 
 
