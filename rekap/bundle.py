@@ -7,7 +7,9 @@
     rekap.xlsx                             workbook for staff (when the workbook writer is available)
     laporan.html                           one offline page (when the HTML writer is available)
     manifest.json                          version, options, SHA-256 and rows of every input and output,
-                                           row accounting, counts per rule; seconds per step (validate,
+                                           what it covers (scope, election types and where they came
+                                           from, levels left out, TPS with data), row accounting, counts
+                                           per rule; seconds per step (validate,
                                            aggregate, compare, coverage, bundle) in their own field
 
 Same inputs → the same bytes in every file (the manifest's `timings_s` excepted).
@@ -38,6 +40,9 @@ class BundleInputs:
     reported: list[dict[str, Any]] = field(default_factory=list)
     master: dict[str, Any] | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    statement: dict[str, Any] = field(default_factory=dict)
+    """What the bundle covers (rekap.statement): scope, election types and their origin, levels left out,
+    TPS with votes and voter data; shown on the page and the workbook, kept in the manifest."""
 
 def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
     names = []
@@ -116,6 +121,7 @@ def _write_bundle(
         "master": inputs.master,
         "accounting": accounting,
         "counts": counts,
+        "statement": inputs.statement,
     }
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-xlsx") as book_pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-sha") as hash_pool:
@@ -186,6 +192,7 @@ def _write_bundle(
         "inputs": inputs.sources,
         "reported": inputs.reported,
         "master": inputs.master,
+        "covered": inputs.statement,
         "accounting": accounting,
         "findings_per_rule": dict(sorted(counts.items())),
         "outputs": {name: outputs[name] for name in written},

@@ -106,6 +106,27 @@ def _stdin_bytes(files: list[str]) -> bytes | None:
     return None
 
 
+def _statement_lines(report: ValidationReport, lang: str, levels_above: list[str] | None = None) -> list[str]:
+    """What the answer covered (scope, election type and its origin, partial sums), one line each."""
+    from rekap.i18n import num
+    from rekap.statement import lines, statement
+
+    return ["  " + line for line in lines(statement(report.con, report, levels_above_scope=levels_above), lang, num)]
+
+
+def _statement_lines_of(covered: dict[str, Any], lang: str) -> list[str]:
+    from rekap.i18n import num
+    from rekap.statement import lines
+
+    return ["  " + line for line in lines(covered, lang, num)]
+
+
+def _scope_text(report: ValidationReport, lang: str) -> str:
+    from rekap.statement import scope_text, statement
+
+    return scope_text(statement(report.con, report), lang)
+
+
 def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
     if quiet:
         return
@@ -125,20 +146,11 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
             console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
         if s.mapping.unmapped:
             console.print(f"    {t('ignored', lang)}: {', '.join(s.mapping.unmapped)}", markup=False)
+    for line in _statement_lines(report, lang):
+        console.print(line, markup=False)
     for note in report.notes:
         console.print(f"  ! {note}", markup=False)
-    console.print(
-        "  "
-        + t(
-            "rows",
-            lang,
-            read=num(report.rows_read, lang),
-            used=num(report.rows_used, lang),
-            rejected=num(report.rows_rejected, lang),
-            dup=num(report.rows_duplicate, lang),
-            bad=num(report.rows_rejected - report.rows_duplicate, lang),
-        )
-    )
+    console.print(_rows_line(report, lang), markup=False)
     console.print("  " + t("tps", lang, n=num(report.tps_checked, lang)))
     if report.counts:
         table = Table(box=None, pad_edge=False, show_edge=False)
@@ -176,6 +188,11 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name 
 InputFormatOpt = Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")]
 DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+WilayahOpt = Annotated[
+    list[str] | None,
+    typer.Option("--wilayah", "-w", help="Only this region and what lies under it (provinsi, kab/kota, kecamatan or desa code; "
+                 "repeatable): TPS rows, the region list and reported recaps outside it are left out and counted."),
+]
 
 
 @dataclass
@@ -192,6 +209,7 @@ class Inputs:
     sheet: str | None
     input_format: str
     delimiter: str | None
+    wilayah: list[str] | None = None
 
 
 def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Any, Dataset, ValidationReport]:
@@ -199,6 +217,7 @@ def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = 
     from rekap.config import load_thresholds
     from rekap.io import LoadOptions, load_dataset
     from rekap.io.columns import load_column_map
+    from rekap.scope import parse_wilayah
     from rekap.validate import validate as run_validate
     from rekap.validate.registry import select_rules, split_patterns
 
@@ -223,7 +242,7 @@ def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = 
     ds = load_dataset(con, inputs.files, tmpdir, options, stdin=stdin)
     report = run_validate(
         ds, rules=rules, election=inputs.election, thresholds=thresholds, master=inputs.master, dpt=inputs.dpt,
-        lang=lang, tmpdir=tmpdir,
+        lang=lang, tmpdir=tmpdir, wilayah=parse_wilayah(inputs.wilayah),
     )
     return con, ds, report
 
@@ -255,6 +274,7 @@ def validate(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
     reported: Annotated[
         list[Path] | None,
         typer.Option("--reported", "-r", help="Reported recaps to check against the TPS data too (H rules); repeatable."),
@@ -270,7 +290,7 @@ def validate(
     if fail_on not in ("error", "warning", "info", "never"):
         _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
     out_format = format_for(output, fmt)
-    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code, select, ignore)
         if reported:
@@ -309,6 +329,7 @@ def aggregate(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
@@ -320,7 +341,7 @@ def aggregate(
     lang_code = resolve_lang(lang)
     levels = parse_levels(level)
     out_format = format_for(output, fmt, extra=("xlsx",))
-    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
         con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
@@ -389,6 +410,7 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str)
          f"  {num(recap.rows, lang)} recap rows ({', '.join(recap.levels)}); TPS with errors: "
          f"{num(report.severity_counts['error'] and _error_tps(report), lang)} — see: rekap validate"),
     ]
+    lines += _statement_lines(report, lang, recap.levels_above_scope)
     for note in report.notes:
         lines.append(f"  ! {note}")
     sys.stderr.write("\n".join(lines) + "\n")
@@ -424,14 +446,16 @@ def _empty_report(con: Any, tmpdir: str) -> ValidationReport:
 
 def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], paslon: Path | None,
                       election: str | None, tmpdir: str, lang: str, aggregate_first: bool,
-                      only: set[str] | None = None) -> Any:
+                      only: set[str] | None = None, wilayah: list[str] | None = None) -> Any:
     """Load the reported recaps, compare them with what lies beneath, add H001–H003 to the findings.
 
     `aggregate_first`: build the TPS recap here (a caller that has built it already passes False)."""
     from rekap.aggregate.compare import compare
-    from rekap.aggregate.reported import load_reported
+    from rekap.aggregate.reported import load_reported, reported_elections
     from rekap.aggregate.rollup import LEVELS_UP
     from rekap.aggregate.rollup import aggregate as run_aggregate
+    from rekap.election import check_match
+    from rekap.scope import parse_wilayah
     from rekap.validate import add_findings
     from rekap.validate.registry import REGISTRY, Context
 
@@ -443,13 +467,20 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     if aggregate_first:
         run_aggregate(con, list(LEVELS_UP))
     sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
+    rep_elections = reported_elections(con, sources, election)
+    check_match([*report.election_inputs, *rep_elections], election)
+    report.election_inputs = [*report.election_inputs, *rep_elections]
+    report.election_flag = election
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
     report.reported_sources = [
         {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
          "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected}
         for src in sources
     ]
-    result = compare(con, default_election=election)
+    scope = report.scope if report.scope is not None else parse_wilayah(wilayah)
+    result = compare(con, default_election=election, scope=scope)
+    if report.scope is None:
+        report.scope = scope
     ctx = Context(columns=frozenset(), has_reported=True, lang=lang)
     # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
     add_findings(report, [REGISTRY[r] for r in ("S002", "H001", "H002", "H003") if only is None or r in only], ctx, lang)
@@ -479,6 +510,7 @@ def compare(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya / compare reported recaps with the sums beneath them."""
@@ -492,7 +524,7 @@ def compare(
     out_format = format_for(output, fmt)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         if files:
-            inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter)
+            inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
             con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
         else:
             con = _connect(tmpdir)
@@ -500,7 +532,8 @@ def compare(
 
             con.execute(MACROS)
             report = _empty_report(con, tmpdir)
-        result = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, bool(files))
+        result = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, bool(files),
+                                   wilayah=wilayah)
         write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, text=discrepancy_text)
         if not quiet:
             _compare_summary(result, report, lang_code)
@@ -515,9 +548,6 @@ def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> byt
     for r in rows:
         sel = r[idx["selisih"]]
         trace = f"  ← {r[idx['trace']]}" if r[idx["trace"]] else ""
-        if r[idx["partial"]]:
-            trace = (f"  [data TPS sebagian / partial TPS data: {r[idx['n_tps_with_data']]} TPS berisi dari "
-                     f"{r[idx['n_tps']]} diterima, {r[idx['n_tps_expected']] or '?'} diharapkan]")
         out.append(
             f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
             f"{r[idx['field']]:<18} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
@@ -541,9 +571,20 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
     ]
     if result.partial:
         lines.append(
-            f"  {num(result.partial, lang)} selisih di wilayah yang data TPS-nya belum lengkap (bukan temuan)"
+            f"  {num(result.partial, lang)} angka tidak dibandingkan: data TPS wilayahnya belum lengkap dan "
+            "wilayah bawahannya tidak dapat dipakai (cakupan, bukan temuan)"
             if id_ else
-            f"  {num(result.partial, lang)} differences at units the TPS data covers only partly (not counted)"
+            f"  {num(result.partial, lang)} values not compared: the TPS data covers their unit only partly and "
+            "its children cannot be used (a coverage fact, not a finding)"
+        )
+    if result.outside_scope:
+        where = _scope_text(report, lang)
+        lines.append(
+            f"  {num(result.outside_scope, lang)} baris rekap di luar cakupan ({where}) tidak dibandingkan: "
+            + ", ".join(result.outside_levels)
+            if id_ else
+            f"  {num(result.outside_scope, lang)} recap rows outside the scope ({where}) not compared: "
+            + ", ".join(result.outside_levels)
         )
     if result.not_compared:
         lines.append(
@@ -558,8 +599,21 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
         lines.append(
             f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
         )
+    lines += _statement_lines(report, lang)
     lines += _accounting_lines(report, lang)
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+def _rows_line(report: ValidationReport, lang: str) -> str:
+    """Rows read = used + rejected (+ outside --wilayah), for the TPS files."""
+    from rekap.i18n import num, t
+
+    line = "  " + t("rows", lang, read=num(report.rows_read, lang), used=num(report.rows_used, lang),
+                    rejected=num(report.rows_rejected, lang), dup=num(report.rows_duplicate, lang),
+                    bad=num(report.rows_rejected - report.rows_duplicate, lang))
+    if report.rows_outside:
+        line += t("rows_outside", lang, n=num(report.rows_outside, lang))
+    return line
 
 
 def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
@@ -568,9 +622,7 @@ def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
 
     lines = []
     if report.rows_read or not report.reported_sources:
-        lines.append("  " + t("rows", lang, read=num(report.rows_read, lang), used=num(report.rows_used, lang),
-                              rejected=num(report.rows_rejected, lang), dup=num(report.rows_duplicate, lang),
-                              bad=num(report.rows_rejected - report.rows_duplicate, lang)))
+        lines.append(_rows_line(report, lang))
     if report.reported_sources:
         read = sum(int(str(s.get("rows_read", 0))) for s in report.reported_sources)
         rejected = sum(int(str(s.get("rows_rejected", 0))) for s in report.reported_sources)
@@ -597,6 +649,7 @@ def progress(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
     paslon: PaslonOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -607,20 +660,28 @@ def progress(
 
     lang_code = resolve_lang(lang)
     out_format = format_for(output, fmt)
-    inputs = Inputs(files, election, None, master, None, paslon, columns, sheet, input_format, delimiter)
+    inputs = Inputs(files, election, None, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code, select=["K"])
         table = coverage(con)
         write_records(con, table, out_format, output, sys.stdout.buffer, tmpdir, text=progress_text)
         if not quiet:
-            nas = con.execute(f"SELECT n_tps, n_tps_expected, persen FROM {table} WHERE level = 'nasional'").fetchall()
-            if nas:
-                got, want, pct = nas[0]
+            from rekap.i18n import percent_of
+            from rekap.statement import coverage_headline
+
+            scope = report.scope.units if report.scope is not None else ()
+            got = coverage_headline(con, list(scope))
+            if got is not None:
+                n, want, overseas = got
+                pct = percent_of(n, want, lang_code)
                 sys.stderr.write(
-                    f"Kemajuan — {num(int(got), lang_code)} dari {num(int(want), lang_code)} TPS ({pct} %) dalam daftar wilayah\n"
-                     if lang_code == "id" else
-                     f"Progress — {num(int(got), lang_code)} of {num(int(want), lang_code)} TPS ({pct} %) of the region list\n"
+                    f"Kemajuan — {num(n, lang_code)} dari {num(want, lang_code)} TPS ({pct}) yang diharapkan daftar wilayah"
+                    f" di {_scope_text(report, lang_code)}\n"
+                    if lang_code == "id" else
+                    f"Progress — {num(n, lang_code)} of {num(want, lang_code)} TPS ({pct}) the region list expects"
+                    f" in {_scope_text(report, lang_code)}\n"
                 )
+            sys.stderr.write("\n".join(_statement_lines(report, lang_code)) + "\n")
             sys.stderr.write("\n".join(_accounting_lines(report, lang_code)) + "\n")
         con.close()
     raise SystemExit(EXIT_OK)
@@ -664,6 +725,7 @@ def run(
     sheet: SheetOpt = None,
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Semua langkah sekaligus: periksa, rekap, bandingkan, cakupan → satu folder hasil / the whole job into one bundle."""
@@ -682,7 +744,7 @@ def run(
         election = election or "pkwkp"
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter)
+    inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir, _status(quiet, lang_code) as step:
         step("membaca dan memeriksa" if lang_code == "id" else "reading and checking")
         con, ds, report = _checked(inputs, tmpdir, lang_code)
@@ -716,6 +778,7 @@ def run(
             "tps_checked": report.tps_checked,
             "rows_summed": recap.tps_summed,
             "rows_rejected": report.rows_rejected + not_summed,
+            **({"rows_outside_wilayah": report.rows_outside} if report.rows_outside else {}),
             "rejected_exact_duplicates": report.rows_duplicate,
             "rejected_unreadable": report.rows_rejected - report.rows_duplicate,
             "rejected_differing_copies": recap.not_summed_duplicate,
@@ -727,9 +790,13 @@ def run(
             for s in ds.sources
         ]
         options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
-                   "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None}
+                   "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None,
+                   "wilayah": list(wilayah) if wilayah else None}
+        from rekap.statement import statement
+
+        covered = statement(con, report, levels_above_scope=recap.levels_above_scope)
         bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
-                                     master=master_info, options=options)
+                                     master=master_info, options=options, statement=covered)
         written = write_bundle(con, outdir, tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
         con.close()
@@ -750,6 +817,7 @@ def run(
              + (f"; {num(compared.discrepancies, lang_code)} recap discrepancies" if compared else "") + "\n")
         )
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
+        sys.stderr.write("".join(line + "\n" for line in _statement_lines_of(covered, lang_code)))
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
 

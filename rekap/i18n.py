@@ -15,6 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {dup}, tak terbaca {bad})",
         "en": "rows read {read}, used {used}, rejected {rejected} (exact duplicates {dup}, unreadable {bad})",
     },
+    "rows_outside": {"id": "; di luar --wilayah {n}", "en": "; outside --wilayah {n}"},
     "tps": {"id": "TPS diperiksa: {n}", "en": "TPS checked: {n}"},
     "mapping": {"id": "kolom dipetakan", "en": "columns mapped"},
     "ignored": {"id": "kolom diabaikan", "en": "columns ignored"},
@@ -62,3 +63,29 @@ def num(n: int, lang: str) -> str:
     """Numbers for people: 1.234.567 in Indonesian, 1,234,567 in English."""
     s = f"{n:,}"
     return s.replace(",", ".") if lang == "id" else s
+
+
+def percent(value: float | None, lang: str) -> str:
+    """A percentage for people, the one way every output shows it: one decimal, truncated (98.96 → 98.9,
+    99.96 → 99.9: only a complete unit shows 100), `98,9 %` in Indonesian, `98.9%` in English."""
+    if value is None:
+        return ""
+    import math
+
+    tenths = math.floor(float(value) * 10 + 1e-9)
+    return _percent_text(tenths, lang)
+
+
+def percent_of(part: int | None, whole: int | None, lang: str) -> str:
+    """`part` of `whole` as a percentage (integer arithmetic, truncated to one decimal); '' without a whole."""
+    if part is None or not whole:
+        return ""
+    return _percent_text((1000 * int(part)) // int(whole), lang)
+
+
+def _percent_text(tenths: int, lang: str) -> str:
+    sign = "-" if tenths < 0 else ""
+    whole, frac = divmod(abs(tenths), 10)
+    if lang == "id":
+        return f"{sign}{num(whole, lang)},{frac} %"
+    return f"{sign}{num(whole, lang)}.{frac}%"

@@ -11,6 +11,8 @@ import unicodedata
 
 LEVELS: tuple[str, ...] = ("tps", "desa", "kecamatan", "kabkota", "provinsi", "nasional")
 CODE_LENGTH: dict[str, int] = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10, "tps": 13}
+NATIONAL_CODE = "00"
+"""The code of the one nasional unit in recap rows (Sirekap and the KPU list write `00` or nothing)."""
 LEVEL_WORDS: dict[str, str] = {
     "nasional": "nasional", "national": "nasional", "nas": "nasional", "pusat": "nasional",
     "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "province": "provinsi",

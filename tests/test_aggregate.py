@@ -61,10 +61,12 @@ def test_duplicates_and_unplaceable_codes_are_not_summed(tmp_path: Path) -> None
     con = duckdb.connect()
     ds = load_dataset(con, [str(write_rows(tmp_path / "t.csv", rows))], str(tmp_path))
     report = validate(ds, tmpdir=str(tmp_path))
-    result = aggregate(con, ["nasional", "desa"])
+    result = aggregate(con, ["nasional", "kecamatan", "desa"])
     df = con.sql(f"SELECT * FROM {result.table}").df()
-    assert df[df.level == "nasional"].suara_paslon_1.item() == 18
+    assert df[df.level == "kecamatan"].suara_paslon_1.item() == 18
     assert (result.tps_summed, result.not_summed_duplicate, result.not_summed_unplaced) == (3, 1, 1)
+    # The data is one kecamatan's: nasional would be a partial sum that looks complete, so it is left out.
+    assert "nasional" not in set(df.level) and result.levels_above_scope == ["nasional"]
     # Row accounting: read = summed + exact duplicates + differing copies + unplaceable.
     assert report.rows_read == result.tps_summed + report.rows_duplicate + result.not_summed_duplicate + result.not_summed_unplaced
 
@@ -73,6 +75,8 @@ def test_pilkada_levels_stop_where_the_election_stops(tmp_path: Path) -> None:
     rows = [
         {"kode_tps": "3578011001001", "jenis_pemilihan": "pkwkk", "suara_paslon_1": 5},
         {"kode_tps": "3578011001001", "jenis_pemilihan": "pkwkp", "suara_paslon_1": 7},
+        # a second kab/kota, so that the data covers the province (its root) and every level up to it
+        {"kode_tps": "3501011001001", "jenis_pemilihan": "pkwkp", "suara_paslon_1": 0},
     ]
     df = recap_of(write_rows(tmp_path / "t.csv", rows), tmp_path)
     levels = {(j, lv) for j, lv in zip(df.jenis_pemilihan, df.level, strict=True)}
@@ -107,8 +111,12 @@ def test_every_level_sums_to_the_same_total_in_any_order(tmp_path: Path, rows: l
     b = recap_of(write_rows(tmp_path / "b.csv", shuffled), tmp_path, election="ppwp")
     pd.testing.assert_frame_equal(a, b)
     cols = [c for c in a.columns if c.startswith(("suara_", "pemilih_")) or c == "n_tps"]
-    totals = a[a.level == "nasional"][cols].iloc[0]
-    for level in ("provinsi", "kabkota", "kecamatan", "desa"):
+    # The top row is the data's scope (its root): nasional when the TPS span provinces, else the one
+    # province, kab/kota or kecamatan they all lie in; nothing above it is listed (a partial sum).
+    levels = [lv for lv in ("nasional", "provinsi", "kabkota", "kecamatan", "desa") if lv in set(a.level)]
+    assert len(a[a.level == levels[0]]) == 1 and levels == ["nasional", "provinsi", "kabkota", "kecamatan", "desa"][-len(levels):]
+    totals = a[a.level == levels[0]][cols].iloc[0]
+    for level in levels[1:]:
         per_level = a[a.level == level][cols].sum(min_count=1)
         for c in cols:
             assert (pd.isna(totals[c]) and pd.isna(per_level[c])) or totals[c] == per_level[c], (level, c)

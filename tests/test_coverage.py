@@ -225,10 +225,13 @@ def test_k_rules_not_applicable_without_tps_numbers(tmp_path: Path, which: str) 
 
 
 def test_findings_without_source_sort_after_sourced_ones(tmp_path: Path) -> None:
-    codes = [k for k in DOMESTIC if k.startswith("317101") and k != "3171011001002"] + ["3171011001009"]
+    codes = [k for k in DOMESTIC if k.startswith("317101") and k not in ("3171011001002", "3171011002001")]
+    codes += ["3171011001009"]
     findings, _ = run(tmp_path, codes, write_master(tmp_path))
-    assert [f["rule"] for f in findings] == ["K002", "K001", "K003", "K003"]
-    assert [f["kode_wilayah"] for f in findings[2:]] == ["317101", "3171011001"]
+    assert [f["rule"] for f in findings] == ["K002", "K001", "K001", "K003", "K003"]
+    # Desa 3171011001 has as many TPS as expected (one of them on a number the list does not have: K002, with
+    # K001 for the number it lacks), so K003 counts it complete; desa 3171011002 and its kecamatan are not.
+    assert [f["kode_wilayah"] for f in findings[3:]] == ["317101", "3171011002"]
 
 
 # --- coverage() --------------------------------------------------------------------------------
@@ -253,16 +256,30 @@ def coverage_rows(tmp_path: Path, codes: list[str], master: Path) -> list[tuple[
 
 
 def test_coverage_lists_every_unit_in_scope_top_down(tmp_path: Path) -> None:
+    # One overseas TPS beside the DKI ones: the data spans two "provinces", so its scope is the country.
     codes = ["3171011001001", "3171011001003", "3171011002001", "9901010001001"]
     rows = coverage_rows(tmp_path, codes, write_master(tmp_path))
+    # level, code, name, expected, TPS in the data (summed), missing, not on the list, percent
     assert rows == [
-        ("nasional", "00", "NASIONAL", 12, 3, 25.0),
-        ("provinsi", "31", "DKI JAKARTA", 12, 3, 25.0),
-        ("kabkota", "3171", "JAKARTA PUSAT", 8, 3, 37.5),
-        ("kecamatan", "317101", "GAMBIR", 6, 3, 50.0),
-        ("desa", "3171011001", "GAMBIR", 3, 2, 66.66),  # rounded down: never 100 while incomplete
-        ("desa", "3171011002", "CIDENG", 3, 1, 33.33),
+        ("nasional", "00", "NASIONAL", 12, 4, 9, 1, 25.0),  # the overseas TPS is summed, not expected
+        ("provinsi", "31", "DKI JAKARTA", 12, 3, 9, 0, 25.0),
+        ("provinsi", "99", "LUAR NEGERI", None, 1, None, 1, None),  # the list cannot say what to expect
+        ("kabkota", "3171", "JAKARTA PUSAT", 8, 3, 5, 0, 37.5),
+        ("kabkota", "3172", "JAKARTA UTARA", 4, 0, 4, 0, 0.0),
+        ("kabkota", "9901", "BRUNEI", None, 1, None, 1, None),
+        ("kecamatan", "317101", "GAMBIR", 6, 3, 3, 0, 50.0),
+        ("kecamatan", "317102", "SAWAH BESAR", 2, 0, 2, 0, 0.0),
+        ("kecamatan", "317201", "PENJARINGAN", 4, 0, 4, 0, 0.0),
+        ("kecamatan", "990101", "KBRI", None, 1, None, 1, None),
+        ("desa", "3171011001", "GAMBIR", 3, 2, 1, 0, 66.6),  # truncated: never 100 while incomplete
+        ("desa", "3171011002", "CIDENG", 3, 1, 2, 0, 33.3),
+        ("desa", "3171021001", "PASAR BARU", 2, 0, 2, 0, 0.0),
+        ("desa", "3172011001", "PENJARINGAN", 4, 0, 4, 0, 0.0),
+        ("desa", "9901010001", "TPS", None, 1, None, 1, None),
     ]
+    for _level, _code, _name, expected, n_tps, missing, unexpected, _pct in rows:
+        if expected is not None:
+            assert n_tps == expected - missing + unexpected
 
 
 def test_coverage_of_two_kabkota_includes_units_with_nothing_received(tmp_path: Path) -> None:
@@ -270,8 +287,15 @@ def test_coverage_of_two_kabkota_includes_units_with_nothing_received(tmp_path: 
     by_key = {(r[0], r[1]): r[3:5] for r in rows}
     assert by_key[("kecamatan", "317102")] == (2, 0)
     assert by_key[("desa", "3171021001")] == (2, 0)
-    assert [r[0] for r in rows] == ["nasional", "provinsi", "kabkota", "kabkota", "kecamatan", "kecamatan", "kecamatan",
+    # The data is DKI's (its root): the province is the top row; the nation is not listed (issue 10, case 6).
+    assert [r[0] for r in rows] == ["provinsi", "kabkota", "kabkota", "kecamatan", "kecamatan", "kecamatan",
                                     "desa", "desa", "desa", "desa"]
+
+
+def test_one_kabkota_of_data_is_that_kabkota_s_coverage(tmp_path: Path) -> None:
+    rows = coverage_rows(tmp_path, ["3171011001001", "3171021001001"], write_master(tmp_path))
+    assert rows[0][:5] == ("kabkota", "3171", "JAKARTA PUSAT", 8, 2)
+    assert {r[0] for r in rows} == {"kabkota", "kecamatan", "desa"}
 
 
 def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -> None:
@@ -291,18 +315,22 @@ def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -
     prepare(ds)
     load_master(con, master)
     coverage(con)
-    first = con.execute("SELECT n_tps FROM rk_coverage WHERE level = 'nasional'").fetchall()
+    top = "SELECT level, n_tps FROM rk_coverage LIMIT 1"
+    first = con.execute(top).fetchall()
     ds = load_dataset(con, [data("b.csv", ["3171011001001", "3171011001002", "3172011001001"])], str(tmp_path))
     report = validate(ds, rules=select_rules(["K"], None), master=master, tmpdir=str(tmp_path))
     coverage(con)
-    second = con.execute("SELECT n_tps FROM rk_coverage WHERE level = 'nasional'").fetchall()
-    assert (first, second) == ([(1,)], [(3,)])
+    second = con.execute(top).fetchall()
+    # One kecamatan's data, then two kab/kota's: the root (and the top row) follows the data.
+    assert (first, second) == ([("kecamatan", 1)], [("provinsi", 3)])
     # Both kab/kota touched now: the root is the province, and K003 names JAKARTA UTARA's gaps.
     assert ("kabkota", "3172") in found(report.findings.to_pylist(), "K003")
-    # A smaller list in the same connection: the scope is rebuilt from it.
+    # A smaller list in the same connection: the scope tables are rebuilt from it (the TPS of 3172 are
+    # still in the data and summed, but the list no longer expects them).
     load_master(con, write_master(tmp_path, [r for r in KPU_ROWS if not str(r[0]).startswith("3172")]))
     coverage(con)
-    assert con.execute("SELECT n_tps, n_tps_expected FROM rk_coverage WHERE level = 'nasional'").fetchall() == [(2, 8)]
+    assert con.execute("SELECT n_tps, n_tps_expected, n_tps_unexpected FROM rk_coverage WHERE level = 'provinsi'"
+                       ).fetchall() == [(3, 8, 1)]
 
 
 def test_coverage_needs_tps_numbers(tmp_path: Path) -> None:
@@ -396,15 +424,21 @@ def test_real_national_coverage_matches_readme(tmp_path: Path) -> None:
     table = coverage(con)
     q = lambda sql: con.execute(sql.format(t=table)).fetchall()  # noqa: E731
     # README: 441,522 of 441,739 domestic TPS of the 35 provinces present, 89 desa missing.
-    assert q("SELECT count(*), sum(n_tps_expected), sum(n_tps) FROM {t} WHERE level = 'provinsi' AND n_tps > 0") == [
-        (35, 441_739, 441_522)]
+    assert q("SELECT count(*), sum(n_tps_expected), sum(n_tps) FROM {t} WHERE level = 'provinsi' AND n_tps > 0 "
+             "AND kode_wilayah <> '99'") == [(35, 441_739, 441_522)]
+    # The 2,446 overseas TPS are summed (their own province row, and the nation's n_tps) but not expected:
+    # the list's overseas codes are not Sirekap's. The percentage is of the domestic TPS.
+    assert q("SELECT n_tps_expected, n_tps, n_tps_unexpected, persen FROM {t} WHERE kode_wilayah = '99'") == [
+        (None, 2_446, 2_446, None)]
     assert q("SELECT count(*) FROM {t} WHERE level = 'desa' AND n_tps = 0 AND left(kode_wilayah, 2) NOT IN ('32', '33', '35')") == [(89,)]
     # The data holds the whole country's recap, so the three absent provinces are in scope, at 0.
     assert q("SELECT kode_wilayah, n_tps_expected, n_tps FROM {t} WHERE level = 'provinsi' AND n_tps = 0 ORDER BY 1") == [
         ("32", 140_457, 0), ("33", 117_299, 0), ("35", 120_666, 0)]
-    assert q("SELECT n_tps_expected, n_tps, persen FROM {t} WHERE level = 'nasional'") == [(820_161, 441_522, 53.83)]
-    assert q("SELECT level, count(*) FROM {t} GROUP BY 1 ORDER BY 2") == [
-        ("nasional", 1), ("provinsi", 38), ("kabkota", 514), ("kecamatan", 7_277), ("desa", 83_731)]
+    assert q("SELECT n_tps_expected, n_tps, n_tps_missing, n_tps_unexpected, persen FROM {t} WHERE level = 'nasional'") == [
+        (820_161, 443_968, 820_161 - 441_522, 2_446, 53.8)]
+    # Every unit of the list (38 provinces …) and the overseas units of the data (1 province, 97 cities …).
+    assert q("SELECT level, count(*), count(*) FILTER (left(kode_wilayah, 2) = '99') FROM {t} GROUP BY 1 ORDER BY 2") == [
+        ("nasional", 1, 0), ("provinsi", 39, 1), ("kabkota", 611, 97), ("kecamatan", 7_374, 97), ("desa", 83_828, 97)]
     # The 217 missing TPS of the present provinces: 142 inside kecamatan that sent something (K001),
     # 75 in three kecamatan that sent nothing (one K003 each, not per TPS).
     findings = report.findings.to_pylist()

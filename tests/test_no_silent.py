@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import real_file, run_cli
 from test_cli import assert_clean_failure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,3 +61,119 @@ def test_locale_spellings_of_english(spelling: str) -> None:
     result = run_cli(["validate", SAMPLE_TPS[0], "--lang", spelling, "--fail-on", "never"])
     assert result.code == 0, result.stderr
     assert "Validation summary" in result.stderr
+
+
+# --- 1. election types that do not match ---------------------------------------------------------------------
+
+
+def _altered_jatim_recap(tmp_path: Path, kode_kec: str = "350101", delta: int = 100) -> Path:
+    """The real Pilkada Jatim kecamatan recap (no election column) with one kecamatan's paslon 2 changed."""
+    src = real_file("pilkada2024_pkwkp_jatim_kecamatan.csv")
+    rows = list(csv.DictReader(open(src, encoding="utf-8")))
+    changed = [r for r in rows if r["kode_kec"] == kode_kec]
+    assert len(changed) == 1
+    changed[0]["suara_paslon_2"] = str(int(changed[0]["suara_paslon_2"]) + delta)
+    out = tmp_path / "jatim_kecamatan.csv"
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+@pytest.mark.real
+def test_a_guessed_election_that_differs_from_a_stated_one_stops_the_command(tmp_path: Path) -> None:
+    recap = _altered_jatim_recap(tmp_path)
+    sirekap = real_file("raw/sirekap_pilkada_hhcw_pkwkp_35.json")
+    paslon = real_file("pilkada2024_paslon.csv")
+    result = run_cli(["compare", "-r", str(recap), "-r", str(sirekap), "--paslon", str(paslon)])
+    # Before: "0 selisih (H001)" and exit 0, the CSV taken for ppwp and the JSON for pkwkp.
+    assert_clean_failure(result, "election types do not match", "jatim_kecamatan.csv: ppwp (guessed",
+                         "sirekap_pilkada_hhcw_pkwkp_35.json: pkwkp")
+    assert "--election pkwkp" in result.stderr
+
+
+@pytest.mark.real
+def test_election_settles_it_and_the_altered_kecamatan_is_found(tmp_path: Path) -> None:
+    recap = _altered_jatim_recap(tmp_path, "350101", 100)
+    sirekap = real_file("raw/sirekap_pilkada_hhcw_pkwkp_35.json")
+    paslon = real_file("pilkada2024_paslon.csv")
+    result = run_cli(["compare", "-r", str(recap), "-r", str(sirekap), "--paslon", str(paslon),
+                      "--election", "pkwkp", "-f", "csv", "-q"])
+    assert result.code == 1, result.stderr
+    rows = _csv_rows(result.stdout)
+    # The kab/kota of the altered kecamatan, and nothing else: Sirekap's 3501 against the kecamatan sums.
+    assert [(r["level"], r["kode_wilayah"], r["field"], r["selisih"]) for r in rows] == [
+        ("kabkota", "3501", "suara_paslon_2", "-100")]
+    assert rows[0]["computed_from"] == "kecamatan"
+
+
+def test_tps_with_a_stated_type_and_a_recap_guessed_otherwise_stop(tmp_path: Path) -> None:
+    tps = tmp_path / "tps.csv"
+    tps.write_text("kode_tps,jenis_pemilihan,suara_paslon_1,suara_paslon_2\n3578011001001,pkwkk,10,20\n", encoding="utf-8")
+    recap = tmp_path / "rekap.csv"
+    recap.write_text("kode_kec,suara_paslon_1,suara_paslon_2\n357801,10,20\n", encoding="utf-8")
+    result = run_cli(["compare", str(tps), "-r", str(recap)])
+    assert_clean_failure(result, "election types do not match", "tps.csv: pkwkk (from the jenis_pemilihan column)",
+                         "rekap.csv: ppwp (guessed")
+    settled = run_cli(["compare", str(tps), "-r", str(recap), "--election", "pkwkk", "-q"])
+    assert settled.code == 0, settled.stderr
+
+
+def test_two_tps_files_guessed_differently_stop(tmp_path: Path) -> None:
+    pilkada = tmp_path / "a.csv"
+    pilkada.write_text("kode_tps,pemilih_dptb_j,suara_paslon_1\n3578011001001,3,10\n", encoding="utf-8")
+    pemilu = tmp_path / "b.csv"
+    pemilu.write_text("kode_tps,pengguna_non_dpt_j,suara_paslon_1\n3578011001002,2,10\n", encoding="utf-8")
+    result = run_cli(["aggregate", str(pilkada), str(pemilu)])
+    assert_clean_failure(result, "election types do not match", "a.csv: pkwkp (guessed from the columns pemilih_dptb_j)",
+                         "b.csv: ppwp (guessed from the columns pengguna_non_dpt_j)")
+
+
+def test_matching_types_say_where_they_came_from() -> None:
+    result = run_cli(["compare", *SAMPLE_TPS, "-r", str(SAMPLE / "dhasil_kecamatan.csv"), "-f", "csv"])
+    assert result.code == 1, result.stderr  # the sample's planted +120
+    assert "jenis pemilihan: pkwkp ditebak dari kolom" in result.stderr
+
+
+# --- 4. --master does not turn explained discrepancies into "partial" --------------------------------------
+
+
+def test_a_difference_that_complete_children_explain_stays_h001_with_its_trace() -> None:
+    reported = [f"-r{SAMPLE / f'dhasil_{lv}.csv'}" for lv in ("kecamatan", "kabkota", "provinsi")]
+    result = run_cli(["compare", *SAMPLE_TPS, *reported, "--master", str(SAMPLE / "wilayah.csv"), "-f", "csv", "-q"])
+    assert result.code == 1, result.stderr
+    rows = _csv_rows(result.stdout)
+    assert "partial" not in rows[0]  # a partial unit is a coverage fact, never a line of the list of selisih
+    plus_120 = {(r["level"], r["kode_wilayah"]): r for r in rows if r["selisih"] == "+120" or r["selisih"] == "120"}
+    # kab/kota 3503 and provinsi 35 have fewer TPS than the region list expects, but kecamatan 350303 has
+    # all 26 of its 26: the +120 is explained by it, at every level of its chain.
+    assert set(plus_120) == {("kecamatan", "350303"), ("kabkota", "3503"), ("provinsi", "35")}
+    assert plus_120[("kabkota", "3503")]["trace"] == "kecamatan 350303: +120"
+    assert plus_120[("provinsi", "35")]["trace"] == "kecamatan 350303: +120"
+    assert plus_120[("kecamatan", "350303")]["computed_from"] == "tps"
+    assert plus_120[("kabkota", "3503")]["computed_from"] == "kecamatan"
+
+
+def test_a_partial_unit_that_adds_up_is_no_discrepancy(tmp_path: Path) -> None:
+    # Desa 3578011001 expects 3 TPS (region list) and 2 arrived; its kecamatan recap equals the sum of the
+    # reported desa, so nothing is wrong, though it is above its partial TPS sum.
+    tps = tmp_path / "tps.csv"
+    tps.write_text("kode_tps,suara_paslon_1\n3578011001001,10\n3578011001002,20\n3578011002001,5\n", encoding="utf-8")
+    master = tmp_path / "wilayah.csv"
+    master.write_text("kode,nama,tps_max_no\n357801,KEC,\n3578011001,DESA A,3\n3578011002,DESA B,1\n", encoding="utf-8")
+    recap = tmp_path / "rekap.csv"
+    recap.write_text("level,kode_wilayah,suara_paslon_1\ndesa,3578011001,40\ndesa,3578011002,5\nkecamatan,357801,45\n",
+                     encoding="utf-8")
+    result = run_cli(["compare", str(tps), "-r", str(recap), "--master", str(master), "--election", "ppwp", "-f", "csv"])
+    assert result.code == 0, result.stderr
+    assert _csv_rows(result.stdout) == []
+    # The desa itself cannot be checked: said as a coverage fact, not a selisih.
+    assert "1 angka tidak dibandingkan" in result.stderr
+    # A recap below even the partial sum cannot be right (TPS can only be missing).
+    recap.write_text("level,kode_wilayah,suara_paslon_1\ndesa,3578011001,25\ndesa,3578011002,5\nkecamatan,357801,30\n",
+                     encoding="utf-8")
+    low = run_cli(["compare", str(tps), "-r", str(recap), "--master", str(master), "--election", "ppwp", "-f", "csv", "-q"])
+    assert low.code == 1
+    assert [(r["level"], r["selisih"], r["computed_from"]) for r in _csv_rows(low.stdout)] == [
+        ("desa", "-5", "tps")]

@@ -22,13 +22,16 @@ Everything is set-based SQL over `rk_reported` (see `rekap.aggregate.reported`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
+from rekap import scope as scopes
+from rekap.aggregate.reported import BAD_TABLE, REPORTED_TABLE
 from rekap.aggregate.rollup import LEVELS_UP, NATIONAL_CODE, PREFIX, RECAP_TABLE
 from rekap.db import count, table_exists
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
+from rekap.scope import Scope
 
 DISCREPANCY_TABLE = "rk_discrepancies"
 DEPTH = {lv: i for i, lv in enumerate(LEVELS_UP)}
@@ -39,20 +42,27 @@ LEVEL_LIST = ", ".join(f"'{lv}'" for lv in LEVELS_UP)
 class CompareResult:
     table: str
     discrepancies: int
-    partial: int
-    """Differences at units the TPS data covers only partly: shown, not counted as discrepancies."""
+    """H001 rows: a reported value that differs from what lies beneath it."""
     not_compared: int
-    """Reported units with nothing beneath them to compare with."""
+    """Reported units with nothing beneath them to compare with (no TPS data, no lower recap)."""
     units_compared: int
     fields: list[str]
     basis: str
     """'tps' when computed from TPS data, 'reported' when from the reported level below."""
+    partial: int = 0
+    """Reported (unit, field) values the TPS data covers only partly, with no complete children to check
+    them against: a coverage fact (listed in `rk_not_compared`), never a discrepancy."""
+    outside_scope: int = 0
+    """Reported rows outside the scope (above the data's root, outside --wilayah): not compared."""
+    outside_levels: list[str] = field(default_factory=list)
+    """The levels of those rows."""
+
+
+NOT_COMPARED_TABLE = "rk_not_compared"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
-
-
 
 
 def _depth_sql(col: str) -> str:
@@ -66,16 +76,38 @@ def _ancestor_sql(code: str, depth: str) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
-def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = None) -> CompareResult:
-    """Create `rk_discrepancies` and `rk_compare_findings` (H001–H003) from `rk_reported` (+ `rk_recap`)."""
+def _limit_to_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> tuple[int, list[str]]:
+    """Leave out the reported rows (and their bad cells) outside the scope; return how many and their levels."""
+    if scope is None or scope.national:
+        return 0, []
+    inside = scope.under_sql("kode_wilayah", "level")
+    outside = con.execute(
+        f"SELECT count(*), list(DISTINCT level) FROM {REPORTED_TABLE} WHERE NOT {inside}").fetchall()[0]
+    if not outside[0]:
+        return 0, []
+    con.execute(f"DELETE FROM {REPORTED_TABLE} WHERE NOT {inside}")
+    # A cell that is not a count is the file's own defect (S002) wherever its unit lies; only --wilayah,
+    # which asks for nothing outside it, drops those too.
+    if scope.given and table_exists(con, BAD_TABLE):
+        con.execute(f"DELETE FROM {BAD_TABLE} WHERE kode_wilayah IS NOT NULL AND NOT {scope.under_sql('kode_wilayah')}")
+    return int(outside[0]), [lv for lv in LEVELS_UP if lv in set(outside[1] or [])]
+
+
+def compare(
+    con: duckdb.DuckDBPyConnection, *, default_election: str | None = None, scope: Scope | None = None
+) -> CompareResult:
+    """Create `rk_discrepancies`, `rk_not_compared` and the H001–H003 tables from `rk_reported` (+ `rk_recap`).
+
+    `scope`: reported rows outside it are left out and counted (with TPS data, the scope the TPS data was
+    read for, `rekap.scope`, is used when none is given)."""
+    with_tps = table_exists(con, RECAP_TABLE)
+    if scope is None and with_tps:
+        scope = scopes.load(con)
+    outside, outside_levels = _limit_to_scope(con, scope)
     rep_cols = _columns(con, "rk_reported")
     fields = [c for c in NUMERIC_COLUMNS if c in rep_cols]
-    with_tps = table_exists(con, RECAP_TABLE)
     jenis = f"coalesce(r.jenis_pemilihan, '{default_election or 'ppwp'}')"
-    if with_tps and default_election is None:
-        only = con.execute(f"SELECT DISTINCT jenis_pemilihan FROM {RECAP_TABLE}").fetchall()
-        if len(only) == 1:
-            jenis = f"coalesce(r.jenis_pemilihan, '{only[0][0]}')"
+    field_list = ", ".join(f"'{f}'" for f in fields)
 
     # Long form: one row per reported unit, source and field.
     con.execute(
@@ -85,7 +117,7 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
                    coalesce(r.nama_wilayah, max(r.nama_wilayah) OVER (PARTITION BY r.level, r.kode_wilayah)) AS nama_wilayah,
                    r._file, r._row, u.field, u.value AS reported
             FROM rk_reported r,
-                 LATERAL (SELECT unnest([{', '.join(f"'{f}'" for f in fields)}]) AS field,
+                 LATERAL (SELECT unnest([{field_list}]) AS field,
                                  unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value) u
             WHERE u.value IS NOT NULL"""
     )
@@ -103,89 +135,29 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
            QUALIFY _file = min(_file) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field)"""
     )
     if with_tps:
-        recap_cols = _columns(con, RECAP_TABLE)
-        tps_fields = [f for f in fields if f in recap_cols]
-        con.execute(
-            f"""CREATE OR REPLACE TABLE rk_computed AS
-                SELECT jenis_pemilihan, level, kode_wilayah, field, computed, 'tps' AS computed_from
-                FROM (UNPIVOT (SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, {', '.join('r.' + quote_ident(f) for f in tps_fields)}
-                               FROM {RECAP_TABLE} r
-                               -- only the units a recap reports: both uses of this table look those up
-                               SEMI JOIN (SELECT DISTINCT jenis_pemilihan, level, kode_wilayah FROM rk_rep_long) u
-                                 ON u.jenis_pemilihan = r.jenis_pemilihan AND u.level = r.level
-                                AND u.kode_wilayah = r.kode_wilayah)
-                      ON {', '.join(quote_ident(f) for f in tps_fields)} INTO NAME field VALUE computed)"""
-            if tps_fields
-            else "CREATE OR REPLACE TABLE rk_computed (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
-            "field VARCHAR, computed BIGINT, computed_from VARCHAR)"
-        )
+        _computed_from_tps(con, fields, "n_tps_total" in rep_cols, jenis)
     else:
-        # The nearest lower level any source reports beneath each unit, summed from the primary sources.
-        con.execute(
-            f"""CREATE OR REPLACE TABLE rk_computed AS
-                WITH anc AS (
-                    SELECT p.jenis_pemilihan, a.depth AS anc_depth, {_ancestor_sql('p.kode_wilayah', 'a.depth')} AS anc_kode,
-                           p.depth, p.field, p.reported
-                    FROM rk_rep_primary p, (SELECT unnest(range(0, 4)) AS depth) a
-                    WHERE a.depth < p.depth),
-                nearest AS (
-                    SELECT jenis_pemilihan, anc_depth, anc_kode, min(depth) AS child_depth
-                    FROM anc GROUP BY ALL)
-                SELECT a.jenis_pemilihan, [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][a.anc_depth + 1] AS level,
-                       a.anc_kode AS kode_wilayah, a.field, sum(a.reported)::BIGINT AS computed,
-                       [{', '.join(f"'{lv}'" for lv in LEVELS_UP)}][n.child_depth + 1] AS computed_from
-                FROM anc a JOIN nearest n USING (jenis_pemilihan, anc_depth, anc_kode)
-                WHERE a.depth = n.child_depth
-                GROUP BY ALL"""
-        )
-    # Coverage of each reported unit by the TPS data: the region list's expected TPS when given,
-    # else the TPS count the reported recap states. A unit the TPS data covers only partly is
-    # compared (the rows say so) but its gap is not a discrepancy.
-    rep_has_tps = "n_tps_total" in rep_cols
-    if with_tps:
-        expected = "coalesce(c.n_tps_expected, u.reported_total)" if rep_has_tps else "c.n_tps_expected"
-        con.execute(
-            f"""CREATE OR REPLACE TABLE rk_unit_cov AS
-                SELECT c.jenis_pemilihan, c.level, c.kode_wilayah, c.n_tps, {expected} AS n_tps_expected,
-                       c.n_tps_suara, c.n_tps_administrasi
-                FROM {RECAP_TABLE} c
-                {'LEFT JOIN (SELECT ' + jenis + ' AS jenis_pemilihan, r.level, r.kode_wilayah, max(r.n_tps_total) AS reported_total FROM rk_reported r GROUP BY ALL) u USING (jenis_pemilihan, level, kode_wilayah)' if rep_has_tps else ''}"""
-        )
-    else:
-        con.execute(
-            "CREATE OR REPLACE TABLE rk_unit_cov (jenis_pemilihan VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
-            "n_tps BIGINT, n_tps_expected BIGINT, n_tps_suara BIGINT, n_tps_administrasi BIGINT)"
-        )
+        _computed_from_reported(con)
     # Differences against what lies beneath, and between sources that report the same unit.
-    vote_fields = ", ".join(f"'{f}'" for f in VOTE_DATA_COLUMNS)
     con.execute(
-        f"""CREATE OR REPLACE TABLE rk_diff_all AS
-            SELECT d.*, v.n_tps, v.n_tps_expected,
-                   CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END AS n_tps_with_data,
-                   -- TPS missing from the data can only make the sum smaller: a recap above a partial
-                   -- sum may be right, one below it cannot be, and stays a discrepancy.
-                   coalesce(d.computed_from = 'tps' AND d.selisih > 0 AND (v.n_tps < v.n_tps_expected OR
-                            (CASE WHEN d.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END) < v.n_tps),
-                            false) AS partial
-            FROM (
-                SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
-                       c.computed, (l.reported - c.computed)::BIGINT AS selisih, c.computed_from, l._file, l._row
-                FROM rk_rep_long l JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah, field)
-                WHERE l.reported <> c.computed
-                UNION ALL
-                SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
-                       p.reported AS computed, (l.reported - p.reported)::BIGINT AS selisih,
-                       'sumber:' || o.source AS computed_from, l._file, l._row
-                FROM rk_rep_long l
-                JOIN rk_rep_primary p USING (jenis_pemilihan, level, kode_wilayah, field)
-                LEFT JOIN rk_source_order o ON o.idx = p._file
-                WHERE l._file <> p._file AND l.reported <> p.reported AND NOT $with_tps) d
-            LEFT JOIN rk_unit_cov v USING (jenis_pemilihan, level, kode_wilayah)""",
+        """CREATE OR REPLACE TABLE rk_h001 AS
+            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                   c.computed, (l.reported - c.computed)::BIGINT AS selisih, c.computed_from,
+                   c.n_tps, c.n_tps_expected, c.n_tps_with_data, l._file, l._row
+            FROM rk_rep_long l JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah, field)
+            WHERE l.reported <> c.computed
+            UNION ALL
+            SELECT l.jenis_pemilihan, l.level, l.depth, l.kode_wilayah, l.nama_wilayah, l.field, l.reported,
+                   p.reported AS computed, (l.reported - p.reported)::BIGINT AS selisih,
+                   'sumber:' || o.source AS computed_from, NULL, NULL, NULL, l._file, l._row
+            FROM rk_rep_long l
+            JOIN rk_rep_primary p USING (jenis_pemilihan, level, kode_wilayah, field)
+            LEFT JOIN rk_source_order o ON o.idx = p._file
+            WHERE l._file <> p._file AND l.reported <> p.reported AND NOT $with_tps""",
         # With TPS data every source is checked against the TPS; two recaps of the same unit are
         # compared with each other only when there is nothing beneath them.
         {"with_tps": with_tps},
     )
-    con.execute("CREATE OR REPLACE TABLE rk_h001 AS SELECT * FROM rk_diff_all WHERE NOT partial")
     # Trace: the lowest units beneath each discrepancy that carry one in the same field.
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h001_trace AS
@@ -207,36 +179,201 @@ def compare(con: duckdb.DuckDBPyConnection, *, default_election: str | None = No
                               CASE WHEN low_selisih > 0 THEN '+' ELSE '' END || low_selisih::VARCHAR) AS trace
             FROM lowest GROUP BY ALL"""
     )
+    all_fields = ", ".join(f"'{f}'" for f in NUMERIC_COLUMNS)
+    field_order = f"array_position([{all_fields}], h.field)"
     con.execute(
         f"""CREATE OR REPLACE TABLE {DISCREPANCY_TABLE} AS
             SELECT h.jenis_pemilihan, h.level, h.kode_wilayah, h.nama_wilayah, h.field, h.reported, h.computed,
-                   h.selisih, h.computed_from, h.n_tps, h.n_tps_expected, h.n_tps_with_data, h.partial,
+                   h.selisih, h.computed_from, h.n_tps, h.n_tps_expected, h.n_tps_with_data,
                    t.first_level, t.trace, o.source, h._row AS row
-            FROM rk_diff_all h
+            FROM rk_h001 h
             LEFT JOIN rk_h001_trace t USING (jenis_pemilihan, level, kode_wilayah, field)
             LEFT JOIN rk_source_order o ON o.idx = h._file
-            ORDER BY h.partial, h.jenis_pemilihan, h.depth, h.kode_wilayah,
-                     array_position([{', '.join(f"'{f}'" for f in NUMERIC_COLUMNS)}], h.field), o.source,
+            ORDER BY h.jenis_pemilihan, h.depth, h.kode_wilayah, {field_order}, o.source,
                      -- total: one source can report a unit twice, and a unit can differ from the TPS sums
                      -- and from another source in the same field
                      h._row, h.computed_from, h.computed"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {NOT_COMPARED_TABLE} AS
+            SELECT h.jenis_pemilihan, h.level, h.kode_wilayah, h.nama_wilayah, h.field, h.reported,
+                   h.tps_sum, h.n_tps, h.n_tps_expected, h.n_tps_with_data, h.reason, o.source, h._row AS row
+            FROM rk_partial h LEFT JOIN rk_source_order o ON o.idx = h._file
+            ORDER BY h.jenis_pemilihan, h.depth, h.kode_wilayah, {field_order}, o.source, h._row"""
     )
     _h002(con, with_tps)
     _h003(con, rep_cols)
     units = count(con, "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)) FROM rk_rep_long")
     uncovered = count(
         con,
-        """SELECT count(DISTINCT (l.jenis_pemilihan, l.level, l.kode_wilayah)) FROM rk_rep_long l
-           ANTI JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah)""",
+        f"""SELECT count(DISTINCT (l.jenis_pemilihan, l.level, l.kode_wilayah)) FROM rk_rep_long l
+           ANTI JOIN rk_computed c USING (jenis_pemilihan, level, kode_wilayah)
+           ANTI JOIN {NOT_COMPARED_TABLE} n USING (jenis_pemilihan, level, kode_wilayah)""",
     )
     return CompareResult(
         table=DISCREPANCY_TABLE,
         discrepancies=count(con, "SELECT count(*) FROM rk_h001"),
-        partial=count(con, "SELECT count(*) FROM rk_diff_all WHERE partial"),
+        partial=count(con, f"SELECT count(*) FROM {NOT_COMPARED_TABLE}"),
         not_compared=uncovered,
         units_compared=units,
         fields=fields,
         basis="tps" if with_tps else "reported",
+        outside_scope=outside,
+        outside_levels=outside_levels,
+    )
+
+
+def _computed_from_reported(con: duckdb.DuckDBPyConnection) -> None:
+    """No TPS data: each unit against the nearest lower level any source reports beneath it, summed from
+    the primary sources."""
+    levels = ", ".join(f"'{lv}'" for lv in LEVELS_UP)
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_computed AS
+            WITH anc AS (
+                SELECT p.jenis_pemilihan, a.depth AS anc_depth, {_ancestor_sql('p.kode_wilayah', 'a.depth')} AS anc_kode,
+                       p.depth, p.field, p.reported
+                FROM rk_rep_primary p, (SELECT unnest(range(0, 4)) AS depth) a
+                WHERE a.depth < p.depth),
+            nearest AS (
+                SELECT jenis_pemilihan, anc_depth, anc_kode, min(depth) AS child_depth
+                FROM anc GROUP BY ALL)
+            SELECT a.jenis_pemilihan, [{levels}][a.anc_depth + 1] AS level,
+                   a.anc_kode AS kode_wilayah, a.field, sum(a.reported)::BIGINT AS computed,
+                   [{levels}][n.child_depth + 1] AS computed_from,
+                   NULL::BIGINT AS n_tps, NULL::BIGINT AS n_tps_expected, NULL::BIGINT AS n_tps_with_data
+            FROM anc a JOIN nearest n USING (jenis_pemilihan, anc_depth, anc_kode)
+            WHERE a.depth = n.child_depth
+            GROUP BY ALL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_partial (jenis_pemilihan VARCHAR, level VARCHAR, depth INTEGER,
+               kode_wilayah VARCHAR, nama_wilayah VARCHAR, field VARCHAR, reported BIGINT, tps_sum BIGINT,
+               n_tps BIGINT, n_tps_expected BIGINT, n_tps_with_data BIGINT, reason VARCHAR, _file INTEGER, _row BIGINT)"""
+    )
+
+
+def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_has_tps: bool, jenis: str) -> None:
+    """With TPS data (domain.md §4): a unit the TPS data covers completely for a field is checked against
+    its TPS sum. A partial unit (fewer TPS than the region list or the recap itself says, or TPS without
+    numbers for that field) is not: it is checked against its children, each child counting with its own
+    TPS sum when it is complete, with the sum of its own children when those can be checked, else with its
+    reported value, so a difference that complete children explain stays an H001 (with its trace) and a
+    partial unit whose recap adds up is not one. A partial unit with nothing beneath it to use is a coverage
+    fact (`rk_partial`), except that a reported value below even its partial TPS sum cannot be right (TPS
+    can only be missing) and stays an H001 against that sum, and one equal to it is compared (and agrees:
+    Sirekap's own aggregate of the same partial data).
+
+    Builds `rk_computed` (what each reported unit and field is compared with) and `rk_partial`."""
+    q = quote_ident
+    recap_cols = set(_columns(con, RECAP_TABLE))
+    tps_fields = [f for f in fields if f in recap_cols]
+    vote_fields = ", ".join(f"'{f}'" for f in VOTE_DATA_COLUMNS)
+    expected = "coalesce(c.n_tps_expected, u.reported_total)" if rep_has_tps else "c.n_tps_expected"
+    reported_total = (
+        f"""LEFT JOIN (SELECT {jenis} AS jenis_pemilihan, r.level, r.kode_wilayah, max(r.n_tps_total) AS reported_total
+                       FROM rk_reported r GROUP BY ALL) u USING (jenis_pemilihan, level, kode_wilayah)"""
+        if rep_has_tps else ""
+    )
+    # Units that take part: every reported unit and every unit (of the TPS data or a recap) under one.
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_cmp_units AS
+            WITH known AS (
+                SELECT DISTINCT jenis_pemilihan, level, depth, kode_wilayah FROM rk_rep_units
+                UNION SELECT jenis_pemilihan, level, {_depth_sql('level')}, kode_wilayah FROM {RECAP_TABLE}),
+            tops AS (SELECT DISTINCT jenis_pemilihan, depth, kode_wilayah FROM rk_rep_units)
+            SELECT k.*, CASE WHEN k.depth = 0 THEN NULL ELSE {_ancestor_sql('k.kode_wilayah', 'k.depth - 1')} END AS parent
+            FROM known k
+            WHERE EXISTS (SELECT 1 FROM (SELECT unnest(range(0, k.depth + 1)) AS d) a
+                          JOIN tops t ON t.jenis_pemilihan = k.jenis_pemilihan AND t.depth = a.d
+                           AND t.kode_wilayah = {_ancestor_sql('k.kode_wilayah', 'a.d')})"""
+    )
+    # TPS sums and completeness per unit and field.
+    sums = ", ".join(f"r.{q(f)}" for f in tps_fields)
+    if tps_fields:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE rk_tps_long AS
+                SELECT jenis_pemilihan, level, kode_wilayah, field, computed FROM (UNPIVOT (
+                    SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, {sums} FROM {RECAP_TABLE} r
+                    SEMI JOIN rk_cmp_units u ON u.jenis_pemilihan = r.jenis_pemilihan AND u.level = r.level
+                                           AND u.kode_wilayah = r.kode_wilayah)
+                    ON {', '.join(q(f) for f in tps_fields)} INTO NAME field VALUE computed)"""
+        )
+    else:
+        con.execute("CREATE OR REPLACE TABLE rk_tps_long (jenis_pemilihan VARCHAR, level VARCHAR, "
+                    "kode_wilayah VARCHAR, field VARCHAR, computed BIGINT)")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE rk_unit_cov AS
+            SELECT c.jenis_pemilihan, c.level, c.kode_wilayah, c.n_tps, {expected} AS n_tps_expected,
+                   c.n_tps_suara, c.n_tps_administrasi
+            FROM {RECAP_TABLE} c {reported_total}"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_best (jenis_pemilihan VARCHAR, level VARCHAR, depth INTEGER,
+               kode_wilayah VARCHAR, parent VARCHAR, field VARCHAR, reported BIGINT, tps_sum BIGINT,
+               complete BOOLEAN, children_sum BIGINT, children_ok BOOLEAN, children_level VARCHAR,
+               n_tps BIGINT, n_tps_expected BIGINT, n_tps_with_data BIGINT, best BIGINT)"""
+    )
+    # Bottom-up, one level at a time (five statements, set-based): a unit's best known value is its TPS
+    # sum when complete, else its children's best values summed when every child it has is known and at
+    # least one of them is reported, else its reported value.
+    for depth in range(len(LEVELS_UP) - 1, -1, -1):
+        child_level = LEVELS_UP[depth + 1] if depth + 1 < len(LEVELS_UP) else None
+        con.execute(
+            f"""INSERT INTO rk_best
+                WITH u AS (SELECT * FROM rk_cmp_units WHERE depth = {depth}),
+                f AS (SELECT unnest([{', '.join(f"'{x}'" for x in fields)}]) AS field),
+                ch AS (SELECT jenis_pemilihan, parent, field, sum(best)::BIGINT AS s,
+                              count(*) = count(best) AS all_known, bool_or(reported IS NOT NULL) AS any_reported
+                       FROM rk_best WHERE depth = {depth + 1} GROUP BY ALL),
+                x AS (
+                    SELECT u.jenis_pemilihan, u.level, u.depth, u.kode_wilayah, u.parent, f.field,
+                           p.reported, t.computed AS tps_sum, v.n_tps, v.n_tps_expected,
+                           CASE WHEN f.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END
+                               AS n_tps_with_data,
+                           ch.s AS children_sum, coalesce(ch.all_known AND ch.any_reported, false) AS children_ok
+                    FROM u CROSS JOIN f
+                    LEFT JOIN rk_rep_primary p ON p.jenis_pemilihan = u.jenis_pemilihan AND p.level = u.level
+                         AND p.kode_wilayah = u.kode_wilayah AND p.field = f.field
+                    LEFT JOIN rk_tps_long t ON t.jenis_pemilihan = u.jenis_pemilihan AND t.level = u.level
+                         AND t.kode_wilayah = u.kode_wilayah AND t.field = f.field
+                    LEFT JOIN rk_unit_cov v ON v.jenis_pemilihan = u.jenis_pemilihan AND v.level = u.level
+                         AND v.kode_wilayah = u.kode_wilayah
+                    LEFT JOIN ch ON ch.jenis_pemilihan = u.jenis_pemilihan AND ch.parent = u.kode_wilayah
+                         AND ch.field = f.field)
+                SELECT jenis_pemilihan, level, depth, kode_wilayah, parent, field, reported, tps_sum,
+                       coalesce(n_tps > 0 AND n_tps_with_data >= n_tps, false) AND NOT coalesce(n_tps < n_tps_expected, false)
+                           AS complete,
+                       children_sum, children_ok, {f"'{child_level}'" if child_level else 'NULL'} AS children_level,
+                       n_tps, n_tps_expected, n_tps_with_data,
+                       CASE WHEN coalesce(n_tps > 0 AND n_tps_with_data >= n_tps, false) AND NOT coalesce(n_tps < n_tps_expected, false)
+                                THEN tps_sum
+                            WHEN children_ok THEN children_sum
+                            ELSE reported END AS best
+                FROM x"""
+        )
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_computed AS
+            SELECT jenis_pemilihan, level, kode_wilayah, field,
+                   CASE WHEN complete THEN tps_sum WHEN children_ok THEN children_sum ELSE tps_sum END AS computed,
+                   CASE WHEN complete THEN 'tps' WHEN children_ok THEN children_level ELSE 'tps' END AS computed_from,
+                   n_tps, n_tps_expected, n_tps_with_data
+            FROM rk_best
+            WHERE reported IS NOT NULL
+              AND (complete OR children_ok OR reported <= tps_sum)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_partial AS
+            SELECT b.jenis_pemilihan, b.level, b.depth, b.kode_wilayah, l.nama_wilayah, b.field, b.reported,
+                   b.tps_sum, b.n_tps, b.n_tps_expected, b.n_tps_with_data,
+                   CASE WHEN b.n_tps IS NULL OR b.n_tps = 0 THEN 'no_tps'
+                        WHEN b.n_tps < b.n_tps_expected THEN 'tps_missing'
+                        ELSE 'tps_without_data' END AS reason,
+                   l._file, l._row
+            FROM rk_best b
+            JOIN rk_rep_primary l USING (jenis_pemilihan, level, kode_wilayah, field)
+            WHERE NOT (b.complete OR b.children_ok OR b.reported <= b.tps_sum)
+              -- a unit with no TPS data at all and nothing beneath it is "not compared", not partial
+              AND b.n_tps > 0"""
     )
 
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.validate.completeness import NATIONAL_CODE, ensure_scope, level_order_sql, percent_sql
+from rekap.schema import NATIONAL_CODE
+from rekap.validate.completeness import ensure_scope, level_order_sql, percent_sql
 
 COVERAGE_TABLE = "rk_coverage"
-COVERAGE_COLUMNS: tuple[str, ...] = ("level", "kode_wilayah", "nama_wilayah", "n_tps_expected", "n_tps", "persen")
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "level", "kode_wilayah", "nama_wilayah", "n_tps_expected", "n_tps", "n_tps_missing", "n_tps_unexpected", "persen",
+)
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> str:
@@ -26,14 +29,18 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
 
     Columns: `level` (nasional, provinsi, kabkota, kecamatan, desa), `kode_wilayah` (`00` for
     nasional), `nama_wilayah` (the list's name; `NASIONAL`), `n_tps_expected` BIGINT (TPS the list
-    expects in the unit), `n_tps` BIGINT (of those, the distinct TPS with a row in the data), `persen`
-    DOUBLE (100 × n_tps / n_tps_expected rounded down to 2 decimals, so an incomplete unit never shows
-    100; NULL when nothing is expected).
+    expects in the unit; NULL overseas, where the list's codes are not Sirekap's), `n_tps` BIGINT (the
+    distinct TPS of the data placed in the unit: the TPS that are summed, as in the recap), `n_tps_missing`
+    (expected TPS codes with no row in the data: K001), `n_tps_unexpected` (TPS of the data whose code the
+    list does not have: K002, S006, a malformed TPS number, overseas), so
+    `n_tps = n_tps_expected - n_tps_missing + n_tps_unexpected`; `persen` DOUBLE (100 × the domestic
+    `n_tps` / `n_tps_expected`, truncated to 1 decimal, so an incomplete unit never shows 100; above 100
+    when the data has more TPS than the list; NULL when nothing is expected).
 
-    Rows: every unit in scope: the smallest unit holding all the data (its root), every unit under it
-    (also those with nothing received, at 0), the units above it, and one `nasional` row over the
-    whole list. Overseas units (province 99) are left out everywhere, the national row included.
-    Ordered top-down by level, then by code.
+    Rows: the scope units (`--wilayah`, else the data's root: see `rekap.scope`) and every unit under
+    them that the list expects TPS in or the data has TPS in (also those with nothing received, at 0).
+    Units above the scope are not listed: one province's data is not 3.75 % of the country. Ordered
+    top-down by level, then by code.
     """
     from rekap.errors import UsageError
 
@@ -56,8 +63,9 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
         f"""CREATE OR REPLACE TABLE {COVERAGE_TABLE} AS
             SELECT s.level::VARCHAR AS level, s.kode::VARCHAR AS kode_wilayah,
                    CASE WHEN s.level = 'nasional' THEN 'NASIONAL' ELSE m.nama END::VARCHAR AS nama_wilayah,
-                   s.n_exp::BIGINT AS n_tps_expected, s.n_recv::BIGINT AS n_tps,
-                   ({percent_sql('s.n_recv', 's.n_exp')})::DOUBLE AS persen
+                   s.n_exp::BIGINT AS n_tps_expected, s.n_data::BIGINT AS n_tps,
+                   (s.n_exp - s.n_recv)::BIGINT AS n_tps_missing, (s.n_data - s.n_recv)::BIGINT AS n_tps_unexpected,
+                   ({percent_sql('s.n_dom', 's.n_exp')})::DOUBLE AS persen
             FROM rk_k_scope s
             LEFT JOIN rk_master_units m ON m.kode = s.kode AND s.kode <> '{NATIONAL_CODE}'
             ORDER BY {level_order_sql('s.level')}, s.kode"""

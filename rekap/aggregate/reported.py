@@ -58,6 +58,7 @@ import duckdb
 import pyarrow as pa
 
 from rekap.db import count
+from rekap.election import InputElection
 from rekap.errors import InputError, UsageError
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
@@ -132,6 +133,13 @@ class ReportedSource:
     """Input rows not loaded (identity errors, unparseable CSV rows), listed in rk_reported_bad."""
     shape: str = ""
     """recap-rows | code-columns | sirekap-json | long"""
+    election_origin: str = "column"
+    """Where the rows' own jenis_pemilihan comes from: `column` (a column of the file), `file` (a Sirekap
+    file's name or address, a form's title)."""
+    election_stated: int = 0
+    """Rows whose jenis_pemilihan the file itself gives (the others took --election, or are guessed)."""
+    numeric: list[str] = field(default_factory=list)
+    """The count columns the file has (what a guess of its election type rests on)."""
 
 
 @dataclass
@@ -163,6 +171,8 @@ class _Stage:
     """True when the stage has `_row__<column>`: the input row of each count (long tables)."""
     rows: int = 0
     rejected: int = 0
+    jenis_origin: str = "column"
+    jenis_stated: int = 0
 
 
 def _lit(text: str) -> str:
@@ -217,7 +227,8 @@ def load_reported(
         sources = [
             ReportedSource(
                 index=s.index, path=p, name=s.name, format=s.format, rows=s.rows, sha256=h, notes=s.notes,
-                rows_rejected=s.rejected, shape=s.shape,
+                rows_rejected=s.rejected, shape=s.shape, election_origin=s.jenis_origin,
+                election_stated=s.jenis_stated, numeric=list(s.numeric),
             )
             for s, p, h in zip(stages, paths_shown, hashes, strict=True)
         ]
@@ -719,7 +730,7 @@ def _stage_json(
     )
     return _Stage(
         index, display, "sirekap-json", f"json; Sirekap region recap, unit {unit}", view, numeric,
-        [_Check("_parent", "file unit", "parent")], False, notes,
+        [_Check("_parent", "file unit", "parent")], False, notes, jenis_origin="file",
     )
 
 
@@ -931,15 +942,11 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
             "INSERT INTO rk_rep_bad_acc VALUES (?, ?, NULL, 'row', ?, ?, -1)",
             [[stage.index, r, text, f"unreadable row ({why})"] for r, why, text in stage.rejects],
         )
-    skipped, stage.rows, identity, no_jenis = con.execute(
+    skipped, stage.rows, identity, stage.jenis_stated = con.execute(
         "SELECT count(*) FILTER (WHERE _skip), count(*) FILTER (WHERE NOT _skip AND _why IS NULL), "
         "count(*) FILTER (WHERE NOT _skip AND _why IS NOT NULL), "
-        "count(*) FILTER (WHERE NOT _skip AND _why IS NULL AND _jenis_final IS NULL) FROM rk_rep_t"
+        f"count(*) FILTER (WHERE NOT _skip AND _why IS NULL AND lower(trim(_jenis)) IN ({electionsql})) FROM rk_rep_t"
     ).fetchall()[0]
-    if no_jenis:
-        # Recaps of different races are kept apart by jenis_pemilihan; without one they cannot be
-        # matched with TPS data of a known race.
-        stage.notes.append(f"jenis_pemilihan unknown for {no_jenis:,} rows (no column or value; give --election)")
     stage.rejected = int(identity) + len(stage.rejects)
     if stage.rejected:
         stage.notes.append(f"{stage.rejected:,} rows not loaded (listed in {BAD_TABLE})")
@@ -986,6 +993,42 @@ def _note_conflicts(con: duckdb.DuckDBPyConnection, sources: list[ReportedSource
             text = f"{units} also in {{other}} with different numbers (e.g. {example})"
             a.notes.append(text.format(other=b.name))
             b.notes.append(text.format(other=a.name))
+
+
+def reported_elections(
+    con: duckdb.DuckDBPyConnection, sources: list[ReportedSource], election: str | None
+) -> list[InputElection]:
+    """Each reported recap's election type(s) and where they came from. Rows that do not say theirs (and
+    took no --election) get the type guessed from their file's columns, written into `rk_reported`: the
+    guess is stated and checked against the other inputs (rekap.election.check_match), never adopted
+    silently from them."""
+    from rekap.election import guess_from_columns
+
+    types: dict[int, list[str]] = {}
+    for f, e in con.execute(
+        f"SELECT DISTINCT _file, jenis_pemilihan FROM {REPORTED_TABLE} WHERE jenis_pemilihan IS NOT NULL ORDER BY 1, 2"
+    ).fetchall():
+        types.setdefault(int(f), []).append(str(e))
+    unknown = {int(f) for (f,) in con.execute(
+        f"SELECT DISTINCT _file FROM {REPORTED_TABLE} WHERE jenis_pemilihan IS NULL").fetchall()}
+    out = []
+    for s in sources:
+        guess = guess_from_columns(s.numeric)
+        if s.index in unknown:
+            con.execute(
+                f"UPDATE {REPORTED_TABLE} SET jenis_pemilihan = $e WHERE _file = $f AND jenis_pemilihan IS NULL",
+                {"e": guess.election, "f": s.index},
+            )
+        found = tuple(sorted(set(types.get(s.index, [])) | ({guess.election} if s.index in unknown else set())))
+        evidence: tuple[str, ...] = ()
+        if s.election_stated:
+            origin = s.election_origin
+        elif election is not None:
+            origin = "flag"
+        else:
+            origin, evidence = "guess", guess.evidence
+        out.append(InputElection(s.name, "reported", found or (election or guess.election,), origin, evidence))
+    return out
 
 
 __all__ = ["BAD_TABLE", "NASIONAL_KODE", "REPORTED_TABLE", "ReportedSource", "load_reported"]

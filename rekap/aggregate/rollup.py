@@ -8,7 +8,11 @@ of it (domain.md §4):
 - of a TPS that appears more than once with different numbers (S003), the first copy only — the later
   copies are reported by S003 and listed as not summed;
 - records whose code does not give at least a desa (10 digits) cannot be placed and are not summed
-  (S005 reports them);
+  (S005 reports them); a malformed TPS code that does name its desa (a 12-digit code) is a form of that
+  desa and is summed there, like every other received form (S005 reports the code; the coverage counts
+  it as received in its desa, so one count says the same everywhere);
+- units above the scope (`rekap.scope`: `--wilayah`, else the data's root) are left out: nasional for one
+  province's data is a partial sum that would look complete;
 - empty cells are skipped, never taken as 0; sums are 64-bit integers.
 
 Governor (pkwkp) results climb to provinsi, bupati/wali kota (pkwkk) results stop at kab/kota, and
@@ -17,12 +21,20 @@ every election type is summed on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
+from rekap import scope as scopes
 from rekap.db import count, table_exists
-from rekap.schema import NAME_COLUMN, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
+from rekap.schema import (
+    NAME_COLUMN,
+    NATIONAL_CODE,
+    NUMERIC_COLUMNS,
+    VOTE_DATA_COLUMNS,
+    VOTER_DATA_COLUMNS,
+    quote_ident,
+)
 from rekap.validate.completeness import ensure_scope
 
 LEVELS_UP: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
@@ -31,7 +43,6 @@ PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 CODE_OF_LEVEL = {"provinsi": "kode_prov", "kabkota": "kode_kabkota", "kecamatan": "kode_kec", "desa": "kode_desa"}
 TOP_LEVEL = {"pkwkp": "provinsi", "pkwkk": "kabkota"}
 """Highest level each election type is recapped to; others go to nasional."""
-NATIONAL_CODE = "00"
 RECAP_TABLE = "rk_recap"
 COUNTERS = ("n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error")
 
@@ -46,6 +57,8 @@ class RecapResult:
     """Later copies of a TPS with different numbers (S003)."""
     not_summed_unplaced: int
     """Records whose code gives no desa (S005)."""
+    levels_above_scope: list[str] = field(default_factory=list)
+    """Requested levels left out because they lie above the scope (nasional for one province)."""
 
 
 def parse_levels(text: str) -> list[str]:
@@ -134,6 +147,11 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
         for jenis, top in TOP_LEVEL.items()
     )
     con.execute(f"DELETE FROM rk_recap_sums WHERE {too_high}")
+    scope = scopes.load(con) or scopes.data_root(con)
+    above = [str(r[0]) for r in con.execute(
+        f"SELECT DISTINCT level FROM rk_recap_sums WHERE NOT {scope.under_sql('kode_wilayah', 'level')}").fetchall()]
+    if above:
+        con.execute(f"DELETE FROM rk_recap_sums WHERE NOT {scope.under_sql('kode_wilayah', 'level')}")
 
     _unit_names(con)
     expected = _expected_counts(con, levels)
@@ -163,6 +181,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
         tps_summed=int(stats[0]),
         not_summed_duplicate=int(stats[1]),
         not_summed_unplaced=int(stats[2]),
+        levels_above_scope=[lv for lv in LEVELS_UP if lv in above],
     )
 
 

@@ -23,6 +23,8 @@ from rekap.io.columns import ColumnMapping, map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
 
 FORMATS = ("auto", "csv", "xlsx", "parquet", "json")
+RAW_ALL = "rk_raw_all"
+"""Every row of every input, as read (`rk_raw` is this, or its rows inside `--wilayah`)."""
 STDIN = "-"
 
 
@@ -53,6 +55,8 @@ class Dataset:
     """Set by the engine once it knows whether any kode_tps repeats."""
     bad_cells: bool = True
     """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
+    rows_outside: int = 0
+    """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +283,9 @@ def load_dataset(
     # UNION ALL BY NAME fills a column that one input lacks with NULL for that input's rows. A view,
     # not a copy: the engine reads each input once, and only the columns it needs.
     union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
-    con.execute(f"CREATE OR REPLACE VIEW rk_raw AS {union}")
+    con.execute(f"CREATE OR REPLACE VIEW {RAW_ALL} AS {union}")
+    # What the engine reads: every row, or (with --wilayah) the rows of the scope; see rekap.validate.prepare.
+    con.execute(f"CREATE OR REPLACE VIEW rk_raw AS SELECT * FROM {RAW_ALL}")
     con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[s.name, s.index] for s in sources])
     return Dataset(

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from rekap.db import table_exists
-from rekap.i18n import num
+from rekap.i18n import num, percent, percent_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -98,9 +98,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "rejected_exact_duplicates": {"id": "ganda persis (S004)", "en": "exact duplicates (S004)"},
     "rejected_unreadable": {"id": "tak terbaca (S008)", "en": "unreadable (S008)"},
     "rejected_differing_copies": {"id": "salinan TPS berbeda (S003)", "en": "differing copies of a TPS (S003)"},
-    "rejected_unplaceable_codes": {"id": "kode tanpa desa (S005)", "en": "codes without a desa (S005)"},
+    "rejected_unplaceable_codes": {"id": "kode TPS tidak lengkap (S005)", "en": "incomplete TPS codes (S005)"},
     "tps_checked": {"id": "TPS diperiksa", "en": "TPS checked"},
     "tps_summed": {"id": "TPS dijumlahkan", "en": "TPS summed"},
+    "rows_outside_wilayah": {"id": "Di luar --wilayah", "en": "Outside --wilayah"},
     "tps_rejected": {"id": "Tidak dijumlahkan", "en": "Not summed"},
     "findings_total": {"id": "Temuan", "en": "Findings"},
     "error": {"id": "galat", "en": "errors"},
@@ -116,6 +117,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "nama": {"id": "Nama wilayah", "en": "Region"},
     "n_tps": {"id": "TPS", "en": "TPS"},
     "n_tps_error": {"id": "TPS bergalat", "en": "TPS with errors"},
+    "n_tps_suara": {"id": "TPS berisi suara", "en": "TPS with votes"},
+    "n_tps_administrasi": {"id": "TPS berisi data pemilih", "en": "TPS with voter data"},
+    "partial_sums_note": {
+        "id": "Tidak semua TPS berisi data: DPT dijumlahkan dari TPS berisi data pemilih saja, suara dari TPS berisi "
+              "suara saja; partisipasi hanya untuk wilayah yang semua TPS-nya berisi keduanya.",
+        "en": "Not every TPS carries data: the DPT is summed over the TPS with voter data only, votes over the TPS "
+              "with votes only; turnout only for units whose every TPS carries both.",
+    },
     "dpt": {"id": "DPT", "en": "DPT"},
     "paslon": {"id": "Paslon {n}", "en": "Pair {n}"},
     "suara_sah": {"id": "Suara sah", "en": "Valid"},
@@ -146,25 +155,41 @@ TEXTS: dict[str, dict[str, str]] = {
     "computed": {"id": "Dihitung", "en": "Computed"},
     "computed_from": {"id": "Dihitung dari", "en": "Computed from"},
     "trace": {"id": "Muncul pertama di", "en": "First appears at"},
-    "partial": {"id": "data TPS sebagian", "en": "partial TPS data"},
-    "partial_note": {
-        "id": "{with_data} dari {n} TPS berisi; {expected} TPS diharapkan",
-        "en": "{with_data} of {n} TPS with data; {expected} TPS expected",
+    "disc_summary": {"id": "{n} selisih (H001).", "en": "{n} discrepancies (H001)."},
+    "not_compared_summary": {
+        "id": "{values} angka di {units} wilayah tidak dibandingkan: data TPS-nya belum lengkap dan tidak ada wilayah "
+              "bawahan yang dapat dipakai (fakta cakupan, bukan selisih).",
+        "en": "{values} numbers of {units} units not compared: their TPS data is incomplete and no children could be "
+              "used (a coverage fact, not a discrepancy).",
     },
-    "disc_summary": {
-        "id": "{n} selisih (H001); {p} selisih di wilayah yang data TPS-nya belum lengkap (ditandai, bukan temuan).",
-        "en": "{n} discrepancies (H001); {p} differences at units the TPS data covers only partly (marked, not counted).",
+    "not_compared": {"id": "Tidak dibandingkan: data TPS belum lengkap", "en": "Not compared: incomplete TPS data"},
+    "not_compared_note": {
+        "id": "Jumlah TPS di wilayah ini kurang dari yang diharapkan (atau sebagian TPS tanpa angka), dan rekap wilayah "
+              "bawahannya tidak diberikan: angka yang dilaporkan tidak dapat diperiksa. Angka yang lebih kecil dari "
+              "jumlah TPS yang ada tetap dihitung sebagai selisih.",
+        "en": "The unit has fewer TPS than expected (or TPS without numbers) and no recap of its children was given: "
+              "its reported numbers cannot be checked. A number below the sum of the TPS present is still a "
+              "discrepancy.",
+    },
+    "values": {"id": "Angka", "en": "Numbers"},
+    "n_tps_with_data": {"id": "TPS berisi", "en": "TPS with data"},
+    "scope": {"id": "Cakupan data", "en": "Scope"},
+    "covered": {"id": "Yang dicakup jawaban ini", "en": "What this answer covers"},
+    "cov_overseas": {
+        "id": "Ditambah {n} TPS luar negeri (tidak ada pembandingnya dalam daftar).",
+        "en": "Plus {n} overseas TPS (the list has nothing to compare them with).",
     },
     "no_discrepancies": {
         "id": "Setiap angka yang dilaporkan sama dengan jumlah di bawahnya.",
         "en": "Every reported number equals the sum beneath it.",
     },
     "cov_summary": {
-        "id": "{got} dari {want} TPS dalam daftar wilayah sudah masuk ({pct}).",
-        "en": "{got} of {want} TPS of the region list have reported ({pct}).",
+        "id": "{got} TPS masuk dari {want} TPS yang diharapkan daftar wilayah ({pct}).",
+        "en": "{got} TPS received of the {want} the region list expects ({pct}).",
     },
     "expected_tps": {"id": "TPS harapan", "en": "TPS expected"},
     "received_tps": {"id": "TPS masuk", "en": "TPS received"},
+    "unexpected_tps": {"id": "Kode TPS di luar daftar", "en": "TPS codes not on the list"},
     "percent": {"id": "Persen", "en": "Percent"},
     "incomplete_desa": {"id": "Desa/kelurahan yang belum lengkap", "en": "Villages not yet complete"},
     "all_desa_complete": {"id": "Semua desa/kelurahan lengkap.", "en": "Every village is complete."},
@@ -310,13 +335,9 @@ def _n(value: object, lang: str, signed: bool = False) -> Cell:
     return Cell(text, "n")
 
 
-def _pct(value: float | None, lang: str, digits: int = 2) -> str:
-    if value is None:
-        return ""
-    s = f"{value:,.{digits}f}"
-    if lang == "id":
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s + " %"
+def _pct(value: float | None, lang: str, digits: int = 1) -> str:
+    """Every percentage of the page: one decimal, truncated (rekap.i18n.percent)."""
+    return percent(value, lang)
 
 
 def _kode(value: object) -> Cell:
@@ -469,7 +490,7 @@ class _Charts:
                     for y, x0, v, total in zip(ys, left, values, totals, strict=True):
                         # The share inside its segment, where it fits.
                         if total and v / widest >= 0.07:
-                            ax.text(x0 + v / 2, y, _pct(100 * v / total, self.lang, 1), ha="center",
+                            ax.text(x0 + v / 2, y, percent_of(int(v), int(total), self.lang), ha="center",
                                     va="center", color=_ink_on(colour), fontsize=7.5)
                 left = [a + b for a, b in zip(left, values, strict=True)]
             ax.set_yticks(ys, labels=list(labels))
@@ -597,6 +618,16 @@ def _summary(page: _Page) -> str:
         if meta.get("ruleset") is not None:
             tool += f" ({page.t('ruleset')} {meta['ruleset']})"
         facts.append((page.t("tool"), tool))
+    st = meta.get("statement")
+    statement_lines: list[str] = []
+    if isinstance(st, Mapping):
+        from rekap.statement import lines, scope_text
+
+        if st.get("scope"):
+            facts.append((page.t("scope"), scope_text(dict(st), lang)))
+        statement_lines = lines(dict(st), lang, num)
+        # The first lines are the scope and the election type; both are facts of their own.
+        statement_lines = [ln for ln in statement_lines if not ln.startswith(("cakupan:", "scope:"))]
     if table_exists(con, "rk_recap"):
         elections = [str(r[0]) for r in con.execute(
             "SELECT DISTINCT jenis_pemilihan FROM rk_recap WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
@@ -609,7 +640,8 @@ def _summary(page: _Page) -> str:
             accounting.setdefault(alias, meta[key])
     if accounting.get("rows_read") is not None:
         facts.append((page.t("rows_read"), page.n(accounting["rows_read"])))
-    for key, label in (("tps_checked", "tps_checked"), ("rows_summed", "tps_summed"), ("rows_rejected", "tps_rejected")):
+    for key, label in (("tps_checked", "tps_checked"), ("rows_summed", "tps_summed"), ("rows_rejected", "tps_rejected"),
+                       ("rows_outside_wilayah", "rows_outside_wilayah")):
         if accounting.get(key) is not None:
             value = page.n(accounting[key])
             if key == "rows_rejected":
@@ -621,21 +653,18 @@ def _summary(page: _Page) -> str:
         parts = [f"{page.n(sev.get(s, 0))} {page.t(s)}" for s in SEVERITIES]
         facts.append((page.t("findings_total"), ", ".join(parts)))
     if table_exists(con, "rk_discrepancies"):
-        n_h001, n_partial = con.execute(
-            "SELECT count(*) FILTER (NOT partial), count(*) FILTER (partial) FROM rk_discrepancies").fetchall()[0]
-        facts.append((page.t("discrepancies"), page.t("disc_summary", n=page.n(n_h001), p=page.n(n_partial))))
-    if table_exists(con, "rk_coverage"):
-        nas = con.execute(
-            "SELECT n_tps, n_tps_expected, persen FROM rk_coverage WHERE level = 'nasional' LIMIT 1"
-        ).fetchall()
-        if nas and nas[0][1]:
-            got, want, pct = nas[0]
-            facts.append((page.t("coverage"), page.t("cov_summary", got=page.n(got), want=page.n(want),
-                                                       pct=_pct(pct, lang))))
+        facts.append((page.t("discrepancies"), _discrepancy_summary(page)))
+    coverage = _coverage_summary(page)
+    if coverage:
+        facts.append((page.t("coverage"), coverage))
     if facts:
         out.append('<dl class="facts">')
         out += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts]
         out.append("</dl>")
+    if statement_lines:
+        out.append(f"<h3>{_e(page.t('covered'))}</h3><ul>")
+        out += [f"<li>{_e(line)}</li>" for line in statement_lines]
+        out.append("</ul>")
 
     files = [(rec, rec.get("role") or page.t(role)) for key, role in (("inputs", "role_tps"), ("reported", "role_reported"),
                                                                      ("master", "role_master"))
@@ -747,17 +776,27 @@ def _recap_level(page: _Page, where: str, params: dict[str, object], level: str,
     select = ["kode_wilayah", "nama_wilayah", "n_tps",
               "n_tps_expected" if has_expected else "NULL",
               "n_tps_error" if "n_tps_error" in cols else "NULL",
+              "n_tps_suara" if "n_tps_suara" in cols else "n_tps",
+              "n_tps_administrasi" if "n_tps_administrasi" in cols else "n_tps",
               "pemilih_dpt_j" if has_dpt else "NULL", *paslon, *extra]
     rows = page.con.execute(
         f"SELECT {', '.join(select)} FROM rk_recap WHERE {where} AND level = $l ORDER BY kode_wilayah "
         f"LIMIT {MAX_TABLE_ROWS}",
         {**params, "l": level},
     ).fetchall()
+    # A sum over fewer TPS than the unit has is shown beside the number of TPS it covers (issue 10: a DPT
+    # summed over 45 % of the TPS must not look like the unit's DPT).
+    partial_votes = any(r[5] is not None and r[5] < r[2] for r in rows)
+    partial_voters = has_dpt and any(r[6] is not None and r[6] < r[2] for r in rows)
     headers: list[str | Cell] = [page.t("kode"), page.t("nama"),
                                  _num_header(page.t("n_tps")),
                                  _num_header(page.t("n_tps_error"))]
+    if partial_voters:
+        headers.append(_num_header(page.t("n_tps_administrasi")))
     if has_dpt:
         headers.append(_num_header(page.t("dpt")))
+    if partial_votes:
+        headers.append(_num_header(page.t("n_tps_suara")))
     headers += [_num_header(page.t("paslon", n=c.rsplit("_", 1)[1])) for c in paslon]
     headers += [_num_header(page.t(c)) for c in extra]
     can_turnout = has_dpt and "suara_total" in extra
@@ -766,30 +805,38 @@ def _recap_level(page: _Page, where: str, params: dict[str, object], level: str,
     body = []
     np_ = len(paslon)
     for r in rows:
-        kode, nama, n_tps, n_exp, n_err, dpt = r[:6]
-        votes = r[6:6 + np_]
-        rest = r[6 + np_:]
+        kode, nama, n_tps, n_exp, n_err, n_votes, n_voters, dpt = r[:8]
+        votes = r[8:8 + np_]
+        rest = r[8 + np_:]
         # Received / expected, as the coverage section counts them.
         tps = page.n(n_tps) + (f" / {page.n(n_exp)}" if n_exp is not None else "")
         cells: list[Cell | object] = [_kode(kode), Cell(nama or "", "name"), Cell(tps, "n"), _n(n_err, lang)]
+        if partial_voters:
+            cells.append(_n(n_voters, lang))
         if has_dpt:
             cells.append(_n(dpt, lang))
+        if partial_votes:
+            cells.append(_n(n_votes, lang))
         valid = sum(int(v) for v in votes if v is not None)
         for v in votes:
             if v is None:
                 cells.append(Cell("", "n"))
                 continue
-            share = f'<span class="share">({_pct(100 * int(v) / valid, lang, 1)})</span>' if valid else ""
+            share = f'<span class="share">({percent_of(int(v), valid, lang)})</span>' if valid else ""
             cells.append(Cell(Markup(_e(page.n(v)) + share), "n"))
         cells += [_n(v, lang) for v in rest]
         if can_turnout:
             total_votes = rest[extra.index("suara_total")]
-            cells.append(Cell(_pct(100 * int(total_votes) / int(dpt), lang, 1)
-                              if total_votes is not None and dpt else "", "n"))
+            # Votes over DPT only where both cover every TPS of the unit: two partial sums over
+            # different TPS make no turnout.
+            whole = n_votes == n_tps and n_voters == n_tps
+            cells.append(Cell(percent_of(total_votes, dpt, lang) if whole and total_votes is not None and dpt else "",
+                              "n"))
         body.append(cells)
     more = (f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(rows)), total=page.n(total)))}</p>'
             if total > len(rows) else "")
-    return f"<h4>{_e(_level_name(level, lang))}</h4>{_table(headers, body)}{more}"
+    note = (f'<p class="muted">{_e(page.t("partial_sums_note"))}</p>' if partial_votes or partial_voters else "")
+    return f"<h4>{_e(_level_name(level, lang))}</h4>{_table(headers, body)}{note}{more}"
 
 
 def _turnout_charts(page: _Page) -> dict[object, str]:
@@ -913,72 +960,126 @@ def _severity(sev: object, lang: str) -> Cell:
     return Cell(_t(f"sev_{key}", lang) if key in SEVERITIES else key, f"sev-{key}" if key in SEVERITIES else "")
 
 
+def _discrepancy_summary(page: _Page) -> str:
+    con = page.con
+    n_h001 = con.execute("SELECT count(*) FROM rk_discrepancies").fetchall()[0][0]
+    n_units, n_values = (con.execute(
+        "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)), count(*) FROM rk_not_compared"
+    ).fetchall()[0] if table_exists(con, "rk_not_compared") else (0, 0))
+    text = page.t("disc_summary", n=page.n(n_h001))
+    if n_values:
+        text += " " + page.t("not_compared_summary", units=page.n(n_units), values=page.n(n_values))
+    return text
+
+
 def _discrepancies(page: _Page) -> str:
     con, lang = page.con, page.lang
     rows = con.execute(
         f"""SELECT jenis_pemilihan, level, kode_wilayah, nama_wilayah, field, reported, computed, selisih,
-                   computed_from, n_tps, n_tps_expected, n_tps_with_data, partial, trace, source, row
+                   computed_from, trace, source, row
             FROM rk_discrepancies
-            ORDER BY partial, jenis_pemilihan NULLS LAST, {_level_rank_sql('level')}, kode_wilayah, field,
+            ORDER BY jenis_pemilihan NULLS LAST, {_level_rank_sql('level')}, kode_wilayah, field,
                      source NULLS LAST, row NULLS LAST, computed_from, computed"""
     ).fetchall()
+    out = [f"<p>{_e(_discrepancy_summary(page))}</p>"]
     if not rows:
-        return f"<p>{_e(page.t('no_discrepancies'))}</p>"
-    n_partial = sum(1 for r in rows if r[12])
-    out = [f"<p>{_e(page.t('disc_summary', n=page.n(len(rows) - n_partial), p=page.n(n_partial)))}</p>"]
-    many_elections = len({r[0] for r in rows}) > 1
-    headers: list[str | Cell] = [page.t("level"), page.t("kode"), page.t("nama"), page.t("field"),
-                                 _num_header(page.t("reported")), _num_header(page.t("computed")),
-                                 _num_header(page.t("selisih")), page.t("computed_from"), page.t("trace"),
-                                 page.t("where")]
-    if many_elections:
-        headers.insert(0, page.t("elections"))
-    body: list[_Row] = []
-    for (e, lv, kode, nama, field, rep, comp, sel, frm, n_tps, n_exp, n_data, partial, trace, src,
-         row) in rows:
-        if partial:
-            note = page.t("partial_note", with_data=page.n(n_data) or "?", n=page.n(n_tps) or "?",
-                          expected=page.n(n_exp) or "?")
-            trace_cell = Cell(Markup(f'<span class="badge">{_e(page.t("partial"))}</span> {_e(note)}'), "wrap trace")
-        else:
-            trace_cell = Cell(trace or "", "mono wrap trace")
-        cells: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", Cell(field, "mono"),
-                                      _n(rep, lang), _n(comp, lang), _n(sel, lang, signed=True),
-                                      Cell(frm or "", "mono"), trace_cell, page.where(src, row)]
+        out.append(f"<p>{_e(page.t('no_discrepancies'))}</p>")
+    else:
+        many_elections = len({r[0] for r in rows}) > 1
+        headers: list[str | Cell] = [page.t("level"), page.t("kode"), page.t("nama"), page.t("field"),
+                                     _num_header(page.t("reported")), _num_header(page.t("computed")),
+                                     _num_header(page.t("selisih")), page.t("computed_from"), page.t("trace"),
+                                     page.t("where")]
         if many_elections:
-            cells.insert(0, e or "")
-        body.append(_Row(cells, "partial" if partial else ""))
-    out.append(_table(headers, body))
+            headers.insert(0, page.t("elections"))
+        body: list[_Row] = []
+        for (e, lv, kode, nama, field, rep, comp, sel, frm, trace, src, row) in rows:
+            cells: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", Cell(field, "mono"),
+                                          _n(rep, lang), _n(comp, lang), _n(sel, lang, signed=True),
+                                          Cell(frm or "", "mono"), Cell(trace or "", "mono wrap trace"),
+                                          page.where(src, row)]
+            if many_elections:
+                cells.insert(0, e or "")
+            body.append(_Row(cells, ""))
+        out.append(_table(headers, body))
+    if table_exists(con, "rk_not_compared"):
+        # Coverage facts, never lines of the list of selisih: one line per unit, its fields together.
+        units = con.execute(
+            f"""SELECT level, kode_wilayah, any_value(nama_wilayah), count(*), any_value(n_tps),
+                       any_value(n_tps_expected), min(n_tps_with_data), any_value(reason)
+                FROM rk_not_compared GROUP BY level, kode_wilayah
+                ORDER BY {_level_rank_sql('level')}, kode_wilayah LIMIT {MAX_TABLE_ROWS}"""
+        ).fetchall()
+        if units:
+            out.append(f"<h3>{_e(page.t('not_compared'))}</h3>")
+            out.append(f'<p class="muted">{_e(page.t("not_compared_note"))}</p>')
+            headers = [page.t("level"), page.t("kode"), page.t("nama"), _num_header(page.t("values")),
+                       _num_header(page.t("received_tps")), _num_header(page.t("expected_tps")),
+                       _num_header(page.t("n_tps_with_data"))]
+            out.append(_table(headers, [
+                [_level_name(str(lv), lang), _kode(kode), nama or "", _n(n, lang), _n(n_tps, lang), _n(n_exp, lang),
+                 _n(n_data, lang)]
+                for lv, kode, nama, n, n_tps, n_exp, n_data, _reason in units
+            ]))
     return "".join(out)
+
+
+def _scope_codes(page: _Page) -> list[str]:
+    st = page.meta.get("statement")
+    scope = st.get("scope") if isinstance(st, Mapping) else None
+    if not isinstance(scope, Mapping):
+        return []
+    return [str(u.get("kode_wilayah")) for u in _records(scope.get("units"))]
+
+
+def _coverage_summary(page: _Page) -> str:
+    """Received / expected over the scope units (the same numbers as the coverage table's top rows)."""
+    from rekap.statement import coverage_headline
+
+    got = coverage_headline(page.con, _scope_codes(page))
+    if got is None:
+        return ""
+    domestic, expected, overseas = got
+    text = page.t("cov_summary", got=page.n(domestic), want=page.n(expected), pct=percent_of(domestic, expected, page.lang))
+    if overseas:
+        text += " " + page.t("cov_overseas", n=page.n(overseas))
+    return text
 
 
 def _coverage(page: _Page) -> str:
     con, lang = page.con, page.lang
     out = []
-    nas = con.execute("SELECT n_tps, n_tps_expected, persen FROM rk_coverage WHERE level = 'nasional'").fetchall()
-    if nas and nas[0][1]:
-        got, want, pct = nas[0]
-        out.append(f"<p>{_e(page.t('cov_summary', got=page.n(got), want=page.n(want), pct=_pct(pct, lang)))}</p>")
+    summary = _coverage_summary(page)
+    if summary:
+        out.append(f"<p>{_e(summary)}</p>")
+    # "TPS masuk" is what the results' TPS column counts (every TPS summed in the unit); TPS whose code the
+    # list does not have (overseas, K002, S006, a malformed TPS number) get their own column when there are any.
+    unexpected = con.execute("SELECT count(*) FROM rk_coverage WHERE n_tps_unexpected > 0").fetchall()[0][0] > 0
     headers: list[str | Cell] = [page.t("level"), page.t("kode"), page.t("nama"), _num_header(page.t("received_tps")),
                                  _num_header(page.t("expected_tps")), _num_header(page.t("percent"))]
+    if unexpected:
+        headers.append(_num_header(page.t("unexpected_tps")))
+    columns = "level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen, n_tps_unexpected"
 
     def rows_of(sql: str) -> list[list[Cell | object]]:
         body: list[list[Cell | object]] = []
-        for lv, kode, nama, n_exp, n_tps, pct in con.execute(sql).fetchall():
+        for lv, kode, nama, n_exp, n_recv, pct, n_other in con.execute(sql).fetchall():
             if pct is None:
                 bar = Markup("")
             else:
                 width = max(0.0, min(100.0, float(pct)))
                 low = " low" if pct < 100 else ""
                 bar = Markup(f'<span class="bartrack"><span class="bar{low}" style="width:{width:.0f}%"></span></span>')
-            body.append([_level_name(str(lv), lang), _kode(kode), nama or "", _n(n_tps, lang), _n(n_exp, lang),
-                         Cell(Markup(bar + _e(_pct(pct, lang))), "n")])
+            row: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", _n(n_recv, lang),
+                                        _n(n_exp, lang), Cell(Markup(bar + _e(_pct(pct, lang))), "n")]
+            if unexpected:
+                row.append(_n(n_other or None, lang))
+            body.append(row)
         return body
 
     order = f"ORDER BY {_level_rank_sql('level')}, kode_wilayah"
     units = rows_of(
-        "SELECT level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen FROM rk_coverage "
-        f"WHERE level NOT IN ('desa', 'tps') {order} LIMIT {MAX_TABLE_ROWS}"
+        f"SELECT {columns} FROM rk_coverage WHERE level NOT IN ('desa', 'tps') {order} LIMIT {MAX_TABLE_ROWS}"
     )
     total_units = con.execute("SELECT count(*) FROM rk_coverage WHERE level NOT IN ('desa', 'tps')").fetchall()[0][0]
     out.append(_table(headers, units))
@@ -986,11 +1087,10 @@ def _coverage(page: _Page) -> str:
         out.append(f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(units)), total=page.n(total_units)))}</p>')
     out.append(f"<h3>{_e(page.t('incomplete_desa'))}</h3>")
     desa = rows_of(
-        "SELECT level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen FROM rk_coverage "
-        f"WHERE level = 'desa' AND n_tps < n_tps_expected {order} LIMIT {MAX_TABLE_ROWS}"
+        f"SELECT {columns} FROM rk_coverage WHERE level = 'desa' AND n_tps_missing > 0 {order} LIMIT {MAX_TABLE_ROWS}"
     )
     total_desa = con.execute(
-        "SELECT count(*) FROM rk_coverage WHERE level = 'desa' AND n_tps < n_tps_expected").fetchall()[0][0]
+        "SELECT count(*) FROM rk_coverage WHERE level = 'desa' AND n_tps_missing > 0").fetchall()[0][0]
     if desa:
         out.append(_table(headers, desa))
         if total_desa > len(desa):

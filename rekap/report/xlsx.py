@@ -1161,15 +1161,13 @@ BUNDLE_TEXTS = {
     "count": ("Jumlah", "Count"),
     "total": ("Jumlah", "Total"),
     "discrepancy_count": ("Selisih rekap", "Recap discrepancies"),
-    "partial_count": ("di antaranya parsial", "of which partial"),
+    "partial_count": ("Angka tidak dibandingkan (data TPS belum lengkap)",
+                      "Numbers not compared (incomplete TPS data)"),
+    "covered": ("Yang dicakup", "What this covers"),
     "not_compared": ("Tidak ada rekap dilaporkan yang dibandingkan.", "No reported recap was compared."),
     "no_findings": ("Tidak ada temuan.", "No findings."),
     "legend": ("Merah: galat. Kuning: peringatan. Kode ditulis sebagai teks.",
                "Red: error. Yellow: warning. Codes are stored as text."),
-    "partial_note": ("Abu-abu miring: parsial — tidak semua TPS di bawah wilayah itu ada datanya, jadi selisihnya "
-                     "belum tentu kesalahan rekap.",
-                     "Grey italic: partial — not every TPS below the unit has data, so the difference is not "
-                     "necessarily an error of the recap."),
     "capped": ("Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}.",
                "Only {shown} of {total} rows fit (Excel's row limit); all are in {file}."),
     "yes": ("ya", "yes"),
@@ -1184,7 +1182,8 @@ ACCOUNTING_LABELS = {
     "rejected_exact_duplicates": ("duplikat persis", "exact duplicates"),
     "rejected_unreadable": ("tidak terbaca", "unreadable"),
     "rejected_differing_copies": ("salinan berbeda", "differing copies"),
-    "rejected_unplaceable_codes": ("kode tak bertempat", "codes that place nowhere"),
+    "rejected_unplaceable_codes": ("kode TPS tidak lengkap", "incomplete TPS codes"),
+    "rows_outside_wilayah": ("Baris di luar --wilayah", "Rows outside --wilayah"),
 }
 # (column, Indonesian header, English header, kind); a column missing from the table is skipped.
 # Kinds: code (text, '@'), text, wrap (long text), num, signed (a difference), bool, severity, level.
@@ -1215,7 +1214,6 @@ DISCREPANCY_COLUMNS = (
     ("n_tps", "TPS", "TPS", "num"),
     ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
     ("n_tps_with_data", "TPS dengan data", "TPS with data", "num"),
-    ("partial", "Parsial", "Partial", "bool"),
     ("first_level", "Tingkat pertama selisih", "First level with the difference", "level"),
     ("trace", "Jejak", "Trace", "wrap"),
     ("source", "Berkas", "File", "text"),
@@ -1226,7 +1224,9 @@ COVERAGE_COLUMNS = (
     ("kode_wilayah", "Kode wilayah", "Area code", "code"),
     ("nama_wilayah", "Nama wilayah", "Area name", "text"),
     ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
-    ("n_tps", "TPS diterima", "TPS received", "num"),
+    ("n_tps", "TPS dalam data", "TPS in the data", "num"),
+    ("n_tps_missing", "TPS belum masuk", "TPS missing", "num"),
+    ("n_tps_unexpected", "TPS di luar daftar", "TPS not on the list", "num"),
     ("persen", "Persen", "Percent", "pct"),
 )
 TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
@@ -1297,8 +1297,7 @@ def bundle_xlsx_bytes(
         if table_exists(con, "rk_discrepancies"):
             _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
                         "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {_level_rank('level')}, kode_wilayah",
-                        tone="CASE WHEN partial THEN 'partial' ELSE '' END",
-                        notes=[BUNDLE_TEXTS["partial_note"][li]], full_file="discrepancies.csv", max_rows=max_rows)
+                        tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
         if table_exists(con, "rk_coverage"):
             _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
                         order=f"{_level_rank('level')}, kode_wilayah", tone="''", notes=[],
@@ -1355,6 +1354,16 @@ def _write_summary(
     def section(key: str) -> None:
         ws.append([])
         ws.append([st.text(ws, t[key], "subtitle")])
+
+    statement = meta.get("statement")
+    if isinstance(statement, Mapping):
+        # Scope, election type and where it came from, levels left out, partial sums (rekap.statement).
+        from rekap.i18n import num
+        from rekap.statement import lines
+
+        section("covered")
+        for line in lines(dict(statement), LANGS[li], num):
+            ws.append([st.text(ws, line, "plain")])
 
     # Inputs: the TPS files, the reported recaps, the region list. Names only: where they lay is not the point.
     files: list[tuple[str, Mapping[str, object]]] = []
@@ -1416,12 +1425,11 @@ def _write_summary(
 
     section("discrepancy_count")
     if table_exists(con, "rk_discrepancies"):
-        has_partial = "partial" in {str(r[0]) for r in con.execute("DESCRIBE rk_discrepancies").fetchall()}
-        n, partial = con.execute(
-            "SELECT count(*), " + ("count(*) FILTER (partial)" if has_partial else "0") + " FROM rk_discrepancies"
-        ).fetchall()[0]
+        n = con.execute("SELECT count(*) FROM rk_discrepancies").fetchall()[0][0]
+        partial = (con.execute("SELECT count(*) FROM rk_not_compared").fetchall()[0][0]
+                   if table_exists(con, "rk_not_compared") else 0)
         ws.append([st.text(ws, t["discrepancy_count"], "t_text"), st.value(ws, int(n), "t_num")])
-        ws.append([st.text(ws, "  " + t["partial_count"], "t_text_partial"), st.value(ws, int(partial), "t_num_partial")])
+        ws.append([st.text(ws, t["partial_count"], "t_text_partial"), st.value(ws, int(partial), "t_num_partial")])
     else:
         ws.append([st.text(ws, t["not_compared"], "plain")])
 

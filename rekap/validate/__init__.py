@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 from rekap.config import DEFAULTS, Thresholds, thresholds_rows
 from rekap.db import count
-from rekap.errors import UsageError
-from rekap.io import Dataset
+from rekap.election import InputElection, check_match
+from rekap.io import RAW_ALL, Dataset
 from rekap.schema import (
     ELECTIONS,
     NUMERIC_COLUMNS,
@@ -27,6 +27,7 @@ from rekap.schema import (
     PILKADA,
     quote_ident,
 )
+from rekap.scope import Scope, data_root, store
 from rekap.validate.completeness import drop_scope, ensure_scope
 from rekap.validate.registry import (
     SEVERITY_RANK,
@@ -97,6 +98,13 @@ class ValidationReport:
     _arrow: pa.Table | None = field(default=None, repr=False)
     reported_sources: list[dict[str, object]] = field(default_factory=list)
     """Reported recaps compared into this report (rekap compare / run)."""
+    rows_outside: int = 0
+    """Rows left out because their TPS lies outside `--wilayah`: read = used + rejected + outside."""
+    scope: Scope | None = None
+    """What the answer is about: `--wilayah`, or the data's root unit (rekap.scope)."""
+    election_flag: str | None = None
+    election_inputs: list[InputElection] = field(default_factory=list)
+    """Each input's election type(s) and where they came from (TPS files, then reported recaps)."""
 
     def worst(self) -> str | None:
         present = [s for s, n in self.severity_counts.items() if n]
@@ -131,25 +139,61 @@ def _typed_count(name: str, dtype: str) -> str:
     return f"rk_count({col}::VARCHAR)"
 
 
-def _election_expr(columns: list[str], election: str | None, notes: list[str], lang: str) -> str:
-    if election is not None and election not in ELECTIONS:
-        raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
-    pilkada_cols = any(c.startswith(("pemilih_dpph", "pengguna_dpph", "pemilih_total", "pemilih_dptb")) for c in columns)
-    fallback = election or ("pkwkp" if pilkada_cols else "ppwp")
-    if election is None and "jenis_pemilihan" not in columns:
-        notes.append(
-            f"jenis pemilihan tidak diberikan; dianggap {fallback} dari kolom yang ada (pakai --election)"
-            if lang == "id"
-            else f"election type not given; assumed {fallback} from the columns (use --election)"
-        )
+def _election_expr(ds: Dataset, columns: list[str], election: str | None) -> str:
+    """The SQL of a row's election type: its own `jenis_pemilihan` when valid, else `--election`, else the
+    type guessed from the columns of its own file (two files of one command can hold different races)."""
+    from rekap.election import check_flag, guess_from_columns
+
+    check_flag(election)
+    fallbacks = {s.index: election or guess_from_columns(s.mapping.mapping).election for s in ds.sources}
+    distinct = set(fallbacks.values())
+    if len(distinct) <= 1:
+        fallback = f"'{distinct.pop() if distinct else election or 'ppwp'}'"
+    else:
+        fallback = "CASE r._file " + " ".join(f"WHEN {i} THEN '{e}'" for i, e in fallbacks.items()) + " END"
     if "jenis_pemilihan" in columns:
         # A row's own type wins; unknown or empty ones fall back to --election or the guess.
         return (
             "CASE WHEN lower(trim(r.jenis_pemilihan)) IN ("
             + ", ".join(f"'{e}'" for e in ELECTIONS)
-            + f") THEN lower(trim(r.jenis_pemilihan)) ELSE '{fallback}' END"
+            + f") THEN lower(trim(r.jenis_pemilihan)) ELSE {fallback} END"
         )
-    return f"'{fallback}'"
+    return fallback
+
+
+def tps_elections(ds: Dataset, election: str | None) -> list[InputElection]:
+    """Each TPS input's election types and where they came from (after `prepare`)."""
+    from rekap.election import guess_from_columns
+
+    per_file: dict[int, list[str]] = {}
+    for f, e in ds.con.execute("SELECT DISTINCT _file, jenis_pemilihan FROM rk_tps ORDER BY 1, 2").fetchall():
+        per_file.setdefault(int(f), []).append(str(e))
+    out = []
+    for s in ds.sources:
+        types = tuple(per_file.get(s.index, ()))
+        guess = guess_from_columns(s.mapping.mapping)
+        evidence: tuple[str, ...] = ()
+        if election is not None and types in ((), (election,)):
+            origin = "flag"
+        elif "jenis_pemilihan" in s.mapping.mapping and _stated(ds, s.index):
+            # Sirekap records carry the type of their own address (`/hhcw/ppwp/…`).
+            origin = "file" if s.format == "sirekap-json" else "column"
+        else:
+            origin, evidence = "guess", guess.evidence
+        out.append(InputElection(s.name, "tps", types or (election or guess.election,), origin, evidence))
+    return out
+
+
+def _stated(ds: Dataset, index: int) -> bool:
+    """Whether a file's own jenis_pemilihan cells name a known type (in at least one row)."""
+    if "jenis_pemilihan" not in ds.columns:
+        return False
+    return count(
+        ds.con,
+        "SELECT count(*) FROM (SELECT 1 FROM rk_raw WHERE _file = $f AND lower(trim(jenis_pemilihan)) IN ("
+        + ", ".join(f"'{e}'" for e in ELECTIONS) + ") LIMIT 1)",
+        {"f": index},
+    ) > 0
 
 
 def prepare(
@@ -159,6 +203,7 @@ def prepare(
     thresholds: dict[str, Thresholds] | None = None,
     notes: list[str] | None = None,
     lang: str = "en",
+    wilayah: Scope | None = None,
 ) -> dict[str, str]:
     """Build the typed table `rk_tps_base` (one row per distinct record), `rk_dup_extra` (exact
     duplicates beyond the first) and the view `rk_tps` the rules read; return the raw column types."""
@@ -166,17 +211,26 @@ def prepare(
     notes = notes if notes is not None else []
     con.execute(MACROS)
     drop_scope(con)  # what was received is about the data replaced here
+    if wilayah is not None and not wilayah.national:
+        # Rows outside --wilayah are left out before anything is checked or summed, and counted.
+        inside = wilayah.tps_sql("coalesce(rk_code(kode_tps), '')")
+        con.execute(f"CREATE OR REPLACE VIEW rk_raw AS SELECT * FROM {RAW_ALL} WHERE {inside}")
+        ds.rows_outside = count(con, f"SELECT (SELECT count(*) FROM {RAW_ALL}) - (SELECT count(*) FROM rk_raw)")
+    else:
+        con.execute(f"CREATE OR REPLACE VIEW rk_raw AS SELECT * FROM {RAW_ALL}")
+        ds.rows_outside = 0
     types = _column_types(con, "rk_raw")
     th = thresholds or DEFAULTS
     canon = [c for c in ds.columns if c in types]
-    jenis = _election_expr(canon, election, notes, lang)
+    jenis = _election_expr(ds, canon, election)
 
     # Only what the rules need is materialised: the code, the counts (typed once), the row's place.
     # Three levels so that every expensive expression runs once and only where it has to: the lax
     # cast (inner), the strict typing (middle, slow path only for odd cells), the S002 flag (outer,
     # looking at the raw text only where typing gave nothing).
     numeric = [c for c in NUMERIC_COLUMNS if c in canon]
-    per_row_election = "jenis_pemilihan" in canon
+    # Per row when a column holds the type or when files of one command fall back to different guesses.
+    per_row_election = "jenis_pemilihan" in canon or jenis.startswith("CASE")
     lax = "".join(
         f", TRY_CAST({quote_ident(c)} AS BIGINT) AS {quote_ident('_v_' + c)}" for c in numeric if types[c] == "VARCHAR"
     )
@@ -480,10 +534,15 @@ def validate(
     dpt: Path | None = None,
     lang: str = "id",
     tmpdir: str = ".",
+    wilayah: Scope | None = None,
 ) -> ValidationReport:
     con = ds.con
     notes: list[str] = []
-    types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang)
+    types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang, wilayah=wilayah)
+    election_inputs = tps_elections(ds, election)
+    check_match(election_inputs, election)
+    scope = wilayah or data_root(con)
+    store(con, scope)
     rules = rules if rules is not None else all_rules()
     master_info = load_master(con, master, tmpdir) if master is not None else None
     has_master = master_info is not None
@@ -530,6 +589,10 @@ def validate(
         rows_duplicate=n_dup,
         elections={str(k): int(v) for k, v in elections.items()},
         notes=notes,
+        rows_outside=ds.rows_outside,
+        scope=scope,
+        election_flag=election,
+        election_inputs=election_inputs,
     )
 
 

@@ -109,17 +109,18 @@ def k002(ctx: Context) -> list[Check] | NotApplicable:
       "{0}: {2} dari {1} TPS yang diharapkan sudah masuk{4}", "{0}: {2} of {1} expected TPS received{4}")
 def k003(ctx: Context) -> list[Check] | NotApplicable:
     """Per unit (desa, kecamatan, kab/kota, provinsi): TPS received / TPS expected by the region
-    list, as context. `expected` = expected TPS, `actual` = distinct expected TPS with a row in the
-    data, `selisih` = actual − expected (the TPS still missing, negative); the message gives the
+    list, as context. `expected` = expected TPS, `actual` = TPS of the data in the unit (the TPS the
+    recap sums there: the same count everywhere), `selisih` = actual − expected (the TPS still missing,
+    negative); it fires when fewer arrived than expected; the message gives the
     percentage (rounded down, so an incomplete unit never shows 100 %) and the unit's name.
 
-    Scope: the data is read as the recap of the smallest unit holding all of it (its *root*: the one
-    kecamatan of a PPK's file, the kab/kota of a KPU Kab/Kota file, the province, or the country).
-    Every unit inside the root is checked and fires only when it is incomplete, so a complete recap
-    has no K003 at all. Of a unit with nothing received, only the highest such unit is reported
-    (a missing kecamatan once, not each of its desa). Units above the root are not reported here
-    (a kecamatan file does not claim to cover its kab/kota); `rekap progress` lists them.
-    Overseas units (province 99) are not checked. TPS the list does not expect (K002) do not count.
+    Scope: `--wilayah`, else the data read as the recap of the smallest unit holding all of it (its
+    *root*: the one kecamatan of a PPK's file, the kab/kota of a KPU Kab/Kota file, the province, or the
+    country). Every unit of the scope is checked and fires only when it is incomplete, so a complete
+    recap has no K003 at all. Of a unit with nothing received, only the highest such unit is reported
+    (a missing kecamatan once, not each of its desa). Units above the scope are not reported (a
+    kecamatan file does not claim to cover its kab/kota).
+    Overseas units (province 99) are not checked.
 
     Why: a recap over an incomplete set of forms is not the unit's result. Example: kecamatan 110706
     (GLUMPANG TIGA) has 66 of 68 expected TPS (97.0 %).
@@ -128,15 +129,15 @@ def k003(ctx: Context) -> list[Check] | NotApplicable:
     if na is not None:
         return na
     sep = "," if ctx.lang == "id" else "."
-    pct = f"replace(printf('%.1f', ((1000 * s.n_recv) // s.n_exp)::DOUBLE / 10), '.', '{sep}')"
+    pct = f"replace(printf('%.1f', ((1000 * s.n_dom) // s.n_exp)::DOUBLE / 10), '.', '{sep}')"
     # One statement for every level, over the scope built once (`ensure_scope`).
     sql = f"""
-        SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_recv AS actual,
+        SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_dom AS actual,
                ' (' || {pct} || ' %' || coalesce('; ' || m.nama, '') || ')' AS detail, {NO_SOURCE}, s.level AS level
         FROM rk_k_scope s
         LEFT JOIN rk_k_units p ON p.kode = s.parent
         LEFT JOIN rk_master_units m ON m.kode = s.kode
-        WHERE s.level IN ({', '.join(repr(lv) for lv in PREFIX)}) AND s._inside AND s.n_recv <> s.n_exp
-          AND (s.n_recv > 0 OR p.n_recv > 0 OR p.kode IS NULL)"""
+        WHERE s.level IN ({', '.join(repr(lv) for lv in PREFIX)}) AND s.n_dom < s.n_exp
+          AND (s.n_dom > 0 OR p.n_dom > 0 OR p.kode IS NULL OR s._top)"""
     checks = [Check(field="n_tps", sql=sql, level="*")]
     return checks

@@ -1,0 +1,185 @@
+"""What an answer covered, said the same way in every output (summary, page, workbook, manifest).
+
+A partial result must never look complete (issue 10): every output says its scope (`--wilayah`, or the
+data's root unit), the election type and where it came from, the levels left out because the scope only
+partly covers them, and how many of the summed TPS carry votes and voter data, so that a DPT sum over 45 %
+of the TPS is read as such.
+
+    st = statement(con, report, recap=recap_result)   # a plain dict, also written into the manifest
+    for line in lines(st, "id"): print(line)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from rekap.db import table_exists
+from rekap.election import InputElection, describe_all
+from rekap.schema import NAME_COLUMN, NATIONAL_CODE, quote_ident
+from rekap.scope import Scope
+
+if TYPE_CHECKING:
+    from rekap.validate import ValidationReport
+
+LEVEL_WORDS_ID = {"nasional": "nasional", "provinsi": "provinsi", "kabkota": "kab/kota", "kecamatan": "kecamatan",
+                  "desa": "desa/kelurahan"}
+LEVEL_WORDS_EN = {"nasional": "national", "provinsi": "province", "kabkota": "regency/city", "kecamatan": "district",
+                  "desa": "village"}
+
+
+def level_word(level: str, lang: str) -> str:
+    return (LEVEL_WORDS_ID if lang == "id" else LEVEL_WORDS_EN).get(level, level)
+
+
+def unit_names(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str]]) -> dict[str, str]:
+    """Names of a few units (level, code): the recap's names, else the region list's, else the input's."""
+    codes = [c for _, c in units if c != NATIONAL_CODE]
+    names: dict[str, str] = {NATIONAL_CODE: "NASIONAL"}
+    if not codes:
+        return names
+    for table, kode in (("rk_unit_names", "kode"), ("rk_master_units", "kode")):
+        if table_exists(con, table):
+            for k, n in con.execute(
+                f"SELECT {kode}, min(nama) FROM {table} WHERE {kode} IN (SELECT unnest($c)) AND nama IS NOT NULL "
+                "GROUP BY 1", {"c": codes}
+            ).fetchall():
+                names.setdefault(str(k), str(n))
+    missing = [(lv, c) for lv, c in units if c not in names]
+    if missing and table_exists(con, "rk_raw"):
+        cols = {str(r[0]) for r in con.execute("DESCRIBE rk_raw").fetchall()}
+        for lv, c in missing:
+            col = NAME_COLUMN.get(lv)
+            if col in cols:
+                got = con.execute(
+                    f"SELECT min(trim({quote_ident(col)})) FROM rk_raw WHERE starts_with(rk_code(kode_tps), $c)",
+                    {"c": c},
+                ).fetchall()
+                if got and got[0][0]:
+                    names[c] = str(got[0][0])
+    return names
+
+
+def coverage_headline(con: duckdb.DuckDBPyConnection, codes: list[str]) -> tuple[int, int, int] | None:
+    """(TPS received, TPS expected, overseas TPS received) over the scope units, from `rk_coverage`: the
+    same numbers as the coverage table's top rows. Overseas TPS are summed but the list cannot say which
+    to expect, so they are counted apart. None without a coverage table or expected TPS."""
+    if not table_exists(con, "rk_coverage"):
+        return None
+    where = ("WHERE kode_wilayah IN (SELECT unnest($c))" if codes else
+             "WHERE level = (SELECT level FROM rk_coverage LIMIT 1)")
+    received, expected, overseas = con.execute(
+        f"""SELECT sum(n_tps)::BIGINT, sum(n_tps_expected)::BIGINT,
+                   (SELECT sum(o.n_tps) FROM rk_coverage o WHERE o.level = 'provinsi' AND o.kode_wilayah = '99'
+                      AND EXISTS (SELECT 1 FROM rk_coverage n {where} AND n.level = 'nasional'))::BIGINT
+            FROM rk_coverage {where}""",
+        {"c": codes} if codes else {},
+    ).fetchall()[0]
+    if not expected:
+        return None
+    return int(received or 0) - int(overseas or 0), int(expected), int(overseas or 0)
+
+
+def statement(
+    con: duckdb.DuckDBPyConnection,
+    report: ValidationReport,
+    *,
+    levels_above_scope: list[str] | None = None,
+) -> dict[str, Any]:
+    """The coverage statement of a command's answer, as plain data (JSON-ready)."""
+    scope: Scope | None = report.scope
+    out: dict[str, Any] = {}
+    if scope is not None:
+        units = list(zip(scope.levels(), scope.units, strict=True))
+        names = unit_names(con, units)
+        out["scope"] = {
+            "from": "--wilayah" if scope.given else "data",
+            "units": [{"level": lv, "kode_wilayah": c, "nama_wilayah": names.get(c)} for lv, c in units],
+        }
+    out["election"] = {
+        "flag": report.election_flag,
+        "inputs": [i.to_json() for i in report.election_inputs],
+    }
+    out["levels_above_scope"] = list(levels_above_scope or [])
+    out["rows_outside_scope"] = report.rows_outside
+    if table_exists(con, "rk_recap"):
+        # Per election type, over the scope units' own rows (each TPS is in exactly one of them).
+        top = con.execute(
+            """SELECT jenis_pemilihan, sum(n_tps)::BIGINT, sum(n_tps_suara)::BIGINT, sum(n_tps_administrasi)::BIGINT,
+                      sum(n_tps_expected)::BIGINT
+               FROM rk_recap r WHERE level = (SELECT level FROM rk_recap x WHERE x.jenis_pemilihan = r.jenis_pemilihan
+                                              ORDER BY CASE level WHEN 'nasional' THEN 0 WHEN 'provinsi' THEN 1
+                                                       WHEN 'kabkota' THEN 2 WHEN 'kecamatan' THEN 3 ELSE 4 END LIMIT 1)
+               GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+        out["tps"] = [
+            {"jenis_pemilihan": str(j), "n_tps": int(n or 0), "n_tps_suara": int(v or 0),
+             "n_tps_administrasi": int(a or 0), "n_tps_expected": None if e is None else int(e)}
+            for j, n, v, a, e in top
+        ]
+    if table_exists(con, "rk_k_units"):
+        overseas = con.execute(
+            "SELECT coalesce(sum(n_data), 0)::BIGINT FROM rk_k_units WHERE level = 'provinsi' AND kode = '99'"
+        ).fetchall()[0][0]
+        out["overseas_tps_not_expected"] = int(overseas or 0)
+    return out
+
+
+def scope_text(st: dict[str, Any], lang: str) -> str:
+    scope = st.get("scope")
+    if not scope:
+        return "-"
+    parts = []
+    for u in scope["units"]:
+        if u["level"] == "nasional":
+            parts.append("seluruh Indonesia" if lang == "id" else "all of Indonesia")
+            continue
+        name = f" {u['nama_wilayah']}" if u.get("nama_wilayah") else ""
+        parts.append(f"{level_word(u['level'], lang)} {u['kode_wilayah']}{name}")
+    return ", ".join(parts)
+
+
+def lines(st: dict[str, Any], lang: str, num: Any = None) -> list[str]:
+    """Human lines of the statement (no leading spaces), in the output language."""
+    id_ = lang == "id"
+    fmt = num or (lambda n, _lang: f"{n:,}".replace(",", ".") if id_ else f"{n:,}")
+    out = []
+    if "scope" in st:
+        origin = ("dari --wilayah" if id_ else "from --wilayah") if st["scope"]["from"] == "--wilayah" else (
+            "wilayah terkecil yang memuat semua TPS dalam data" if id_ else "the smallest unit holding every TPS of the data")
+        out.append(f"{'cakupan' if id_ else 'scope'}: {scope_text(st, lang)} ({origin})")
+    inputs = [InputElection(i["input"], i["role"], tuple(i["elections"]), i["origin"], tuple(i["evidence"]))
+              for i in st.get("election", {}).get("inputs", [])]
+    out.append(describe_all(inputs, st.get("election", {}).get("flag"), lang))
+    if st.get("rows_outside_scope"):
+        n = fmt(st["rows_outside_scope"], lang)
+        out.append(f"{n} baris di luar --wilayah tidak dipakai" if id_ else f"{n} rows outside --wilayah left out")
+    above = st.get("levels_above_scope") or []
+    if above:
+        words = ", ".join(level_word(lv, lang) for lv in above)
+        out.append(
+            f"tingkat {words} tidak ditampilkan: data hanya mencakup sebagian wilayahnya (jumlahnya akan tampak lengkap padahal tidak)"
+            if id_ else
+            f"level {words} left out: the data covers only part of it (its sum would look complete and is not)"
+        )
+    for t in st.get("tps", []):
+        n, v, a = t["n_tps"], t["n_tps_suara"], t["n_tps_administrasi"]
+        if v < n or a < n:
+            out.append(
+                (f"{t['jenis_pemilihan']}: dari {fmt(n, lang)} TPS yang dijumlahkan, {fmt(v, lang)} berisi data suara "
+                 f"dan {fmt(a, lang)} berisi data pemilih (DPT, pengguna hak pilih): jumlah itu hanya mencakup TPS tersebut")
+                if id_ else
+                (f"{t['jenis_pemilihan']}: of {fmt(n, lang)} TPS summed, {fmt(v, lang)} carry vote data and "
+                 f"{fmt(a, lang)} voter data (DPT, voters): those sums cover only these TPS")
+            )
+    if st.get("overseas_tps_not_expected"):
+        n = fmt(st["overseas_tps_not_expected"], lang)
+        out.append(
+            f"{n} TPS luar negeri (kode 99) dijumlahkan tetapi tidak dihitung dalam TPS yang diharapkan: kode luar negeri "
+            "di daftar wilayah KPU tidak sama dengan kode Sirekap"
+            if id_ else
+            f"{n} overseas TPS (code 99) are summed but not counted in the expected TPS: the KPU region list's overseas "
+            "codes are not Sirekap's"
+        )
+    return out
