@@ -12,12 +12,14 @@
                                            per rule; seconds per step (validate,
                                            aggregate, compare, coverage, bundle) in their own field
 
-Same inputs → the same bytes in every file (the manifest's `timings_s` excepted).
+Same inputs → the same bytes in every file (the manifest's `timings_s` excepted). The folder is new, empty,
+or holds an earlier bundle, which the new one replaces whole (`check_output_folder`, `write_bundle`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,74 @@ def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: s
     return names
 
 
+def check_output_folder(outdir: Path) -> list[str] | None:
+    """What `write_bundle` may do with `outdir`, checked before any work and again before writing.
+
+    None: the folder does not exist or is empty; the bundle is moved into it. A list of names: the folder
+    holds an earlier rekap bundle (its `manifest.json` parses and has the `rekap` key) and nothing but
+    the files that manifest lists (and the manifest, and the litter file browsers leave: `OS_LITTER`);
+    the bundle replaces it whole. Anything else is a `UsageError`: a file, a folder that is not a bundle,
+    a bundle beside the user's own files (named), or an earlier bundle in the current folder (which
+    cannot be swapped out from under the shell that stands in it)."""
+    from rekap.errors import UsageError
+    from rekap.report import _reason
+
+    if not outdir.exists():
+        return None
+    if not outdir.is_dir():
+        raise UsageError(f"{outdir}: is a file, not a folder", hint="give -o the name of a folder for the bundle")
+    try:
+        entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in os.scandir(outdir))
+    except OSError as exc:
+        raise UsageError(f"{outdir}: cannot read the folder ({_reason(exc)})") from None
+    if not entries:
+        return None
+    listed = _bundle_files(outdir / MANIFEST)
+    names = [name for name, _ in entries]
+    if listed is None:
+        raise UsageError(
+            f"{outdir}: the folder is not empty and holds no rekap bundle ({_some(names)})",
+            hint="choose another folder with -o, or empty this one",
+        )
+    foreign = [name for name, is_dir in entries if name not in OS_LITTER and (is_dir or name not in listed)]
+    if foreign:
+        raise UsageError(
+            f"{outdir}: holds files that are not part of its rekap bundle ({_some(foreign)}); "
+            "a new bundle replaces the folder whole",
+            hint="move those files elsewhere, or choose another folder with -o",
+        )
+    target = outdir.resolve()
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        here = None
+    if here is not None and (here == target or target in here.parents):
+        raise UsageError(f"{outdir}: holds an earlier bundle and is the current folder, which rekap cannot replace",
+                         hint="run rekap from another folder, or choose another folder with -o")
+    return names
+
+
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file browser leaves in a folder it showed (macOS Finder, Windows Explorer); a bundle folder
+with them is still a bundle folder, and they go with it."""
+
+
+def _bundle_files(manifest: Path) -> set[str] | None:
+    """The files of the bundle whose manifest this is (itself included), or None when it is no rekap manifest."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or "rekap" not in data or not isinstance(data.get("outputs", {}), dict):
+        return None
+    return {str(name) for name in data.get("outputs", {})} | {MANIFEST}
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def write_bundle(
     con: duckdb.DuckDBPyConnection,
     outdir: Path,
@@ -60,24 +130,35 @@ def write_bundle(
     **kwargs: Any,
 ) -> list[str]:
     """Write the bundle into a fresh folder beside `outdir`, then move it into place: a run that
-    fails halfway leaves no half-written bundle that looks complete."""
+    fails halfway leaves no half-written bundle that looks complete.
+
+    `outdir` new or empty: the files are moved into it. `outdir` holding an earlier bundle (see
+    `check_output_folder`): the folder is replaced whole, so that no file of the earlier bundle stays
+    beside the new one: the old folder is renamed aside, the staged one renamed into its place (with
+    the old folder's permissions), then the old bundle's files are deleted. At every moment `outdir` is
+    the whole old bundle, absent, or the whole new one."""
     import shutil
     import tempfile
 
     from rekap.errors import UsageError, WriteError
     from rekap.report import _reason
 
-    parent = outdir.parent if str(outdir.parent) else Path(".")
+    earlier = check_output_folder(outdir)
+    target = outdir.resolve()
+    parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot make the output folder ({_reason(exc)})") from None
     try:
         written = _write_bundle(con, staging, tmpdir, **kwargs)
-        outdir.mkdir(exist_ok=True)
-        for name in written:
-            (staging / name).replace(outdir / name)
+        if earlier is None:
+            target.mkdir(exist_ok=True)
+            for name in written:
+                (staging / name).replace(target / name)
+        else:
+            _replace_folder(target, staging, earlier)
     except WriteError as exc:
         # A file of the staged bundle could not be written (disk full, ...): name the bundle, not the
         # hidden staging folder, which is removed below; nothing half-written is left behind.
@@ -87,6 +168,38 @@ def write_bundle(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def _replace_folder(target: Path, staging: Path, earlier: list[str]) -> None:
+    """Put the folder `staging` in the place of the folder `target`, which holds the files `earlier`."""
+    import stat
+    import tempfile
+
+    os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old = aside / "old"
+    try:
+        os.rename(target, old)
+    except OSError:
+        aside.rmdir()
+        raise
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)  # the earlier bundle goes back where it was
+        aside.rmdir()
+        raise
+    # Only the earlier bundle's own files: a file put into the folder since it was checked stays, aside.
+    for name in earlier:
+        try:
+            (old / name).unlink()
+        except OSError:
+            pass
+    try:
+        old.rmdir()
+        aside.rmdir()
+    except OSError:
+        pass
 
 
 def _write_bundle(

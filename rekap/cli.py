@@ -98,6 +98,15 @@ def _default_memory_limit() -> str:
     return f"{max(1024, min(total // 2, 4 << 30) // (1 << 20))}MiB"
 
 
+def _binary_not_to_terminal(out_format: str, output: str | None) -> None:
+    """Parquet and Excel bytes are refused on a terminal (before any work); a pipe or -o FILE is fine."""
+    from rekap.report import BINARY_FORMATS
+
+    if out_format in BINARY_FORMATS and (not output or output == "-") and sys.stdout.isatty():
+        what = "an Excel workbook" if out_format == "xlsx" else "Parquet"
+        _fail(f"{what} is binary: not written to the terminal", hint=f"use -o FILE.{out_format}, or a pipe")
+
+
 def _stdin_bytes(files: list[str]) -> bytes | None:
     if "-" in files:
         if files.count("-") > 1:
@@ -175,8 +184,8 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
 
 
 FilesArg = Annotated[list[str], typer.Argument(help="TPS result files (CSV/TSV, XLSX, Parquet, Sirekap JSON/JSONL); '-' reads stdin.", show_default=False)]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet (default: from -o's extension, else table).")]
-OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write records to this file instead of stdout.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (one sheet of the records) (default: from -o's extension, else table).")]
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write records to this file instead of stdout; its extension (.txt .csv .json .jsonl .ndjson .parquet .xlsx) must fit -f.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of messages: id (default) or en; also REKAP_LANG.")]
 ElectionOpt = Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")]
@@ -290,6 +299,7 @@ def validate(
     if fail_on not in ("error", "warning", "info", "never"):
         _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
     out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code, select, ignore)
@@ -298,7 +308,7 @@ def validate(
 
             chosen = {r.id for r in select_rules(split_patterns(select), split_patterns(ignore))}
             _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, aggregate_first=True, only=chosen)
-        write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir)
+        write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code)
         _summary(report, ds, lang_code, quiet)
         con.close()
     raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
@@ -317,7 +327,7 @@ def validate(
 def aggregate(
     files: FilesArg,
     level: Annotated[str, typer.Option("--level", "-l", help="desa, kecamatan, kabkota, provinsi, nasional, a comma list, or all.")] = "all",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (a D.Hasil-style workbook; needs -o).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (a D.Hasil-style workbook; not to a terminal).")] = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
     election: ElectionOpt = None,
@@ -341,6 +351,7 @@ def aggregate(
     lang_code = resolve_lang(lang)
     levels = parse_levels(level)
     out_format = format_for(output, fmt, extra=("xlsx",))
+    _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
@@ -350,8 +361,6 @@ def aggregate(
             from rekap.report.xlsx import write_recap_xlsx
 
             to_file = bool(output) and output != "-"
-            if not to_file and sys.stdout.isatty():
-                _fail("an Excel workbook is binary: not written to the terminal", hint="use -o FILE.xlsx")
             try:
                 write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code)
             except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
@@ -522,6 +531,7 @@ def compare(
     if not reported:
         _fail("no reported recap given", hint="give one or more with --reported FILE (D.Hasil, Sirekap aggregate)")
     out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         if files:
             inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
@@ -534,26 +544,30 @@ def compare(
             report = _empty_report(con, tmpdir)
         result = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, bool(files),
                                    wilayah=wilayah)
-        write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, text=discrepancy_text)
+        write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code,
+                      text=lambda names, rows: discrepancy_text(names, rows, lang_code))
         if not quiet:
             _compare_summary(result, report, lang_code)
         con.close()
     raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
 
 
-def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-    """One discrepancy per line: where, which field, reported vs computed, selisih, and the trace."""
+def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """One discrepancy per line under a header: where, which field, reported vs computed, selisih, the
+    basis it was computed from, and the trace. Nothing at all when there is no discrepancy."""
     idx = {c: i for i, c in enumerate(columns)}
-    out = []
+    reported, computed, basis = ("dilaporkan", "dihitung", "dasar") if lang == "id" else ("reported", "computed", "basis")
+    out = [f"{'level':<9} {'kode':<10} {'nama':<24} {'field':<22} {reported:>12} {computed:>12} {'selisih':>10}  "
+           f"{basis}  trace"]
     for r in rows:
         sel = r[idx["selisih"]]
         trace = f"  ← {r[idx['trace']]}" if r[idx["trace"]] else ""
         out.append(
             f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
-            f"{r[idx['field']]:<18} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
+            f"{r[idx['field']]:<22} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
             f"({r[idx['computed_from']]}){trace}"
         )
-    return ("\n".join(out) + "\n").encode("utf-8") if out else b""
+    return ("\n".join(out) + "\n").encode("utf-8") if rows else b""
 
 
 def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
@@ -660,11 +674,13 @@ def progress(
 
     lang_code = resolve_lang(lang)
     out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, None, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
         con, ds, report = _checked(inputs, tmpdir, lang_code, select=["K"])
         table = coverage(con)
-        write_records(con, table, out_format, output, sys.stdout.buffer, tmpdir, text=progress_text)
+        write_records(con, table, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code,
+                      text=lambda names, rows: progress_text(names, rows, lang_code))
         if not quiet:
             from rekap.i18n import percent_of
             from rekap.statement import coverage_headline
@@ -687,9 +703,11 @@ def progress(
     raise SystemExit(EXIT_OK)
 
 
-def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """One unit per line under a header: TPS received, expected, percent."""
     idx = {c: i for i, c in enumerate(columns)}
-    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {'masuk':>8} {'harapan':>8} {'persen':>7}"]
+    received, expected, percent = ("masuk", "harapan", "persen") if lang == "id" else ("received", "expected", "percent")
+    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {received:>8} {expected:>8} {percent:>7}"]
     for r in rows:
         out.append(
             f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:28]:<28} "
@@ -714,7 +732,7 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
 def run(
     files: Annotated[list[str] | None, typer.Argument(help="TPS result files; none = the bundled sample.", show_default=False)] = None,
     reported: ReportedOpt = None,
-    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the bundle (created if missing).")] = Path("hasil-rekap"),
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the bundle: created if missing; an earlier bundle there is replaced whole; any other non-empty folder is refused.")] = Path("hasil-rekap"),
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -731,10 +749,11 @@ def run(
     """Semua langkah sekaligus: periksa, rekap, bandingkan, cakupan → satu folder hasil / the whole job into one bundle."""
     import time
 
-    from rekap.bundle import BundleInputs, write_bundle
+    from rekap.bundle import BundleInputs, check_output_folder, write_bundle
     from rekap.i18n import num, resolve_lang
 
     lang_code = resolve_lang(lang)
+    check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
     if not files:
         if not SAMPLE_DIR.is_dir():
             _fail("no input file given and the bundled sample is not installed", hint="give TPS files: rekap run tps.csv -o hasil")

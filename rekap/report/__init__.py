@@ -6,12 +6,18 @@ construction (and the CLI needs no pyarrow for them).
 the very same code, so `rekap validate -f csv` and `render(validate(...).findings, "csv")` are equal.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are written
-to CSV with a leading apostrophe, the OWASP-recommended neutralisation; numbers stay numbers.
+to CSV with a leading apostrophe, the OWASP-recommended neutralisation; numbers stay numbers. `xlsx`
+is one sheet of the same records (`rekap.report.xlsx.write_list_xlsx`): header row, text cells that
+stay text, numbers as numbers.
+
+The format comes from `-f`, else from the extension of `-o` (`format_for`): an extension rekap does not
+write, or one that disagrees with `-f`, is a usage error, so that `-o temuan.xls` never gets CSV bytes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,27 +31,48 @@ from rekap.schema import quote_ident
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FORMATS = ("table", "csv", "json", "jsonl", "parquet")
-EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".txt": "table"}
+FORMATS = ("table", "csv", "json", "jsonl", "parquet", "xlsx")
+EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+              ".txt": "table", ".xlsx": "xlsx"}
+BINARY_FORMATS = ("parquet", "xlsx")
+"""Formats that are not written to a terminal (the CLI refuses them there; a pipe or a file is fine)."""
+# An extension is a dot and a letter, then letters or digits: `hasil.2024` has none (a date, a version).
+EXTENSION_RE = re.compile(r"\.[A-Za-z][A-Za-z0-9]*")
 FORMULA_START = r"^[=+\-@\t\r]"
 
 TextRenderer = Callable[[Sequence[str], list[tuple[Any, ...]]], bytes]
 
 
 def format_for(path: str | None, fmt: str | None, extra: tuple[str, ...] = ()) -> str:
-    """The output format: -f, else the extension of -o, else a readable table. `extra` lists the
-    formats only some commands offer (xlsx for recap rows)."""
-    allowed = FORMATS + extra
-    if fmt:
-        if fmt not in allowed:
-            raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(allowed))
-        return fmt
-    if path:
-        ext = Path(path).suffix.lower()
-        if ext == ".xlsx" and "xlsx" in extra:
-            return "xlsx"
-        return EXTENSIONS.get(ext, "table")
-    return "table"
+    """The output format: -f, else the extension of -o, else a readable table.
+
+    An -o extension rekap does not write (`.xls`, `.pdf`, `.xlsm`, `.gz`) is refused, with or without -f;
+    so is an -o extension that names another format than -f (`-f csv -o x.parquet`). An -o name without
+    an extension takes -f's format (or the table). `extra` is kept for callers that named formats only
+    some commands offered; every format is offered everywhere now."""
+    allowed = tuple(dict.fromkeys(FORMATS + extra))
+    if fmt and fmt not in allowed:
+        raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(allowed))
+    by_extension = None
+    if path and path != "-":
+        suffix = Path(path).suffix
+        if EXTENSION_RE.fullmatch(suffix):
+            by_extension = EXTENSIONS.get(suffix.lower())
+            if by_extension is None:
+                raise UsageError(
+                    f"-o {path}: rekap does not write {suffix} files (it writes {', '.join(EXTENSIONS)})",
+                    hint="choose one of those extensions, or -f FORMAT with a name without extension",
+                )
+    if fmt and by_extension and fmt != by_extension:
+        raise UsageError(
+            f"-f {fmt} does not match -o {path} (a {by_extension} file by its extension)",
+            hint=f"drop -f, or name the file {Path(str(path)).stem}{_extension_of(fmt)}",
+        )
+    return fmt or by_extension or "table"
+
+
+def _extension_of(fmt: str) -> str:
+    return next(ext for ext, f in EXTENSIONS.items() if f == fmt)
 
 
 def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
@@ -100,11 +127,18 @@ def write_records(
     stdout: BinaryIO | None,
     tmpdir: str,
     text: TextRenderer = findings_text,
+    lang: str = "id",
 ) -> None:
-    """Render `table` as `fmt` to the file `output` (atomically) or, when it is None or '-', to `stdout`."""
+    """Render `table` as `fmt` to the file `output` (atomically) or, when it is None or '-', to `stdout`.
+    `lang` names the sheet of an xlsx; the records are the same in every language."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
     to_file = bool(output) and output != "-"
+    if fmt == "xlsx":
+        from rekap.report.xlsx import write_list_xlsx
+
+        write_list_xlsx(con, table, Path(str(output)) if to_file else _stream(stdout), lang=lang)
+        return
     if fmt == "table":
         sql, names = _select(con, table, neutralize=False)
         data = text(names, con.execute(sql).fetchall())
@@ -137,7 +171,7 @@ def write_records(
         _unlink(Path(name))
 
 
-def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text) -> bytes:
+def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text, lang: str = "id") -> bytes:
     """The bytes `write_records` produces for an Arrow table (same code path as the CLI)."""
     import io
 
@@ -146,7 +180,7 @@ def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text) -> byt
     con.execute("CREATE TABLE rk_render AS SELECT * FROM rk_render_src")
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        write_records(con, "rk_render", fmt, None, buf, tmpdir, text)
+        write_records(con, "rk_render", fmt, None, buf, tmpdir, text, lang)
     con.close()
     return buf.getvalue()
 
@@ -197,6 +231,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         _unlink(tmp)
         raise WriteError(path, str(exc.strerror)) from None
+
+
+def _stream(stdout: BinaryIO | None) -> BinaryIO:
+    if stdout is None:
+        raise ValueError("no output stream")
+    return stdout
 
 
 def _write_all(stdout: BinaryIO | None, data: bytes) -> None:

@@ -617,9 +617,10 @@ class _Styles:
     """The handful of cell styles, each built once per workbook and copied onto cells (setting fonts,
     borders and formats one attribute at a time costs too much for a sheet of thousands of desa)."""
 
-    def __init__(self, wb: Workbook, *, tables: bool = False) -> None:
+    def __init__(self, wb: Workbook, *, tables: bool = False, records: bool = False) -> None:
         """`tables` adds the styles of the bundle's list sheets (summary, findings, discrepancies); the
-        recap-only workbook leaves them out, so that its bytes stay what they were."""
+        recap-only workbook leaves them out, so that its bytes stay what they were. `records` (with
+        `tables`) adds the number style of the one-sheet record workbook (`write_list_xlsx`)."""
         from openpyxl.cell.cell import Cell
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -666,6 +667,9 @@ class _Styles:
                                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
             specs["t_key"] = {"font": bold, "alignment": plain_left}
             specs["t_pct"] = {"border": box, "number_format": "0.0"}
+            if records:
+                # General: a number shows as the CSV writes it (98.96, not 99.0; 1234, not 1,234).
+                specs["t_general"] = {"border": box}
         ws = wb.create_sheet("rekap-styles")  # a scratch sheet to build the styles on, removed below
         self._arrays: dict[tuple[str, bool], Any] = {}
         self.ids: dict[tuple[str, bool], int] = {}
@@ -731,6 +735,11 @@ class _Styles:
         """A number cell (an integer or a finite float), empty for NULL."""
         plain, _ = self._sql_ids(key)
         return f"rk_xml_num(concat('{letter}', rk_r), {value}, {plain})"
+
+    def sql_bool(self, letter: str, value: str, key: str) -> str:
+        """A boolean cell (TRUE / FALSE in Excel), empty for NULL."""
+        plain, _ = self._sql_ids(key)
+        return f"rk_xml_bool(concat('{letter}', rk_r), {value}, {plain})"
 
     def toned(self, key: str, tones: Sequence[str]) -> dict[str, str]:
         """`key` in each tone ('' plain, 'error', 'warning', 'partial')."""
@@ -1066,6 +1075,10 @@ _MACROS = {
     "rk_xml_num": (
         "(ref, v, s) AS CASE WHEN v IS NULL THEN concat('<c r=\"', ref, '\" s=\"', s, '\"/>') "
         "ELSE concat('<c r=\"', ref, '\" s=\"', s, '\"><v>', CAST(v AS VARCHAR), '</v></c>') END"
+    ),
+    "rk_xml_bool": (
+        "(ref, v, s) AS CASE WHEN v IS NULL THEN concat('<c r=\"', ref, '\" s=\"', s, '\"/>') "
+        "ELSE concat('<c r=\"', ref, '\" s=\"', s, '\" t=\"b\"><v>', CASE WHEN v THEN '1' ELSE '0' END, '</v></c>') END"
     ),
 }
 
@@ -1529,3 +1542,114 @@ def _write_list(
             sql_cells.append(st.sql_text(letter, alias, st.toned(base, tones)))
     rows = f"SELECT {tone} AS rk_tone, {', '.join(values)} FROM {relation}"
     st.splice(ws, header_row + 1, shown, rows, f"{order}, {every}", sql_cells)
+
+
+# --- one list as a workbook: `-f xlsx` of validate, compare and progress ----------------------------------
+
+LIST_SHEETS = {"rk_findings_out": "findings", "rk_discrepancies": "discrepancies", "rk_coverage": "coverage"}
+"""The sheet (a BUNDLE_TEXTS key) of each record table the commands write; any other table is 'Data'."""
+EXACT_INTEGER = 2**53
+"""Excel holds numbers as doubles: a whole number beyond this would come back changed, so it is text."""
+FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE", "REAL"})
+
+
+def write_list_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path_or_stream: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str = "id",
+) -> None:
+    """Write the records of `table` (findings, discrepancies, coverage, any table) as a workbook of one
+    sheet, atomically to a path or to a binary stream: row 1 the column names (those of the CSV), then
+    one row per record in the table's order. Text columns are text cells (codes keep their zeros; text
+    starting like a formula is an inline string with the quote prefix, never a formula), whole numbers and
+    finite decimals number cells (a whole number beyond 2**53, which Excel cannot hold, and NaN or
+    infinity are text), booleans TRUE/FALSE, anything else its text. `lang` names the sheet.
+
+    The rows are built by DuckDB as XML (`_spliced`, as the bundle's lists), so 300,000 findings take
+    seconds, and the bytes depend on the table only. More records than one Excel sheet holds
+    (1,048,575) is a `UsageError`: cutting the list would drop records silently."""
+    data = list_xlsx_bytes(con, table, lang=lang)
+    if isinstance(path_or_stream, str | os.PathLike):
+        write_atomic(Path(path_or_stream), data)
+    else:
+        _write_all(path_or_stream, data)
+
+
+def list_xlsx_bytes(con: duckdb.DuckDBPyConnection, table: str, *, lang: str = "id") -> bytes:
+    """The workbook `write_list_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from rekap.errors import UsageError
+
+    li = _lang_index(lang)
+    relation = quote_ident(table)
+    columns = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {relation}").fetchall()]
+    n_rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+    if n_rows > EXCEL_MAX_ROWS - 1:
+        raise UsageError(
+            f"{n_rows:,} records do not fit on one Excel sheet (at most {EXCEL_MAX_ROWS - 1:,})",
+            hint="write them with -f csv or -f parquet",
+        )
+    key = LIST_SHEETS.get(table)
+    wb = Workbook(write_only=True)
+    st = _Styles(wb, tables=True, records=True)
+    ws = wb.create_sheet(BUNDLE_TEXTS[key][li] if key else "Data")
+
+    # Widths from the data (a write-only sheet takes them before its first row).
+    if columns:
+        lengths = con.execute(
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, _ in columns)
+            + f" FROM {relation}"
+        ).fetchall()[0]
+        for i, ((name, _), n) in enumerate(zip(columns, lengths, strict=True)):
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(len(name), int(n or 0)) + 2)
+    ws.freeze_panes = "A2"
+    ws.append([st.text(ws, name, "t_head") for name, _ in columns])
+    if not columns:
+        return _finish(wb, st, con, _list_title(key, li))
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last}{n_rows + 1}"
+    if n_rows:
+        # In the table's own order, as CSV and JSON list them: rowid is a table's scan order; a view
+        # is copied into a table first (a plain scan keeps its order).
+        ordered = table
+        if not _is_table(con, table):
+            ordered = "rk_xlsx_list"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rk_xlsx_list AS SELECT * FROM {relation}")
+        values, cells = [], []
+        for i, (name, dtype) in enumerate(columns):
+            v, letter, alias = quote_ident(name), get_column_letter(i + 1), f"rk_v{i}"
+            base = dtype.split("(")[0]
+            if base in INTEGER_TYPES:
+                values += [f"{v} AS {alias}", f"CAST({v} AS VARCHAR) AS {alias}_t"]
+                cells.append(f"CASE WHEN abs({alias}) >= {EXACT_INTEGER} THEN {st.sql_text(letter, alias + '_t', 't_code')} "
+                             f"ELSE {st.sql_number(letter, alias, 't_general')} END")
+            elif base in FLOAT_TYPES or base == "DECIMAL":
+                values += [f"{v} AS {alias}", f"CAST({v} AS VARCHAR) AS {alias}_t"]
+                finite = f"isfinite(CAST({alias} AS DOUBLE))"
+                cells.append(f"CASE WHEN {alias} IS NOT NULL AND NOT {finite} THEN {st.sql_text(letter, alias + '_t', 't_code')} "
+                             f"ELSE {st.sql_number(letter, alias, 't_general')} END")
+            elif base == "BOOLEAN":
+                values.append(f"{v} AS {alias}")
+                cells.append(st.sql_bool(letter, alias, "t_text"))
+            else:
+                values.append(f"CAST({v} AS VARCHAR) AS {alias}")
+                cells.append(st.sql_text(letter, alias, "t_code"))
+        rows = f"SELECT rowid AS rk_ord, {', '.join(values)} FROM {quote_ident(ordered)}"
+        st.splice(ws, 2, n_rows, rows, "rk_ord", cells)
+    try:
+        return _finish(wb, st, con, _list_title(key, li))
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.rk_xlsx_list")
+
+
+def _list_title(key: str | None, li: int) -> str:
+    return BUNDLE_TEXTS[f"{key}_title"][li] if key else "rekap"
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()
+    return bool(rows[0][0])
