@@ -106,6 +106,13 @@ def _stdin_bytes(files: list[str]) -> bytes | None:
     return None
 
 
+def _skipped_lines(ds: Dataset | None, lang: str) -> list[str]:
+    """The sheets of the input workbooks that were not read, one line each."""
+    from rekap.i18n import t
+
+    return [f"  {s.name}: {t('sheet_skipped', lang)} ({s.message(lang)})" for s in (ds.skipped if ds else [])]
+
+
 def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
     if quiet:
         return
@@ -125,6 +132,8 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
             console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
         if s.mapping.unmapped:
             console.print(f"    {t('ignored', lang)}: {', '.join(s.mapping.unmapped)}", markup=False)
+    for line in _skipped_lines(ds, lang):
+        console.print(line, markup=False)
     for note in report.notes:
         console.print(f"  ! {note}", markup=False)
     console.print(
@@ -172,7 +181,9 @@ MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (K
 DptOpt = Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")]
 PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or 1-based number.")]
+SheetOpt = Annotated[list[str] | None, typer.Option("--sheet", help=(
+    "Excel sheets to read (default: every sheet with a TPS code column). SHEET (name or 1-based number) "
+    "for every workbook, FILE:SHEET for that file only; repeatable."))]
 InputFormatOpt = Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")]
 DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
@@ -189,7 +200,7 @@ class Inputs:
     dpt: Path | None
     paslon: Path | None
     columns: Path | None
-    sheet: str | None
+    sheet: list[str] | None
     input_format: str
     delimiter: str | None
 
@@ -218,7 +229,8 @@ def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = 
     stdin = _stdin_bytes(inputs.files)
     con = _connect(tmpdir)
     options = LoadOptions(
-        input_format=inputs.input_format, sheet=inputs.sheet, column_map=column_map, paslon=paslon_map, delimiter=delimiter
+        input_format=inputs.input_format, sheets=tuple(inputs.sheet or ()), column_map=column_map, paslon=paslon_map,
+        delimiter=delimiter,
     )
     ds = load_dataset(con, inputs.files, tmpdir, options, stdin=stdin)
     report = run_validate(
@@ -391,6 +403,7 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str)
     ]
     for note in report.notes:
         lines.append(f"  ! {note}")
+    lines += _skipped_lines(ds, lang)
     sys.stderr.write("\n".join(lines) + "\n")
 
 
@@ -504,6 +517,8 @@ def compare(
         write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, text=discrepancy_text)
         if not quiet:
             _compare_summary(result, report, lang_code)
+            if files:
+                sys.stderr.write("".join(line + "\n" for line in _skipped_lines(ds, lang_code)))
         con.close()
     raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
 
@@ -621,7 +636,7 @@ def progress(
                      if lang_code == "id" else
                      f"Progress — {num(int(got), lang_code)} of {num(int(want), lang_code)} TPS ({pct} %) of the region list\n"
                 )
-            sys.stderr.write("\n".join(_accounting_lines(report, lang_code)) + "\n")
+            sys.stderr.write("\n".join([*_accounting_lines(report, lang_code), *_skipped_lines(ds, lang_code)]) + "\n")
         con.close()
     raise SystemExit(EXIT_OK)
 
@@ -722,16 +737,18 @@ def run(
             "rejected_unplaceable_codes": recap.not_summed_unplaced,
         }
         sources = [
-            {"path": s.path, "name": s.name, "format": s.format, "sha256": s.sha256, "rows": s.rows_read,
-             "rows_rejected": s.rows_rejected}
+            {"path": s.path, "name": s.name, "sheet": s.sheet, "format": s.format, "sha256": s.sha256,
+             "rows": s.rows_read, "rows_rejected": s.rows_rejected}
             for s in ds.sources
         ]
         options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
                    "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None}
         bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
-                                     master=master_info, options=options)
+                                     master=master_info, options=options,
+                                     skipped_sheets=[s.record(lang_code) for s in ds.skipped])
         written = write_bundle(con, outdir, tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
+        skipped = _skipped_lines(ds, lang_code)
         con.close()
     if not quiet:
         id_ = lang_code == "id"
@@ -750,6 +767,7 @@ def run(
              + (f"; {num(compared.discrepancies, lang_code)} recap discrepancies" if compared else "") + "\n")
         )
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
+        sys.stderr.write("".join(line + "\n" for line in skipped))
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
 
