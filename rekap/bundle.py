@@ -6,7 +6,8 @@
     coverage.csv                           TPS received / expected per unit (with a KPU --master)
     rekap.xlsx                             workbook for staff (when the workbook writer is available)
     laporan.html                           one offline page (when the HTML writer is available)
-    manifest.json                          version, options, SHA-256 and rows of every input and output,
+    manifest.json                          version, options, SHA-256 and rows of every input (one entry per
+                                           sheet read) and output, the workbook sheets not read and why,
                                            what it covers (scope, election types and where they came
                                            from, levels left out, TPS with data), row accounting, counts
                                            per rule; seconds per step (validate,
@@ -45,6 +46,8 @@ class BundleInputs:
     statement: dict[str, Any] = field(default_factory=dict)
     """What the bundle covers (rekap.statement): scope, election types and their origin, levels left out,
     TPS with votes and voter data; shown on the page and the workbook, kept in the manifest."""
+    skipped_sheets: list[dict[str, Any]] = field(default_factory=list)
+    """Sheets of the input workbooks that were not read (`SkippedSheet.record`)."""
 
 def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
     names = []
@@ -230,6 +233,7 @@ def _write_bundle(
         "version": __version__,
         "ruleset": RULESET_VERSION,
         "inputs": inputs.sources,
+        "skipped_sheets": inputs.skipped_sheets,
         "reported": inputs.reported,
         "master": inputs.master,
         "accounting": accounting,
@@ -303,6 +307,7 @@ def _write_bundle(
         "ruleset": RULESET_VERSION,
         "options": inputs.options,
         "inputs": inputs.sources,
+        "skipped_sheets": inputs.skipped_sheets,
         "reported": inputs.reported,
         "master": inputs.master,
         "covered": inputs.statement,

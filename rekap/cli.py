@@ -136,6 +136,13 @@ def _scope_text(report: ValidationReport, lang: str) -> str:
     return scope_text(statement(report.con, report), lang)
 
 
+def _skipped_lines(ds: Dataset | None, lang: str) -> list[str]:
+    """The sheets of the input workbooks that were not read, one line each."""
+    from rekap.i18n import t
+
+    return [f"  {s.name}: {t('sheet_skipped', lang)} ({s.message(lang)})" for s in (ds.skipped if ds else [])]
+
+
 def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
     if quiet:
         return
@@ -155,7 +162,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
             console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
         if s.mapping.unmapped:
             console.print(f"    {t('ignored', lang)}: {', '.join(s.mapping.unmapped)}", markup=False)
-    for line in _statement_lines(report, lang):
+    for line in [*_skipped_lines(ds, lang), *_statement_lines(report, lang)]:
         console.print(line, markup=False)
     for note in report.notes:
         console.print(f"  ! {note}", markup=False)
@@ -193,7 +200,9 @@ MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (K
 DptOpt = Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")]
 PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")]
 ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or 1-based number.")]
+SheetOpt = Annotated[list[str] | None, typer.Option("--sheet", help=(
+    "Excel sheets to read (default: every sheet with a TPS code column). SHEET (name or 1-based number) "
+    "for every workbook, FILE:SHEET for that file only; repeatable."))]
 InputFormatOpt = Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")]
 DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
@@ -215,7 +224,7 @@ class Inputs:
     dpt: Path | None
     paslon: Path | None
     columns: Path | None
-    sheet: str | None
+    sheet: list[str] | None
     input_format: str
     delimiter: str | None
     wilayah: list[str] | None = None
@@ -246,7 +255,8 @@ def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = 
     stdin = _stdin_bytes(inputs.files)
     con = _connect(tmpdir)
     options = LoadOptions(
-        input_format=inputs.input_format, sheet=inputs.sheet, column_map=column_map, paslon=paslon_map, delimiter=delimiter
+        input_format=inputs.input_format, sheets=tuple(inputs.sheet or ()), column_map=column_map, paslon=paslon_map,
+        delimiter=delimiter,
     )
     ds = load_dataset(con, inputs.files, tmpdir, options, stdin=stdin)
     report = run_validate(
@@ -422,6 +432,7 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str)
     lines += _statement_lines(report, lang, recap.levels_above_scope)
     for note in report.notes:
         lines.append(f"  ! {note}")
+    lines += _skipped_lines(ds, lang)
     sys.stderr.write("\n".join(lines) + "\n")
 
 
@@ -548,6 +559,8 @@ def compare(
                       text=lambda names, rows: discrepancy_text(names, rows, lang_code))
         if not quiet:
             _compare_summary(result, report, lang_code)
+            if files:
+                sys.stderr.write("".join(line + "\n" for line in _skipped_lines(ds, lang_code)))
         con.close()
     raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
 
@@ -697,8 +710,8 @@ def progress(
                     f"Progress — {num(n, lang_code)} of {num(want, lang_code)} TPS ({pct}) the region list expects"
                     f" in {_scope_text(report, lang_code)}\n"
                 )
-            sys.stderr.write("\n".join(_statement_lines(report, lang_code)) + "\n")
-            sys.stderr.write("\n".join(_accounting_lines(report, lang_code)) + "\n")
+            sys.stderr.write("\n".join([*_statement_lines(report, lang_code), *_accounting_lines(report, lang_code),
+                                         *_skipped_lines(ds, lang_code)]) + "\n")
         con.close()
     raise SystemExit(EXIT_OK)
 
@@ -804,8 +817,8 @@ def run(
             "rejected_unplaceable_codes": recap.not_summed_unplaced,
         }
         sources = [
-            {"path": s.path, "name": s.name, "format": s.format, "sha256": s.sha256, "rows": s.rows_read,
-             "rows_rejected": s.rows_rejected}
+            {"path": s.path, "name": s.name, "sheet": s.sheet, "format": s.format, "sha256": s.sha256,
+             "rows": s.rows_read, "rows_rejected": s.rows_rejected}
             for s in ds.sources
         ]
         options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
@@ -815,9 +828,11 @@ def run(
 
         covered = statement(con, report, levels_above_scope=recap.levels_above_scope)
         bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
-                                     master=master_info, options=options, statement=covered)
+                                     master=master_info, options=options, statement=covered,
+                                     skipped_sheets=[s.record(lang_code) for s in ds.skipped])
         written = write_bundle(con, outdir, tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
+        skipped = _skipped_lines(ds, lang_code)
         con.close()
     if not quiet:
         id_ = lang_code == "id"
@@ -837,6 +852,7 @@ def run(
         )
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
         sys.stderr.write("".join(line + "\n" for line in _statement_lines_of(covered, lang_code)))
+        sys.stderr.write("".join(line + "\n" for line in skipped))
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
 

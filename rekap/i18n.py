@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tps": {"id": "TPS diperiksa: {n}", "en": "TPS checked: {n}"},
     "mapping": {"id": "kolom dipetakan", "en": "columns mapped"},
     "ignored": {"id": "kolom diabaikan", "en": "columns ignored"},
+    "sheet_skipped": {"id": "lembar tidak dibaca", "en": "sheet not read"},
     "rule": {"id": "Aturan", "en": "Rule"},
     "severity": {"id": "Tingkat", "en": "Severity"},
     "count": {"id": "Jumlah", "en": "Count"},

@@ -177,3 +177,187 @@ def test_a_partial_unit_that_adds_up_is_no_discrepancy(tmp_path: Path) -> None:
     assert low.code == 1
     assert [(r["level"], r["selisih"], r["computed_from"]) for r in _csv_rows(low.stdout)] == [
         ("desa", "-5", "tps")]
+
+
+# --- 5. one count, one rounding ------------------------------------------------------------------------------
+
+
+def _page_text(html: str) -> str:
+    import html as html_lib
+    import re
+
+    text = re.sub(r"<style.*?</style>|<svg.*?</svg>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html_lib.unescape(text))
+
+
+def test_a_summed_tps_is_a_received_tps_and_every_percentage_is_cut_to_one_decimal(tmp_path: Path) -> None:
+    out = tmp_path / "hasil"
+    result = run_cli(["run", "-o", str(out), "-q"])
+    assert result.code == 1, result.stderr
+    recap = {(r["level"], r["kode_wilayah"]): r for r in _csv_rows((out / "recap_desa.csv").read_bytes())}
+    recap.update({(r["level"], r["kode_wilayah"]): r for r in _csv_rows((out / "recap_provinsi.csv").read_bytes())})
+    coverage = {(r["level"], r["kode_wilayah"]): r for r in _csv_rows((out / "coverage.csv").read_bytes())}
+    # KALIGEDE's TPS with a 12-digit code is summed in its desa, so it is received there too (was 4 vs 3).
+    assert recap[("desa", "3503042005")]["n_tps"] == coverage[("desa", "3503042005")]["n_tps"] == "4"
+    for key, row in coverage.items():
+        if key in recap:
+            assert row["n_tps"] == recap[key]["n_tps"], key
+    # The province: one count everywhere (was "287 / 289" and "286 dari 289").
+    prov = coverage[("provinsi", "35")]
+    n, expected = int(prov["n_tps"]), int(prov["n_tps_expected"])
+    assert n == int(recap[("provinsi", "35")]["n_tps"])
+    page = _page_text((out / "laporan.html").read_text(encoding="utf-8"))
+    pct = f"{1000 * n // expected // 10},{1000 * n // expected % 10} %"
+    assert f"{n} / {expected}" in page and f"{n} TPS masuk dari {expected}" in page and pct in page
+    # One number of decimals everywhere: no 98,96 %, no 99.0.
+    import re
+
+    assert not re.search(r"\d,\d\d %", page)
+    assert not re.search(r"\d\.\d %", page)
+    assert all(len(r["persen"].split(".")[1]) == 1 for r in coverage.values() if r["persen"])
+
+
+def test_percent_is_truncated_never_rounded_up() -> None:
+    from rekap.i18n import percent, percent_of
+
+    assert percent_of(9996, 10000, "id") == "99,9 %"  # Riau's 99.96 % was shown as 100.0
+    assert percent_of(9896, 10000, "id") == "98,9 %"
+    assert percent_of(10000, 10000, "en") == "100.0%"
+    assert percent(99.96, "en") == "99.9%"
+    assert percent_of(1234567, 1234567 * 4, "id") == "25,0 %"
+
+
+@pytest.mark.real
+def test_real_coverage_percentages_are_truncated(tmp_path: Path) -> None:
+    parquet = real_file("ppwp2024_tps_36prov.parquet")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    result = run_cli(["progress", str(parquet), "--master", str(master), "-f", "csv", "-q"])
+    assert result.code == 0, result.stderr
+    rows = [r for r in _csv_rows(result.stdout) if r["persen"]]
+    assert len(rows) > 80_000
+    for r in rows:
+        n = int(r["n_tps"]) - (int(r["n_tps_unexpected"]) if r["kode_wilayah"].startswith("99") else 0)
+        assert float(r["persen"]) == (1000 * n // int(r["n_tps_expected"])) / 10, r
+    riau = next(r for r in rows if r["kode_wilayah"] == "14")
+    assert float(riau["persen"]) < 100 and int(riau["n_tps"]) < int(riau["n_tps_expected"])
+
+
+# --- 6. scope ----------------------------------------------------------------------------------------------
+
+
+def _dki_subset(tmp_path: Path, prefix: str) -> Path:
+    src = real_file("ppwp2024_tps_dki_jakarta.csv")
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].split(",")
+    i = header.index("kode_tps")
+    out = tmp_path / f"dki_{prefix}.csv"
+    out.write_text(lines[0] + "".join(ln for ln in lines[1:] if ln.split(",")[i].startswith(prefix)), encoding="utf-8")
+    return out
+
+
+@pytest.mark.real
+def test_dki_with_the_national_list_is_dki_s_recap(tmp_path: Path) -> None:
+    tps = real_file("ppwp2024_tps_dki_jakarta.csv")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    out = tmp_path / "hasil"
+    result = run_cli(["run", str(tps), "--master", str(master), "-o", str(out), "-q"])
+    assert result.code in (0, 1), result.stderr
+    coverage = _csv_rows((out / "coverage.csv").read_bytes())
+    # Was "Cakupan: 30.766 dari 820.161 TPS (3,75 %)" and a NASIONAL sheet holding DKI's numbers.
+    assert (coverage[0]["level"], coverage[0]["kode_wilayah"], coverage[0]["n_tps"], coverage[0]["n_tps_expected"]) == (
+        "provinsi", "31", "30766", "30766")
+    assert all(r["kode_wilayah"].startswith("31") for r in coverage)
+    assert not (out / "recap_nasional.csv").exists()
+    from openpyxl import load_workbook
+
+    assert "Nasional" not in load_workbook(out / "rekap.xlsx", read_only=True).sheetnames
+    page = _page_text((out / "laporan.html").read_text(encoding="utf-8"))
+    assert "30.766 TPS masuk dari 30.766" in page and "820.161" not in page
+    assert "tingkat nasional tidak ditampilkan" in page
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["covered"]["scope"]["units"] == [{"level": "provinsi", "kode_wilayah": "31", "nama_wilayah": "DKI JAKARTA"}]
+    assert manifest["covered"]["levels_above_scope"] == ["nasional"]
+
+
+@pytest.mark.real
+def test_one_kabkota_of_data_and_wilayah_for_the_province(tmp_path: Path) -> None:
+    tps = _dki_subset(tmp_path, "3101")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    alone = _csv_rows(run_cli(["progress", str(tps), "--master", str(master), "-f", "csv", "-q"]).stdout)
+    assert (alone[0]["level"], alone[0]["kode_wilayah"]) == ("kabkota", "3101")
+    assert not [r for r in alone if r["level"] == "provinsi"]
+    # The user says the recap is DKI's: all six kab/kota are listed, the five without data at 0.
+    province = _csv_rows(run_cli(["progress", str(tps), "--master", str(master), "--wilayah", "31", "-f", "csv",
+                                  "-q"]).stdout)
+    kab = {r["kode_wilayah"]: int(r["n_tps"]) for r in province if r["level"] == "kabkota"}
+    assert len(kab) == 6 and kab["3101"] > 0 and sorted(kab.values())[:5] == [0] * 5
+    assert province[0]["level"] == "provinsi" and int(province[0]["n_tps"]) == kab["3101"]
+
+
+@pytest.mark.real
+def test_overseas_tps_are_said_to_be_left_out_of_the_expected_count() -> None:
+    parquet = real_file("ppwp2024_tps_36prov.parquet")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    result = run_cli(["progress", str(parquet), "--master", str(master), "-f", "csv"])
+    assert result.code == 0
+    assert "2.446 TPS luar negeri (kode 99) dijumlahkan tetapi tidak dihitung dalam TPS yang diharapkan" in result.stderr
+
+
+@pytest.mark.real
+def test_wilayah_gives_exactly_the_national_findings_under_it(tmp_path: Path) -> None:
+    parquet = real_file("ppwp2024_tps_36prov.parquet")
+    national = _csv_rows(run_cli(["validate", str(parquet), "-f", "csv", "-q", "--fail-on", "never"]).stdout)
+    local = run_cli(["validate", str(parquet), "--wilayah", "3171", "-f", "csv", "--fail-on", "never"])
+    assert local.code == 0, local.stderr
+    under = [r for r in national if (r["kode_wilayah"] or "").startswith("3171")]
+    assert under and _csv_rows(local.stdout) == under
+    # The rows left out are counted, not lost.
+    assert "di luar --wilayah" in local.stderr
+
+
+@pytest.mark.real
+def test_progress_for_a_wilayah_lists_only_it_and_its_children() -> None:
+    tps = real_file("ppwp2024_tps_36prov.parquet")
+    master = real_file("wilayah_kpu_pemilu2024.csv")
+    result = run_cli(["progress", str(tps), "--wilayah", "31", "--master", str(master), "-f", "csv"])
+    assert result.code == 0, result.stderr
+    rows = _csv_rows(result.stdout)
+    assert rows[0]["level"] == "provinsi" and rows[0]["kode_wilayah"] == "31"
+    assert all(r["kode_wilayah"].startswith("31") for r in rows)
+    assert (rows[0]["n_tps"], rows[0]["n_tps_expected"]) == ("30766", "30766")
+
+
+def test_wilayah_that_is_not_a_code_is_refused() -> None:
+    assert_clean_failure(run_cli(["validate", *SAMPLE_TPS, "--wilayah", "35x"]), "--wilayah '35x'")
+
+
+def test_aggregate_of_a_level_above_the_data_says_so() -> None:
+    result = run_cli(["aggregate", *SAMPLE_TPS, "--election", "pkwkp", "--level", "kabkota,nasional", "-f", "csv"])
+    assert result.code == 0, result.stderr
+    assert {r["level"] for r in _csv_rows(result.stdout)} == {"kabkota"}
+    assert "tingkat nasional tidak ditampilkan" in result.stderr
+
+
+# --- 7. partial sums are said to be partial ------------------------------------------------------------------
+
+
+@pytest.mark.real
+def test_a_dpt_over_45_percent_of_the_tps_says_so(tmp_path: Path) -> None:
+    tps = real_file("ppwp2024_tps_dki_jakarta.csv")
+    out = tmp_path / "hasil"
+    result = run_cli(["run", str(tps), "-o", str(out)])
+    assert result.code in (0, 1), result.stderr
+    statement = "dari 30.766 TPS yang dijumlahkan, 22.759 berisi data suara dan 13.848 berisi data pemilih"
+    assert statement in result.stderr
+    page = _page_text((out / "laporan.html").read_text(encoding="utf-8"))
+    assert statement in page
+    # Beside the sums: the TPS they cover, per unit.
+    assert "TPS berisi data pemilih" in page and "13.848" in page
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "rekap.xlsx", read_only=True)
+    summary = " ".join(str(c) for row in book[book.sheetnames[0]].iter_rows(values_only=True) for c in row if c)
+    assert statement in summary

@@ -1,24 +1,25 @@
 """Readers: turn the files people actually have into one canonical table in DuckDB.
 
 `load_dataset` reads every input (CSV/TSV, XLSX, Parquet, Sirekap JSON/JSONL, stdin), maps each
-input's headers onto canonical names, and stacks them into `rk_raw` with `_source` (file),
-`_row` (spreadsheet row) and `_file` (input index). Rows that cannot be parsed at all are kept in
-`rk_rejected` with their reason, so that every input row is accounted for.
+input's headers onto canonical names, and stacks them into `rk_raw` with `_row` (spreadsheet row)
+and `_file` (source index). A source is one file, or one sheet of a workbook: every sheet with a TPS
+code column is read, and every other sheet is listed as skipped with its reason. Rows that cannot
+be parsed at all are kept in `rk_rejected` with their reason, so that every input row is accounted for.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from rekap.db import count
 from rekap.errors import InputError, UsageError
-from rekap.io.base import RawTable, scan_file
+from rekap.io.base import RawTable, SkippedSheet, scan_file
 from rekap.io.columns import ColumnMapping, map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
 
@@ -34,13 +35,17 @@ class Source:
     path: str
     """As given by the user ('-' for stdin)."""
     name: str
-    """Shown in findings' `source` field."""
+    """Shown in findings' `source` field: the file as given, and `file.xlsx [Sheet]` for a sheet of a
+    workbook with more than one sheet."""
     format: str
     rows_read: int
     rows_rejected: int
     notes: list[str]
     mapping: ColumnMapping
     sha256: str
+    """Of the file (the sheets of one workbook share it)."""
+    sheet: str | None = None
+    """The sheet read, for a workbook."""
 
 
 @dataclass
@@ -57,12 +62,15 @@ class Dataset:
     """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
     rows_outside: int = 0
     """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
+    skipped: list[SkippedSheet] = field(default_factory=list)
+    """Sheets of the input workbooks that were not read, with the reason, in input and sheet order."""
 
 
 @dataclass(frozen=True)
 class LoadOptions:
     input_format: str = "auto"
-    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    """--sheet as given: SHEET (every workbook) or FILE:SHEET (that file), see `parse_sheet_options`."""
     column_map: dict[str, str] | None = None
     paslon: dict[str, int] | None = None
     delimiter: str | None = None
@@ -133,15 +141,9 @@ def read_one(
     lines: Callable[[], int] | None = None,
 ) -> tuple[RawTable, list[tuple[int, str, str]]]:
     """Read one input into `table`; return it and its rejected rows (row, reason, raw text). `lines`
-    gives the file's line count when a pass over it already makes one (see `scan_file`)."""
-    with open(path, "rb") as fh:
-        head = fh.read(8192)
-    fmt = options.input_format if options.input_format != "auto" else sniff_format(head, display)
-    if fmt in _UNSUPPORTED:
-        hint = "save it as .xlsx" if fmt == "xls" else "give a CSV, XLSX, Parquet or Sirekap JSON file"
-        raise InputError(f"{display}: this is {_UNSUPPORTED[fmt]}, not a table rekap can read", hint=hint)
-    if not head:
-        raise InputError(f"{display}: the file is empty")
+    gives the file's line count when a pass over it already makes one (see `scan_file`). A workbook
+    is read as one table: its first sheet with a header (`load_dataset` reads every TPS sheet)."""
+    fmt = _input_format(path, display, options)
     if fmt == "csv":
         from rekap.io.csv import read_csv
 
@@ -150,7 +152,7 @@ def read_one(
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx
 
-        return read_xlsx(con, path, table, display, options.sheet, extra=options.column_map), []
+        return read_xlsx(con, path, table, display, extra=options.column_map), []
     if fmt == "parquet":
         from rekap.io.base import literal_path
 
@@ -160,6 +162,79 @@ def read_one(
 
         return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name), []
     raise UsageError(f"unknown input format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+
+
+def _input_format(path: Path, display: str, options: LoadOptions) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    fmt = options.input_format if options.input_format != "auto" else sniff_format(head, display)
+    if fmt in _UNSUPPORTED:
+        hint = "save it as .xlsx" if fmt == "xls" else "give a CSV, XLSX, Parquet or Sirekap JSON file"
+        raise InputError(f"{display}: this is {_UNSUPPORTED[fmt]}, not a table rekap can read", hint=hint)
+    if not head:
+        raise InputError(f"{display}: the file is empty")
+    return fmt
+
+
+# Excel refuses these in a sheet name, so a --sheet value holding one names no sheet.
+_NOT_IN_SHEET_NAMES = ":\\/?*[]"
+
+
+def split_sheet_option(value: str) -> tuple[str | None, str]:
+    """`--sheet` as (FILE or None, SHEET): split at the last colon, unless what follows it holds a
+    slash or backslash, in which case it is no sheet name (a Windows path, `C:\\data\\kab.xlsx`)."""
+    head, colon, tail = value.rpartition(":")
+    if not colon or "\\" in tail or "/" in tail:
+        return None, value
+    return head, tail
+
+
+def parse_sheet_options(values: Sequence[str], inputs: Sequence[str]) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
+    """--sheet values as (sheets of every workbook, sheets per input index).
+
+    `SHEET` (a name or a 1-based number) applies to every workbook, `FILE:SHEET` to the inputs that are
+    FILE (as given on the command line, or the same file by its resolved path). An input with sheets
+    of its own reads those only; the others read the sheets given for every workbook, or all their
+    TPS sheets when there are none.
+    """
+    every: list[str] = []
+    per_file: dict[int, list[str]] = {}
+    for value in values:
+        file, sheet = split_sheet_option(value)
+        if file is None:
+            if any(c in sheet for c in _NOT_IN_SHEET_NAMES) or not sheet.strip():
+                raise UsageError(
+                    f"--sheet '{value}' names no sheet (sheet names cannot be empty or hold : \\ / ? * [ ])",
+                    hint="give a sheet name or number, or FILE:SHEET for one file, e.g. --sheet 'kab.xlsx:Kec A'",
+                )
+            if sheet not in every:
+                every.append(sheet)
+            continue
+        if not sheet.strip():
+            raise UsageError(f"--sheet '{value}' names no sheet after the colon", hint="e.g. --sheet 'kab.xlsx:Kec A'")
+        matched = _inputs_named(file, inputs)
+        if not matched:
+            raise UsageError(
+                f"--sheet '{value}': '{file}' is not one of the input files",
+                hint="write FILE as it is given on the command line, e.g. --sheet 'kab.xlsx:Kec A'",
+            )
+        for i in matched:
+            chosen = per_file.setdefault(i, [])
+            if sheet not in chosen:
+                chosen.append(sheet)
+    return tuple(every), {i: tuple(v) for i, v in per_file.items()}
+
+
+def _inputs_named(file: str, inputs: Sequence[str]) -> list[int]:
+    def resolved(p: str) -> str | None:
+        try:
+            return str(Path(p).resolve())
+        except (OSError, RuntimeError):
+            return None
+
+    target = resolved(file) if file != STDIN else None
+    return [i for i, given in enumerate(inputs)
+            if given == file or (target is not None and given != STDIN and resolved(given) == target)]
 
 
 def _sql_literal(value: str) -> str:
@@ -205,7 +280,9 @@ def load_dataset(
         raise UsageError(f"unknown input format {options.input_format!r}", hint="use one of: " + ", ".join(FORMATS))
     if not inputs:
         raise UsageError("no input file given", hint="e.g. rekap validate tps.csv (use - for stdin)")
+    every_sheet, sheets_of = parse_sheet_options(options.sheets, inputs)
     sources: list[Source] = []
+    skipped: list[SkippedSheet] = []
     # Hashing runs beside DuckDB's read (hashlib releases the GIL), so the SHA-256 of a large input
     # costs no extra wall time.
     hasher = ThreadPoolExecutor(max_workers=1)
@@ -216,7 +293,7 @@ def load_dataset(
     )
     present: set[str] = set()
     try:
-        for index, given in enumerate(inputs):
+        for file_index, given in enumerate(inputs):
             if given == STDIN:
                 if stdin is None:
                     raise UsageError("'-' given but nothing to read on stdin")
@@ -227,52 +304,19 @@ def load_dataset(
             else:
                 path = _check_path(given)
                 display = given
-            table = f"rk_in_{index}"
             scanned = hasher.submit(scan_file, path)
-            hashes.append(scanned)
             try:
-                raw, rejects = read_one(con, path, display, table, tmpdir, options, _line_count(scanned))
+                read = _read_input(con, path, display, f"rk_in_{file_index}", tmpdir, options,
+                                   sheets_of.get(file_index), every_sheet, _line_count(scanned))
             except OSError as exc:
                 raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
-            if raw.rows + len(rejects) == 0:
-                # A header and nothing below it: most likely the wrong file or sheet, and a recap
-                # built from it would look complete with nothing in it.
-                raise InputError(f"{display}: no data rows below the header", hint="check that this is the right file (and --sheet)")
-            if raw.canonical:
-                mapping = ColumnMapping(mapping={h: h for h in raw.headers})
-            else:
-                mapping = map_headers(raw.headers, display, options.column_map)
-            if "kode_tps" not in mapping.mapping:
-                seen = ", ".join(f"'{h}'" for h in raw.headers[:8])
-                raise InputError(
-                    f"{display}: S001 no TPS code column (kode_tps) among the headers {seen}",
-                    hint="name it 'Kode TPS' or 'kode_tps', or map it with --columns map.toml",
-                )
-            present.update(mapping.mapping)
-            if rejects:
-                con.executemany(
-                    "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[index, r, why, txt] for r, why, txt in rejects]
-                )
-            select = ", ".join(
-                f"{quote_ident(src)} AS {quote_ident(canon)}" for canon, src in mapping.mapping.items()
-            )
-            parts.append(
-                f"SELECT {select}, _row, {index}::INTEGER AS _file "
-                f"FROM {quote_ident(table)}"
-            )
-            sources.append(
-                Source(
-                    index=index,
-                    path=given,
-                    name=display,
-                    format=raw.format,
-                    rows_read=raw.rows + len(rejects),
-                    rows_rejected=len(rejects),
-                    notes=raw.notes,
-                    mapping=mapping,
-                    sha256="",
-                )
-            )
+            skipped += [SkippedSheet(given, display, title, why, headers) for title, why, headers in read.skipped]
+            for sheet, raw, rejects in read.tables:
+                index = len(sources)
+                # A finding points at the file, the sheet and the row.
+                name = f"{display} [{sheet}]" if sheet is not None and read.sheet_count > 1 else display
+                hashes.append(scanned)
+                sources.append(_add_source(con, index, given, name, sheet, raw, rejects, options, present, parts))
     except BaseException:
         hasher.shutdown(wait=False, cancel_futures=True)
         raise
@@ -294,7 +338,96 @@ def load_dataset(
         columns=columns,
         rows_read=sum(s.rows_read for s in sources),
         rows_rejected=sum(s.rows_rejected for s in sources),
+        skipped=skipped,
     )
 
 
-__all__ = ["CANONICAL_COLUMNS", "Dataset", "LoadOptions", "Source", "load_dataset", "sniff_format"]
+@dataclass
+class _InputRead:
+    tables: list[tuple[str | None, RawTable, list[tuple[int, str, str]]]]
+    """(sheet or None, table, rejected rows) per source of the input."""
+    skipped: list[tuple[str, str, tuple[str, ...]]]
+    sheet_count: int = 0
+
+
+def _read_input(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    table: str,
+    tmpdir: str,
+    options: LoadOptions,
+    own_sheets: tuple[str, ...] | None,
+    every_sheet: tuple[str, ...],
+    lines: Callable[[], int],
+) -> _InputRead:
+    """One TPS input: a workbook gives one table per sheet read, any other file one table."""
+    fmt = _input_format(path, display, options)
+    if fmt == "xlsx":
+        from rekap.io.excel import read_xlsx_sheets
+
+        wanted = own_sheets if own_sheets is not None else (every_sheet or None)
+        book = read_xlsx_sheets(con, path, table, display, wanted, extra=options.column_map)
+        return _InputRead([(t.sheet, t.raw, []) for t in book.tables], book.skipped, book.sheet_count)
+    if own_sheets is not None:
+        # --sheet SHEET for every workbook passes over other files; one given for this very file cannot.
+        raise InputError(
+            f"{display}: --sheet '{own_sheets[0]}' given for this file, but it is not an Excel workbook ({fmt})",
+            hint="--sheet FILE:SHEET is for .xlsx inputs",
+        )
+    raw, rejects = read_one(con, path, display, table, tmpdir, options, lines)
+    return _InputRead([(None, raw, rejects)], [])
+
+
+def _add_source(
+    con: duckdb.DuckDBPyConnection,
+    index: int,
+    given: str,
+    display: str,
+    sheet: str | None,
+    raw: RawTable,
+    rejects: list[tuple[int, str, str]],
+    options: LoadOptions,
+    present: set[str],
+    parts: list[str],
+) -> Source:
+    """Map one table's headers, keep its rejected rows, and add its SELECT to the union."""
+    if raw.rows + len(rejects) == 0:
+        # A header and nothing below it: most likely the wrong file or sheet, and a recap
+        # built from it would look complete with nothing in it.
+        raise InputError(f"{display}: no data rows below the header", hint="check that this is the right file (and --sheet)")
+    if raw.canonical:
+        mapping = ColumnMapping(mapping={h: h for h in raw.headers})
+    else:
+        mapping = map_headers(raw.headers, display, options.column_map)
+    if "kode_tps" not in mapping.mapping:
+        seen = ", ".join(f"'{h}'" for h in raw.headers[:8])
+        raise InputError(
+            f"{display}: S001 no TPS code column (kode_tps) among the headers {seen}",
+            hint="name it 'Kode TPS' or 'kode_tps', or map it with --columns map.toml",
+        )
+    present.update(mapping.mapping)
+    if rejects:
+        con.executemany(
+            "INSERT INTO rk_rejected VALUES (?, ?, ?, ?)", [[index, r, why, txt] for r, why, txt in rejects]
+        )
+    select = ", ".join(f"{quote_ident(src)} AS {quote_ident(canon)}" for canon, src in mapping.mapping.items())
+    parts.append(f"SELECT {select}, _row, {index}::INTEGER AS _file FROM {quote_ident(raw.table)}")
+    return Source(
+        index=index,
+        path=given,
+        name=display,
+        format=raw.format,
+        rows_read=raw.rows + len(rejects),
+        rows_rejected=len(rejects),
+        notes=raw.notes,
+        mapping=mapping,
+        sha256="",
+        sheet=sheet,
+    )
+
+
+__all__ = [
+    "CANONICAL_COLUMNS", "Dataset", "LoadOptions", "SkippedSheet", "Source", "load_dataset", "parse_sheet_options",
+    "sniff_format",
+]

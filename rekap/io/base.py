@@ -65,3 +65,49 @@ class RawTable:
     """What the reader decided, for the user: 'delimiter ;', 'encoding cp1252', 'header in row 3'."""
     canonical: bool = False
     """True when `headers` are already canonical names (Sirekap JSON), so no alias mapping applies."""
+
+
+HEADER_SCAN_ROWS = 30
+"""Rows of a sheet searched for the header. Title blocks above the header are at most ~10 rows; 30
+leaves room without scanning data."""
+
+SKIP_REASONS = ("empty", "no_header", "no_tps_code", "no_rows", "not_chosen")
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet of an input workbook that was not read, and why: no sheet is left out unsaid."""
+
+    path: str
+    """The workbook as the user gave it."""
+    file: str
+    """The workbook as shown ('<stdin>' for stdin)."""
+    sheet: str
+    reason: str
+    """One of SKIP_REASONS."""
+    headers: tuple[str, ...] = ()
+    """For 'no_tps_code': the first headers found, to show what the sheet holds."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.file} [{self.sheet}]"
+
+    def message(self, lang: str) -> str:
+        id_ = lang == "id"
+        if self.reason == "empty":
+            return "lembar kosong" if id_ else "empty sheet"
+        if self.reason == "no_header":
+            return (f"tidak ada baris judul kolom dalam {HEADER_SCAN_ROWS} baris pertama" if id_
+                    else f"no header row in the first {HEADER_SCAN_ROWS} rows")
+        if self.reason == "no_tps_code":
+            seen = ", ".join(f"'{h}'" for h in self.headers)
+            return (f"judul kolom tanpa kolom kode TPS ({seen})" if id_
+                    else f"header without a TPS code column ({seen})")
+        if self.reason == "no_rows":
+            return "judul kolom tanpa baris data" if id_ else "a header but no data rows"
+        return "tidak dipilih dengan --sheet" if id_ else "not chosen by --sheet"
+
+    def record(self, lang: str) -> dict[str, str]:
+        """As written in a manifest: where, which reason (stable code) and the reason in words."""
+        return {"path": self.path, "name": self.name, "sheet": self.sheet, "reason": self.reason,
+                "message": self.message(lang)}

@@ -12,21 +12,18 @@ import datetime as dt
 import io
 import uuid
 import zipfile
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rekap.errors import InputError
-from rekap.io.base import RawTable
+from rekap.io.base import HEADER_SCAN_ROWS, RawTable
 from rekap.schema import quote_ident, resolve_header
 
 if TYPE_CHECKING:
     import duckdb
-
-HEADER_SCAN_ROWS = 30
-"""Title blocks above the header are at most ~10 rows; 30 leaves room without scanning data."""
 
 _NO_HEADER_HINT = (
     "the header must name the TPS code column, e.g. 'Kode TPS'; or map columns with --columns map.toml"
@@ -34,6 +31,7 @@ _NO_HEADER_HINT = (
 _RESAVE_HINT = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
 
 Row = Sequence[Any]
+_T = TypeVar("_T")
 
 
 def read_xlsx(
@@ -49,8 +47,52 @@ def read_xlsx(
 
     `sheet` is a sheet name or a 1-based position ("2"); without it the first sheet with a
     recognisable header is used. `extra` is the user's own header mapping (--columns), so that
-    headers rekap does not know still count when looking for the header row.
+    headers rekap does not know still count when looking for the header row. For inputs read as one
+    table (a reported recap, the DPT list); TPS inputs are read sheet by sheet (`read_xlsx_sheets`).
     """
+    return _with_workbook(path, display, lambda wb: _read_workbook(con, wb, table, display, sheet, extra))
+
+
+@dataclass
+class SheetTable:
+    sheet: str
+    raw: RawTable
+
+
+@dataclass
+class WorkbookTables:
+    tables: list[SheetTable]
+    """The sheets read, in workbook order."""
+    skipped: list[tuple[str, str, tuple[str, ...]]]
+    """(sheet, reason, headers) of every other sheet, in workbook order; reasons as `SkippedSheet`'s."""
+    sheet_count: int
+    """Worksheets in the workbook."""
+
+
+def read_xlsx_sheets(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table_prefix: str,
+    display: str,
+    sheets: Sequence[str] | None = None,
+    *,
+    extra: dict[str, str] | None = None,
+) -> WorkbookTables:
+    """Load every TPS sheet of an .xlsx workbook, each into its own DuckDB table `{table_prefix}_{k}`.
+
+    A TPS sheet is one whose header (found as `read_xlsx` finds it) has a TPS code column; every
+    other sheet is listed as skipped with its reason. `sheets` (names or 1-based positions) reads
+    those sheets only, whatever their header; a sheet not in the workbook is an error. A workbook
+    with no TPS sheet at all is read as `read_xlsx` reads it, so that the caller's usual one-line
+    error says what is missing.
+    """
+    return _with_workbook(path, display, lambda wb: _read_sheets(con, wb, table_prefix, display, sheets, extra))
+
+
+# --- opening -------------------------------------------------------------------------------------
+
+
+def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
     # Imported here so that `rekap --help` stays fast.
     from openpyxl import load_workbook
 
@@ -69,12 +111,9 @@ def read_xlsx(
                 f"{display}: not an Excel .xlsx workbook ({_zip_reason(exc)})", hint=_RESAVE_HINT
             ) from exc
         try:
-            return _read_workbook(con, wb, table, display, sheet, extra)
+            return use(wb)
         finally:
             wb.close()
-
-
-# --- opening -------------------------------------------------------------------------------------
 
 
 def _check_magic(head: bytes, display: str) -> None:
@@ -307,6 +346,10 @@ def _choose(
                 notes.append(f"sheet '{ws.title}' (other sheets: {others}; choose with --sheet)")
             return scan, scan.header, notes
         scans.append(scan)
+    _no_sheet_with_header(display, scans, titles)
+
+
+def _no_sheet_with_header(display: str, scans: list[_Scan], titles: list[str]) -> NoReturn:
     if not scans:
         raise InputError(f"{display}: the workbook has no worksheets", hint=_RESAVE_HINT)
     if all(s.empty for s in scans):
@@ -315,6 +358,86 @@ def _choose(
         raise InputError(f"{display}: every sheet is empty ({_quoted(titles)})")
     first = next(s for s in scans if not s.empty)
     _no_header(display, first, [t for t in titles if t != first.ws.title])
+
+
+def _read_sheets(
+    con: duckdb.DuckDBPyConnection,
+    wb: Any,
+    prefix: str,
+    display: str,
+    wanted: Sequence[str] | None,
+    extra: dict[str, str] | None,
+) -> WorkbookTables:
+    ws_list = list(wb.worksheets)
+    titles = [ws.title for ws in ws_list]
+    if not ws_list:
+        _no_sheet_with_header(display, [], titles)
+    chosen: set[int] | None = None
+    if wanted is not None:
+        chosen = set()
+        for w in wanted:
+            ws = _pick_sheet(ws_list, w)
+            if ws is None:
+                raise InputError(
+                    f"{display}: no sheet named '{w}'",
+                    hint=f"sheets in this file: {', '.join(titles)}; choose with --sheet",
+                )
+            chosen.add(next(i for i, other in enumerate(ws_list) if other is ws))
+    tables: list[SheetTable] = []
+    skipped: list[tuple[str, str, tuple[str, ...]]] = []
+    header_only: list[SheetTable] = []
+    unread: list[_Scan] = []
+    fallback: _Scan | None = None
+
+    def load(scan: _Scan, header: _Header) -> SheetTable:
+        return SheetTable(scan.ws.title, _load(con, scan, header, f"{prefix}_{len(tables) + len(header_only)}", []))
+
+    try:
+        for i, ws in enumerate(ws_list):
+            if chosen is not None and i not in chosen:
+                skipped.append((ws.title, "not_chosen", ()))
+                continue
+            scan = _scan(ws, display, extra)
+            if scan.header is None:
+                scan.rest.close()  # release the zip member now rather than at garbage collection
+                if chosen is not None:
+                    _no_header(display, scan, [])
+                skipped.append((ws.title, "empty" if scan.empty else "no_header", ()))
+                unread.append(scan)
+            elif chosen is not None:
+                tables.append(load(scan, scan.header))
+            elif not any(resolve_header(n, extra) == "kode_tps" for n in scan.header.names if n):
+                skipped.append((ws.title, "no_tps_code", tuple(n for n in scan.header.names if n)[:5]))
+                if fallback is None:
+                    fallback = scan  # kept open: read if no sheet of the workbook is a TPS sheet
+                else:
+                    scan.rest.close()
+            else:
+                read = load(scan, scan.header)
+                if read.raw.rows:
+                    tables.append(read)
+                else:
+                    # A TPS sheet not filled in yet (a template for one more kecamatan): listed, not read.
+                    header_only.append(read)
+                    skipped.append((ws.title, "no_rows", ()))
+        if not tables:
+            # No TPS sheet with data: read the sheet `read_xlsx` would read, so that the caller's
+            # usual error says what is missing (no data rows below the header, no TPS code column).
+            if header_only:
+                tables, header_only = header_only[:1], header_only[1:]
+            elif fallback is not None and fallback.header is not None:
+                tables.append(load(fallback, fallback.header))
+                fallback = None
+            else:
+                _no_sheet_with_header(display, unread, titles)
+            read_title = tables[0].sheet
+            skipped = [s for s in skipped if s[0] != read_title]
+    finally:
+        if fallback is not None:
+            fallback.rest.close()
+    for extra_table in header_only:
+        con.execute(f"DROP TABLE {quote_ident(extra_table.raw.table)}")
+    return WorkbookTables(tables=tables, skipped=skipped, sheet_count=len(ws_list))
 
 
 def _no_header(display: str, scan: _Scan, other_titles: list[str]) -> NoReturn:
@@ -341,10 +464,15 @@ def _read_workbook(
     sheet: str | None,
     extra: dict[str, str] | None,
 ) -> RawTable:
+    scan, header, notes = _choose(list(wb.worksheets), display, sheet, extra)
+    return _load(con, scan, header, table, notes)
+
+
+def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: str, notes: list[str]) -> RawTable:
+    """Read the rest of a scanned sheet below `header` into DuckDB table `table`."""
     import pyarrow as pa
     from openpyxl.utils import get_column_letter
 
-    scan, header, notes = _choose(list(wb.worksheets), display, sheet, extra)
     if header.first == header.last:
         notes.append(f"header in row {header.first + 1}")
     else:

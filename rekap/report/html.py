@@ -22,6 +22,7 @@ caller puts it in `meta`.
     inputs      list of dicts for the TPS files: name (or path), sha256, rows, format, role (optional)
     reported    list of dicts of the same shape for reported recaps (D.Hasil, Sirekap aggregates)
     master      one dict of that shape for the region list
+    skipped_sheets  list of dicts for the workbook sheets not read: name ("file.xlsx [Sheet]"), message
     accounting  dict: rows_read, tps_checked, rows_summed, rows_rejected and its breakdown
                 rejected_exact_duplicates, rejected_unreadable, rejected_differing_copies,
                 rejected_unplaceable_codes (top-level tps_checked / tps_summed / tps_rejected also work)
@@ -94,6 +95,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "role_tps": {"id": "data TPS", "en": "TPS data"},
     "role_reported": {"id": "rekap dilaporkan", "en": "reported recap"},
     "role_master": {"id": "daftar wilayah", "en": "region list"},
+    "skipped_sheets": {"id": "Lembar tidak dibaca", "en": "Sheets not read"},
+    "reason": {"id": "Alasan", "en": "Reason"},
     "rows_read": {"id": "Baris dibaca", "en": "Rows read"},
     "rejected_exact_duplicates": {"id": "ganda persis (S004)", "en": "exact duplicates (S004)"},
     "rejected_unreadable": {"id": "tak terbaca (S008)", "en": "unreadable (S008)"},
@@ -690,6 +693,12 @@ def _summary(page: _Page) -> str:
             rows.append(row)
         out.append(_table(headers, rows))
         out.append(f'<p class="muted">{_e(page.t("sha_note"))}</p>')
+    skipped = _records(meta.get("skipped_sheets"))
+    if skipped:
+        out.append(f"<h3>{_e(page.t('skipped_sheets'))}</h3>")
+        out.append(_table([page.t("file"), page.t("reason")],
+                          [[Cell(rec.get("name") or rec.get("path") or "", "mono"), rec.get("message") or rec.get("reason") or ""]
+                           for rec in skipped]))
 
     given_notes = meta.get("notes")
     notes = [str(n) for n in given_notes if n] if isinstance(given_notes, list | tuple) else []

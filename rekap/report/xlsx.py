@@ -1165,6 +1165,8 @@ BUNDLE_TEXTS = {
     "kind_tps": ("Data TPS", "TPS data"),
     "kind_reported": ("Rekap dilaporkan", "Reported recap"),
     "kind_master": ("Daftar wilayah", "Region list"),
+    "skipped_sheets": ("Lembar tidak dibaca", "Sheets not read"),
+    "reason": ("Alasan", "Reason"),
     "accounting": ("Penghitungan baris", "Row accounting"),
     "by_severity": ("Temuan per tingkat", "Findings by severity"),
     "by_rule": ("Temuan per aturan", "Findings by rule"),
@@ -1397,6 +1399,14 @@ def _write_summary(
                        st.text(ws, str(entry.get("format") or ""), "t_code"),
                        st.text(ws, str(entry.get("sha256") or ""), "t_code"),
                        st.value(ws, rows if isinstance(rows, int) else None, "t_num")])
+    skipped = meta.get("skipped_sheets")
+    if isinstance(skipped, Sequence) and not isinstance(skipped, str) and skipped:
+        section("skipped_sheets")
+        head(t["file"], t["reason"])
+        for entry in skipped:
+            if isinstance(entry, Mapping):
+                ws.append([st.text(ws, str(entry.get("name") or ""), "t_text"),
+                           st.text(ws, str(entry.get("message") or entry.get("reason") or ""), "t_text")])
 
     accounting = meta.get("accounting")
     if isinstance(accounting, Mapping) and accounting:
