@@ -446,7 +446,7 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
     report.reported_sources = [
         {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
-         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected}
+         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected, "notes": list(src.notes)}
         for src in sources
     ]
     result = compare(con, default_election=election)
@@ -539,6 +539,11 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
          f"  {num(result.units_compared, lang)} reported units, compared with {basis}; "
          f"{num(result.discrepancies, lang)} discrepancies (H001)"),
     ]
+    # What was read from each reported recap (a workbook's sheets each), and what was not.
+    for src in report.reported_sources:
+        notes = "; ".join(str(n) for n in src.get("notes") or [])
+        lines.append(f"    {src['name']}: {src['format']}; {num(int(str(src['rows'])), lang)} "
+                     f"{'wilayah' if id_ else 'units'}{'; ' + notes if notes else ''}")
     if result.partial:
         lines.append(
             f"  {num(result.partial, lang)} selisih di wilayah yang data TPS-nya belum lengkap (bukan temuan)"
