@@ -402,7 +402,7 @@ def _error_tps(report: ValidationReport) -> int:
 
 ReportedOpt = Annotated[
     list[Path] | None,
-    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output); repeatable."),
+    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output, every level sheet of a rekap.xlsx or a D.Hasil form in its layout: items as rows, units as columns); repeatable."),
 ]
 
 
@@ -541,7 +541,8 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
     ]
     # What was read from each reported recap (a workbook's sheets each), and what was not.
     for src in report.reported_sources:
-        notes = "; ".join(str(n) for n in src.get("notes") or [])
+        given = src.get("notes")
+        notes = "; ".join(str(n) for n in given) if isinstance(given, list) else ""
         lines.append(f"    {src['name']}: {src['format']}; {num(int(str(src['rows'])), lang)} "
                      f"{'wilayah' if id_ else 'units'}{'; ' + notes if notes else ''}")
     if result.partial:

@@ -682,7 +682,9 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
         select += [q(f"_row__{c}") for c in counts] + [q(f"_cell__{c}") for c in counts]
     else:
         select += [f"{_lit(sheet.letters[c])} || _row AS {q('_cell__' + c)}" for c in counts]
-        totals = "coalesce(regexp_replace(lower(trim(_kode)), '[^a-z]', '', 'g') IN ('jumlah', 'total', 'jml'), false)"
+        # The JUMLAH row: its word in the code column, or in the name column beside an empty code.
+        word = "coalesce(regexp_replace(lower(trim({})), '[^a-z]', '', 'g') IN ('jumlah', 'total', 'jml'), false)"
+        totals = f"({word.format('_kode')} OR (rk_blank(_kode) AND {word.format('_nama')}))"
         empty = " AND ".join(
             ["rk_blank(_nama)", *(f"rk_blank({q('_anc_' + lv)})" for lv, _ in sheet.ancestors),
              *(f"rk_blank({q(c)})" for c in counts)]

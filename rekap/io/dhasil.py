@@ -90,6 +90,26 @@ _LABELS: dict[str, tuple[str, str]] = {
     **{normalize_header(t): ("counter" if c in COUNTER_COLUMNS else "column", c)
        for c, texts in SINGLE_LABELS.items() for t in texts},
 }
+# How KPU's own D.Hasil forms word some items (after dropping the filler words "yang" and "seluruh").
+_FORM_WORDING: dict[str, tuple[str, str]] = {
+    normalize_header(t): item
+    for item, texts in {
+        ("group", "pemilih_dpt"): ("Jumlah pemilih dalam DPT", "Jumlah pemilih dalam Daftar Pemilih Tetap",
+                                   "Jumlah pemilih terdaftar dalam DPT", "Pemilih dalam DPT"),
+        ("group", "pengguna_dpt"): ("Jumlah pengguna hak pilih dalam DPT",
+                                    "Jumlah pengguna hak pilih dalam Daftar Pemilih Tetap"),
+        ("column", "ss_diterima"): ("Jumlah surat suara diterima termasuk surat suara cadangan",
+                                    "Surat suara diterima termasuk cadangan"),
+        ("column", "ss_rusak"): ("Jumlah surat suara rusak atau keliru coblos", "Jumlah surat suara rusak/keliru coblos",
+                                 "Jumlah surat suara dikembalikan oleh pemilih karena rusak atau keliru coblos"),
+        ("column", "ss_sisa"): ("Jumlah surat suara tidak digunakan", "Jumlah surat suara tidak digunakan/tidak terpakai",
+                                "Jumlah surat suara tidak digunakan termasuk sisa surat suara cadangan"),
+        ("column", "suara_sah"): ("Jumlah suara sah", "Jumlah suara sah seluruh pasangan calon"),
+        ("column", "suara_total"): ("Jumlah suara sah dan suara tidak sah",),
+    }.items()
+    for t in texts
+}
+_FILLER = re.compile(r"\b(?:yang|seluruh)\b")
 _SECTION_OF: dict[str, str] = {
     normalize_header(t): ("votes" if numeral == "IV" else "counters" if not numeral else numeral)
     for numeral, texts, _ in SECTIONS
@@ -180,17 +200,21 @@ def item_of(label: str) -> tuple[str, str] | None:
             continue
         if key in _LABELS:
             return _LABELS[key]
+        plain = " ".join(_FILLER.sub(" ", key).split())
+        if plain in _FORM_WORDING:
+            return _FORM_WORDING[plain]
         m = _PASLON_RE.match(key)
         if m:
             n = int(m.group(1) or m.group(2))
             return ("column", f"suara_paslon_{n}") if n <= MAX_PASLON else None
-        canon = resolve_header(text)
-        if canon in NUMERIC_COLUMNS:
-            assert canon is not None
-            # A bare group name ("Jumlah DPT") resolves to its jumlah column; with L/P sub-rows it is the group.
-            if canon in ADMIN_COLUMNS and canon.endswith("_j") and resolve_header(text + " L") == canon[:-2] + "_l":
-                return "group", canon[:-2]
-            return "column", canon
+        for name in (text, plain):
+            canon = resolve_header(name)
+            if canon in NUMERIC_COLUMNS:
+                assert canon is not None
+                # A bare group name ("Jumlah DPT") resolves to its jumlah column; with L/P sub-rows it is the group.
+                if canon in ADMIN_COLUMNS and canon.endswith("_j") and resolve_header(name + " L") == canon[:-2] + "_l":
+                    return "group", canon[:-2]
+                return "column", canon
     return None
 
 
