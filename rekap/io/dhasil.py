@@ -536,7 +536,7 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
     return DHasilSheet(
         sheet=ws.title, layout="wide", table=pa.table(arrays), counts=counts, jenis=jenis,
         level=_declared_level(title_texts, ws.title),
-        describe=(f"xlsx, D.Hasil form: items down column {_letter(label_col)}, units across "
+        describe=(f"xlsx sheet '{ws.title}', D.Hasil form: items down column {_letter(label_col)}, units across "
                   f"(codes in row {code_row + 1}{name_part})"),
         notes=notes,
     )
@@ -658,7 +658,7 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
         ancestors=[(lv, label) for lv, label, _ in ancestors],
         letters={column: _letter(c) for column, c in mapping.items()}, code_letter=_letter(code_col),
         jenis=jenis, level=_declared_level(title_texts, ws.title),
-        describe=(f"xlsx, D.Hasil long layout: one row per unit (codes in column {_letter(code_col)}, "
+        describe=(f"xlsx sheet '{ws.title}', D.Hasil long layout: one row per unit (codes in column {_letter(code_col)}, "
                   f"header in row {label_row + 1})"),
         notes=notes,
     )
