@@ -19,6 +19,11 @@ Each input's shape is recognised from the file itself and said in a note:
    total|child, `election`, `source_file`, `snapshot_commit`): pivoted to `suara_paslon_<n>`. A
    `total` row is the file's own chart, so its unit is `kode_wilayah` (= `parent_kode` there);
    a `child` row is a unit below `parent_kode`.
+5. the D.Hasil layout (XLSX, read by `rekap.io.dhasil`): every level sheet of rekap's own workbook and
+   staff-typed forms in it, items as rows and units as columns (or rekap's long layout, one row per
+   unit under a "Kode" column). Each sheet read is its own source, `file.xlsx [Sheet]`, with its own
+   `_file`; the workbook's other sheets are named in the first one's notes. A workbook with no sheet in
+   this layout is read as shapes 1, 2 or 4 (its first sheet with a header).
 
 Decisions worth knowing:
 - Nasional rows get `kode_wilayah` NASIONAL_KODE (`00`), whatever the input wrote (`00`, `0`, empty).
@@ -42,7 +47,9 @@ Decisions worth knowing:
   the total row of its own file.
 - `_row` is the spreadsheet row (header = 1) for CSV/XLSX/Parquet, the first row of the unit in a
   long table (per-cell rows in rk_reported_bad), and the record number in a JSON file (1 = the
-  unit's own chart, 2… = the `table` entries in file order).
+  unit's own chart, 2… = the `table` entries in file order). A D.Hasil unit is a column: its `_row`
+  is the row of the units' codes, and rk_reported gets `_row__<column>` (the item's row) for each
+  value, which the comparison reports; a bad cell's reason names the cell ("cell G46").
 """
 
 from __future__ import annotations
