@@ -444,7 +444,7 @@ def _error_tps(report: ValidationReport) -> int:
 
 ReportedOpt = Annotated[
     list[Path] | None,
-    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output); repeatable."),
+    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output, every level sheet of a rekap.xlsx or a D.Hasil form in its layout: items as rows, units as columns); repeatable."),
 ]
 
 
@@ -494,7 +494,7 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
     report.reported_sources = [
         {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
-         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected}
+         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected, "notes": list(src.notes)}
         for src in sources
     ]
     scope = report.scope if report.scope is not None else parse_wilayah(wilayah)
@@ -596,6 +596,12 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
          f"  {num(result.units_compared, lang)} reported units, compared with {basis}; "
          f"{num(result.discrepancies, lang)} discrepancies (H001)"),
     ]
+    # What was read from each reported recap (a workbook's sheets each), and what was not.
+    for src in report.reported_sources:
+        given = src.get("notes")
+        notes = "; ".join(str(n) for n in given) if isinstance(given, list) else ""
+        lines.append(f"    {src['name']}: {src['format']}; {num(int(str(src['rows'])), lang)} "
+                     f"{'wilayah' if id_ else 'units'}{'; ' + notes if notes else ''}")
     if result.partial:
         lines.append(
             f"  {num(result.partial, lang)} angka tidak dibandingkan: data TPS wilayahnya belum lengkap dan "

@@ -109,16 +109,19 @@ def compare(
     jenis = f"coalesce(r.jenis_pemilihan, '{default_election or 'ppwp'}')"
     field_list = ", ".join(f"'{f}'" for f in fields)
 
-    # Long form: one row per reported unit, source and field.
+    # Long form: one row per reported unit, source and field. A D.Hasil unit is a column: its values'
+    # rows (`_row__<field>`, the item's row) say where each value is.
+    value_rows = ", ".join(f"r.{quote_ident('_row__' + f)}" if f"_row__{f}" in rep_cols else "NULL::BIGINT" for f in fields)
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_rep_long AS
             SELECT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
                    -- a name any source gives for the unit (Sirekap JSON has codes only)
                    coalesce(r.nama_wilayah, max(r.nama_wilayah) OVER (PARTITION BY r.level, r.kode_wilayah)) AS nama_wilayah,
-                   r._file, r._row, u.field, u.value AS reported
+                   r._file, coalesce(u.value_row, r._row) AS _row, u.field, u.value AS reported
             FROM rk_reported r,
                  LATERAL (SELECT unnest([{field_list}]) AS field,
-                                 unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value) u
+                                 unnest([{', '.join(f'r.{quote_ident(f)}' for f in fields)}]) AS value,
+                                 unnest([{value_rows}]::BIGINT[]) AS value_row) u
             WHERE u.value IS NOT NULL"""
     )
     # Every reported row, also one whose cells are all empty: it still says the unit is in the recap.

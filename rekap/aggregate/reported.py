@@ -19,6 +19,11 @@ Each input's shape is recognised from the file itself and said in a note:
    total|child, `election`, `source_file`, `snapshot_commit`): pivoted to `suara_paslon_<n>`. A
    `total` row is the file's own chart, so its unit is `kode_wilayah` (= `parent_kode` there);
    a `child` row is a unit below `parent_kode`.
+5. the D.Hasil layout (XLSX, read by `rekap.io.dhasil`): every level sheet of rekap's own workbook and
+   staff-typed forms in it, items as rows and units as columns (or rekap's long layout, one row per
+   unit under a "Kode" column). Each sheet read is its own source, `file.xlsx [Sheet]`, with its own
+   `_file`; the workbook's other sheets are named in the first one's notes. A workbook with no sheet in
+   this layout is read as shapes 1, 2 or 4 (its first sheet with a header).
 
 Decisions worth knowing:
 - Nasional rows get `kode_wilayah` NASIONAL_KODE (`00`), whatever the input wrote (`00`, `0`, empty).
@@ -42,7 +47,9 @@ Decisions worth knowing:
   the total row of its own file.
 - `_row` is the spreadsheet row (header = 1) for CSV/XLSX/Parquet, the first row of the unit in a
   long table (per-cell rows in rk_reported_bad), and the record number in a JSON file (1 = the
-  unit's own chart, 2… = the `table` entries in file order).
+  unit's own chart, 2… = the `table` entries in file order). A D.Hasil unit is a column: its `_row`
+  is the row of the units' codes, and rk_reported gets `_row__<column>` (the item's row) for each
+  value, which the comparison reports; a bad cell's reason names the cell ("cell G46").
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +70,7 @@ from rekap.election import InputElection
 from rekap.errors import InputError, UsageError
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
+from rekap.io.dhasil import DHasilSheet, read_dhasil_workbook
 from rekap.schema import (
     CODE_COLUMN,
     CODE_LENGTH,
@@ -168,7 +177,14 @@ class _Stage:
     notes: list[str]
     rejects: list[tuple[int, str, str]] = field(default_factory=list)
     cell_rows: bool = False
-    """True when the stage has `_row__<column>`: the input row of each count (long tables)."""
+    """True when the stage has `_row__<column>`: the input row of each count (long tables, D.Hasil wide)."""
+    value_rows: bool = False
+    """True when those rows go on into rk_reported (`_row__<column>`): a D.Hasil unit is a column, so
+    `_row` (its code row) does not say where each of its values is."""
+    cell_refs: bool = False
+    """True when the stage has `_cell__<column>` ('F45'), named in the reason of a bad cell."""
+    declared_level: str | None = None
+    """The level a D.Hasil sheet's title or name states (the codes decide; a contradiction is a note)."""
     rows: int = 0
     rejected: int = 0
     jenis_origin: str = "column"
@@ -197,7 +213,8 @@ def load_reported(
     first_file_index: int = 1000,
     snapshot: str | None = None,
 ) -> list[ReportedSource]:
-    """Load reported recaps into `rk_reported` (+ `rk_reported_bad`); one ReportedSource per path.
+    """Load reported recaps into `rk_reported` (+ `rk_reported_bad`); one ReportedSource per path, or per
+    sheet read of a workbook in the D.Hasil layout (named `file.xlsx [Sheet]`), indexes from first_file_index.
 
     `paslon` numbers candidate ids (Sirekap JSON and long tables need it); `election` is the
     jenis_pemilihan of rows that do not say theirs; `snapshot` picks one `snapshot_commit` of a
@@ -212,15 +229,23 @@ def load_reported(
     stages: list[_Stage] = []
     hashes: list[str] = []
     paths_shown: list[str] = []
+    # One index per stage: a workbook in the D.Hasil layout gives one source per sheet it reads.
+    taken: list[int] = []
+
+    def take() -> int:
+        taken.append(first_file_index + len(taken))
+        return taken[-1]
+
     try:
-        for i, given in enumerate(paths):
-            index = first_file_index + i
+        for given in paths:
             path = _check_path(given)
-            hashes.append(file_sha256(path))
-            paths_shown.append(given)
-            stages.append(_stage(con, path, given, index, tmpdir, paslon, paslon_table, snapshot))
+            sha = file_sha256(path)
+            for stage in _stage(con, path, given, take, tmpdir, paslon, paslon_table, snapshot):
+                stages.append(stage)
+                hashes.append(sha)
+                paths_shown.append(given)
         numeric = canonical_order(frozenset(c for s in stages for c in s.numeric))
-        _create_outputs(con, numeric)
+        _create_outputs(con, numeric, any(s.value_rows for s in stages))
         for stage in stages:
             _type_stage(con, stage, numeric, election)
         _finish(con)
@@ -235,7 +260,7 @@ def load_reported(
         _note_conflicts(con, sources, numeric)
     finally:
         # Also after a refusal: the caller's connection keeps only rk_reported and rk_reported_bad.
-        scratch = [name for i in range(len(paths)) for name in _scratch_names(first_file_index + i)]
+        scratch = [name for i in taken for name in _scratch_names(i)]
         scratch += ["rk_rep_t", "rk_rep_acc", "rk_rep_bad_acc", *([paslon_table] if paslon_table else [])]
         _drop(con, scratch)
     return sources
@@ -302,19 +327,53 @@ def _stage(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     display: str,
-    index: int,
+    take: Callable[[], int],
     tmpdir: str,
     paslon: dict[str, int] | None,
     paslon_table: str | None,
     snapshot: str | None,
-) -> _Stage:
+) -> list[_Stage]:
+    """The stages of one input: one, or one per sheet of a workbook in the D.Hasil layout."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if not head:
         raise InputError(f"{display}: the file is empty")
     fmt = sniff_format(head, display)
     if fmt == "json":
-        return _stage_json(con, path, display, index, paslon)
+        return [_stage_json(con, path, display, take(), paslon)]
+    if fmt != "xlsx":
+        return [_stage_table(con, path, display, take(), tmpdir, paslon, paslon_table, snapshot)]
+    book = read_dhasil_workbook(path, display)
+    if not book.sheets:
+        # No sheet in the D.Hasil layout: a table with one row per unit (shapes 1, 2, 4), first sheet with a header.
+        try:
+            return [_stage_table(con, path, display, take(), tmpdir, paslon, paslon_table, snapshot)]
+        except InputError as exc:
+            why = "; ".join(f"'{name}': {reason}" for name, reason in book.skipped)
+            raise InputError(
+                f"{exc.message} — and no sheet is a recap in the D.Hasil layout ({why})",
+                hint=exc.hint or "a reported recap has one row per unit with its code (kode_wilayah, kode_kec …), "
+                "or the D.Hasil layout: items down the side, one column per unit with the codes in a header row",
+            ) from None
+    stages = [_stage_dhasil(con, sheet, display, take()) for sheet in book.sheets]
+    if book.skipped:
+        stages[0].notes.append(
+            "sheets not read: " + "; ".join(f"'{name}' ({reason})" for name, reason in book.skipped)
+        )
+    return stages
+
+
+def _stage_table(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    index: int,
+    tmpdir: str,
+    paslon: dict[str, int] | None,
+    paslon_table: str | None,
+    snapshot: str | None,
+) -> _Stage:
+    """Shapes 1, 2 and 4: a table (CSV, XLSX, Parquet) read by `rekap.io`."""
     table = f"rk_rep_in_{index}"
     try:
         raw, rejects = read_one(con, path, display, table, tmpdir, LoadOptions(column_map=_EXTRA_MAP))
@@ -600,6 +659,66 @@ def _stage_long(
     )
 
 
+# --- the D.Hasil layout (rekap's own workbook, staff-typed forms) -------------------------------------
+
+
+def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: str, index: int) -> _Stage:
+    """One sheet read by `rekap.io.dhasil`: its units with their cells' positions, typed like every shape.
+
+    Wide layout: `_row` is the row of the units' codes, `_row__<column>` the item's row, `_cell__<column>`
+    the cell. Long layout: `_row` is the unit's row, the cell is the column's letter and that row; its
+    JUMLAH row and the text lines around the table (notes) are not units and are only counted in notes."""
+    q = quote_ident
+    table, view = f"rk_rep_in_{index}", f"rk_rep_stage_{index}"
+    tmp = f"_{table}_{uuid.uuid4().hex[:8]}"
+    con.register(tmp, sheet.table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {q(table)} AS SELECT * FROM {q(tmp)}")
+    finally:
+        con.unregister(tmp)
+    name = f"{display} [{sheet.sheet}]"
+    counts = list(sheet.counts)
+    numeric = [c for c in counts if c in NUMERIC_COLUMNS]
+    jenis = _lit(sheet.jenis) if sheet.jenis else "NULL::VARCHAR"
+    select = [
+        "_row", "NULL::VARCHAR AS _level", "_kode", "_nama", f"{jenis} AS _jenis",
+        *(q(f"_anc_{lv}") for lv, _ in sheet.ancestors),
+        *(q(c) for c in counts),
+    ]
+    checks = [_Check(f"_anc_{lv}", label, "prefix", CODE_LENGTH[lv]) for lv, label in sheet.ancestors]
+    notes = list(sheet.notes)
+    where = "TRUE"
+    if sheet.layout == "wide":
+        select += [q(f"_row__{c}") for c in counts] + [q(f"_cell__{c}") for c in counts]
+    else:
+        select += [f"{_lit(sheet.letters[c])} || _row AS {q('_cell__' + c)}" for c in counts]
+        # The JUMLAH row: its word in the code column, or in the name column beside an empty code.
+        word = "coalesce(regexp_replace(lower(trim({})), '[^a-z]', '', 'g') IN ('jumlah', 'total', 'jml'), false)"
+        totals = f"({word.format('_kode')} OR (rk_blank(_kode) AND {word.format('_nama')}))"
+        empty = " AND ".join(
+            ["rk_blank(_nama)", *(f"rk_blank({q('_anc_' + lv)})" for lv, _ in sheet.ancestors),
+             *(f"rk_blank({q(c)})" for c in counts)]
+        )
+        # A line of text in the code column with nothing else on the row: a note below the table.
+        text = f"{empty} AND NOT rk_blank(_kode) AND NOT regexp_full_match(trim(_kode), '[0-9. ]+')"
+        total_rows, text_lines = con.execute(
+            f"SELECT list(_row ORDER BY _row) FILTER (WHERE {totals}), count(*) FILTER (WHERE {text} AND NOT {totals}) "
+            f"FROM {q(table)}"
+        ).fetchall()[0]
+        where = f"NOT ({totals}) AND NOT ({text})"
+        if total_rows:
+            listed = ", ".join(str(r) for r in total_rows)
+            notes.append(f"JUMLAH row{'s' if len(total_rows) > 1 else ''} {listed} is a total, not read")
+        if text_lines:
+            notes.append(f"{text_lines:,} line{'s' if text_lines != 1 else ''} of text (notes) not read")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT {', '.join(select)} FROM {q(table)} WHERE {where}")
+    return _Stage(
+        index, name, f"dhasil-{sheet.layout}", sheet.describe, view, numeric, checks, False, notes,
+        cell_rows=sheet.layout == "wide", value_rows=sheet.layout == "wide", cell_refs=True,
+        declared_level=sheet.level, jenis_origin="file",
+    )
+
+
 # --- Sirekap region JSON ----------------------------------------------------------------------------
 
 
@@ -821,8 +940,10 @@ def _level_word(col: str) -> str:
     )
 
 
-def _create_outputs(con: duckdb.DuckDBPyConnection, numeric: list[str]) -> None:
+def _create_outputs(con: duckdb.DuckDBPyConnection, numeric: list[str], value_rows: bool) -> None:
     counts = "".join(f", {quote_ident(c)} BIGINT" for c in [*numeric, *TPS_COUNT_COLUMNS])
+    if value_rows:
+        counts += "".join(f", {quote_ident('_row__' + c)} BIGINT" for c in numeric)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rk_rep_acc (_file INTEGER, _row BIGINT, jenis_pemilihan VARCHAR,
                 level VARCHAR, kode_wilayah VARCHAR, nama_wilayah VARCHAR, parent_kode VARCHAR{counts})"""
@@ -853,7 +974,7 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     typed_cols = "".join(f", {_typed('s.' + q(c), types[c])} AS {q(c)}, s.{q(c)} AS {q('_raw__' + c)}" for c in counted)
     cell_rows = "".join(
         f", s.{q('_row__' + c)}" for c in counted if stage.cell_rows and f"_row__{c}" in types
-    )
+    ) + "".join(f", s.{q('_cell__' + c)}" for c in counted if stage.cell_refs and f"_cell__{c}" in types)
     check_cols = "".join(f", s.{q(ch.column)}" for ch in stage.checks)
     # Three steps: normalise code and level word; decide the level; say what is wrong, if anything.
     con.execute(
@@ -896,6 +1017,8 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     )
     file = f"{stage.index}::INTEGER"
     outs = "".join(f", {q(c)}" for c in [*numeric, *TPS_COUNT_COLUMNS] if c in counted)
+    if stage.value_rows:
+        outs += "".join(f", {q('_row__' + c)}" for c in numeric if c in counted and f"_row__{c}" in types)
     con.execute(
         f"""INSERT INTO rk_rep_acc BY NAME
             SELECT {file} AS _file, _row, _jenis_final AS jenis_pemilihan, _level_final AS level,
@@ -931,8 +1054,11 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     for ord_, c in enumerate(counted, start=3):
         raw = q("_raw__" + c)
         row = f"coalesce({q('_row__' + c)}, _row)" if stage.cell_rows and f"_row__{c}" in types else "_row"
+        reason = f"'{_BAD_COUNT}'"
+        if stage.cell_refs and f"_cell__{c}" in types:
+            reason += f" || coalesce(', cell ' || {q('_cell__' + c)}, '')"
         bad.append(
-            f"""SELECT {file}, {row}, _kode_final, {_lit(c)}, {raw}::VARCHAR, '{_BAD_COUNT}', {ord_}
+            f"""SELECT {file}, {row}, _kode_final, {_lit(c)}, {raw}::VARCHAR, {reason}, {ord_}
                 FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND {q(c)} IS NULL
                 AND NOT {_is_blank(raw, types[c])}"""
         )
@@ -956,6 +1082,18 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
         stage.notes.append(
             "parent codes checked against " + ", ".join(ch.label for ch in stage.checks if ch.kind == "prefix")
         )
+    if stage.declared_level:
+        found = sorted(
+            str(r[0]) for r in con.execute(
+                "SELECT DISTINCT level FROM rk_rep_acc WHERE _file = $f AND level <> $l", {"f": stage.index, "l": stage.declared_level}
+            ).fetchall()
+        )
+        if found:
+            # The codes decide: a kecamatan-level meeting's form lists desa, and a title is easily copied.
+            stage.notes.append(
+                f"the sheet says level {stage.declared_level}, its codes are of level {', '.join(found)}: "
+                "each unit's level follows from its code"
+            )
     con.execute("DROP TABLE rk_rep_t")
 
 

@@ -55,6 +55,19 @@ import duckdb
 from rekap import __version__
 from rekap.aggregate.rollup import LEVELS_UP, PREFIX, TOP_LEVEL
 from rekap.db import table_exists
+from rekap.form import (
+    BUNDLE_SHEETS,
+    ELECTION_NAMES,
+    LEVEL_NAMES,
+    LPJ_LABELS,
+    PASLON,
+    PASLON_LABEL,
+    SECTIONS,
+    SHEET_NAMES,
+    SINGLE_LABELS,
+    TEXTS,
+    VOTER_GROUPS,
+)
 from rekap.report import _write_all, write_atomic
 from rekap.schema import PASLON_RE, quote_ident
 
@@ -80,91 +93,8 @@ INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"
                            "UINTEGER", "UBIGINT", "UHUGEINT"})
 
 LANGS = ("id", "en")
-SHEET_NAMES = {
-    "id": {"nasional": "Nasional", "provinsi": "Provinsi", "kabkota": "Kabupaten-Kota",
-           "kecamatan": "Kecamatan", "desa": "Desa-Kelurahan"},
-    "en": {"nasional": "National", "provinsi": "Province", "kabkota": "Regency-City",
-           "kecamatan": "District", "desa": "Village"},
-}
-LEVEL_NAMES = {
-    "id": {"nasional": "Nasional", "provinsi": "Provinsi", "kabkota": "Kabupaten/Kota",
-           "kecamatan": "Kecamatan", "desa": "Desa/Kelurahan"},
-    "en": {"nasional": "National", "provinsi": "Province", "kabkota": "Regency/City",
-           "kecamatan": "District (kecamatan)", "desa": "Village (desa/kelurahan)"},
-}
-ELECTION_NAMES = {
-    "ppwp": ("PEMILIHAN UMUM PRESIDEN DAN WAKIL PRESIDEN", "PRESIDENTIAL ELECTION"),
-    "pkwkp": ("PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR", "GOVERNOR ELECTION"),
-    "pkwkk": ("PEMILIHAN BUPATI DAN WAKIL BUPATI / WALI KOTA DAN WAKIL WALI KOTA", "REGENT / MAYOR ELECTION"),
-    "pdpr": ("PEMILIHAN UMUM ANGGOTA DPR", "DPR ELECTION"),
-    "pdpd": ("PEMILIHAN UMUM ANGGOTA DPD", "DPD ELECTION"),
-    "pdprdp": ("PEMILIHAN UMUM ANGGOTA DPRD PROVINSI", "PROVINCIAL DPRD ELECTION"),
-    "pdprdk": ("PEMILIHAN UMUM ANGGOTA DPRD KABUPATEN/KOTA", "REGENCY/CITY DPRD ELECTION"),
-}
-TEXTS = {
-    "title": ("REKAPITULASI HASIL PENGHITUNGAN SUARA", "RECAPITULATION OF VOTE COUNT RESULTS"),
-    "level": ("TINGKAT {level}", "{level} LEVEL"),
-    "no": ("No.", "No."),
-    "item": ("Uraian", "Item"),
-    "code": ("Kode", "Code"),
-    "name": ("Nama", "Name"),
-    "area": ("WILAYAH", "AREA"),
-    "total": ("JUMLAH", "TOTAL"),
-    "empty": ("Tidak ada baris rekap.", "No recap rows."),
-    "no_total": (
-        "Tanpa JUMLAH: setiap {area} memilih pasangan calonnya sendiri.",
-        "No TOTAL: each {area} elects its own candidate pairs.",
-    ),
-    "note": (
-        "Sel kosong berarti tidak ada data (bukan nol). Dibuat dengan rekap {version}.",
-        "An empty cell means no data (not zero). Made with rekap {version}.",
-    ),
-}
-LPJ_LABELS = {"l": ("L", "Male"), "p": ("P", "Female"), "j": ("Jumlah", "Total")}
-
-# The form's blocks, in the form's order: (numeral, heading, entries). An entry is an L/P/J group
-# (three rows or columns) or a single column; only the columns present in the table are shown.
-VOTER_GROUPS = {
-    "pemilih_dpt": ("Pemilih terdaftar dalam DPT", "Voters on the DPT"),
-    "pemilih_dpph": ("Pemilih pindahan (DPPh)", "Transferred voters (DPPh)"),
-    "pemilih_dptb": ("Pemilih tambahan (DPTb)", "Additional voters (DPTb)"),
-    "pemilih_total": ("Jumlah pemilih", "Total voters"),
-    "pemilih_disabilitas": ("Pemilih disabilitas", "Voters with a disability"),
-    "pengguna_dpt": ("Pengguna hak pilih dalam DPT", "DPT voters who voted"),
-    "pengguna_dpph": ("Pengguna hak pilih pindahan (DPPh)", "DPPh voters who voted"),
-    "pengguna_dptb": ("Pengguna hak pilih tambahan (DPTb)", "DPTb voters who voted"),
-    "pengguna_non_dpt": ("Pengguna hak pilih khusus (DPK)", "DPK voters who voted"),
-    "pengguna_total": ("Jumlah pengguna hak pilih", "Total voters who voted"),
-    "pengguna_disabilitas": ("Pengguna hak pilih disabilitas", "Voters with a disability who voted"),
-}
-SINGLE_LABELS = {
-    "ss_diterima": ("Surat suara diterima (termasuk cadangan)", "Ballots received (incl. reserve)"),
-    "ss_digunakan": ("Surat suara digunakan", "Ballots used"),
-    "ss_rusak": ("Surat suara rusak/keliru coblos", "Ballots damaged or spoiled"),
-    "ss_sisa": ("Surat suara tidak digunakan (sisa)", "Ballots not used"),
-    "suara_sah": ("Suara Sah", "Valid votes"),
-    "suara_tidak_sah": ("Suara Tidak Sah", "Invalid votes"),
-    "suara_total": ("Jumlah Suara Sah dan Tidak Sah", "Total valid and invalid votes"),
-    "n_tps": ("Jumlah TPS", "Number of TPS"),
-    "n_tps_expected": ("TPS diharapkan", "TPS expected"),
-    "n_tps_suara": ("TPS dengan data suara", "TPS with vote data"),
-    "n_tps_administrasi": ("TPS dengan data pemilih", "TPS with voter data"),
-    "n_tps_error": ("TPS dengan galat", "TPS with errors"),
-}
-PASLON = "paslon"
-"""Placeholder in SECTIONS for every suara_paslon_N column present, by nomor urut."""
-SECTIONS: tuple[tuple[str, tuple[str, str], tuple[str, ...]], ...] = (
-    ("I", ("DATA PEMILIH", "VOTERS"),
-     ("pemilih_dpt", "pemilih_dpph", "pemilih_dptb", "pemilih_total", "pemilih_disabilitas")),
-    ("II", ("PENGGUNA HAK PILIH", "VOTERS WHO VOTED"),
-     ("pengguna_dpt", "pengguna_dpph", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total",
-      "pengguna_disabilitas")),
-    ("III", ("SURAT SUARA", "BALLOTS"), ("ss_diterima", "ss_digunakan", "ss_rusak", "ss_sisa")),
-    ("IV", ("PEROLEHAN SUARA", "VOTES"), (PASLON, "suara_sah", "suara_tidak_sah", "suara_total")),
-    ("", ("KELENGKAPAN TPS", "TPS COVERAGE"),
-     ("n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error")),
-)
-COUNTER_COLUMNS = frozenset(SECTIONS[-1][2])
+# The form's vocabulary (items, labels, sections, level and election names) lives in rekap.form, which
+# the D.Hasil reader (rekap.io.dhasil) shares.
 TOTAL_ENTRIES = frozenset({"pemilih_total", "pengguna_total", "suara_total"})
 """Entries printed bold, like the form's Jumlah lines (the L+P line of every group is bold too)."""
 
@@ -460,7 +390,7 @@ def _sections(con: duckdb.DuckDBPyConnection, table: str, present: Sequence[str]
             number = len(entries) + 1
             if name == PASLON:
                 for n, col in paslon:
-                    label = f"Paslon {n:02d}" if li == 0 else f"Candidate pair {n:02d}"
+                    label = PASLON_LABEL[li].format(n=n)
                     entries.append(Entry(len(entries) + 1, label, (col,), (), (False,)))
             elif name in VOTER_GROUPS:
                 cols = [(f"{name}_{s}", s) for s in ("l", "p", "j") if f"{name}_{s}" in have]
@@ -1146,10 +1076,7 @@ def _spliced(con: duckdb.DuckDBPyConnection, data: bytes, splice: _Splice) -> It
 # --- the bundle's workbook: summary, D.Hasil sheets, findings, discrepancies, coverage --------------------
 
 BUNDLE_TEXTS = {
-    "summary": ("Ringkasan", "Summary"),
-    "findings": ("Temuan", "Findings"),
-    "discrepancies": ("Selisih", "Discrepancies"),
-    "coverage": ("Cakupan", "Coverage"),
+    **BUNDLE_SHEETS,
     "summary_title": ("RINGKASAN PEMERIKSAAN DAN REKAPITULASI", "SUMMARY OF CHECKS AND RECAPITULATION"),
     "findings_title": ("TEMUAN PEMERIKSAAN", "FINDINGS OF THE CHECKS"),
     "discrepancies_title": ("SELISIH REKAP DILAPORKAN DAN HASIL PENJUMLAHAN",
