@@ -434,7 +434,9 @@ def test_odd_region_list_and_dpt_list(tmp_path: Path) -> None:
     got = sorted((f["rule"], f["kode_wilayah"], f["field"]) for f in map(json.loads, res.stdout.splitlines()))
     assert got == [("A013", "3101011001002", "pemilih_dpt_j"), ("A013", "3101011001002", "pemilih_dpt_p"),
                    ("S006", "3101011002001", "kode_desa")]
-    agg = run_cli(["aggregate", str(data), "--master", str(master), "-f", "json", "-q", "--election", "ppwp"])
+    # --wilayah 31: the recap is the province's (the data alone lies in one kecamatan, its root)
+    agg = run_cli(["aggregate", str(data), "--master", str(master), "-f", "json", "-q", "--election", "ppwp",
+                   "--wilayah", "31"])
     assert_clean(agg, (0,))
     names = {r["kode_wilayah"]: r["nama_wilayah"] for r in json.loads(agg.stdout)}
     assert names["31"] == "DKI '); DROP TABLE rk_master; --" and names["3101"] == 'K "q"'

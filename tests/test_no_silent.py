@@ -234,10 +234,13 @@ def test_real_coverage_percentages_are_truncated(tmp_path: Path) -> None:
     master = real_file("wilayah_kpu_pemilu2024.csv")
     result = run_cli(["progress", str(parquet), "--master", str(master), "-f", "csv", "-q"])
     assert result.code == 0, result.stderr
-    rows = [r for r in _csv_rows(result.stdout) if r["persen"]]
+    every = _csv_rows(result.stdout)
+    overseas = int(next(r for r in every if r["kode_wilayah"] == "99")["n_tps"])
+    rows = [r for r in every if r["persen"]]
     assert len(rows) > 80_000
     for r in rows:
-        n = int(r["n_tps"]) - (int(r["n_tps_unexpected"]) if r["kode_wilayah"].startswith("99") else 0)
+        # Of the TPS the list could expect: the nation's overseas TPS are summed but not expected.
+        n = int(r["n_tps"]) - (overseas if r["level"] == "nasional" else 0)
         assert float(r["persen"]) == (1000 * n // int(r["n_tps_expected"])) / 10, r
     riau = next(r for r in rows if r["kode_wilayah"] == "14")
     assert float(riau["persen"]) < 100 and int(riau["n_tps"]) < int(riau["n_tps_expected"])
@@ -335,7 +338,8 @@ def test_wilayah_that_is_not_a_code_is_refused() -> None:
 
 
 def test_aggregate_of_a_level_above_the_data_says_so() -> None:
-    result = run_cli(["aggregate", *SAMPLE_TPS, "--election", "pkwkp", "--level", "kabkota,nasional", "-f", "csv"])
+    # (as a presidential race, which climbs to nasional; the sample's TPS all lie in provinsi 35)
+    result = run_cli(["aggregate", *SAMPLE_TPS, "--election", "ppwp", "--level", "kabkota,nasional", "-f", "csv"])
     assert result.code == 0, result.stderr
     assert {r["level"] for r in _csv_rows(result.stdout)} == {"kabkota"}
     assert "tingkat nasional tidak ditampilkan" in result.stderr
@@ -361,3 +365,37 @@ def test_a_dpt_over_45_percent_of_the_tps_says_so(tmp_path: Path) -> None:
     book = load_workbook(out / "rekap.xlsx", read_only=True)
     summary = " ".join(str(c) for row in book[book.sheetnames[0]].iter_rows(values_only=True) for c in row if c)
     assert statement in summary
+
+
+# --- round trip: a bundle's workbook as the reported recap of its own TPS data ------------------------------
+
+
+@pytest.mark.real
+def test_dki_bundle_workbook_compared_back_and_one_cell_changed(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    tps = real_file("ppwp2024_tps_dki_jakarta.csv")
+    out = tmp_path / "hasil"
+    assert run_cli(["run", str(tps), "-o", str(out), "-q"]).code in (0, 1)
+    same = run_cli(["compare", str(tps), "-r", str(out / "rekap.xlsx"), "-f", "csv"])
+    assert same.code == 0, same.stderr
+    assert _csv_rows(same.stdout) == [] and "0 selisih (H001)" in same.stderr
+
+    wb = load_workbook(out / "rekap.xlsx")
+    ws = wb["Kecamatan"]
+    code_row = next(r for r in range(1, 12) if ws.cell(r, 4).value and str(ws.cell(r, 4).value).isdigit())
+    codes = {str(ws.cell(code_row, c).value): c for c in range(4, ws.max_column + 1) if ws.cell(code_row, c).value}
+    paslon_row = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("Paslon 01"))
+    cell = ws.cell(paslon_row, codes["317101"])
+    before = int(cell.value)
+    cell.value = before + 25
+    changed = tmp_path / "rekap_diubah.xlsx"
+    wb.save(changed)
+    result = run_cli(["compare", str(tps), "-r", str(changed), "-f", "csv"])
+    assert result.code == 1, result.stderr
+    found = _csv_rows(result.stdout)
+    # Exactly that kecamatan: its desa (reported in the same workbook) add up to the old value; the
+    # kab/kota and the province above it still add up with their kecamatan's checked values.
+    assert [(r["level"], r["kode_wilayah"], r["field"], r["selisih"]) for r in found] == [
+        ("kecamatan", "317101", "suara_paslon_1", "25")]
+    assert int(found[0]["reported"]) == before + 25 and int(found[0]["computed"]) == before

@@ -154,14 +154,17 @@ def test_sheet_is_named_in_the_output_language(tmp_path: Path) -> None:
     assert names == {"id": ["Temuan"], "en": ["Findings"]}
 
 
-def test_progress_keeps_the_national_code_and_unrounded_percentages(tmp_path: Path) -> None:
+def test_progress_keeps_codes_as_text_and_percentages_as_in_the_data(tmp_path: Path) -> None:
     target = tmp_path / "cakupan.xlsx"
     assert run_cli(["progress", *TPS_FILES, "--master", str(SAMPLE / "wilayah.csv"), "-q", "-o", str(target)]).code == 0
     rows = list(openpyxl.load_workbook(target).worksheets[0].iter_rows(values_only=True))
-    national = next(r for r in rows if r[0] == "nasional")
-    assert national[1] == "00"  # text, with its zeros
+    # The sample's TPS lie in one province, the top row (nasional would be a partial sum); its percentage
+    # is cut to one decimal, the same in the workbook as in the data.
+    top = rows[1]
+    assert (top[0], top[1]) == ("provinsi", "35")  # text
     as_json = json.loads(run_cli(["progress", *TPS_FILES, "--master", str(SAMPLE / "wilayah.csv"), "-q", "-f", "json"]).stdout)
-    assert national[-1] == as_json[0]["persen"] < 100
+    assert top[-1] == as_json[0]["persen"] < 100
+    assert all(r[1] != "00" for r in rows[1:])
 
 
 def test_library_workbook_of_awkward_values() -> None:

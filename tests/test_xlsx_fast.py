@@ -148,18 +148,18 @@ def test_discrepancies_and_coverage_sheets(con: duckdb.DuckDBPyConnection) -> No
     findings(con, [])
     con.execute(
         """CREATE TABLE rk_discrepancies AS SELECT * FROM (VALUES
-             ('pkwkp', 'kecamatan', '350303', 'GUNUNG & WUNGU', 'suara_paslon_2', 4769, 4649, 120, 'tps', 3, 3, 3, false,
+             ('pkwkp', 'kecamatan', '350303', 'GUNUNG & WUNGU', 'suara_paslon_2', 4769, 4649, 120, 'tps', 3, 3, 3,
               'kecamatan', '← kecamatan 350303: +120', 'rec.csv', 5),
-             ('pkwkp', 'provinsi', '35', '=JAWA TIMUR', 'suara_sah', 75378, 75918, -540, 'kabkota', 9, 10, 9, true,
+             ('pkwkp', 'provinsi', '35', '=JAWA TIMUR', 'suara_sah', 75378, 75918, -540, 'kabkota', 9, 10, 9,
               'kabkota', NULL, 'rec.csv', 2))
            t(jenis_pemilihan, level, kode_wilayah, nama_wilayah, field, reported, computed, selisih, computed_from,
-             n_tps, n_tps_expected, n_tps_with_data, partial, first_level, trace, source, "row")"""
+             n_tps, n_tps_expected, n_tps_with_data, first_level, trace, source, "row")"""
     )
     con.execute(
         """CREATE TABLE rk_coverage AS SELECT * FROM (VALUES
-             ('nasional', '00', 'NASIONAL', 10, 9, 90.0), ('provinsi', '35', 'JAWA TIMUR', 10, 9, 90.0),
-             ('desa', '3503012001', NULL, 3, 1, 33.33))
-           t(level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, persen)"""
+             ('nasional', '00', 'NASIONAL', 10, 9, 1, 0, 90.0), ('provinsi', '35', 'JAWA TIMUR', 10, 9, 1, 0, 90.0),
+             ('desa', '3503012001', NULL, 3, 1, 2, 0, 33.3))
+           t(level, kode_wilayah, nama_wilayah, n_tps_expected, n_tps, n_tps_missing, n_tps_unexpected, persen)"""
     )
     data = bundle_xlsx_bytes(con, meta=META)
     well_formed(data)
@@ -169,18 +169,17 @@ def test_discrepancies_and_coverage_sheets(con: duckdb.DuckDBPyConnection) -> No
     sel = wb["Selisih"]
     head = [c.value for c in sel[3]]
     rows = sheet_rows(wb, "Selisih")
-    # Top down: provinsi before kecamatan; partial rows grey italic, the others not.
+    # Top down: provinsi before kecamatan; every row a discrepancy (partial units are not in this list).
     assert [r[head.index("Kode wilayah")].value for r in rows] == ["35", "350303"]
     assert rows[0][head.index("Nama wilayah")].value == "=JAWA TIMUR" and rows[0][head.index("Nama wilayah")].quotePrefix
     assert rows[1][head.index("Nama wilayah")].value == "GUNUNG & WUNGU"
-    assert [r[head.index("Parsial")].value for r in rows] == ["ya", "tidak"]
+    assert "Parsial" not in head
     assert [r[head.index("Tingkat wilayah")].value for r in rows] == ["Provinsi", "Kecamatan"]
-    assert all(c.font.i for c in rows[0]) and not any(c.font.i for c in rows[1])
     assert rows[0][head.index("Jejak")].value is None and rows[1][head.index("Jejak")].value.startswith("←")
     cov = sheet_rows(wb, "Cakupan")
-    assert [(r[0].value, r[1].value, r[5].value) for r in cov] == [
-        ("Nasional", "00", 90.0), ("Provinsi", "35", 90.0), ("Desa/Kelurahan", "3503012001", 33.33)]
-    assert cov[2][2].value is None and cov[2][5].number_format == "0.0"
+    assert [(r[0].value, r[1].value, r[7].value) for r in cov] == [
+        ("Nasional", "00", 90.0), ("Provinsi", "35", 90.0), ("Desa/Kelurahan", "3503012001", 33.3)]
+    assert cov[2][2].value is None and cov[2][7].number_format == "0.0"
 
 
 def small_recap(con: duckdb.DuckDBPyConnection, n_desa: int) -> str:

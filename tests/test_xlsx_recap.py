@@ -314,12 +314,12 @@ def test_bundle_findings_highlighted_filtered_frozen(bundle: tuple[Path, Path]) 
     assert a006[col["Selisih"]].value == -674 and a006[col["Selisih"]].data_type == "n"
     selisih = wb["Selisih"]
     head = [c.value for c in selisih[3]]
+    assert "Parsial" not in head  # a partial unit is a coverage fact, not a line of this list
     for r in selisih.iter_rows(min_row=4):
         assert r[head.index("Kode wilayah")].data_type == "s"
-        partial = r[head.index("Parsial")].value == "ya"
-        assert all(bool(c.font.i) == partial for c in r)
     cov = wb["Cakupan"]
-    assert [c.value for c in cov[4]][:2] == ["Nasional", "00"] and cov["B4"].data_type == "s"
+    # The sample's TPS lie in one province: it is the top row (no nasional, a partial sum).
+    assert [c.value for c in cov[4]][:2] == ["Provinsi", "35"] and cov["B4"].data_type == "s"
 
 
 def test_bundle_workbook_has_no_formula(bundle: tuple[Path, Path]) -> None:
