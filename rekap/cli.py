@@ -367,12 +367,24 @@ def aggregate(
         # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
         con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
         recap = run_aggregate(con, levels)
+        if recap.rows == 0 and recap.levels_above_scope:
+            from rekap.statement import level_word
+
+            above = ", ".join(level_word(lv, "en") for lv in recap.levels_above_scope)
+            _fail(f"level {above} lies above what the data covers ({_scope_text(report, 'en')}): its sum would look "
+                  "complete and is not", hint="ask for a lower --level, or say the data is the whole country's "
+                  "with --wilayah 00")
         if out_format == "xlsx":
             from rekap.report.xlsx import write_recap_xlsx
 
             to_file = bool(output) and output != "-"
             try:
-                write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code)
+                from rekap.i18n import num
+                from rekap.statement import lines, statement
+
+                covered = lines(statement(con, report, levels_above_scope=recap.levels_above_scope), lang_code, num)
+                write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code,
+                                 notes=covered)
             except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
                 _fail(f"{output or '<stdout>'}: cannot write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR)")
         else:
@@ -724,15 +736,21 @@ def progress(
 
 def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
     """One unit per line under a header: TPS received, expected, percent."""
+    from rekap.i18n import percent
+
     idx = {c: i for i, c in enumerate(columns)}
-    received, expected, percent = ("masuk", "harapan", "persen") if lang == "id" else ("received", "expected", "percent")
-    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {received:>8} {expected:>8} {percent:>7}"]
+    received, expected, pct = ("masuk", "harapan", "persen") if lang == "id" else ("received", "expected", "percent")
+    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {received:>8} {expected:>8} {pct:>7}"]
     for r in rows:
         out.append(
             f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:28]:<28} "
-            f"{r[idx['n_tps']]:>8} {r[idx['n_tps_expected']]:>8} {r[idx['persen']]:>7}"
+            f"{_blank(r[idx['n_tps']]):>8} {_blank(r[idx['n_tps_expected']]):>8} {percent(r[idx['persen']], lang):>7}"
         )
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _blank(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil"

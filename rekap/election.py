@@ -130,6 +130,8 @@ def describe_all(inputs: Sequence[InputElection], flag: str | None, lang: str) -
         groups.setdefault((i.elections, origin_text(i, lang)), []).append(i)
     parts = []
     for (types, origin), members in groups.items():
-        names = ", ".join(m.name for m in members[:3]) + (f" (+{len(members) - 3})" if len(members) > 3 else "")
-        parts.append(f"{'+'.join(types) or '-'} {origin}: {names}")
+        names = ", ".join(m.name for m in members[:3]) + (f" +{len(members) - 3}" if len(members) > 3 else "")
+        parts.append(f"{'+'.join(types) or '-'}, {origin} ({names})")
+    if any(i.origin == "guess" for i in inputs):
+        parts.append("pakai --election bila tebakan ini salah" if id_ else "use --election if the guess is wrong")
     return f"{label}: " + "; ".join(parts)

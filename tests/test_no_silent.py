@@ -133,7 +133,7 @@ def test_two_tps_files_guessed_differently_stop(tmp_path: Path) -> None:
 def test_matching_types_say_where_they_came_from() -> None:
     result = run_cli(["compare", *SAMPLE_TPS, "-r", str(SAMPLE / "dhasil_kecamatan.csv"), "-f", "csv"])
     assert result.code == 1, result.stderr  # the sample's planted +120
-    assert "jenis pemilihan: pkwkp ditebak dari kolom" in result.stderr
+    assert "jenis pemilihan: pkwkp, ditebak dari kolom pemilih_dpph_j" in result.stderr
 
 
 # --- 4. --master does not turn explained discrepancies into "partial" --------------------------------------
@@ -399,3 +399,17 @@ def test_dki_bundle_workbook_compared_back_and_one_cell_changed(tmp_path: Path) 
     assert [(r["level"], r["kode_wilayah"], r["field"], r["selisih"]) for r in found] == [
         ("kecamatan", "317101", "suara_paslon_1", "25")]
     assert int(found[0]["reported"]) == before + 25 and int(found[0]["computed"]) == before
+
+
+def test_the_recap_workbook_says_what_it_covers(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "rekap.xlsx"
+    result = run_cli(["aggregate", *SAMPLE_TPS, "--election", "ppwp", "-o", str(out), "-q"])
+    assert result.code == 0, result.stderr
+    book = load_workbook(out, read_only=True)
+    assert "Nasional" not in book.sheetnames  # above the data (provinsi 35)
+    for name in book.sheetnames:
+        text = " ".join(str(c) for row in book[name].iter_rows(values_only=True) for c in row if c)
+        assert "cakupan: provinsi 35 JAWA TIMUR" in text and "jenis pemilihan: ppwp (dari --election)" in text, name
+        assert "tingkat nasional tidak ditampilkan" in text

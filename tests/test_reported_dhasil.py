@@ -119,8 +119,8 @@ def test_a_cell_changed_by_hand_is_found_with_its_unit_field_and_selisih(bundle:
     res = run_cli(["compare", *TPS, "--election", "pkwkp", "-r", str(changed), "-f", "csv"])
     assert res.code == 1, res.stderr
     found = rows(res.text)
-    assert [(r["level"], r["kode_wilayah"], r["field"], r["reported"], r["computed"], r["selisih"], r["partial"])
-            for r in found] == [("kecamatan", "350303", "suara_paslon_2", str(before + 7), str(before), "7", "false")]
+    assert [(r["level"], r["kode_wilayah"], r["field"], r["reported"], r["computed"], r["selisih"])
+            for r in found] == [("kecamatan", "350303", "suara_paslon_2", str(before + 7), str(before), "7")]
     # Where the value is: the sheet, and the item's row (the unit's column is the one headed 350303).
     assert (found[0]["source"], found[0]["row"]) == (f"{changed} [Kecamatan]", str(paslon_row))
 

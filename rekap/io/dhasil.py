@@ -56,10 +56,9 @@ from rekap.form import (
 from rekap.io.excel import (
     HEADER_SCAN_ROWS,
     _cell_text,
-    _check_magic,
     _fill_uncomputed_formulas,
     _guarded_rows,
-    _zip_reason,
+    _with_workbook,
 )
 from rekap.schema import (
     ADMIN_COLUMNS,
@@ -288,34 +287,19 @@ def _declared_level(texts: list[str], sheet: str) -> str | None:
 
 def read_dhasil_workbook(path: Path, display: str) -> DHasilWorkbook:
     """Every sheet of the workbook in one of the two D.Hasil layouts, and the others with the reason."""
-    from openpyxl import load_workbook
 
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{display}: cannot open file ({exc.strerror or exc})") from exc
-    with fh:
-        _check_magic(fh.read(8), display)
-        fh.seek(0)
-        try:
-            wb = load_workbook(fh, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl surfaces damage as many unrelated types
-            raise InputError(
-                f"{display}: not an Excel .xlsx workbook ({_zip_reason(exc)})",
-                hint="open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'",
-            ) from exc
-        try:
-            sheets: list[DHasilSheet] = []
-            skipped: list[tuple[str, str]] = []
-            for ws in wb.worksheets:
-                found = _read_sheet(ws, display)
-                if isinstance(found, DHasilSheet):
-                    sheets.append(found)
-                else:
-                    skipped.append((ws.title, found))
-            return DHasilWorkbook(sheets, skipped)
-        finally:
-            wb.close()
+    def read(wb: Any) -> DHasilWorkbook:
+        sheets: list[DHasilSheet] = []
+        skipped: list[tuple[str, str]] = []
+        for ws in wb.worksheets:
+            found = _read_sheet(ws, display)
+            if isinstance(found, DHasilSheet):
+                sheets.append(found)
+            else:
+                skipped.append((ws.title, found))
+        return DHasilWorkbook(sheets, skipped)
+
+    return _with_workbook(path, display, read)
 
 
 def _bundle_sheet(title: str) -> str | None:

@@ -182,10 +182,12 @@ def write_recap_xlsx(
     lang: str = "id",
     title: str | None = None,
     wide_max_units: int = WIDE_MAX_UNITS,
+    notes: Sequence[str] = (),
 ) -> None:
     """Write the recap rows of `table` as a D.Hasil-style workbook to a path (atomically: temp file, then
-    rename) or to a binary stream. `title` replaces the first title line of every sheet."""
-    data = recap_xlsx_bytes(con, table, lang=lang, title=title, wide_max_units=wide_max_units)
+    rename) or to a binary stream. `title` replaces the first title line of every sheet; `notes` (what the
+    recap covers: rekap.statement) are printed under every sheet."""
+    data = recap_xlsx_bytes(con, table, lang=lang, title=title, wide_max_units=wide_max_units, notes=notes)
     if isinstance(path_or_stream, str | os.PathLike):
         write_atomic(Path(path_or_stream), data)
     else:
@@ -199,6 +201,7 @@ def recap_xlsx_bytes(
     lang: str = "id",
     title: str | None = None,
     wide_max_units: int = WIDE_MAX_UNITS,
+    notes: Sequence[str] = (),
 ) -> bytes:
     """The workbook `write_recap_xlsx` writes, as bytes."""
     from openpyxl import Workbook
@@ -206,7 +209,7 @@ def recap_xlsx_bytes(
     li = _lang_index(lang)
     wb = Workbook(write_only=True)
     styles = _Styles(wb)
-    _write_recap_sheets(wb, styles, con, table, li, title, wide_max_units, set())
+    _write_recap_sheets(wb, styles, con, table, li, title, wide_max_units, set(), notes)
     return _finish(wb, styles, con, title or TEXTS["title"][li])
 
 
@@ -225,8 +228,10 @@ def _write_recap_sheets(
     title: str | None,
     wide_max_units: int,
     names: set[str],
+    notes: Sequence[str] = (),
 ) -> None:
-    """The D.Hasil sheets of `table`, appended to `wb`; `names` holds the sheet names taken (lower case)."""
+    """The D.Hasil sheets of `table`, appended to `wb`; `names` holds the sheet names taken (lower case);
+    `notes` are printed under every sheet."""
     present = [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
     missing = {"level", "kode_wilayah"} - set(present)
     if missing:
@@ -248,9 +253,9 @@ def _write_recap_sheets(
         known = _names(recap, sheet.jenis, wanted)
         heading = _title_lines(sheet, li, title, several, known)
         if wide:
-            _write_wide(ws, styles, sheet, sections, heading, li, known)
+            _write_wide(ws, styles, sheet, sections, heading, li, known, notes)
         else:
-            _write_long(ws, styles, recap, sheet, sections, heading, li)
+            _write_long(ws, styles, recap, sheet, sections, heading, li, notes)
     if not sheets:
         name = SHEET_NAMES[LANGS[li]]["nasional"]
         names.add(name.lower())
@@ -713,12 +718,14 @@ def _setup_sheet(ws: WriteOnlyWorksheet, freeze: str, title_rows: str, title_col
         ws.page_setup.fitToHeight = 0
 
 
-def _notes(ws: WriteOnlyWorksheet, st: _Styles, sheet: SheetData, li: int) -> None:
+def _notes(ws: WriteOnlyWorksheet, st: _Styles, sheet: SheetData, li: int, notes: Sequence[str] = ()) -> None:
     ws.append([])
     if not sheet.summable:
         area = LEVEL_NAMES[LANGS[li]][TOP_LEVEL[str(sheet.jenis)]].lower()
         ws.append([st.text(ws, TEXTS["no_total"][li].format(area=area), "note")])
     ws.append([st.text(ws, TEXTS["note"][li].format(version=__version__), "note")])
+    for note in notes:
+        ws.append([st.text(ws, note, "note")])
 
 
 # --- the form's layout: items down, units across --------------------------------------------------------
@@ -732,6 +739,7 @@ def _write_wide(
     heading: list[str],
     li: int,
     names: dict[tuple[str, str], str],
+    notes: Sequence[str] = (),
 ) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -827,7 +835,7 @@ def _write_wide(
                 start = row - len(entry.columns)
                 ws.merged_cells.add(f"A{start}:A{row - 1}")
                 ws.merged_cells.add(f"B{start}:B{row - 1}")
-    _notes(ws, st, sheet, li)
+    _notes(ws, st, sheet, li, notes)
 
 
 # --- the long layout: one row per unit --------------------------------------------------------------------
@@ -841,6 +849,7 @@ def _write_long(
     sections: list[Section],
     heading: list[str],
     li: int,
+    notes: Sequence[str] = (),
 ) -> None:
     """One row per unit: the title, the header rows and the JUMLAH by openpyxl, the units' rows by DuckDB."""
     from openpyxl.utils import get_column_letter
@@ -940,7 +949,7 @@ def _write_long(
         ws.append([st.text(ws, TEXTS["total"][li], "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
                   + [st.number(ws, v, True) for v in sheet.totals])
         ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
-    _notes(ws, st, sheet, li)
+    _notes(ws, st, sheet, li, notes)
 
 
 # --- rows written by DuckDB ---------------------------------------------------------------------------
@@ -1225,7 +1234,7 @@ def bundle_xlsx_bytes(
     _write_summary(sheet("summary"), st, con, li, meta)
     # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
     if table_exists(con, recap_table):
-        _write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken)
+        _write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, li))
     _register_rules()
     findings_from = (
         "(SELECT f.*, r.title AS rule_title FROM rk_findings_out f LEFT JOIN rk_xlsx_rule_titles r ON r.rule = f.rule)"
@@ -1247,6 +1256,17 @@ def bundle_xlsx_bytes(
         return _finish(wb, st, con, BUNDLE_TEXTS["summary_title"][li])
     finally:
         con.execute("DROP TABLE IF EXISTS rk_xlsx_rule_titles")
+
+
+def _statement_notes(meta: Mapping[str, object], li: int) -> list[str]:
+    """What the bundle covers (rekap.statement), for the notes under every D.Hasil sheet."""
+    statement = meta.get("statement")
+    if not isinstance(statement, Mapping):
+        return []
+    from rekap.i18n import num
+    from rekap.statement import lines
+
+    return lines(dict(statement), LANGS[li], num)
 
 
 def _register_rules() -> None:
