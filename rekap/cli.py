@@ -115,12 +115,15 @@ def _stdin_bytes(files: list[str]) -> bytes | None:
     return None
 
 
-def _statement_lines(report: ValidationReport, lang: str, levels_above: list[str] | None = None) -> list[str]:
-    """What the answer covered (scope, election type and its origin, partial sums), one line each."""
+def _statement_lines(report: ValidationReport, lang: str, levels_above: list[str] | None = None,
+                     compared: Any = None) -> list[str]:
+    """What the answer covered (scope, election type and its origin, partial sums, what was not
+    compared), one line each."""
     from rekap.i18n import num
     from rekap.statement import lines, statement
 
-    return ["  " + line for line in lines(statement(report.con, report, levels_above_scope=levels_above), lang, num)]
+    covered = statement(report.con, report, levels_above_scope=levels_above, compared=compared)
+    return ["  " + line for line in lines(covered, lang, num)]
 
 
 def _statement_lines_of(covered: dict[str, Any], lang: str) -> list[str]:
@@ -614,29 +617,6 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
         notes = "; ".join(str(n) for n in given) if isinstance(given, list) else ""
         lines.append(f"    {src['name']}: {src['format']}; {num(int(str(src['rows'])), lang)} "
                      f"{'wilayah' if id_ else 'units'}{'; ' + notes if notes else ''}")
-    if result.partial:
-        lines.append(
-            f"  {num(result.partial, lang)} angka tidak dibandingkan: data TPS wilayahnya belum lengkap dan "
-            "wilayah bawahannya tidak dapat dipakai (cakupan, bukan temuan)"
-            if id_ else
-            f"  {num(result.partial, lang)} values not compared: the TPS data covers their unit only partly and "
-            "its children cannot be used (a coverage fact, not a finding)"
-        )
-    if result.outside_scope:
-        where = _scope_text(report, lang)
-        lines.append(
-            f"  {num(result.outside_scope, lang)} baris rekap di luar cakupan ({where}) tidak dibandingkan: "
-            + ", ".join(result.outside_levels)
-            if id_ else
-            f"  {num(result.outside_scope, lang)} recap rows outside the scope ({where}) not compared: "
-            + ", ".join(result.outside_levels)
-        )
-    if result.not_compared:
-        lines.append(
-            f"  {num(result.not_compared, lang)} wilayah dilaporkan tanpa data di bawahnya (tidak dibandingkan)"
-            if id_ else
-            f"  {num(result.not_compared, lang)} reported units with nothing beneath them (not compared)"
-        )
     for rule_id in ("H002", "H003"):
         if report.counts.get(rule_id):
             lines.append(f"  {rule_id}: {num(report.counts[rule_id], lang)}")
@@ -644,7 +624,7 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
         lines.append(
             f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
         )
-    lines += _statement_lines(report, lang)
+    lines += _statement_lines(report, lang, compared=result)
     lines += _accounting_lines(report, lang)
     sys.stderr.write("\n".join(lines) + "\n")
 
@@ -850,7 +830,7 @@ def run(
                    "wilayah": list(wilayah) if wilayah else None}
         from rekap.statement import statement
 
-        covered = statement(con, report, levels_above_scope=recap.levels_above_scope)
+        covered = statement(con, report, levels_above_scope=recap.levels_above_scope, compared=compared)
         bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
                                      master=master_info, options=options, statement=covered,
                                      skipped_sheets=[s.record(lang_code) for s in ds.skipped])

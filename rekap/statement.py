@@ -21,6 +21,7 @@ from rekap.schema import NAME_COLUMN, NATIONAL_CODE, quote_ident
 from rekap.scope import Scope
 
 if TYPE_CHECKING:
+    from rekap.aggregate.compare import CompareResult
     from rekap.validate import ValidationReport
 
 LEVEL_WORDS_ID = {"nasional": "nasional", "provinsi": "provinsi", "kabkota": "kab/kota", "kecamatan": "kecamatan",
@@ -86,8 +87,10 @@ def statement(
     report: ValidationReport,
     *,
     levels_above_scope: list[str] | None = None,
+    compared: CompareResult | None = None,
 ) -> dict[str, Any]:
-    """The coverage statement of a command's answer, as plain data (JSON-ready)."""
+    """The coverage statement of a command's answer, as plain data (JSON-ready). `compared`: what a
+    comparison of reported recaps left uncompared, and why."""
     scope: Scope | None = report.scope
     out: dict[str, Any] = {}
     if scope is not None:
@@ -118,6 +121,15 @@ def statement(
              "n_tps_administrasi": int(a or 0), "n_tps_expected": None if e is None else int(e)}
             for j, n, v, a, e in top
         ]
+    if compared is not None:
+        out["compare"] = {
+            "reported_units": compared.units_compared,
+            "discrepancies": compared.discrepancies,
+            "not_compared_partial_values": compared.partial,
+            "not_compared_nothing_beneath_units": compared.not_compared,
+            "outside_scope_rows": compared.outside_scope,
+            "outside_scope_levels": list(compared.outside_levels),
+        }
     if table_exists(con, "rk_k_units"):
         overseas = con.execute(
             "SELECT coalesce(sum(n_data), 0)::BIGINT FROM rk_k_units WHERE level = 'provinsi' AND kode = '99'"
@@ -173,6 +185,31 @@ def lines(st: dict[str, Any], lang: str, num: Any = None) -> list[str]:
                 (f"{t['jenis_pemilihan']}: of {fmt(n, lang)} TPS summed, {fmt(v, lang)} carry vote data and "
                  f"{fmt(a, lang)} voter data (DPT, voters): those sums cover only these TPS")
             )
+    cmp = st.get("compare") or {}
+    if cmp.get("not_compared_partial_values"):
+        n = fmt(cmp["not_compared_partial_values"], lang)
+        out.append(
+            f"{n} angka rekap tidak dibandingkan: data TPS wilayahnya belum lengkap dan wilayah bawahannya tidak "
+            "dapat dipakai (fakta cakupan, bukan selisih)"
+            if id_ else
+            f"{n} reported numbers not compared: the TPS data covers their unit only partly and its children "
+            "cannot be used (a coverage fact, not a discrepancy)"
+        )
+    if cmp.get("outside_scope_rows"):
+        n = fmt(cmp["outside_scope_rows"], lang)
+        words = ", ".join(level_word(lv, lang) for lv in cmp.get("outside_scope_levels", []))
+        out.append(
+            f"{n} baris rekap di luar cakupan ({scope_text(st, lang)}) tidak dibandingkan: {words}"
+            if id_ else
+            f"{n} recap rows outside the scope ({scope_text(st, lang)}) not compared: {words}"
+        )
+    if cmp.get("not_compared_nothing_beneath_units"):
+        n = fmt(cmp["not_compared_nothing_beneath_units"], lang)
+        out.append(
+            f"{n} wilayah dilaporkan tanpa data di bawahnya (tidak dibandingkan)"
+            if id_ else
+            f"{n} reported units with nothing beneath them (not compared)"
+        )
     if st.get("overseas_tps_not_expected"):
         n = fmt(st["overseas_tps_not_expected"], lang)
         out.append(

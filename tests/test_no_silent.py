@@ -169,7 +169,7 @@ def test_a_partial_unit_that_adds_up_is_no_discrepancy(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert _csv_rows(result.stdout) == []
     # The desa itself cannot be checked: said as a coverage fact, not a selisih.
-    assert "1 angka tidak dibandingkan" in result.stderr
+    assert "1 angka rekap tidak dibandingkan" in result.stderr
     # A recap below even the partial sum cannot be right (TPS can only be missing).
     recap.write_text("level,kode_wilayah,suara_paslon_1\ndesa,3578011001,25\ndesa,3578011002,5\nkecamatan,357801,30\n",
                      encoding="utf-8")
@@ -413,3 +413,13 @@ def test_the_recap_workbook_says_what_it_covers(tmp_path: Path) -> None:
         text = " ".join(str(c) for row in book[name].iter_rows(values_only=True) for c in row if c)
         assert "cakupan: provinsi 35 JAWA TIMUR" in text and "jenis pemilihan: ppwp (dari --election)" in text, name
         assert "tingkat nasional tidak ditampilkan" in text
+
+
+def test_the_package_metadata_uses_the_license_expression_setuptools_asks_for() -> None:
+    """`make demo` printed four setuptools deprecation boxes (`project.license` as a TOML table)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert isinstance(project["project"]["license"], str)
+    # The SPDX string needs setuptools 77 or newer in the build environment.
+    assert any(req.replace(" ", "").startswith("setuptools>=77") for req in project["build-system"]["requires"])
