@@ -131,10 +131,11 @@ def compare(
                    r._file, r._row
             FROM rk_reported r"""
     )
-    # One source per unit feeds the sums of its parent: the first one given.
+    # Without TPS data, one source per unit feeds the sums of its parent: the first one given (with TPS
+    # data every source is compared with the TPS, and the sums beneath are built in _computed_from_tps).
     con.execute(
-        """CREATE OR REPLACE TABLE rk_rep_primary AS
-           SELECT * FROM rk_rep_long
+        f"""CREATE OR REPLACE TABLE rk_rep_primary AS
+           SELECT * FROM rk_rep_long WHERE NOT {'true' if with_tps else 'false'}
            QUALIFY _file = min(_file) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field)"""
     )
     if with_tps:
@@ -266,15 +267,17 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
     can only be missing) and stays an H001 against that sum, and one equal to it is compared (and agrees:
     Sirekap's own aggregate of the same partial data).
 
-    Builds `rk_computed` (what each reported unit and field is compared with) and `rk_partial`."""
+    Builds `rk_computed` (what each reported unit and field is compared with) and `rk_partial`. The work is
+    done one row per unit with a column per field (`b_<field>`: the unit's best known value), level by level
+    from the bottom: five set-based statements whatever the size of the recap."""
     q = quote_ident
     recap_cols = set(_columns(con, RECAP_TABLE))
-    tps_fields = [f for f in fields if f in recap_cols]
-    vote_fields = ", ".join(f"'{f}'" for f in VOTE_DATA_COLUMNS)
-    expected = "coalesce(c.n_tps_expected, u.reported_total)" if rep_has_tps else "c.n_tps_expected"
+    idx = {f: i for i, f in enumerate(fields)}
+    votes = set(VOTE_DATA_COLUMNS)
+    expected = "coalesce(c.n_tps_expected, t.reported_total)" if rep_has_tps else "c.n_tps_expected"
     reported_total = (
         f"""LEFT JOIN (SELECT {jenis} AS jenis_pemilihan, r.level, r.kode_wilayah, max(r.n_tps_total) AS reported_total
-                       FROM rk_reported r GROUP BY ALL) u USING (jenis_pemilihan, level, kode_wilayah)"""
+                       FROM rk_reported r GROUP BY ALL) t USING (jenis_pemilihan, level, kode_wilayah)"""
         if rep_has_tps else ""
     )
     # Units that take part: every reported unit and every unit (of the TPS data or a recap) under one.
@@ -290,79 +293,87 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
                           JOIN tops t ON t.jenis_pemilihan = k.jenis_pemilihan AND t.depth = a.d
                            AND t.kode_wilayah = {_ancestor_sql('k.kode_wilayah', 'a.d')})"""
     )
-    # TPS sums and completeness per unit and field.
-    sums = ", ".join(f"r.{q(f)}" for f in tps_fields)
-    if tps_fields:
-        con.execute(
-            f"""CREATE OR REPLACE TABLE rk_tps_long AS
-                SELECT jenis_pemilihan, level, kode_wilayah, field, computed FROM (UNPIVOT (
-                    SELECT r.jenis_pemilihan, r.level, r.kode_wilayah, {sums} FROM {RECAP_TABLE} r
-                    SEMI JOIN rk_cmp_units u ON u.jenis_pemilihan = r.jenis_pemilihan AND u.level = r.level
-                                           AND u.kode_wilayah = r.kode_wilayah)
-                    ON {', '.join(q(f) for f in tps_fields)} INTO NAME field VALUE computed)"""
-        )
-    else:
-        con.execute("CREATE OR REPLACE TABLE rk_tps_long (jenis_pemilihan VARCHAR, level VARCHAR, "
-                    "kode_wilayah VARCHAR, field VARCHAR, computed BIGINT)")
-    con.execute(
-        f"""CREATE OR REPLACE TABLE rk_unit_cov AS
-            SELECT c.jenis_pemilihan, c.level, c.kode_wilayah, c.n_tps, {expected} AS n_tps_expected,
-                   c.n_tps_suara, c.n_tps_administrasi
-            FROM {RECAP_TABLE} c {reported_total}"""
+    # Per unit: the primary source's reported values (r_i), the TPS sums (t_i), and whether the TPS data
+    # covers the unit completely for vote fields and for voter fields.
+    # The first source that gives a value feeds its parent's sums (per field), read from the wide table.
+    order = "(r._file::BIGINT << 40) + r._row"
+    reported = ", ".join(
+        f"arg_min(r.{q(f)}, {order}) FILTER (WHERE r.{q(f)} IS NOT NULL) AS r_{i}" for f, i in idx.items()
     )
+    sums = ", ".join(f"c.{q(f)} AS t_{i}" if f in recap_cols else f"NULL::BIGINT AS t_{i}" for f, i in idx.items())
     con.execute(
-        """CREATE OR REPLACE TABLE rk_best (jenis_pemilihan VARCHAR, level VARCHAR, depth INTEGER,
-               kode_wilayah VARCHAR, parent VARCHAR, field VARCHAR, reported BIGINT, tps_sum BIGINT,
-               complete BOOLEAN, children_sum BIGINT, children_ok BOOLEAN, children_level VARCHAR,
-               n_tps BIGINT, n_tps_expected BIGINT, n_tps_with_data BIGINT, best BIGINT)"""
+        f"""CREATE OR REPLACE TABLE rk_cmp_base AS
+            WITH r AS (SELECT {jenis} AS jenis_pemilihan, r.level, r.kode_wilayah, {reported}
+                       FROM rk_reported r GROUP BY ALL),
+            c AS (SELECT c.*, {expected} AS n_exp FROM {RECAP_TABLE} c {reported_total})
+            SELECT u.jenis_pemilihan, u.level, u.depth, u.kode_wilayah, u.parent,
+                   c.n_tps, c.n_exp AS n_tps_expected, c.n_tps_suara, c.n_tps_administrasi,
+                   coalesce(c.n_tps > 0 AND c.n_tps_suara >= c.n_tps, false)
+                       AND NOT coalesce(c.n_tps < c.n_exp, false) AS complete_votes,
+                   coalesce(c.n_tps > 0 AND c.n_tps_administrasi >= c.n_tps, false)
+                       AND NOT coalesce(c.n_tps < c.n_exp, false) AS complete_voters,
+                   {', '.join(f'r.r_{i}' for i in idx.values())}{', ' if idx else ''}{sums}
+            FROM rk_cmp_units u
+            LEFT JOIN r USING (jenis_pemilihan, level, kode_wilayah)
+            LEFT JOIN c USING (jenis_pemilihan, level, kode_wilayah)"""
     )
-    # Bottom-up, one level at a time (five statements, set-based): a unit's best known value is its TPS
-    # sum when complete, else its children's best values summed when every child it has is known and at
-    # least one of them is reported, else its reported value.
+
+    def complete(f: str) -> str:
+        return "b.complete_votes" if f in votes else "b.complete_voters"
+
+    # Bottom-up, one level at a time: a unit's best known value is its TPS sum when complete, else its
+    # children's best values summed when every child it has is known and at least one of them is reported,
+    # else its reported value.
+    child_cols = ", ".join(
+        f"sum(b_{i})::BIGINT AS s_{i}, count(*) = count(b_{i}) AND bool_or(r_{i} IS NOT NULL) AS ok_{i}"
+        for i in idx.values()
+    )
+    best_cols = ", ".join(
+        f"coalesce(ch.ok_{i}, false) AS ok_{i}, ch.s_{i}, "
+        f"CASE WHEN {complete(f)} THEN b.t_{i} WHEN ch.ok_{i} THEN ch.s_{i} ELSE b.r_{i} END AS b_{i}"
+        for f, i in idx.items()
+    )
+    empty = ", ".join(f"NULL::BOOLEAN AS ok_{i}, NULL::BIGINT AS s_{i}, NULL::BIGINT AS b_{i}" for i in idx.values())
+    con.execute(f"CREATE OR REPLACE TABLE rk_best AS SELECT b.*{', ' + empty if empty else ''} FROM rk_cmp_base b LIMIT 0")
     for depth in range(len(LEVELS_UP) - 1, -1, -1):
-        child_level = LEVELS_UP[depth + 1] if depth + 1 < len(LEVELS_UP) else None
+        if not idx:
+            break
         con.execute(
             f"""INSERT INTO rk_best
-                WITH u AS (SELECT * FROM rk_cmp_units WHERE depth = {depth}),
-                f AS (SELECT unnest([{', '.join(f"'{x}'" for x in fields)}]) AS field),
-                ch AS (SELECT jenis_pemilihan, parent, field, sum(best)::BIGINT AS s,
-                              count(*) = count(best) AS all_known, bool_or(reported IS NOT NULL) AS any_reported
-                       FROM rk_best WHERE depth = {depth + 1} GROUP BY ALL),
-                x AS (
-                    SELECT u.jenis_pemilihan, u.level, u.depth, u.kode_wilayah, u.parent, f.field,
-                           p.reported, t.computed AS tps_sum, v.n_tps, v.n_tps_expected,
-                           CASE WHEN f.field IN ({vote_fields}) THEN v.n_tps_suara ELSE v.n_tps_administrasi END
-                               AS n_tps_with_data,
-                           ch.s AS children_sum, coalesce(ch.all_known AND ch.any_reported, false) AS children_ok
-                    FROM u CROSS JOIN f
-                    LEFT JOIN rk_rep_primary p ON p.jenis_pemilihan = u.jenis_pemilihan AND p.level = u.level
-                         AND p.kode_wilayah = u.kode_wilayah AND p.field = f.field
-                    LEFT JOIN rk_tps_long t ON t.jenis_pemilihan = u.jenis_pemilihan AND t.level = u.level
-                         AND t.kode_wilayah = u.kode_wilayah AND t.field = f.field
-                    LEFT JOIN rk_unit_cov v ON v.jenis_pemilihan = u.jenis_pemilihan AND v.level = u.level
-                         AND v.kode_wilayah = u.kode_wilayah
-                    LEFT JOIN ch ON ch.jenis_pemilihan = u.jenis_pemilihan AND ch.parent = u.kode_wilayah
-                         AND ch.field = f.field)
-                SELECT jenis_pemilihan, level, depth, kode_wilayah, parent, field, reported, tps_sum,
-                       coalesce(n_tps > 0 AND n_tps_with_data >= n_tps, false) AND NOT coalesce(n_tps < n_tps_expected, false)
-                           AS complete,
-                       children_sum, children_ok, {f"'{child_level}'" if child_level else 'NULL'} AS children_level,
-                       n_tps, n_tps_expected, n_tps_with_data,
-                       CASE WHEN coalesce(n_tps > 0 AND n_tps_with_data >= n_tps, false) AND NOT coalesce(n_tps < n_tps_expected, false)
-                                THEN tps_sum
-                            WHEN children_ok THEN children_sum
-                            ELSE reported END AS best
-                FROM x"""
+                WITH ch AS (SELECT jenis_pemilihan, parent, {child_cols} FROM rk_best WHERE depth = {depth + 1}
+                            GROUP BY jenis_pemilihan, parent)
+                SELECT b.*, {best_cols}
+                FROM (SELECT * FROM rk_cmp_base WHERE depth = {depth}) b
+                LEFT JOIN ch ON ch.jenis_pemilihan = b.jenis_pemilihan AND ch.parent = b.kode_wilayah"""
         )
+    # Long again, only for the reported values: what each is compared with, or why it is not.
+    levels = [f"'{lv}'" for lv in LEVELS_UP]
+    child_level = f"[{', '.join(levels[1:])}, NULL][depth + 1]"
+    per_field = []
+    for f, i in idx.items():
+        with_data = "n_tps_suara" if f in votes else "n_tps_administrasi"
+        full = "complete_votes" if f in votes else "complete_voters"
+        per_field.append(
+            f"""SELECT jenis_pemilihan, level, depth, kode_wilayah, '{f}' AS field, r_{i} AS reported, t_{i} AS tps_sum,
+                       {full} AS complete, ok_{i} AS children_ok, s_{i} AS children_sum, n_tps, n_tps_expected,
+                       {with_data} AS n_tps_with_data
+                FROM rk_best WHERE r_{i} IS NOT NULL"""
+        )
+    if per_field:
+        con.execute("CREATE OR REPLACE VIEW rk_best_long AS " + " UNION ALL ".join(per_field))
+    else:
+        con.execute("""CREATE OR REPLACE TABLE rk_best_long (jenis_pemilihan VARCHAR, level VARCHAR, depth INTEGER,
+                       kode_wilayah VARCHAR, field VARCHAR, reported BIGINT, tps_sum BIGINT, complete BOOLEAN,
+                       children_ok BOOLEAN, children_sum BIGINT, n_tps BIGINT, n_tps_expected BIGINT,
+                       n_tps_with_data BIGINT)""")
     con.execute(
-        """CREATE OR REPLACE TABLE rk_computed AS
+        f"""CREATE OR REPLACE TABLE rk_computed AS
             SELECT jenis_pemilihan, level, kode_wilayah, field,
                    CASE WHEN complete THEN tps_sum WHEN children_ok THEN children_sum ELSE tps_sum END AS computed,
-                   CASE WHEN complete THEN 'tps' WHEN children_ok THEN children_level ELSE 'tps' END AS computed_from,
+                   CASE WHEN complete THEN 'tps' WHEN children_ok THEN {child_level} ELSE 'tps' END AS computed_from,
                    n_tps, n_tps_expected, n_tps_with_data
-            FROM rk_best
-            WHERE reported IS NOT NULL
-              AND (complete OR children_ok OR reported <= tps_sum)"""
+            FROM rk_best_long
+            WHERE complete OR children_ok OR reported <= tps_sum"""
     )
     con.execute(
         """CREATE OR REPLACE TABLE rk_partial AS
@@ -372,11 +383,14 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
                         WHEN b.n_tps < b.n_tps_expected THEN 'tps_missing'
                         ELSE 'tps_without_data' END AS reason,
                    l._file, l._row
-            FROM rk_best b
-            JOIN rk_rep_primary l USING (jenis_pemilihan, level, kode_wilayah, field)
-            WHERE NOT (b.complete OR b.children_ok OR b.reported <= b.tps_sum)
-              -- a unit with no TPS data at all and nothing beneath it is "not compared", not partial
-              AND b.n_tps > 0"""
+            FROM (SELECT * FROM rk_best_long
+                  WHERE NOT (complete OR children_ok OR reported <= tps_sum)
+                    -- a unit with no TPS data at all and nothing beneath it is "not compared", not partial
+                    AND n_tps > 0) b
+            JOIN rk_rep_long l USING (jenis_pemilihan, level, kode_wilayah, field)
+            -- one line per unit and field: the first source that gives it
+            QUALIFY row_number() OVER (PARTITION BY b.jenis_pemilihan, b.level, b.kode_wilayah, b.field
+                                       ORDER BY l._file, l._row) = 1"""
     )
 
 
