@@ -6,11 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint venv clean bench samples
 
+# PYTHONWARNINGS: setuptools' build backend warns that an editable install can be shadowed by a folder
+# named like the package (here it is that folder); the warning is about its mechanism, not this project.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# setuptools' build backend warns that an editable install can be shadowed by a folder named like the
-	# package (here it is that folder); the warning is about its mechanism, not this project.
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
