@@ -28,9 +28,10 @@ from typing import Any
 import duckdb
 
 from rekap import RULESET_VERSION, __version__
-from rekap.aggregate.rollup import LEVELS_UP, RECAP_TABLE
+from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import table_exists
 from rekap.io import file_sha256
+from rekap.regions import LEVELS
 from rekap.report import write_atomic, write_records
 from rekap.schema import quote_ident
 
@@ -258,10 +259,10 @@ def _write_bundle(
             done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))
             if table_exists(con, RECAP_TABLE):
                 levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
-                for level in [lv for lv in LEVELS_UP if lv in levels]:
+                for level in [lv for lv in LEVELS if lv in levels]:
                     table = f"rk_out_recap_{level}"
                     # A view, not a copy: a filtered scan keeps the recap's order. `level` is one of
-                    # LEVELS_UP, never input text.
+                    # LEVELS, never input text.
                     con.execute(
                         f"CREATE OR REPLACE TEMP VIEW {quote_ident(table)} AS "
                         f"SELECT * FROM {RECAP_TABLE} WHERE level = '{level}'"

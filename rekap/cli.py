@@ -371,7 +371,7 @@ def aggregate(
         con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
         recap = run_aggregate(con, levels)
         if recap.rows == 0 and recap.levels_above_scope:
-            from rekap.statement import level_word
+            from rekap.i18n import level_word
 
             above = ", ".join(level_word(lv, "en") for lv in recap.levels_above_scope)
             _fail(f"level {above} lies above what the data covers ({_scope_text(report, 'en')}): its sum would look "
@@ -487,9 +487,9 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
     `aggregate_first`: build the TPS recap here (a caller that has built it already passes False)."""
     from rekap.aggregate.compare import compare
     from rekap.aggregate.reported import load_reported, reported_elections
-    from rekap.aggregate.rollup import LEVELS_UP
     from rekap.aggregate.rollup import aggregate as run_aggregate
     from rekap.election import check_match
+    from rekap.regions import LEVELS
     from rekap.scope import parse_wilayah
     from rekap.validate import add_findings
     from rekap.validate.registry import REGISTRY, Context
@@ -500,7 +500,7 @@ def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], 
 
         paslon_map = load_paslon(paslon)
     if aggregate_first:
-        run_aggregate(con, list(LEVELS_UP))
+        run_aggregate(con, list(LEVELS))
     sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
     rep_elections = reported_elections(con, sources, election)
     check_match([*report.election_inputs, *rep_elections], election)
@@ -786,10 +786,10 @@ def run(
         con, ds, report = _checked(inputs, tmpdir, lang_code)
         timings["validate"] = time.perf_counter() - started
         step("menjumlahkan" if lang_code == "id" else "adding up")
-        from rekap.aggregate.rollup import LEVELS_UP
         from rekap.aggregate.rollup import aggregate as run_aggregate
+        from rekap.regions import LEVELS
 
-        recap = run_aggregate(con, list(LEVELS_UP))
+        recap = run_aggregate(con, list(LEVELS))
         timings["aggregate"] = time.perf_counter() - started - sum(timings.values())
         compared = None
         if reported:

@@ -7,27 +7,6 @@ text is a pair (Indonesian, English), in that order, as the workbook is written 
 
 from __future__ import annotations
 
-SHEET_NAMES = {
-    "id": {"nasional": "Nasional", "provinsi": "Provinsi", "kabkota": "Kabupaten-Kota",
-           "kecamatan": "Kecamatan", "desa": "Desa-Kelurahan"},
-    "en": {"nasional": "National", "provinsi": "Province", "kabkota": "Regency-City",
-           "kecamatan": "District", "desa": "Village"},
-}
-LEVEL_NAMES = {
-    "id": {"nasional": "Nasional", "provinsi": "Provinsi", "kabkota": "Kabupaten/Kota",
-           "kecamatan": "Kecamatan", "desa": "Desa/Kelurahan"},
-    "en": {"nasional": "National", "provinsi": "Province", "kabkota": "Regency/City",
-           "kecamatan": "District (kecamatan)", "desa": "Village (desa/kelurahan)"},
-}
-ELECTION_NAMES = {
-    "ppwp": ("PEMILIHAN UMUM PRESIDEN DAN WAKIL PRESIDEN", "PRESIDENTIAL ELECTION"),
-    "pkwkp": ("PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR", "GOVERNOR ELECTION"),
-    "pkwkk": ("PEMILIHAN BUPATI DAN WAKIL BUPATI / WALI KOTA DAN WAKIL WALI KOTA", "REGENT / MAYOR ELECTION"),
-    "pdpr": ("PEMILIHAN UMUM ANGGOTA DPR", "DPR ELECTION"),
-    "pdpd": ("PEMILIHAN UMUM ANGGOTA DPD", "DPD ELECTION"),
-    "pdprdp": ("PEMILIHAN UMUM ANGGOTA DPRD PROVINSI", "PROVINCIAL DPRD ELECTION"),
-    "pdprdk": ("PEMILIHAN UMUM ANGGOTA DPRD KABUPATEN/KOTA", "REGENCY/CITY DPRD ELECTION"),
-}
 TEXTS = {
     "title": ("REKAPITULASI HASIL PENGHITUNGAN SUARA", "RECAPITULATION OF VOTE COUNT RESULTS"),
     "level": ("TINGKAT {level}", "{level} LEVEL"),

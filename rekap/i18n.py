@@ -37,6 +37,69 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# --- names of levels and elections: the one home of every bilingual name of a region level or race ---
+
+LEVEL_NAMES: dict[str, dict[str, str]] = {
+    "nasional": {"id": "Nasional", "en": "National"},
+    "provinsi": {"id": "Provinsi", "en": "Province"},
+    "kabkota": {"id": "Kabupaten/Kota", "en": "Regency/City"},
+    "kecamatan": {"id": "Kecamatan", "en": "District (kecamatan)"},
+    "desa": {"id": "Desa/Kelurahan", "en": "Village (desa/kelurahan)"},
+    "tps": {"id": "TPS", "en": "Polling station (TPS)"},
+}
+"""A level as a heading or label (the page, the workbook)."""
+LEVEL_WORDS: dict[str, dict[str, str]] = {
+    "nasional": {"id": "nasional", "en": "national"},
+    "provinsi": {"id": "provinsi", "en": "province"},
+    "kabkota": {"id": "kab/kota", "en": "regency/city"},
+    "kecamatan": {"id": "kecamatan", "en": "district"},
+    "desa": {"id": "desa/kelurahan", "en": "village"},
+}
+"""A level in running text ("cakupan: kab/kota 3171 …")."""
+SHEET_NAMES: dict[str, dict[str, str]] = {
+    "nasional": {"id": "Nasional", "en": "National"},
+    "provinsi": {"id": "Provinsi", "en": "Province"},
+    "kabkota": {"id": "Kabupaten-Kota", "en": "Regency-City"},
+    "kecamatan": {"id": "Kecamatan", "en": "District"},
+    "desa": {"id": "Desa-Kelurahan", "en": "Village"},
+}
+"""A level as a workbook sheet's name (Excel forbids '/' there)."""
+ELECTION_NAMES: dict[str, dict[str, str]] = {
+    "ppwp": {"id": "Pemilihan Presiden dan Wakil Presiden", "en": "Presidential election"},
+    "pkwkp": {"id": "Pemilihan Gubernur dan Wakil Gubernur", "en": "Governor election"},
+    "pkwkk": {"id": "Pemilihan Bupati/Wali Kota", "en": "Regent/mayor election"},
+    "pdpr": {"id": "Pemilihan DPR", "en": "DPR election"},
+    "pdpd": {"id": "Pemilihan DPD", "en": "DPD election"},
+    "pdprdp": {"id": "Pemilihan DPRD Provinsi", "en": "Provincial DPRD election"},
+    "pdprdk": {"id": "Pemilihan DPRD Kabupaten/Kota", "en": "Regency/city DPRD election"},
+}
+"""A race in running text and headings (the page)."""
+ELECTION_TITLES: dict[str, dict[str, str]] = {
+    "ppwp": {"id": "PEMILIHAN UMUM PRESIDEN DAN WAKIL PRESIDEN", "en": "PRESIDENTIAL ELECTION"},
+    "pkwkp": {"id": "PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR", "en": "GOVERNOR ELECTION"},
+    "pkwkk": {"id": "PEMILIHAN BUPATI DAN WAKIL BUPATI / WALI KOTA DAN WAKIL WALI KOTA",
+              "en": "REGENT / MAYOR ELECTION"},
+    "pdpr": {"id": "PEMILIHAN UMUM ANGGOTA DPR", "en": "DPR ELECTION"},
+    "pdpd": {"id": "PEMILIHAN UMUM ANGGOTA DPD", "en": "DPD ELECTION"},
+    "pdprdp": {"id": "PEMILIHAN UMUM ANGGOTA DPRD PROVINSI", "en": "PROVINCIAL DPRD ELECTION"},
+    "pdprdk": {"id": "PEMILIHAN UMUM ANGGOTA DPRD KABUPATEN/KOTA", "en": "REGENCY/CITY DPRD ELECTION"},
+}
+"""A race as a D.Hasil form's title line (written on, and read back from, the workbook)."""
+
+
+def level_name(level: str, lang: str) -> str:
+    return LEVEL_NAMES.get(level, {}).get(lang, level)
+
+
+def level_word(level: str, lang: str) -> str:
+    return LEVEL_WORDS.get(level, {}).get(lang, level)
+
+
+def election_name(code: str, lang: str) -> str:
+    name = ELECTION_NAMES.get(code, {}).get(lang)
+    return f"{name} ({code})" if name else code
+
+
 LANGS: tuple[str, ...] = ("id", "en")
 
 

@@ -1,4 +1,4 @@
-"""Canonical columns, levels and region-code rules (domain.md §1–§2).
+"""Canonical columns and header aliases (domain.md §2).
 
 Everything that names a column lives here: loaders map input headers onto these names, rules and
 SQL builders only ever use names from these allow-lists.
@@ -9,44 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-LEVELS: tuple[str, ...] = ("tps", "desa", "kecamatan", "kabkota", "provinsi", "nasional")
-CODE_LENGTH: dict[str, int] = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10, "tps": 13}
-NATIONAL_CODE = "00"
-"""The code of the one nasional unit in recap rows (Sirekap and the KPU list write `00` or nothing)."""
-LEVEL_WORDS: dict[str, str] = {
-    "nasional": "nasional", "national": "nasional", "nas": "nasional", "pusat": "nasional",
-    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "province": "provinsi",
-    "kabkota": "kabkota", "kabupatenkota": "kabkota", "kabupaten": "kabkota", "kota": "kabkota",
-    "kab": "kabkota", "kabkot": "kabkota", "regency": "kabkota", "city": "kabkota",
-    "kecamatan": "kecamatan", "kec": "kecamatan", "district": "kecamatan",
-    "desa": "desa", "kelurahan": "desa", "desakelurahan": "desa", "kel": "desa", "deskel": "desa",
-    "desakel": "desa", "village": "desa", "tps": "tps",
-}
-"""Level names as people write them, folded to lower-case letters only ("Kab/Kota" -> "kabkota",
-"Desa/Kelurahan" -> "desakelurahan"), onto the levels of `LEVELS`."""
+from rekap.regions import CODE_COLUMN, NAME_COLUMN, TPS, UNIT_LEVELS
 
-
-def level_of_word(text: str) -> str | None:
-    """The level a word names ("Kabupaten", "kab/kota", "KELURAHAN", "prov"), or None."""
-    return LEVEL_WORDS.get(re.sub(r"[^a-z]", "", str(text).lower()))
-
-
-CODE_COLUMN: dict[str, str] = {
-    "provinsi": "kode_prov",
-    "kabkota": "kode_kabkota",
-    "kecamatan": "kode_kec",
-    "desa": "kode_desa",
-    "tps": "kode_tps",
-}
-NAME_COLUMN: dict[str, str] = {
-    "provinsi": "nama_prov",
-    "kabkota": "nama_kabkota",
-    "kecamatan": "nama_kec",
-    "desa": "nama_desa",
-    "tps": "nama_tps",
-}
-CODE_COLUMNS: tuple[str, ...] = ("kode_prov", "kode_kabkota", "kode_kec", "kode_desa", "kode_tps")
-NAME_COLUMNS: tuple[str, ...] = ("nama_prov", "nama_kabkota", "nama_kec", "nama_desa", "nama_tps")
+# The region code and name columns, in level order (the levels themselves live in rekap.regions).
+CODE_COLUMNS: tuple[str, ...] = tuple(CODE_COLUMN[level] for level in (*UNIT_LEVELS, TPS))
+NAME_COLUMNS: tuple[str, ...] = tuple(NAME_COLUMN[level] for level in (*UNIT_LEVELS, TPS))
 META_COLUMNS: tuple[str, ...] = ("jenis_pemilihan", "sumber", "ts")
 TEXT_COLUMNS: tuple[str, ...] = CODE_COLUMNS + NAME_COLUMNS + META_COLUMNS
 

@@ -23,9 +23,7 @@ from dataclasses import dataclass
 import duckdb
 
 from rekap.errors import UsageError
-from rekap.schema import NATIONAL_CODE
-
-LEVEL_OF_LENGTH: dict[int, str] = {2: "provinsi", 4: "kabkota", 6: "kecamatan", 10: "desa"}
+from rekap.regions import LEVEL_OF_LENGTH, NATIONAL_CODE
 
 
 @dataclass(frozen=True)

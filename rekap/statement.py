@@ -17,22 +17,14 @@ import duckdb
 
 from rekap.db import table_exists
 from rekap.election import InputElection, describe_all
-from rekap.schema import NAME_COLUMN, NATIONAL_CODE, quote_ident
+from rekap.i18n import level_word
+from rekap.regions import NAME_COLUMN, NATIONAL_CODE
+from rekap.schema import quote_ident
 from rekap.scope import Scope
 
 if TYPE_CHECKING:
     from rekap.aggregate.compare import CompareResult
     from rekap.validate import ValidationReport
-
-LEVEL_WORDS_ID = {"nasional": "nasional", "provinsi": "provinsi", "kabkota": "kab/kota", "kecamatan": "kecamatan",
-                  "desa": "desa/kelurahan"}
-LEVEL_WORDS_EN = {"nasional": "national", "provinsi": "province", "kabkota": "regency/city", "kecamatan": "district",
-                  "desa": "village"}
-
-
-def level_word(level: str, lang: str) -> str:
-    return (LEVEL_WORDS_ID if lang == "id" else LEVEL_WORDS_EN).get(level, level)
-
 
 def unit_names(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str]]) -> dict[str, str]:
     """Names of a few units (level, code): the recap's names, else the region list's, else the input's."""

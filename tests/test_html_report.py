@@ -20,8 +20,9 @@ import pytest
 
 from rekap import RULESET_VERSION, __version__
 from rekap.aggregate.coverage import coverage
-from rekap.aggregate.rollup import LEVELS_UP, aggregate
+from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
+from rekap.regions import LEVELS as LEVELS_UP
 from rekap.report.html import render_html_report, write_html_report
 from rekap.validate import validate
 

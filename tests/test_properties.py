@@ -34,8 +34,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlsx_fixtures import write_staff_xlsx
 
-from rekap.aggregate.rollup import LEVELS_UP, aggregate
+from rekap.aggregate.rollup import aggregate
 from rekap.io import LoadOptions, load_dataset
+from rekap.regions import LEVELS as LEVELS_UP
 from rekap.schema import ADMIN_COLUMNS, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS
 from rekap.validate import validate
 from rekap.validate.registry import all_rules

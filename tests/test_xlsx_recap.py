@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rekap.aggregate.rollup import LEVELS_UP, aggregate
+from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
+from rekap.regions import LEVELS as LEVELS_UP
 from rekap.report.xlsx import recap_xlsx_bytes, write_recap_xlsx
 from rekap.validate import validate
 
@@ -250,7 +251,8 @@ def test_bytes_do_not_depend_on_the_process(con: duckdb.DuckDBPyConnection, tmp_
     """A fresh interpreter with another hash seed writes the very same file (set orders, names, times)."""
     script = f"""
 import duckdb, sys
-from rekap.aggregate.rollup import LEVELS_UP, aggregate
+from rekap.aggregate.rollup import aggregate
+from rekap.regions import LEVELS as LEVELS_UP
 from rekap.io import load_dataset
 from rekap.report.xlsx import write_recap_xlsx
 from rekap.validate import validate

@@ -28,14 +28,13 @@ import duckdb
 
 from rekap import scope as scopes
 from rekap.aggregate.reported import BAD_TABLE, REPORTED_TABLE
-from rekap.aggregate.rollup import LEVELS_UP, NATIONAL_CODE, PREFIX, RECAP_TABLE
+from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import count, table_exists
+from rekap.regions import LEVELS, ancestor_sql, depth_sql, levels_sql
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
 from rekap.scope import Scope
 
 DISCREPANCY_TABLE = "rk_discrepancies"
-DEPTH = {lv: i for i, lv in enumerate(LEVELS_UP)}
-LEVEL_LIST = ", ".join(f"'{lv}'" for lv in LEVELS_UP)
 
 
 @dataclass
@@ -65,17 +64,6 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
 
 
-def _depth_sql(col: str) -> str:
-    return "CASE " + " ".join(f"WHEN {col} = '{lv}' THEN {d}" for lv, d in DEPTH.items()) + " END"
-
-
-def _ancestor_sql(code: str, depth: str) -> str:
-    """The code of the ancestor at `depth` (0 = nasional) of a unit."""
-    parts = [f"WHEN {depth} = 0 THEN '{NATIONAL_CODE}'"]
-    parts += [f"WHEN {depth} = {DEPTH[lv]} THEN left({code}, {n})" for lv, n in PREFIX.items()]
-    return "CASE " + " ".join(parts) + " END"
-
-
 def _limit_to_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> tuple[int, list[str]]:
     """Leave out the reported rows (and their bad cells) outside the scope; return how many and their levels."""
     if scope is None or scope.national:
@@ -90,7 +78,7 @@ def _limit_to_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> tupl
     # which asks for nothing outside it, drops those too.
     if scope.given and table_exists(con, BAD_TABLE):
         con.execute(f"DELETE FROM {BAD_TABLE} WHERE kode_wilayah IS NOT NULL AND NOT {scope.under_sql('kode_wilayah')}")
-    return int(outside[0]), [lv for lv in LEVELS_UP if lv in set(outside[1] or [])]
+    return int(outside[0]), [lv for lv in LEVELS if lv in set(outside[1] or [])]
 
 
 def compare(
@@ -114,7 +102,7 @@ def compare(
     value_rows = ", ".join(f"r.{quote_ident('_row__' + f)}" if f"_row__{f}" in rep_cols else "NULL::BIGINT" for f in fields)
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_rep_long AS
-            SELECT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
+            SELECT {jenis} AS jenis_pemilihan, r.level, {depth_sql('r.level')} AS depth, r.kode_wilayah,
                    -- a name any source gives for the unit (Sirekap JSON has codes only)
                    coalesce(r.nama_wilayah, max(r.nama_wilayah) OVER (PARTITION BY r.level, r.kode_wilayah)) AS nama_wilayah,
                    r._file, coalesce(u.value_row, r._row) AS _row, u.field, u.value AS reported
@@ -127,7 +115,7 @@ def compare(
     # Every reported row, also one whose cells are all empty: it still says the unit is in the recap.
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_rep_units AS
-            SELECT DISTINCT {jenis} AS jenis_pemilihan, r.level, {_depth_sql('r.level')} AS depth, r.kode_wilayah,
+            SELECT DISTINCT {jenis} AS jenis_pemilihan, r.level, {depth_sql('r.level')} AS depth, r.kode_wilayah,
                    r._file, r._row
             FROM rk_reported r"""
     )
@@ -166,7 +154,7 @@ def compare(
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h001_trace AS
             WITH anc AS (
-                SELECT low.*, a.d AS anc_depth, {_ancestor_sql('low.kode_wilayah', 'a.d')} AS anc_kode
+                SELECT low.*, a.d AS anc_depth, {ancestor_sql('low.kode_wilayah', 'a.d')} AS anc_kode
                 FROM rk_h001 low, (SELECT unnest(range(0, 5)) AS d) a WHERE a.d <= low.depth),
             pairs AS (
                 SELECT top.jenis_pemilihan, top.level, top.kode_wilayah, top.field, low.level AS low_level,
@@ -176,7 +164,7 @@ def compare(
                  AND low.anc_depth = top.depth AND low.anc_kode = top.kode_wilayah),
             lowest AS (SELECT * FROM pairs QUALIFY low_depth = max(low_depth) OVER (PARTITION BY jenis_pemilihan, level, kode_wilayah, field))
             SELECT jenis_pemilihan, level, kode_wilayah, field, max(low_depth) AS first_depth,
-                   [{LEVEL_LIST}][max(low_depth) + 1] AS first_level,
+                   {levels_sql()}[max(low_depth) + 1] AS first_level,
                    string_agg(DISTINCT low_level || ' ' || low_kode || ': ' ||
                               CASE WHEN low_selisih > 0 THEN '+' ELSE '' END || low_selisih::VARCHAR, '; '
                               ORDER BY low_level || ' ' || low_kode || ': ' ||
@@ -230,20 +218,20 @@ def compare(
 def _computed_from_reported(con: duckdb.DuckDBPyConnection) -> None:
     """No TPS data: each unit against the nearest lower level any source reports beneath it, summed from
     the primary sources."""
-    levels = ", ".join(f"'{lv}'" for lv in LEVELS_UP)
+    levels = levels_sql()
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_computed AS
             WITH anc AS (
-                SELECT p.jenis_pemilihan, a.depth AS anc_depth, {_ancestor_sql('p.kode_wilayah', 'a.depth')} AS anc_kode,
+                SELECT p.jenis_pemilihan, a.depth AS anc_depth, {ancestor_sql('p.kode_wilayah', 'a.depth')} AS anc_kode,
                        p.depth, p.field, p.reported
                 FROM rk_rep_primary p, (SELECT unnest(range(0, 4)) AS depth) a
                 WHERE a.depth < p.depth),
             nearest AS (
                 SELECT jenis_pemilihan, anc_depth, anc_kode, min(depth) AS child_depth
                 FROM anc GROUP BY ALL)
-            SELECT a.jenis_pemilihan, [{levels}][a.anc_depth + 1] AS level,
+            SELECT a.jenis_pemilihan, {levels}[a.anc_depth + 1] AS level,
                    a.anc_kode AS kode_wilayah, a.field, sum(a.reported)::BIGINT AS computed,
-                   [{levels}][n.child_depth + 1] AS computed_from,
+                   {levels}[n.child_depth + 1] AS computed_from,
                    NULL::BIGINT AS n_tps, NULL::BIGINT AS n_tps_expected, NULL::BIGINT AS n_tps_with_data
             FROM anc a JOIN nearest n USING (jenis_pemilihan, anc_depth, anc_kode)
             WHERE a.depth = n.child_depth
@@ -285,13 +273,13 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
         f"""CREATE OR REPLACE TABLE rk_cmp_units AS
             WITH known AS (
                 SELECT DISTINCT jenis_pemilihan, level, depth, kode_wilayah FROM rk_rep_units
-                UNION SELECT jenis_pemilihan, level, {_depth_sql('level')}, kode_wilayah FROM {RECAP_TABLE}),
+                UNION SELECT jenis_pemilihan, level, {depth_sql('level')}, kode_wilayah FROM {RECAP_TABLE}),
             tops AS (SELECT DISTINCT jenis_pemilihan, depth, kode_wilayah FROM rk_rep_units)
-            SELECT k.*, CASE WHEN k.depth = 0 THEN NULL ELSE {_ancestor_sql('k.kode_wilayah', 'k.depth - 1')} END AS parent
+            SELECT k.*, CASE WHEN k.depth = 0 THEN NULL ELSE {ancestor_sql('k.kode_wilayah', 'k.depth - 1')} END AS parent
             FROM known k
             WHERE EXISTS (SELECT 1 FROM (SELECT unnest(range(0, k.depth + 1)) AS d) a
                           JOIN tops t ON t.jenis_pemilihan = k.jenis_pemilihan AND t.depth = a.d
-                           AND t.kode_wilayah = {_ancestor_sql('k.kode_wilayah', 'a.d')})"""
+                           AND t.kode_wilayah = {ancestor_sql('k.kode_wilayah', 'a.d')})"""
     )
     # Per unit: the primary source's reported values (r_i), the TPS sums (t_i), and whether the TPS data
     # covers the unit completely for vote fields and for voter fields.
@@ -335,7 +323,7 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
     )
     empty = ", ".join(f"NULL::BOOLEAN AS ok_{i}, NULL::BIGINT AS s_{i}, NULL::BIGINT AS b_{i}" for i in idx.values())
     con.execute(f"CREATE OR REPLACE TABLE rk_best AS SELECT b.*{', ' + empty if empty else ''} FROM rk_cmp_base b LIMIT 0")
-    for depth in range(len(LEVELS_UP) - 1, -1, -1):
+    for depth in range(len(LEVELS) - 1, -1, -1):
         if not idx:
             break
         con.execute(
@@ -347,8 +335,7 @@ def _computed_from_tps(con: duckdb.DuckDBPyConnection, fields: list[str], rep_ha
                 LEFT JOIN ch ON ch.jenis_pemilihan = b.jenis_pemilihan AND ch.parent = b.kode_wilayah"""
         )
     # Long again, only for the reported values: what each is compared with, or why it is not.
-    levels = [f"'{lv}'" for lv in LEVELS_UP]
-    child_level = f"[{', '.join(levels[1:])}, NULL][depth + 1]"
+    child_level = f"{levels_sql(LEVELS[1:])}[depth + 1]"
     per_field = []
     for f, i in idx.items():
         with_data = "n_tps_suara" if f in votes else "n_tps_administrasi"
@@ -402,16 +389,16 @@ def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
         known.append(f"SELECT jenis_pemilihan, level, kode_wilayah FROM {RECAP_TABLE}")
         # Partial TPS data (one province of a national recap) is not a missing child: only a unit
         # whose parent the TPS data does cover, below the province, has children it should have.
-        parent = _ancestor_sql("p.kode_wilayah", "p.depth - 1")
+        parent = ancestor_sql("p.kode_wilayah", "p.depth - 1")
         scope = (
             f"AND p.depth >= 2 AND EXISTS (SELECT 1 FROM {RECAP_TABLE} x WHERE x.jenis_pemilihan = p.jenis_pemilihan "
-            f"AND {_depth_sql('x.level')} = p.depth - 1 AND x.kode_wilayah = {parent})"
+            f"AND {depth_sql('x.level')} = p.depth - 1 AND x.kode_wilayah = {parent})"
         )
     # Equality joins only (a child's parent code is its prefix), so this stays linear at national scale.
-    child_parent = _ancestor_sql("c.kode_wilayah", "c.depth - 1")
+    child_parent = ancestor_sql("c.kode_wilayah", "c.depth - 1")
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_h002 AS
-            WITH units AS (SELECT DISTINCT jenis_pemilihan, level, {_depth_sql('level')} AS depth, kode_wilayah
+            WITH units AS (SELECT DISTINCT jenis_pemilihan, level, {depth_sql('level')} AS depth, kode_wilayah
                            FROM ({' UNION ALL '.join(known)})),
             reported AS (SELECT * FROM rk_rep_units),
             reported_units AS (SELECT DISTINCT jenis_pemilihan, level, kode_wilayah FROM reported),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.schema import NATIONAL_CODE
-from rekap.validate.completeness import ensure_scope, level_order_sql, percent_sql
+from rekap.regions import NATIONAL_CODE, rank_sql
+from rekap.validate.completeness import ensure_scope, percent_sql
 
 COVERAGE_TABLE = "rk_coverage"
 COVERAGE_COLUMNS: tuple[str, ...] = (
@@ -68,7 +68,7 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
                    ({percent_sql('s.n_dom', 's.n_exp')})::DOUBLE AS persen
             FROM rk_k_scope s
             LEFT JOIN rk_master_units m ON m.kode = s.kode AND s.kode <> '{NATIONAL_CODE}'
-            ORDER BY {level_order_sql('s.level')}, s.kode"""
+            ORDER BY {rank_sql('s.level')}, s.kode"""
     )
     return COVERAGE_TABLE
 

@@ -26,7 +26,7 @@ Each input's shape is recognised from the file itself and said in a note:
    this layout is read as shapes 1, 2 or 4 (its first sheet with a header).
 
 Decisions worth knowing:
-- Nasional rows get `kode_wilayah` NASIONAL_KODE (`00`), whatever the input wrote (`00`, `0`, empty).
+- Nasional rows get `kode_wilayah` NATIONAL_CODE (`00`), whatever the input wrote (`00`, `0`, empty).
   `parent_kode` is the code's prefix (provinsi -> `00`, nasional -> NULL): Kemendagri codes start
   with their parent's code, so the hierarchy is the same one the TPS rollup derives from kode_tps.
   A parent column that disagrees is reported and the prefix is kept.
@@ -71,13 +71,19 @@ from rekap.errors import InputError, UsageError
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
 from rekap.io.dhasil import DHasilSheet, read_dhasil_workbook
-from rekap.schema import (
+from rekap.regions import (
     CODE_COLUMN,
     CODE_LENGTH,
-    ELECTIONS,
     LEVEL_WORDS,
-    MAX_PASLON,
     NAME_COLUMN,
+    NATIONAL_CODE,
+    PREFIX,
+    UNIT_LEVELS,
+    parent_level,
+)
+from rekap.schema import (
+    ELECTIONS,
+    MAX_PASLON,
     NUMERIC_COLUMNS,
     canonical_order,
     normalize_header,
@@ -88,12 +94,10 @@ from rekap.validate import MACROS
 
 REPORTED_TABLE = "rk_reported"
 BAD_TABLE = "rk_reported_bad"
-NASIONAL_KODE = "00"
 TPS_COUNT_COLUMNS: tuple[str, ...] = ("n_tps_total", "n_tps_progres")
-REPORTED_LEVELS: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
-_PARENT_LENGTH: dict[str, int] = {"kabkota": 2, "kecamatan": 4, "desa": 6}
+_PARENT_LENGTH: dict[str, int] = {lv: PREFIX[str(parent_level(lv))] for lv in UNIT_LEVELS[1:]}
 # Most specific first: the first one a file has decides the level of its rows (shape 2).
-_CODE_LEVELS: tuple[str, ...] = ("desa", "kecamatan", "kabkota", "provinsi")
+_CODE_LEVELS: tuple[str, ...] = tuple(reversed(UNIT_LEVELS))
 
 # Columns that are not canonical TPS columns but mean something in a recap file. The CSV reader
 # stores only the columns it can name, so these are passed to it as an extra header map too.
@@ -781,7 +785,7 @@ def _stage_json(
     name_code: str | None = None
     if match:
         codes = [c for c in re.split(r"[_/\\-]", match.group(2)) if c]
-        name_code = codes[-1] if codes else NASIONAL_KODE
+        name_code = codes[-1] if codes else NATIONAL_CODE
     child_codes = [str(k).strip() for k in table]
     prefix_code = _common_parent(child_codes)
     if name_code is not None and prefix_code is not None and name_code != prefix_code:
@@ -861,7 +865,7 @@ def _common_parent(codes: list[str]) -> str | None:
         if not code.isdigit():
             return None
         if length == CODE_LENGTH["provinsi"]:
-            parents.add(NASIONAL_KODE)
+            parents.add(NATIONAL_CODE)
         elif length in (4, 6, 10):
             parents.add(code[: {4: 2, 6: 4, 10: 6}[length]])
         else:
@@ -967,7 +971,7 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     )
     empty_level = "'nasional'" if stage.empty_is_nasional else "NULL"
     parent_of = (
-        f"CASE _level_final WHEN 'nasional' THEN NULL WHEN 'provinsi' THEN {_lit(NASIONAL_KODE)} "
+        f"CASE _level_final WHEN 'nasional' THEN NULL WHEN 'provinsi' THEN {_lit(NATIONAL_CODE)} "
         + " ".join(f"WHEN {_lit(lv)} THEN left(_k, {n})" for lv, n in _PARENT_LENGTH.items())
         + " END"
     )
@@ -1008,7 +1012,7 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
                 END AS _why
             FROM b)
         SELECT *, CASE WHEN _lv IN ('?', 'tps') THEN 'level' ELSE 'kode_wilayah' END AS _why_field,
-               CASE WHEN _level_final = 'nasional' THEN '{NASIONAL_KODE}' ELSE _k END AS _kode_final,
+               CASE WHEN _level_final = 'nasional' THEN '{NATIONAL_CODE}' ELSE _k END AS _kode_final,
                {parent_of} AS _parent_final,
                CASE WHEN lower(trim(_jenis)) IN ({electionsql}) THEN lower(trim(_jenis)) ELSE {fallback} END
                    AS _jenis_final,
@@ -1169,5 +1173,5 @@ def reported_elections(
     return out
 
 
-__all__ = ["BAD_TABLE", "NASIONAL_KODE", "REPORTED_TABLE", "ReportedSource", "load_reported"]
+__all__ = ["BAD_TABLE", "NATIONAL_CODE", "REPORTED_TABLE", "ReportedSource", "load_reported"]
 

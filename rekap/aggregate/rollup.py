@@ -27,22 +27,19 @@ import duckdb
 
 from rekap import scope as scopes
 from rekap.db import count, table_exists
-from rekap.schema import (
+from rekap.regions import (
+    CODE_COLUMN,
+    LEVELS,
     NAME_COLUMN,
     NATIONAL_CODE,
-    NUMERIC_COLUMNS,
-    VOTE_DATA_COLUMNS,
-    VOTER_DATA_COLUMNS,
-    quote_ident,
+    PREFIX,
+    TOP_LEVEL,
+    level_of_word,
+    rank_sql,
 )
+from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
 from rekap.validate.completeness import ensure_scope
 
-LEVELS_UP: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
-"""Recap levels from the top; also the output order."""
-PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
-CODE_OF_LEVEL = {"provinsi": "kode_prov", "kabkota": "kode_kabkota", "kecamatan": "kode_kec", "desa": "kode_desa"}
-TOP_LEVEL = {"pkwkp": "provinsi", "pkwkk": "kabkota"}
-"""Highest level each election type is recapped to; others go to nasional."""
 RECAP_TABLE = "rk_recap"
 COUNTERS = ("n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error")
 
@@ -65,21 +62,20 @@ def parse_levels(text: str) -> list[str]:
     """Recap levels from `--level`: `all`, or a comma list of level names as people write them
     (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case)."""
     from rekap.errors import UsageError
-    from rekap.schema import level_of_word
 
     if text.strip().lower() in ("all", "semua"):
-        return list(LEVELS_UP)
+        return list(LEVELS)
     chosen = []
     for p in (p.strip() for p in text.split(",")):
         if not p:
             continue
         level = level_of_word(p)
-        if level not in LEVELS_UP:
+        if level not in LEVELS:
             raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
         chosen.append(level)
     if not chosen:
         raise UsageError("no level given", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
-    return [lv for lv in LEVELS_UP if lv in chosen]
+    return [lv for lv in LEVELS if lv in chosen]
 
 
 def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -120,15 +116,15 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
     sums = ", ".join(f"sum(t.{quote_ident(c)})::BIGINT AS {quote_ident(c)}" for c in numeric)
     sets = []
     for level in levels:
-        keys = ["t.jenis_pemilihan"] + [f"t.{CODE_OF_LEVEL[lv]}" for lv in LEVELS_UP[1 : LEVELS_UP.index(level) + 1]]
+        keys = ["t.jenis_pemilihan"] + [f"t.{CODE_COLUMN[lv]}" for lv in LEVELS[1 : LEVELS.index(level) + 1]]
         sets.append("(" + ", ".join(keys) + ")")
     # The level of a grouped row is the deepest code column that is grouped in it; only columns that
     # occur in some grouping set may be asked about.
-    deepest = max((LEVELS_UP.index(lv) for lv in levels), default=0)
-    used = [lv for lv in LEVELS_UP[1 : deepest + 1]]
-    whens = " ".join(f"WHEN grouping(t.{CODE_OF_LEVEL[lv]}) = 0 THEN '{lv}'" for lv in reversed(used))
+    deepest = max((LEVELS.index(lv) for lv in levels), default=0)
+    used = [lv for lv in LEVELS[1 : deepest + 1]]
+    whens = " ".join(f"WHEN grouping(t.{CODE_COLUMN[lv]}) = 0 THEN '{lv}'" for lv in reversed(used))
     level_expr = f"CASE {whens} ELSE 'nasional' END" if used else "'nasional'"
-    code_expr = "coalesce(" + ", ".join([*(f"t.{CODE_OF_LEVEL[lv]}" for lv in reversed(used)), f"'{NATIONAL_CODE}'"]) + ")"
+    code_expr = "coalesce(" + ", ".join([*(f"t.{CODE_COLUMN[lv]}" for lv in reversed(used)), f"'{NATIONAL_CODE}'"]) + ")"
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_recap_sums AS
             SELECT t.jenis_pemilihan, {level_expr} AS level, {code_expr} AS kode_wilayah,
@@ -143,7 +139,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
     )
     # Governor results stop at provinsi, regent/mayor results at kab/kota.
     too_high = " OR ".join(
-        f"(jenis_pemilihan = '{jenis}' AND level IN ({', '.join(repr(lv) for lv in LEVELS_UP[: LEVELS_UP.index(top)])}))"
+        f"(jenis_pemilihan = '{jenis}' AND level IN ({', '.join(repr(lv) for lv in LEVELS[: LEVELS.index(top)])}))"
         for jenis, top in TOP_LEVEL.items()
     )
     con.execute(f"DELETE FROM rk_recap_sums WHERE {too_high}")
@@ -155,7 +151,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
 
     _unit_names(con)
     expected = _expected_counts(con, levels)
-    order = "CASE r.level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVELS_UP)) + " END"
+    order = rank_sql("r.level")
     numeric_out = ", ".join(f"r.{quote_ident(c)}" for c in numeric)
     con.execute(
         f"""CREATE OR REPLACE TABLE {RECAP_TABLE} AS
@@ -181,7 +177,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
         tps_summed=int(stats[0]),
         not_summed_duplicate=int(stats[1]),
         not_summed_unplaced=int(stats[2]),
-        levels_above_scope=[lv for lv in LEVELS_UP if lv in above],
+        levels_above_scope=[lv for lv in LEVELS if lv in above],
     )
 
 

@@ -26,7 +26,7 @@ units' expected TPS, from a region list) is read as `n_tps_total`, the reported 
 
 The level of a unit follows from its code's length (2/4/6/10; `00` = nasional); a level named in the
 title ("TINGKAT KECAMATAN") or the sheet name that the codes contradict is said in a note. The election
-type comes from the title when it names one (`rekap.form.ELECTION_NAMES`, or "GUBERNUR", "BUPATI" …).
+type comes from the title when it names one (`rekap.i18n.ELECTION_TITLES`, or "GUBERNUR", "BUPATI" …).
 """
 
 from __future__ import annotations
@@ -44,15 +44,14 @@ from rekap.errors import InputError
 from rekap.form import (
     BUNDLE_SHEETS,
     COUNTER_COLUMNS,
-    ELECTION_NAMES,
     LPJ_LABELS,
     PASLON_LABEL,
     SECTIONS,
-    SHEET_NAMES,
     SINGLE_LABELS,
     TEXTS,
     VOTER_GROUPS,
 )
+from rekap.i18n import ELECTION_TITLES, SHEET_NAMES
 from rekap.io.excel import (
     HEADER_SCAN_ROWS,
     _cell_text,
@@ -60,9 +59,9 @@ from rekap.io.excel import (
     _guarded_rows,
     _with_workbook,
 )
+from rekap.regions import PREFIX, level_of_word
 from rekap.schema import (
     ADMIN_COLUMNS,
-    CODE_LENGTH,
     MAX_PASLON,
     NUMERIC_COLUMNS,
     normalize_header,
@@ -71,7 +70,7 @@ from rekap.schema import (
 
 EXPECTED_TPS = "n_tps_expected"
 """The one counter that is read: the units' expected TPS, as `n_tps_total`."""
-_CODE_LENGTHS = frozenset(n for lv, n in CODE_LENGTH.items() if lv != "tps")
+_CODE_LENGTHS = frozenset(PREFIX.values())
 _TOTAL_WORDS = frozenset({"jumlah", "total", "jml", "jumlah total", "grand total", "total keseluruhan"})
 _CODE_HEADERS = frozenset({normalize_header(t) for t in TEXTS["code"]})
 _SUB_WORDS: dict[str, str] = {
@@ -125,12 +124,6 @@ _LEVEL_IN_TITLE = [
                 r"DESA\s*/\s*KELURAHAN|DESA|KELURAHAN)\b"), 1),
     (re.compile(r"\b(NATIONAL|PROVINCE|REGENCY\s*/\s*CITY|DISTRICT|VILLAGE)\b[^\n]*?\bLEVEL\b"), 1),
 ]
-_LEVEL_WORD = {
-    "NASIONAL": "nasional", "NATIONAL": "nasional", "PROVINSI": "provinsi", "PROVINCE": "provinsi",
-    "KABUPATEN/KOTA": "kabkota", "KABUPATEN": "kabkota", "KOTA": "kabkota", "REGENCY/CITY": "kabkota",
-    "KECAMATAN": "kecamatan", "DISTRICT": "kecamatan", "DESA/KELURAHAN": "desa", "DESA": "desa",
-    "KELURAHAN": "desa", "VILLAGE": "desa",
-}
 _ELECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ppwp", re.compile(r"\bPRESIDEN\b|\bPRESIDENTIAL\b")),
     ("pkwkp", re.compile(r"\bGUBERNUR\b|\bGOVERNOR\b")),
@@ -252,14 +245,15 @@ def _election(texts: list[str], sheet: str) -> tuple[str | None, str]:
     """(jenis, where it came from) from title lines and the sheet name; (None, why) when they say nothing."""
     title = " ".join(" ".join(t.upper().split()) for t in texts)
     # Longest first: "… ANGGOTA DPRD PROVINSI" also contains "… ANGGOTA DPR".
-    for name, jenis in sorted(((n, j) for j, names in ELECTION_NAMES.items() for n in names), key=lambda p: -len(p[0])):
+    for name, jenis in sorted(((n, j) for j, names in ELECTION_TITLES.items() for n in names.values()),
+                              key=lambda p: -len(p[0])):
         if name in title:
             return jenis, "the title"
     found = sorted({jenis for jenis, pattern in _ELECTION_WORDS if pattern.search(title)})
     if len(found) == 1:
         return found[0], "the title"
     words = {w.lower() for w in re.split(r"[^A-Za-z]+", sheet)}
-    by_name = [e for e in ELECTION_NAMES if e in words]
+    by_name = [e for e in ELECTION_TITLES if e in words]
     if len(by_name) == 1:
         return by_name[0], "the sheet name"
     if len(found) > 1:
@@ -273,10 +267,10 @@ def _declared_level(texts: list[str], sheet: str) -> str | None:
         for pattern, group in _LEVEL_IN_TITLE:
             m = pattern.search(upper)
             if m:
-                return _LEVEL_WORD.get(re.sub(r"\s*/\s*", "/", m.group(group)))
+                return level_of_word(m.group(group))
     name = sheet.strip().casefold()
-    for names in SHEET_NAMES.values():
-        for level, text in names.items():
+    for level, names in SHEET_NAMES.items():
+        for text in names.values():
             if name == text.casefold() or name.startswith(text.casefold() + " "):
                 return level
     return None

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from rekap.db import table_exists
-from rekap.i18n import num, percent, percent_of
+from rekap.i18n import election_name, level_name, num, percent, percent_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -221,25 +221,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-LEVEL_NAMES: dict[str, dict[str, str]] = {
-    "nasional": {"id": "Nasional", "en": "National"},
-    "provinsi": {"id": "Provinsi", "en": "Province"},
-    "kabkota": {"id": "Kabupaten/Kota", "en": "Regency/City"},
-    "kecamatan": {"id": "Kecamatan", "en": "District (kecamatan)"},
-    "desa": {"id": "Desa/Kelurahan", "en": "Village (desa/kelurahan)"},
-    "tps": {"id": "TPS", "en": "Polling station (TPS)"},
-}
-
-ELECTION_NAMES: dict[str, dict[str, str]] = {
-    "ppwp": {"id": "Pemilihan Presiden dan Wakil Presiden", "en": "Presidential election"},
-    "pkwkp": {"id": "Pemilihan Gubernur dan Wakil Gubernur", "en": "Governor election"},
-    "pkwkk": {"id": "Pemilihan Bupati/Wali Kota", "en": "Regent/mayor election"},
-    "pdpr": {"id": "Pemilihan DPR", "en": "DPR election"},
-    "pdpd": {"id": "Pemilihan DPD", "en": "DPD election"},
-    "pdprdp": {"id": "Pemilihan DPRD Provinsi", "en": "Provincial DPRD election"},
-    "pdprdk": {"id": "Pemilihan DPRD Kabupaten/Kota", "en": "Regency/city DPRD election"},
-}
-
 CSS = """
 :root{--ink:#1b1f24;--muted:#5b6470;--line:#d0d5db;--head:#eef1f4;--accent:#8a1c1c;
 --err:#b42318;--warn:#9a5b00;--info:#2f5f9e}
@@ -397,15 +378,6 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 def _level_rank_sql(column: str) -> str:
     return f"list_position([{', '.join(repr(lv) for lv in LEVELS_TOP_DOWN)}], {column})"
-
-
-def _level_name(level: str, lang: str) -> str:
-    return LEVEL_NAMES.get(level, {}).get(lang, level)
-
-
-def _election_name(code: str, lang: str) -> str:
-    name = ELECTION_NAMES.get(code, {}).get(lang)
-    return f"{name} ({code})" if name else code
 
 
 def _short_names(sources: Iterable[str]) -> dict[str, str]:
@@ -635,7 +607,7 @@ def _summary(page: _Page) -> str:
         elections = [str(r[0]) for r in con.execute(
             "SELECT DISTINCT jenis_pemilihan FROM rk_recap WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
         if elections:
-            facts.append((page.t("elections"), ", ".join(_election_name(e, lang) for e in elections)))
+            facts.append((page.t("elections"), ", ".join(election_name(e, lang) for e in elections)))
     given = meta.get("accounting")
     accounting: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
     for key, alias in (("tps_checked", "tps_checked"), ("tps_summed", "rows_summed"), ("tps_rejected", "rows_rejected")):
@@ -732,7 +704,7 @@ def _results(page: _Page) -> str:
             params).fetchall()]
         counts = dict(con.execute(f"SELECT level, count(*) FROM rk_recap WHERE {where} GROUP BY 1", params).fetchall())
         if len(elections) > 1 or election is not None:
-            out.append(f"<h3>{_e(_election_name(str(election), lang) if election else '–')}</h3>")
+            out.append(f"<h3>{_e(election_name(str(election), lang) if election else '–')}</h3>")
         chart_level = _chart_level(levels, counts)
         if paslon and chart_level is not None:
             out.append(_votes_chart(page, where, params, chart_level, paslon, counts[chart_level]))
@@ -770,7 +742,7 @@ def _votes_chart(page: _Page, where: str, params: dict[str, object], level: str,
         for i, c in enumerate(paslon)
     ]
     svg = page.chart().stacked_bars(labels, series, page.t("axis_votes"), shares=True)
-    caption = page.t("chart_votes", level=_level_name(level, page.lang))
+    caption = page.t("chart_votes", level=level_name(level, page.lang))
     if total > len(rows):
         caption += ". " + page.t("chart_votes_more", shown=page.n(len(rows)), total=page.n(total))
     return _figure(svg, caption)
@@ -845,7 +817,7 @@ def _recap_level(page: _Page, where: str, params: dict[str, object], level: str,
     more = (f'<p class="muted">{_e(page.t("more_rows", shown=page.n(len(rows)), total=page.n(total)))}</p>'
             if total > len(rows) else "")
     note = (f'<p class="muted">{_e(page.t("partial_sums_note"))}</p>' if partial_votes or partial_voters else "")
-    return f"<h4>{_e(_level_name(level, lang))}</h4>{_table(headers, body)}{note}{more}"
+    return f"<h4>{_e(level_name(level, lang))}</h4>{_table(headers, body)}{note}{more}"
 
 
 def _turnout_charts(page: _Page) -> dict[object, str]:
@@ -877,7 +849,7 @@ def _turnout_charts(page: _Page) -> dict[object, str]:
         svg = page.chart().histogram(bins, over, median)
         caption = page.t("chart_turnout", n=page.n(n), median=_pct(median, page.lang, 1))
         if len(by_election) > 1 and e is not None:
-            caption = f"{_election_name(str(e), page.lang)}: {caption}"
+            caption = f"{election_name(str(e), page.lang)}: {caption}"
         out[e] = _figure(svg, caption)
     return out
 
@@ -957,7 +929,7 @@ def _findings(page: _Page) -> str:
         out.append(_table(
             [page.t("level"), page.t("kode"), page.t("field"), _num_header(page.t("expected")),
              _num_header(page.t("actual")), _num_header(page.t("selisih")), page.t("message"), page.t("where")],
-            [[_level_name(str(lv), lang) if lv else "", _kode(kode), Cell(field or "", "mono"), _n(exp, lang),
+            [[level_name(str(lv), lang) if lv else "", _kode(kode), Cell(field or "", "mono"), _n(exp, lang),
               _n(act, lang), _n(sel, lang, signed=True), Cell(msg or "", "wrap"), page.where(src, row)]
              for _, _, lv, kode, field, exp, act, sel, msg, src, row in recs],
         ))
@@ -1003,7 +975,7 @@ def _discrepancies(page: _Page) -> str:
             headers.insert(0, page.t("elections"))
         body: list[_Row] = []
         for (e, lv, kode, nama, field, rep, comp, sel, frm, trace, src, row) in rows:
-            cells: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", Cell(field, "mono"),
+            cells: list[Cell | object] = [level_name(str(lv), lang), _kode(kode), nama or "", Cell(field, "mono"),
                                           _n(rep, lang), _n(comp, lang), _n(sel, lang, signed=True),
                                           Cell(frm or "", "mono"), Cell(trace or "", "mono wrap trace"),
                                           page.where(src, row)]
@@ -1026,7 +998,7 @@ def _discrepancies(page: _Page) -> str:
                        _num_header(page.t("received_tps")), _num_header(page.t("expected_tps")),
                        _num_header(page.t("n_tps_with_data"))]
             out.append(_table(headers, [
-                [_level_name(str(lv), lang), _kode(kode), nama or "", _n(n, lang), _n(n_tps, lang), _n(n_exp, lang),
+                [level_name(str(lv), lang), _kode(kode), nama or "", _n(n, lang), _n(n_tps, lang), _n(n_exp, lang),
                  _n(n_data, lang)]
                 for lv, kode, nama, n, n_tps, n_exp, n_data, _reason in units
             ]))
@@ -1079,7 +1051,7 @@ def _coverage(page: _Page) -> str:
                 width = max(0.0, min(100.0, float(pct)))
                 low = " low" if pct < 100 else ""
                 bar = Markup(f'<span class="bartrack"><span class="bar{low}" style="width:{width:.0f}%"></span></span>')
-            row: list[Cell | object] = [_level_name(str(lv), lang), _kode(kode), nama or "", _n(n_recv, lang),
+            row: list[Cell | object] = [level_name(str(lv), lang), _kode(kode), nama or "", _n(n_recv, lang),
                                         _n(n_exp, lang), Cell(Markup(bar + _e(_pct(pct, lang))), "n")]
             if unexpected:
                 row.append(_n(n_other or None, lang))

@@ -53,21 +53,19 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import duckdb
 
 from rekap import __version__
-from rekap.aggregate.rollup import LEVELS_UP, PREFIX, TOP_LEVEL
 from rekap.db import table_exists
 from rekap.form import (
     BUNDLE_SHEETS,
-    ELECTION_NAMES,
-    LEVEL_NAMES,
     LPJ_LABELS,
     PASLON,
     PASLON_LABEL,
     SECTIONS,
-    SHEET_NAMES,
     SINGLE_LABELS,
     TEXTS,
     VOTER_GROUPS,
 )
+from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, level_name
+from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report import _write_all, write_atomic
 from rekap.schema import PASLON_RE, quote_ident
 
@@ -257,7 +255,7 @@ def _write_recap_sheets(
         else:
             _write_long(ws, styles, recap, sheet, sections, heading, li, notes)
     if not sheets:
-        name = SHEET_NAMES[LANGS[li]]["nasional"]
+        name = SHEET_NAMES["nasional"][LANGS[li]]
         names.add(name.lower())
         ws = wb.create_sheet(name)
         ws.append([styles.text(ws, title or TEXTS["title"][li], "title")])
@@ -414,10 +412,10 @@ def _sheet_data(recap: _Recap, columns: Sequence[str], wide_max_units: int) -> I
     """One SheetData per (election type, level), in sheet order. Counts, JUMLAH, the common area and the
     widths are computed by DuckDB; units are fetched into Python only for a sheet in the wide layout."""
     con, t = recap.con, recap.relation
-    rank = "CASE level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVELS_UP)) + " END"
+    rank = rank_sql("level")
     keys = con.execute(
         f"SELECT DISTINCT {recap.jenis} AS j, level, {rank} AS r FROM {t} WHERE level IN "
-        f"({', '.join(repr(lv) for lv in LEVELS_UP)}) ORDER BY j NULLS FIRST, r"
+        f"({', '.join(repr(lv) for lv in LEVELS)}) ORDER BY j NULLS FIRST, r"
     ).fetchall()
     values = ", ".join(quote_ident(c) for c in columns)
     sums = "".join(f", sum({quote_ident(c)})::BIGINT" for c in columns)
@@ -426,7 +424,7 @@ def _sheet_data(recap: _Recap, columns: Sequence[str], wide_max_units: int) -> I
         params = {"j": j, "l": str(level)}
         # Levels between provinsi and the sheet's own, deepest first: the area is the deepest one with a
         # single unit above every unit of the sheet.
-        above = list(reversed(LEVELS_UP[1 : LEVELS_UP.index(str(level))]))
+        above = list(reversed(LEVELS[1 : LEVELS.index(str(level))]))
         area = TOP_LEVEL.get(str(j))
         probes = [f"count(DISTINCT left({code}, {PREFIX[lv]})), min(left({code}, {PREFIX[lv]}))" for lv in above]
         races = f"count(DISTINCT left({code}, {PREFIX[area]}))" if area in PREFIX else "0"
@@ -500,8 +498,9 @@ def _names(recap: _Recap, jenis: str | None, keys: Iterable[tuple[str, str]]) ->
 
 
 def _parent_level(level: str) -> str | None:
-    i = LEVELS_UP.index(level)
-    return LEVELS_UP[i - 1] if i > 1 else None
+    """The level whose units head a sheet's columns: none above provinsi (nasional is one unit)."""
+    parent = parent_level(level)
+    return parent if parent != "nasional" else None
 
 
 def _unit_title(level: str, code: str, name: str | None, li: int) -> str:
@@ -513,18 +512,18 @@ def _unit_title(level: str, code: str, name: str | None, li: int) -> str:
             kind = "CITY" if kind == "KOTA" else "REGENCY"
         prefix = "" if re.match(r"(KOTA|KAB\.?|KABUPATEN)\s", name.upper()) else kind + " "
     else:
-        prefix = LEVEL_NAMES["id" if li == 0 else "en"][level].upper() + " "
+        prefix = level_name(level, LANGS[li]).upper() + " "
     return f"{prefix}{name} ({code})" if name else f"{prefix}({code})"
 
 
 def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, names: dict[tuple[str, str], str]) -> list[str]:
-    election = ELECTION_NAMES.get(sheet.jenis or "", (None, None))[li] or (sheet.jenis or "").upper()
+    election = ELECTION_TITLES.get(sheet.jenis or "", {}).get(LANGS[li]) or (sheet.jenis or "").upper()
     if title:
         first = f"{title} — {election}" if several and election else title
     else:
         separator = " " if li == 0 else " — "
         first = TEXTS["title"][li] + (separator + election if election else "")
-    level = TEXTS["level"][li].format(level=LEVEL_NAMES["id" if li == 0 else "en"][sheet.level].upper())
+    level = TEXTS["level"][li].format(level=level_name(sheet.level, LANGS[li]).upper())
     # The area the sheet covers: the deepest unit that contains every unit of the sheet.
     if sheet.area:
         lv, code = sheet.area
@@ -533,7 +532,7 @@ def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, na
 
 
 def _sheet_name(sheet: SheetData, li: int, several: bool, taken: set[str]) -> str:
-    name = SHEET_NAMES[LANGS[li]][sheet.level]
+    name = SHEET_NAMES[sheet.level][LANGS[li]]
     if several:
         name += " " + re.sub(r"[\[\]:*?/\\']", "_", sheet.jenis or "-")
     name = name[:31]
@@ -721,7 +720,7 @@ def _setup_sheet(ws: WriteOnlyWorksheet, freeze: str, title_rows: str, title_col
 def _notes(ws: WriteOnlyWorksheet, st: _Styles, sheet: SheetData, li: int, notes: Sequence[str] = ()) -> None:
     ws.append([])
     if not sheet.summable:
-        area = LEVEL_NAMES[LANGS[li]][TOP_LEVEL[str(sheet.jenis)]].lower()
+        area = level_name(TOP_LEVEL[str(sheet.jenis)], LANGS[li]).lower()
         ws.append([st.text(ws, TEXTS["no_total"][li].format(area=area), "note")])
     ws.append([st.text(ws, TEXTS["note"][li].format(version=__version__), "note")])
     for note in notes:
@@ -777,7 +776,7 @@ def _write_wide(
     ws.append([])
     row = top
     if grouped:
-        cells = [st.text(ws, LEVEL_NAMES[LANGS[li]][parent or ""], "head"), st.blank(ws, "head"), st.blank(ws, "head")]
+        cells = [st.text(ws, level_name(parent or "", LANGS[li]), "head"), st.blank(ws, "head"), st.blank(ws, "head")]
         col = first_unit_col
         for code, n in groups:
             cells.append(st.text(ws, f"{code} {names.get((parent or '', code), '')}".strip(), "head"))
@@ -856,9 +855,9 @@ def _write_long(
 
     lang = LANGS[li]
     parent = _parent_level(sheet.level)
-    id_headers = [TEXTS["code"][li], LEVEL_NAMES[lang][sheet.level]]
+    id_headers = [TEXTS["code"][li], level_name(sheet.level, lang)]
     if parent:
-        id_headers += [f"{TEXTS['code'][li]} {LEVEL_NAMES[lang][parent]}", LEVEL_NAMES[lang][parent]]
+        id_headers += [f"{TEXTS['code'][li]} {level_name(parent, lang)}", level_name(parent, lang)]
     n_id = len(id_headers)
     columns = [c for s in sections for c in s.columns]
     last_col = n_id + len(columns)
@@ -1181,8 +1180,6 @@ COVERAGE_COLUMNS = (
     ("persen", "Persen", "Percent", "pct"),
 )
 TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
-LEVEL_ORDER = (*LEVELS_UP, "tps")
-"""Top down, as the D.Hasil sheets."""
 
 
 def write_bundle_xlsx(
@@ -1247,11 +1244,11 @@ def bundle_xlsx_bytes(
                     notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
         if table_exists(con, "rk_discrepancies"):
             _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
-                        "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {_level_rank('level')}, kode_wilayah",
+                        "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
                         tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
         if table_exists(con, "rk_coverage"):
             _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
-                        order=f"{_level_rank('level')}, kode_wilayah", tone="''", notes=[],
+                        order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
                         full_file="coverage.csv", max_rows=max_rows)
         return _finish(wb, st, con, BUNDLE_TEXTS["summary_title"][li])
     finally:
@@ -1284,15 +1281,10 @@ def _rule_titles_table(con: duckdb.DuckDBPyConnection, li: int) -> None:
         con.executemany("INSERT INTO rk_xlsx_rule_titles VALUES (?, ?)", rows)
 
 
-def _level_rank(column: str) -> str:
-    whens = " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVEL_ORDER))
-    return f"CASE {quote_ident(column)} {whens} ELSE {len(LEVEL_ORDER)} END"
-
-
 def _level_label(level: str, li: int) -> str:
     if level == "tps":
         return "TPS"
-    return LEVEL_NAMES[LANGS[li]].get(level, level)
+    return level_name(level, LANGS[li])
 
 
 def _write_summary(
@@ -1491,7 +1483,7 @@ def _write_list(
                 values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
             elif kind == "level":
                 whens = " ".join(f"WHEN {_sql_str(lv)} THEN {_sql_str(_level_label(lv, li))}"
-                                 for lv in (*LEVEL_NAMES[LANGS[li]], "tps"))
+                                 for lv in (*LEVELS, "tps"))
                 values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
             else:
                 values.append(f"{text} AS {alias}")

@@ -20,6 +20,7 @@ from rekap.config import DEFAULTS, Thresholds, thresholds_rows
 from rekap.db import count
 from rekap.election import InputElection, check_match
 from rekap.io import RAW_ALL, Dataset
+from rekap.regions import LEVEL_OF_LENGTH
 from rekap.schema import (
     ELECTIONS,
     NUMERIC_COLUMNS,
@@ -330,8 +331,6 @@ class MasterInfo:
         return self.expected_tps > 0
 
 
-UNIT_LEVELS: dict[int, str] = {2: "provinsi", 4: "kabkota", 6: "kecamatan", 10: "desa"}
-"""Region level by code length (domain.md §1)."""
 
 
 def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None = None) -> MasterInfo:
@@ -372,7 +371,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
     except duckdb.Error as exc:
         raise InputError(f"{shown}: cannot read the region list ({str(exc).splitlines()[0]})") from None
     con.execute("CREATE OR REPLACE TABLE rk_master AS SELECT DISTINCT kode FROM rk_master_raw WHERE kode IS NOT NULL")
-    level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in UNIT_LEVELS.items()) + " END"
+    level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in LEVEL_OF_LENGTH.items()) + " END"
     nama = "min(trim(nama))" if "nama" in cols else "NULL::VARCHAR"
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_master_units AS
@@ -380,7 +379,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
                    CASE length(kode) WHEN 10 THEN left(kode, 6) WHEN 2 THEN NULL ELSE left(kode, length(kode) - 2) END
                        AS parent_kode
             FROM rk_master_raw
-            WHERE kode IS NOT NULL AND length(kode) IN ({', '.join(str(n) for n in UNIT_LEVELS)})
+            WHERE kode IS NOT NULL AND length(kode) IN ({', '.join(str(n) for n in LEVEL_OF_LENGTH)})
               AND regexp_full_match(kode, '[0-9]+')
             GROUP BY kode ORDER BY kode"""
     )

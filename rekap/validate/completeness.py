@@ -30,12 +30,8 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.schema import NATIONAL_CODE
+from rekap.regions import NATIONAL_CODE
 from rekap.scope import Scope
-
-LEVEL_ORDER: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
-"""Top-down, as the recap and the progress view list them."""
-PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 
 SCOPE_TABLES: tuple[str, ...] = ("rk_k_expected", "rk_k_units", "rk_k_scope")
 """Built once per dataset, scope and region list by `ensure_scope` (the K rules, the coverage table and the
@@ -110,11 +106,6 @@ def drop_scope(con: duckdb.DuckDBPyConnection) -> None:
     """Forget the scope tables (the TPS data or the region list changed)."""
     for name in reversed(SCOPE_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def level_order_sql(column: str) -> str:
-    """A sort key putting levels top-down (nasional first, desa last)."""
-    return f"CASE {column} " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVEL_ORDER)) + " END"
 
 
 def percent_sql(received: str, expected: str) -> str:

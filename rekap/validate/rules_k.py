@@ -7,7 +7,7 @@ They need a region list that numbers the TPS of each desa (`--master` in KPU for
 
 from __future__ import annotations
 
-from rekap.validate.completeness import PREFIX
+from rekap.regions import PREFIX
 from rekap.validate.registry import Check, Context, NotApplicable, rule
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
