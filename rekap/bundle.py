@@ -27,13 +27,13 @@ from typing import Any
 
 import duckdb
 
-from rekap import RULESET_VERSION, __version__
 from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import table_exists
 from rekap.io import file_sha256
 from rekap.regions import LEVELS
 from rekap.report import write_atomic, write_records
 from rekap.schema import quote_ident
+from rekap.version import RULESET_VERSION, __version__
 
 MANIFEST = "manifest.json"
 

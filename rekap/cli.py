@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from rekap import RULESET_VERSION, __version__
 from rekap.errors import RekapError
+from rekap.version import RULESET_VERSION, __version__
 
 if TYPE_CHECKING:
-    from rekap.io import Dataset
+    from rekap.config import Thresholds
+    from rekap.dataset import Dataset
+    from rekap.io import LoadOptions
+    from rekap.session import Session
     from rekap.validate import ValidationReport
+    from rekap.validate.registry import Rule
 
 app = typer.Typer(
     name="rekap",
@@ -68,34 +71,22 @@ def _root(
     """rekap: rekapitulasi berjenjang / tiered election recapitulation."""
 
 
-def _connect(tmpdir: str) -> Any:
-    import duckdb
+def _open_session(lang: str) -> Session:
+    """The library session, bounded by REKAP_MEMORY_LIMIT (e.g. 2GB) and REKAP_THREADS (e.g. 2)."""
+    from rekap.errors import UsageError
+    from rekap.session import Session
 
-    con = duckdb.connect(config={"temp_directory": tmpdir})
-    con.execute("SET enable_progress_bar = false")
-    # DuckDB would take 80 % of the machine's memory; half (at most 4 GB) leaves a small laptop
-    # responsive, and large sorts and joins spill to the temporary folder (TMPDIR) instead.
-    limit = os.environ.get("REKAP_MEMORY_LIMIT") or _default_memory_limit()
+    limit = os.environ.get("REKAP_MEMORY_LIMIT") or None
+    threads_text = os.environ.get("REKAP_THREADS")
+    threads = None
+    if threads_text:
+        if not threads_text.isdigit() or int(threads_text) < 1:
+            _fail(f"REKAP_THREADS={threads_text!r} is not a thread count", hint="e.g. REKAP_THREADS=2")
+        threads = int(threads_text)
     try:
-        con.execute("SET memory_limit = $l", {"l": limit})
-    except duckdb.Error:
+        return Session(lang=lang, memory_limit=limit, threads=threads)
+    except UsageError:
         _fail(f"REKAP_MEMORY_LIMIT={limit!r} is not a memory size", hint="e.g. REKAP_MEMORY_LIMIT=2GB")
-    threads = os.environ.get("REKAP_THREADS")
-    if threads:
-        if not threads.isdigit() or int(threads) < 1:
-            _fail(f"REKAP_THREADS={threads!r} is not a thread count", hint="e.g. REKAP_THREADS=2")
-        con.execute("SET threads = $t", {"t": int(threads)})
-    return con
-
-
-def _default_memory_limit() -> str:
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return "2GiB"
-    # Half the memory, at most 4 GB: a 2 GB CSV validates within 1.3 GB of RSS at a 1 GB limit (spilling
-    # to TMPDIR), so more only starves the rest of the machine (benchmarks/bench_hostile.py).
-    return f"{max(1024, min(total // 2, 4 << 30) // (1 << 20))}MiB"
 
 
 def _binary_not_to_terminal(out_format: str, output: str | None) -> None:
@@ -153,7 +144,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     from rich.table import Table
 
     from rekap.i18n import num, t
-    from rekap.validate.registry import REGISTRY
+    from rekap.validate.catalogue import REGISTRY
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print(f"[bold]{t('summary', lang)}[/bold] — rekap {__version__}")
@@ -233,21 +224,29 @@ class Inputs:
     wilayah: list[str] | None = None
 
 
-def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Any, Dataset, ValidationReport]:
-    """Load every input into one DuckDB session and run the rule catalogue over it."""
-    from rekap.config import load_thresholds
-    from rekap.io import LoadOptions, load_dataset
-    from rekap.io.columns import load_column_map
-    from rekap.scope import parse_wilayah
-    from rekap.validate import validate as run_validate
-    from rekap.validate.registry import select_rules, split_patterns
+@dataclass
+class _Parsed:
+    """The options of `Inputs` read and checked before anything is loaded (a bad option fails first)."""
 
-    rules = select_rules(split_patterns(select), split_patterns(ignore))
+    rules: list[Rule]
+    thresholds: dict[str, Thresholds]
+    options: LoadOptions
+    stdin: bytes | None
+
+
+def _parse(inputs: Inputs, select: list[str] | None = None, ignore: list[str] | None = None,
+           rules: list[str] | None = None) -> _Parsed:
+    from rekap.config import load_thresholds
+    from rekap.io import LoadOptions
+    from rekap.io.columns import load_column_map
+    from rekap.validate.catalogue import select_rules, split_patterns
+
+    chosen = select_rules(split_patterns(rules if rules is not None else select), split_patterns(ignore))
     thresholds = load_thresholds(inputs.config)
     column_map = load_column_map(inputs.columns) if inputs.columns else None
     paslon_map = None
     if inputs.paslon is not None:
-        from rekap.io.sirekap import load_paslon
+        from rekap.io.paslon import load_paslon
 
         paslon_map = load_paslon(inputs.paslon)
     delimiter = inputs.delimiter
@@ -256,17 +255,19 @@ def _checked(inputs: Inputs, tmpdir: str, lang: str, select: list[str] | None = 
         if len(delimiter) != 1:
             _fail(f"--delimiter must be one character, not {delimiter!r}")
     stdin = _stdin_bytes(inputs.files)
-    con = _connect(tmpdir)
     options = LoadOptions(
         input_format=inputs.input_format, sheets=tuple(inputs.sheet or ()), column_map=column_map, paslon=paslon_map,
         delimiter=delimiter,
     )
-    ds = load_dataset(con, inputs.files, tmpdir, options, stdin=stdin)
-    report = run_validate(
-        ds, rules=rules, election=inputs.election, thresholds=thresholds, master=inputs.master, dpt=inputs.dpt,
-        lang=lang, tmpdir=tmpdir, wilayah=parse_wilayah(inputs.wilayah),
-    )
-    return con, ds, report
+    return _Parsed(chosen, thresholds, options, stdin)
+
+
+def _checked(s: Session, inputs: Inputs, parsed: _Parsed) -> tuple[Dataset, ValidationReport]:
+    """Load every input into the session and run the chosen rules over it."""
+    ds = s.load(inputs.files, options=parsed.options, stdin=parsed.stdin)
+    report = s.validate(rules=parsed.rules, election=inputs.election, thresholds=parsed.thresholds,
+                        master=inputs.master, dpt=inputs.dpt, wilayah=inputs.wilayah)
+    return ds, report
 
 
 @app.command(
@@ -306,7 +307,6 @@ def validate(
     """Periksa setiap TPS terhadap katalog aturan / check every TPS against the rule catalogue."""
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
-    from rekap.validate import FINDINGS_TABLE
 
     lang_code = resolve_lang(lang)
     if fail_on not in ("error", "warning", "info", "never"):
@@ -314,16 +314,13 @@ def validate(
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
-    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        con, ds, report = _checked(inputs, tmpdir, lang_code, select, ignore)
+    parsed = _parse(inputs, select, ignore)
+    with _open_session(lang_code) as s:
+        ds, report = _checked(s, inputs, parsed)
         if reported:
-            from rekap.validate.registry import select_rules, split_patterns
-
-            chosen = {r.id for r in select_rules(split_patterns(select), split_patterns(ignore))}
-            _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, aggregate_first=True, only=chosen)
-        write_records(con, FINDINGS_TABLE, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code)
+            s.compare(reported, paslon=paslon, election=election, only={r.id for r in parsed.rules})
+        write_records(s.con, s.FINDINGS, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code)
         _summary(report, ds, lang_code, quiet)
-        con.close()
     raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
 
 
@@ -356,7 +353,6 @@ def aggregate(
     quiet: QuietOpt = False,
 ) -> None:
     """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
-    from rekap.aggregate.rollup import aggregate as run_aggregate
     from rekap.aggregate.rollup import parse_levels
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
@@ -366,10 +362,12 @@ def aggregate(
     out_format = format_for(output, fmt, extra=("xlsx",))
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
-    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
-        con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
-        recap = run_aggregate(con, levels)
+    # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
+    parsed = _parse(inputs, rules=_error_rules())
+    with _open_session(lang_code) as s:
+        con = s.con
+        ds, report = _checked(s, inputs, parsed)
+        recap = s.aggregate(levels)
         if recap.rows == 0 and recap.levels_above_scope:
             from rekap.i18n import level_word
 
@@ -391,15 +389,14 @@ def aggregate(
             except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
                 _fail(f"{output or '<stdout>'}: cannot write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR)")
         else:
-            write_records(con, recap.table, out_format, output, sys.stdout.buffer, tmpdir, text=recap_text)
+            write_records(con, recap.table, out_format, output, sys.stdout.buffer, s.tmpdir, text=recap_text)
         if not quiet:
-            _recap_summary(recap, report, ds, lang_code)
-        con.close()
+            _recap_summary(recap, report, ds, lang_code, s.error_tps())
     raise SystemExit(EXIT_OK)
 
 
 def _error_rules() -> list[str]:
-    from rekap.validate.registry import all_rules
+    from rekap.validate.catalogue import all_rules
 
     return [r.id for r in all_rules() if r.severity == "error"]
 
@@ -419,7 +416,7 @@ def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str) -> None:
+def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str, error_tps: int) -> None:
     from rekap.i18n import num
 
     id_ = lang == "id"
@@ -439,10 +436,10 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str)
          f"{num(report.rows_rejected - report.rows_duplicate, lang)} (S008), differing copies of a TPS "
          f"{num(recap.not_summed_duplicate, lang)} (S003), codes without a desa {num(recap.not_summed_unplaced, lang)} (S005)"),
         (f"  {num(recap.rows, lang)} baris rekap ({', '.join(recap.levels)}); TPS dengan galat: "
-         f"{num(report.severity_counts['error'] and _error_tps(report), lang)} — lihat: rekap validate"
+         f"{num(report.severity_counts['error'] and error_tps, lang)} — lihat: rekap validate"
          if id_ else
          f"  {num(recap.rows, lang)} recap rows ({', '.join(recap.levels)}); TPS with errors: "
-         f"{num(report.severity_counts['error'] and _error_tps(report), lang)} — see: rekap validate"),
+         f"{num(report.severity_counts['error'] and error_tps, lang)} — see: rekap validate"),
     ]
     lines += _statement_lines(report, lang, recap.levels_above_scope)
     for note in report.notes:
@@ -451,75 +448,10 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str)
     sys.stderr.write("\n".join(lines) + "\n")
 
 
-def _error_tps(report: ValidationReport) -> int:
-    from rekap.db import count
-
-    return count(report.con, "SELECT count(*) FROM rk_error_rows")
-
-
 ReportedOpt = Annotated[
     list[Path] | None,
     typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output, every level sheet of a rekap.xlsx or a D.Hasil form in its layout: items as rows, units as columns); repeatable."),
 ]
-
-
-def _empty_report(con: Any, tmpdir: str) -> ValidationReport:
-    """A report with no TPS data (compare between reported recaps only)."""
-    from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport
-
-    con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
-        + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
-        + ")"
-    )
-    return ValidationReport(
-        con=con, rules_run=[], not_applicable={}, counts={}, severity_counts={"error": 0, "warning": 0, "info": 0},
-        tps_checked=0, rows_read=0, rows_used=0, rows_rejected=0, rows_duplicate=0, elections={},
-    )
-
-
-def _compare_reported(con: Any, report: ValidationReport, reported: list[Path], paslon: Path | None,
-                      election: str | None, tmpdir: str, lang: str, aggregate_first: bool,
-                      only: set[str] | None = None, wilayah: list[str] | None = None) -> Any:
-    """Load the reported recaps, compare them with what lies beneath, add H001–H003 to the findings.
-
-    `aggregate_first`: build the TPS recap here (a caller that has built it already passes False)."""
-    from rekap.aggregate.compare import compare
-    from rekap.aggregate.reported import load_reported, reported_elections
-    from rekap.aggregate.rollup import aggregate as run_aggregate
-    from rekap.election import check_match
-    from rekap.regions import LEVELS
-    from rekap.scope import parse_wilayah
-    from rekap.validate import add_findings
-    from rekap.validate.registry import REGISTRY, Context
-
-    paslon_map = None
-    if paslon is not None:
-        from rekap.io.sirekap import load_paslon
-
-        paslon_map = load_paslon(paslon)
-    if aggregate_first:
-        run_aggregate(con, list(LEVELS))
-    sources = load_reported(con, [str(p) for p in reported], tmpdir, paslon=paslon_map, election=election)
-    rep_elections = reported_elections(con, sources, election)
-    check_match([*report.election_inputs, *rep_elections], election)
-    report.election_inputs = [*report.election_inputs, *rep_elections]
-    report.election_flag = election
-    con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
-    report.reported_sources = [
-        {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
-         "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected, "notes": list(src.notes)}
-        for src in sources
-    ]
-    scope = report.scope if report.scope is not None else parse_wilayah(wilayah)
-    result = compare(con, default_election=election, scope=scope)
-    if report.scope is None:
-        report.scope = scope
-    ctx = Context(columns=frozenset(), has_reported=True, lang=lang)
-    # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
-    add_findings(report, [REGISTRY[r] for r in ("S002", "H001", "H002", "H003") if only is None or r in only], ctx, lang)
-    return result
 
 
 @app.command(
@@ -549,7 +481,6 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya / compare reported recaps with the sums beneath them."""
-    from rekap.aggregate.compare import DISCREPANCY_TABLE
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
 
@@ -558,25 +489,21 @@ def compare(
         _fail("no reported recap given", hint="give one or more with --reported FILE (D.Hasil, Sirekap aggregate)")
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
-    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        if files:
-            inputs = Inputs(files, election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
-            con, ds, report = _checked(inputs, tmpdir, lang_code, select=_error_rules())
-        else:
-            con = _connect(tmpdir)
-            from rekap.validate import MACROS
-
-            con.execute(MACROS)
-            report = _empty_report(con, tmpdir)
-        result = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, bool(files),
-                                   wilayah=wilayah)
-        write_records(con, DISCREPANCY_TABLE, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code,
+    inputs = Inputs(files or [], election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
+    parsed = _parse(inputs, rules=_error_rules()) if files else None
+    with _open_session(lang_code) as s:
+        ds = None
+        if parsed is not None:
+            ds, _ = _checked(s, inputs, parsed)
+        result = s.compare(reported, paslon=paslon, election=election, wilayah=wilayah)
+        report = s.report
+        assert report is not None
+        write_records(s.con, s.DISCREPANCIES, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
                       text=lambda names, rows: discrepancy_text(names, rows, lang_code))
         if not quiet:
             _compare_summary(result, report, lang_code)
-            if files:
+            if ds is not None:
                 sys.stderr.write("".join(line + "\n" for line in _skipped_lines(ds, lang_code)))
-        con.close()
     raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
 
 
@@ -679,7 +606,6 @@ def progress(
     quiet: QuietOpt = False,
 ) -> None:
     """Berapa TPS sudah masuk, per wilayah / how many TPS have reported, per unit (received / expected)."""
-    from rekap.aggregate.coverage import coverage
     from rekap.i18n import num, resolve_lang
     from rekap.report import format_for, write_records
 
@@ -687,10 +613,12 @@ def progress(
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, None, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
-    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir:
-        con, ds, report = _checked(inputs, tmpdir, lang_code, select=["K"])
-        table = coverage(con)
-        write_records(con, table, out_format, output, sys.stdout.buffer, tmpdir, lang=lang_code,
+    parsed = _parse(inputs, select=["K"])
+    with _open_session(lang_code) as s:
+        con = s.con
+        ds, report = _checked(s, inputs, parsed)
+        table = s.coverage()
+        write_records(con, table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
                       text=lambda names, rows: progress_text(names, rows, lang_code))
         if not quiet:
             from rekap.i18n import percent_of
@@ -710,7 +638,6 @@ def progress(
                 )
             sys.stderr.write("\n".join([*_statement_lines(report, lang_code), *_accounting_lines(report, lang_code),
                                          *_skipped_lines(ds, lang_code)]) + "\n")
-        con.close()
     raise SystemExit(EXIT_OK)
 
 
@@ -781,63 +708,46 @@ def run(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
-    with tempfile.TemporaryDirectory(prefix="rekap-") as tmpdir, _status(quiet, lang_code) as step:
+    parsed = _parse(inputs)
+    with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
+        con = s.con
         step("membaca dan memeriksa" if lang_code == "id" else "reading and checking")
-        con, ds, report = _checked(inputs, tmpdir, lang_code)
+        ds, report = _checked(s, inputs, parsed)
         timings["validate"] = time.perf_counter() - started
         step("menjumlahkan" if lang_code == "id" else "adding up")
-        from rekap.aggregate.rollup import aggregate as run_aggregate
         from rekap.regions import LEVELS
 
-        recap = run_aggregate(con, list(LEVELS))
+        recap = s.aggregate(LEVELS)
         timings["aggregate"] = time.perf_counter() - started - sum(timings.values())
         compared = None
         if reported:
             step("membandingkan rekap" if lang_code == "id" else "comparing recaps")
             # The recap was built just above; compare reuses it.
-            compared = _compare_reported(con, report, reported, paslon, election, tmpdir, lang_code, aggregate_first=False)
+            compared = s.compare(reported, paslon=paslon, election=election)
             timings["compare"] = time.perf_counter() - started - sum(timings.values())
         master_info = None
         if master is not None:
-            from rekap.db import table_exists
-
-            if table_exists(con, "rk_expected_tps"):
-                from rekap.aggregate.coverage import coverage
-
-                coverage(con)
+            if s.master is not None and s.master.has_tps:
+                s.coverage()
                 timings["coverage"] = time.perf_counter() - started - sum(timings.values())
             master_info = {"path": str(master), "sha256": _file_hash(master)}
         step("menulis hasil" if lang_code == "id" else "writing the bundle")
-        not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced
-        accounting = {
-            "rows_read": report.rows_read,
-            "tps_checked": report.tps_checked,
-            "rows_summed": recap.tps_summed,
-            "rows_rejected": report.rows_rejected + not_summed,
-            **({"rows_outside_wilayah": report.rows_outside} if report.rows_outside else {}),
-            "rejected_exact_duplicates": report.rows_duplicate,
-            "rejected_unreadable": report.rows_rejected - report.rows_duplicate,
-            "rejected_differing_copies": recap.not_summed_duplicate,
-            "rejected_unplaceable_codes": recap.not_summed_unplaced,
-        }
+        accounting = s.accounting()
         sources = [
-            {"path": s.path, "name": s.name, "sheet": s.sheet, "format": s.format, "sha256": s.sha256,
-             "rows": s.rows_read, "rows_rejected": s.rows_rejected}
-            for s in ds.sources
+            {"path": src.path, "name": src.name, "sheet": src.sheet, "format": src.format, "sha256": src.sha256,
+             "rows": src.rows_read, "rows_rejected": src.rows_rejected}
+            for src in ds.sources
         ]
         options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
                    "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None,
                    "wilayah": list(wilayah) if wilayah else None}
-        from rekap.statement import statement
-
-        covered = statement(con, report, levels_above_scope=recap.levels_above_scope, compared=compared)
-        bundle_inputs = BundleInputs(sources=sources, reported=list(getattr(report, "reported_sources", [])),
+        covered = s.statement()
+        bundle_inputs = BundleInputs(sources=sources, reported=list(report.reported_sources),
                                      master=master_info, options=options, statement=covered,
-                                     skipped_sheets=[s.record(lang_code) for s in ds.skipped])
-        written = write_bundle(con, outdir, tmpdir, inputs=bundle_inputs, accounting=accounting,
+                                     skipped_sheets=[sk.record(lang_code) for sk in ds.skipped])
+        written = write_bundle(con, outdir, s.tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
         skipped = _skipped_lines(ds, lang_code)
-        con.close()
     if not quiet:
         id_ = lang_code == "id"
         sc = report.severity_counts
@@ -902,7 +812,7 @@ def rules(
     import json
 
     from rekap.i18n import resolve_lang
-    from rekap.validate.registry import all_rules
+    from rekap.validate.catalogue import all_rules
 
     lang_code = resolve_lang(lang)
     chosen = [r for r in all_rules() if rule_id is None or r.id.startswith(rule_id.upper())]

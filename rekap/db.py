@@ -1,4 +1,5 @@
-"""Small DuckDB helpers shared by the readers and the engine."""
+"""Small DuckDB helpers shared by the readers and the engine: the SQL macros every step uses, and the
+names of engine tables that more than one package builds or drops."""
 
 from __future__ import annotations
 
@@ -30,3 +31,41 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         "SELECT view_name FROM duckdb_views()) WHERE n = $n",
         {"n": name},
     ) > 0
+
+
+# SQL macros: strict parsing of counts and codes, used by the readers (reported recaps, lists) and the
+# rule engine alike. Created once per connection (CREATE OR REPLACE: idempotent).
+MACROS = r"""
+CREATE OR REPLACE MACRO rk_blank(x) AS x IS NULL OR trim(replace(x, chr(160), ' ')) IN ('', '-');
+CREATE OR REPLACE MACRO rk_count_slow(s) AS CASE
+    WHEN s IN ('', '-') THEN NULL
+    WHEN regexp_full_match(s, '\+?[0-9]{1,19}') THEN TRY_CAST(s AS BIGINT)
+    WHEN regexp_full_match(s, '[0-9]{1,3}(\.[0-9]{3})+|[0-9]{1,3}(,[0-9]{3})+')
+        THEN TRY_CAST(replace(replace(s, '.', ''), ',', '') AS BIGINT)
+    WHEN regexp_full_match(s, '[0-9]+[.,]0{1,2}') THEN TRY_CAST(regexp_extract(s, '^[0-9]+') AS BIGINT)
+    ELSE NULL END;
+CREATE OR REPLACE MACRO rk_count(x) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN TRY_CAST(x AS BIGINT)::VARCHAR = x AND NOT starts_with(x, '-') THEN TRY_CAST(x AS BIGINT)
+    ELSE rk_count_slow(trim(replace(x, chr(160), ' '))) END;
+CREATE OR REPLACE MACRO rk_code_slow(x) AS nullif(regexp_replace(trim(x), '[.\s]', '', 'g'), '');
+CREATE OR REPLACE MACRO rk_code(x) AS CASE
+    WHEN contains(x::VARCHAR, '.') OR contains(x::VARCHAR, ' ') OR contains(x::VARCHAR, chr(9))
+      OR contains(x::VARCHAR, chr(10)) OR contains(x::VARCHAR, chr(13)) OR contains(x::VARCHAR, chr(160))
+      OR x::VARCHAR = '' THEN rk_code_slow(x::VARCHAR)
+    ELSE x::VARCHAR END;
+"""
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACROS)
+
+
+SCOPE_TABLES: tuple[str, ...] = ("rk_k_expected", "rk_k_units", "rk_k_scope")
+"""What is expected, received and in scope (built by rekap.aggregate.completeness.ensure_scope from the TPS
+data and the region list); stale as soon as either is replaced, so their loaders drop them."""
+
+
+def drop_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
+    for name in reversed(names):
+        con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -24,7 +24,7 @@ class UsageError(RekapError):
     """Options that do not fit together, or an unknown name."""
 
 
-class WriteError(UsageError):
+class WriteError(RekapError):
     """An output could not be written; `reason` is the system's words for it ("No space left on device")."""
 
     def __init__(self, path: object, reason: str, *, here: bool = False) -> None:

@@ -57,8 +57,8 @@ LEVEL_WORDS: dict[str, str] = {
     "desa": "desa", "kelurahan": "desa", "desakelurahan": "desa", "kel": "desa", "deskel": "desa",
     "desakel": "desa", "village": "desa", "tps": TPS,
 }
-"""Level names as people write them, folded to lower-case letters only ("Kab/Kota" -> "kabkota",
-"Desa/Kelurahan" -> "desakelurahan"), onto the levels."""
+"""Level names as people write them, folded to lower-case letters only (`Kab/Kota` → `kabkota`,
+`Desa/Kelurahan` → `desakelurahan`), onto the levels."""
 
 
 def level_of_word(text: str) -> str | None:

@@ -5,26 +5,42 @@ data's root unit), the election type and where it came from, the levels left out
 partly covers them, and how many of the summed TPS carry votes and voter data, so that a DPT sum over 45 %
 of the TPS is read as such.
 
-    st = statement(con, report, recap=recap_result)   # a plain dict, also written into the manifest
+    st = statement(con, report, levels_above_scope=recap.levels_above_scope)   # a dict, also in the manifest
     for line in lines(st, "id"): print(line)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import duckdb
 
 from rekap.db import table_exists
 from rekap.election import InputElection, describe_all
 from rekap.i18n import level_word
-from rekap.regions import NAME_COLUMN, NATIONAL_CODE
+from rekap.regions import NAME_COLUMN, NATIONAL_CODE, rank_sql
 from rekap.schema import quote_ident
 from rekap.scope import Scope
 
-if TYPE_CHECKING:
-    from rekap.aggregate.compare import CompareResult
-    from rekap.validate import ValidationReport
+
+class Covered(Protocol):
+    """What a validation report says of its coverage (rekap.validate.ValidationReport)."""
+
+    scope: Scope | None
+    election_flag: str | None
+    election_inputs: list[InputElection]
+    rows_outside: int
+
+
+class Compared(Protocol):
+    """What a comparison left uncompared (rekap.aggregate.compare.CompareResult)."""
+
+    units_compared: int
+    discrepancies: int
+    partial: int
+    not_compared: int
+    outside_scope: int
+    outside_levels: list[str]
 
 def unit_names(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str]]) -> dict[str, str]:
     """Names of a few units (level, code): the recap's names, else the region list's, else the input's."""
@@ -76,10 +92,10 @@ def coverage_headline(con: duckdb.DuckDBPyConnection, codes: list[str]) -> tuple
 
 def statement(
     con: duckdb.DuckDBPyConnection,
-    report: ValidationReport,
+    report: Covered,
     *,
     levels_above_scope: list[str] | None = None,
-    compared: CompareResult | None = None,
+    compared: Compared | None = None,
 ) -> dict[str, Any]:
     """The coverage statement of a command's answer, as plain data (JSON-ready). `compared`: what a
     comparison of reported recaps left uncompared, and why."""
@@ -101,11 +117,10 @@ def statement(
     if table_exists(con, "rk_recap"):
         # Per election type, over the scope units' own rows (each TPS is in exactly one of them).
         top = con.execute(
-            """SELECT jenis_pemilihan, sum(n_tps)::BIGINT, sum(n_tps_suara)::BIGINT, sum(n_tps_administrasi)::BIGINT,
+            f"""SELECT jenis_pemilihan, sum(n_tps)::BIGINT, sum(n_tps_suara)::BIGINT, sum(n_tps_administrasi)::BIGINT,
                       sum(n_tps_expected)::BIGINT
                FROM rk_recap r WHERE level = (SELECT level FROM rk_recap x WHERE x.jenis_pemilihan = r.jenis_pemilihan
-                                              ORDER BY CASE level WHEN 'nasional' THEN 0 WHEN 'provinsi' THEN 1
-                                                       WHEN 'kabkota' THEN 2 WHEN 'kecamatan' THEN 3 ELSE 4 END LIMIT 1)
+                                              ORDER BY {rank_sql('level')} LIMIT 1)
                GROUP BY 1 ORDER BY 1"""
         ).fetchall()
         out["tps"] = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rekap.validate.registry import all_rules
+from rekap.validate.catalogue import all_rules
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 

@@ -25,7 +25,7 @@ LEVEL_PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 def recap_of(path: Path, tmp: Path, levels: str = "all", election: str | None = None) -> pd.DataFrame:
     con = duckdb.connect()
     ds = load_dataset(con, [str(path)], str(tmp))
-    validate(ds, election=election, tmpdir=str(tmp))
+    validate(ds, election=election)
     result = aggregate(con, parse_levels(levels))
     return con.sql(f"SELECT * FROM {result.table}").df()
 
@@ -60,7 +60,7 @@ def test_duplicates_and_unplaceable_codes_are_not_summed(tmp_path: Path) -> None
     ]
     con = duckdb.connect()
     ds = load_dataset(con, [str(write_rows(tmp_path / "t.csv", rows))], str(tmp_path))
-    report = validate(ds, tmpdir=str(tmp_path))
+    report = validate(ds)
     result = aggregate(con, ["nasional", "kecamatan", "desa"])
     df = con.sql(f"SELECT * FROM {result.table}").df()
     assert df[df.level == "kecamatan"].suara_paslon_1.item() == 18

@@ -15,11 +15,13 @@ import duckdb
 import pytest
 from conftest import real_file
 
+from rekap import Session
 from rekap.aggregate.coverage import COVERAGE_COLUMNS, coverage
 from rekap.errors import UsageError
 from rekap.io import load_dataset
-from rekap.validate import load_master, prepare, validate
-from rekap.validate.registry import select_rules
+from rekap.io.master import load_master
+from rekap.validate.catalogue import select_rules
+from rekap.validate.typing import prepare
 
 HEADER = ["kode", "level", "level_name", "nama", "nama_raw", "parent_kode", "tps_max_no", "tps_ext_from", "tps_ext_to", "n_tps"]
 
@@ -77,10 +79,10 @@ def run(tmp_path: Path, codes: list[str], master: Path | None, select: list[str]
         w = csv.DictWriter(fh, fieldnames=list(tps_row("x")))
         w.writeheader()
         w.writerows(tps_row(k, i) for i, k in enumerate(codes))
-    con = duckdb.connect()
-    ds = load_dataset(con, [str(path)], str(tmp_path))
-    report = validate(ds, rules=select_rules(select or ["K"], None), master=master, tmpdir=str(tmp_path), lang=lang)
-    return report.findings.to_pylist(), {"na": report.not_applicable, "con": con}
+    s = Session(tmpdir=tmp_path, lang=lang)
+    s.load([path])
+    report = s.validate(rules=select_rules(select or ["K"], None), master=master)
+    return report.findings.to_pylist(), {"na": report.not_applicable, "con": s.con}
 
 
 def found(findings: list[dict[str, Any]], rule: str) -> list[tuple[str, str]]:
@@ -309,17 +311,17 @@ def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -
             w.writerows(tps_row(k, i) for i, k in enumerate(codes))
         return str(path)
 
-    con = duckdb.connect()
+    s = Session(tmpdir=tmp_path)
+    con = s.con
     master = write_master(tmp_path)
-    ds = load_dataset(con, [data("a.csv", ["3171011001001"])], str(tmp_path))
-    prepare(ds)
-    load_master(con, master)
-    coverage(con)
+    s.load([data("a.csv", ["3171011001001"])])
+    s.validate(rules=select_rules(["K"], None), master=master)
+    s.coverage()
     top = "SELECT level, n_tps FROM rk_coverage LIMIT 1"
     first = con.execute(top).fetchall()
-    ds = load_dataset(con, [data("b.csv", ["3171011001001", "3171011001002", "3172011001001"])], str(tmp_path))
-    report = validate(ds, rules=select_rules(["K"], None), master=master, tmpdir=str(tmp_path))
-    coverage(con)
+    s.load([data("b.csv", ["3171011001001", "3171011001002", "3172011001001"])])
+    report = s.validate(rules=select_rules(["K"], None), master=master)
+    s.coverage()
     second = con.execute(top).fetchall()
     # One kecamatan's data, then two kab/kota's: the root (and the top row) follows the data.
     assert (first, second) == ([("kecamatan", 1)], [("provinsi", 3)])
@@ -327,8 +329,9 @@ def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -
     assert ("kabkota", "3172") in found(report.findings.to_pylist(), "K003")
     # A smaller list in the same connection: the scope tables are rebuilt from it (the TPS of 3172 are
     # still in the data and summed, but the list no longer expects them).
-    load_master(con, write_master(tmp_path, [r for r in KPU_ROWS if not str(r[0]).startswith("3172")]))
-    coverage(con)
+    s.validate(rules=select_rules(["K"], None),
+               master=write_master(tmp_path, [r for r in KPU_ROWS if not str(r[0]).startswith("3172")]))
+    s.coverage()
     assert con.execute("SELECT n_tps, n_tps_expected, n_tps_unexpected FROM rk_coverage WHERE level = 'provinsi'"
                        ).fetchall() == [(3, 8, 1)]
 
@@ -385,11 +388,10 @@ def test_real_kpu_list_expected_tps() -> None:
 
 
 def k001_codes(tmp_path: Path, data: Path) -> set[str]:
-    con = duckdb.connect()
-    ds = load_dataset(con, [str(data)], str(tmp_path))
-    report = validate(ds, rules=select_rules(["K001"], None), master=real_file("wilayah_kpu_pemilu2024.csv"),
-                      tmpdir=str(tmp_path))
-    return {f["kode_wilayah"] for f in report.findings.to_pylist()}
+    with Session(tmpdir=tmp_path) as s:
+        s.load([data])
+        report = s.validate(rules=select_rules(["K001"], None), master=real_file("wilayah_kpu_pemilu2024.csv"))
+        return {f["kode_wilayah"] for f in report.findings.to_pylist()}
 
 
 @pytest.mark.real
@@ -417,11 +419,11 @@ def test_real_dki_removed_tps_are_exactly_the_new_k001(tmp_path: Path) -> None:
 @pytest.mark.real
 def test_real_national_coverage_matches_readme(tmp_path: Path) -> None:
     src = real_file("ppwp2024_tps_36prov.parquet")
-    con = duckdb.connect()
-    ds = load_dataset(con, [str(src)], str(tmp_path))
-    report = validate(ds, rules=select_rules(["K"], None), master=real_file("wilayah_kpu_pemilu2024.csv"),
-                      tmpdir=str(tmp_path))
-    table = coverage(con)
+    s = Session(tmpdir=tmp_path)
+    con = s.con
+    s.load([src])
+    report = s.validate(rules=select_rules(["K"], None), master=real_file("wilayah_kpu_pemilu2024.csv"))
+    table = s.coverage()
     q = lambda sql: con.execute(sql.format(t=table)).fetchall()  # noqa: E731
     # README: 441,522 of 441,739 domestic TPS of the 35 provinces present, 89 desa missing.
     assert q("SELECT count(*), sum(n_tps_expected), sum(n_tps) FROM {t} WHERE level = 'provinsi' AND n_tps > 0 "

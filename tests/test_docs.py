@@ -15,7 +15,7 @@ def test_rules_doc_is_up_to_date() -> None:
 
 
 def test_domain_rule_ids_are_all_registered() -> None:
-    from rekap.validate.registry import all_rules
+    from rekap.validate.catalogue import all_rules
 
     ids = {r.id for r in all_rules()}
     expected = {f"S{i:03d}" for i in range(1, 9)} | {f"A{i:03d}" for i in range(1, 14)} | {f"P{i:03d}" for i in range(1, 9)}

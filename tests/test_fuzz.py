@@ -61,7 +61,7 @@ def check(data: bytes, suffix: str, tmp: Path) -> None:
         except RekapError as exc:
             assert exc.message and "\n" not in exc.message
             return
-        report = validate(ds, election="pkwkp", tmpdir=str(tmp))
+        report = validate(ds, election="pkwkp")
         assert report.rows_read == report.rows_used + report.rows_rejected
         assert report.rows_read == ds.rows_read
     except RekapError:
@@ -137,7 +137,7 @@ REPORTED_BASE = "".join(
 
 def check_reported(data: bytes, suffix: str, tmp: Path) -> None:
     """The same target for the reported-recap loader (D.Hasil tables)."""
-    from rekap.aggregate.reported import load_reported
+    from rekap.io.reported import load_reported
 
     path = tmp / f"dhasil{suffix}"
     path.write_bytes(data)

@@ -80,6 +80,6 @@ def test_golden_findings_are_the_intended_ones() -> None:
 
 def test_cli_csv_equals_the_library_render(tmp_path: Path) -> None:
     con = duckdb.connect()
-    report = validate(load_dataset(con, [SAMPLE], str(tmp_path)), tmpdir=str(tmp_path))
+    report = validate(load_dataset(con, [SAMPLE], str(tmp_path)))
     assert (report.rows_read, report.rows_used, report.rows_rejected) == (8, 8, 0)
     assert run_cli(["validate", SAMPLE, "-f", "csv", "-q"]).stdout == render(report.findings, "csv")

@@ -18,8 +18,7 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from rekap import RULESET_VERSION, __version__
-from rekap.aggregate.coverage import coverage
+from rekap import RULESET_VERSION, Session, __version__
 from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
@@ -37,17 +36,15 @@ EXTERNAL = re.compile(r"""\b(?:src|href|xlink:href|action|data|poster)\s*=\s*["'
 
 def sample_session(tmp: str, *, compare: bool = True, master: bool = True) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
     """What `rekap run` leaves in its session for the sample, and the meta it passes."""
-    from rekap.cli import _compare_reported
-
-    con = duckdb.connect()
-    ds = load_dataset(con, sorted(str(p) for p in (SAMPLE / "tps").iterdir()), tmp)
-    report = validate(ds, election="pkwkp", master=SAMPLE / "wilayah.csv" if master else None, tmpdir=tmp)
-    recap = aggregate(con, list(LEVELS_UP))
+    session = Session(tmpdir=tmp)
+    con = session.con
+    ds = session.load(sorted(str(p) for p in (SAMPLE / "tps").iterdir()))
+    report = session.validate(election="pkwkp", master=SAMPLE / "wilayah.csv" if master else None)
+    recap = session.aggregate(LEVELS_UP)
     if compare:
-        reported = [SAMPLE / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
-        _compare_reported(con, report, reported, None, "pkwkp", tmp, "id", aggregate_first=True)
+        session.compare([SAMPLE / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")], election="pkwkp")
     if master:
-        coverage(con)
+        session.coverage()
     meta: dict[str, object] = {
         "version": __version__,
         "ruleset": RULESET_VERSION,
@@ -151,7 +148,7 @@ def test_data_never_becomes_markup(tmp_path: Path) -> None:
     )
     con = duckdb.connect()
     ds = load_dataset(con, [str(data)], str(tmp_path))
-    validate(ds, election="ppwp", tmpdir=str(tmp_path))
+    validate(ds, election="ppwp")
     aggregate(con, list(LEVELS_UP))
     meta: dict[str, object] = {"version": __version__, "title": evil, "notes": [img],
                                "inputs": [{"name": s.name, "sha256": s.sha256, "rows": s.rows_read} for s in ds.sources]}

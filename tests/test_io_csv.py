@@ -14,7 +14,7 @@ from conftest import real_file, run_cli
 
 from rekap.io import Dataset, load_dataset
 from rekap.validate import ValidationReport, validate
-from rekap.validate.registry import select_rules
+from rekap.validate.catalogue import select_rules
 
 HEADER = ["kode_tps", "nama_desa", "suara_paslon_1", "suara_paslon_2", "suara_sah"]
 
@@ -45,7 +45,7 @@ def load(tmp_path: Path, data: bytes, name: str = "tps.csv", select: list[str] |
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     ds = load_dataset(con, [str(path)], str(tmp_path))
-    report = validate(ds, rules=select_rules(select or ["S", "A006"], None), tmpdir=str(tmp_path))
+    report = validate(ds, rules=select_rules(select or ["S", "A006"], None))
     # Every input row is accounted for, whatever the file looks like.
     assert report.rows_read == report.rows_used + report.rows_rejected
     assert report.rows_read == ds.rows_read

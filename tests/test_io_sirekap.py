@@ -12,7 +12,8 @@ import pytest
 
 from rekap.errors import InputError
 from rekap.io.base import RawTable
-from rekap.io.sirekap import load_paslon, read_sirekap
+from rekap.io.paslon import load_paslon
+from rekap.io.sirekap import read_sirekap
 from rekap.schema import canonical_order
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"

@@ -12,9 +12,9 @@ import duckdb
 import pytest
 from conftest import real_file
 
-from rekap.aggregate.reported import BAD_TABLE, REPORTED_TABLE, ReportedSource, load_reported
 from rekap.errors import InputError, UsageError
-from rekap.io.sirekap import load_paslon
+from rekap.io.paslon import load_paslon
+from rekap.io.reported import BAD_TABLE, REPORTED_TABLE, ReportedSource, load_reported
 
 PASLON = {"1000032": 1, "1000033": 2, "1000034": 3, "1000804": 1, "1000805": 2}
 IDENTITY = ("_file", "_row", "jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah", "parent_kode")

@@ -15,7 +15,7 @@ from conftest import real_file, run_cli
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from rekap.aggregate.reported import BAD_TABLE, REPORTED_TABLE, ReportedSource, load_reported
+from rekap.io.reported import BAD_TABLE, REPORTED_TABLE, ReportedSource, load_reported
 from rekap.report.xlsx import write_recap_xlsx
 from rekap.schema import NUMERIC_COLUMNS
 

@@ -75,20 +75,20 @@ def test_bad_limits_are_usage_errors(monkeypatch: pytest.MonkeyPatch, var: str, 
 
 
 def test_duckdb_gets_half_the_memory_at_most_4gb_and_the_private_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rekap.cli import _connect, _default_memory_limit
+    from rekap import Session
+    from rekap.session import default_memory_limit
 
     monkeypatch.delenv("REKAP_MEMORY_LIMIT", raising=False)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    mb = int(_default_memory_limit().removesuffix("MiB"))
+    mb = int(default_memory_limit().removesuffix("MiB"))
     assert 1024 <= mb and (mb << 20) <= max(min(total // 2, 4 << 30), 1 << 30)
-    con = _connect(str(tmp_path))
-    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    temp = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    with Session(tmpdir=tmp_path) as s:
+        limit = s.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        temp = s.con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
     assert temp == str(tmp_path)
     # DuckDB reports the limit in its own units (GiB/MiB); it must be the half we set, not its 80 %.
     value, unit = limit.split()
     got_mb = float(value) * {"GiB": 1024, "MiB": 1, "GB": 1000**3 / 2**20, "MB": 1000**2 / 2**20}[unit]
     assert abs(got_mb - mb) / mb < 0.05, limit
-    monkeypatch.setenv("REKAP_MEMORY_LIMIT", "1GB")
-    con = _connect(str(tmp_path))
-    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("953.6 MiB", "1.0 GB", "953.6MiB")
+    with Session(tmpdir=tmp_path, memory_limit="1GB") as s:
+        assert s.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("953.6 MiB", "1.0 GB", "953.6MiB")

@@ -9,9 +9,10 @@ from typing import Any
 import duckdb
 import pytest
 
+from rekap import Session
 from rekap.io import load_dataset
 from rekap.validate import validate
-from rekap.validate.registry import all_rules, select_rules
+from rekap.validate.catalogue import all_rules, select_rules
 
 PEMILU: dict[str, Any] = {
     "kode_tps": "3101011001001",
@@ -55,11 +56,11 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def run(tmp_path: Path, rows: list[dict[str, Any]], select: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
     path = write_csv(tmp_path / "tps.csv", rows)
-    con = duckdb.connect()
-    ds = load_dataset(con, [str(path)], str(tmp_path))
-    report = validate(ds, rules=select_rules(select, None), tmpdir=str(tmp_path), **kw)
-    assert report.rows_read == report.rows_used + report.rows_rejected
-    return report.findings.to_pylist()
+    with Session(tmpdir=tmp_path) as s:
+        s.load([path])
+        report = s.validate(rules=select_rules(select, None), **kw)
+        assert report.rows_read == report.rows_used + report.rows_rejected
+        return report.findings.to_pylist()
 
 
 def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -130,11 +131,11 @@ def test_s002_runs_on_a_clean_file_without_rereading_it(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "tps.csv", [PEMILU, with_(PEMILU, kode_tps="3101011001002")])
     con = duckdb.connect()
     ds = load_dataset(con, [str(path)], str(tmp_path))
-    report = validate(ds, rules=select_rules(["S002"], None), tmpdir=str(tmp_path))
+    report = validate(ds, rules=select_rules(["S002"], None))
     assert (ds.bad_cells, report.rules_run, report.not_applicable, report.counts) == (False, ["S002"], {}, {})
     path = write_csv(tmp_path / "bad.csv", [PEMILU, with_(PEMILU, kode_tps="3101011001002", suara_sah="x")])
     ds = load_dataset(con, [str(path)], str(tmp_path))
-    report = validate(ds, rules=select_rules(["S002"], None), tmpdir=str(tmp_path))
+    report = validate(ds, rules=select_rules(["S002"], None))
     assert (ds.bad_cells, report.counts) == (True, {"S002": 1})
 
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import CliResult, run_cli
 from openpyxl import Workbook, load_workbook
 
+from rekap.dataset import SkippedSheet
 from rekap.errors import UsageError
 from rekap.io import LoadOptions, load_dataset, parse_sheet_options
-from rekap.io.base import SkippedSheet
 from rekap.io.excel import read_xlsx_sheets
 
 SAMPLE_XLSX = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil" / "tps" / "tps_3574.xlsx"

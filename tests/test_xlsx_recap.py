@@ -33,7 +33,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     tmp = tmp_path_factory.mktemp("xlsx")
     connection = duckdb.connect()
     ds = load_dataset(connection, sorted(str(p) for p in SAMPLE_TPS.iterdir()), str(tmp))
-    validate(ds, election="pkwkp", tmpdir=str(tmp))
+    validate(ds, election="pkwkp")
     aggregate(connection, list(LEVELS_UP))
     yield connection
     connection.close()
@@ -258,7 +258,7 @@ from rekap.report.xlsx import write_recap_xlsx
 from rekap.validate import validate
 con = duckdb.connect()
 ds = load_dataset(con, {sorted(str(p) for p in SAMPLE_TPS.iterdir())!r}, {str(tmp_path)!r})
-validate(ds, election="pkwkp", tmpdir={str(tmp_path)!r})
+validate(ds, election="pkwkp")
 aggregate(con, list(LEVELS_UP))
 write_recap_xlsx(con, "rk_recap", sys.stdout.buffer)
 """

@@ -17,7 +17,7 @@ For every reported unit (a D.Hasil row, a Sirekap aggregate row) and every count
   the region list is missing from the reported recap;
 - H003: a reported row breaks an A-rule on its own (the A-rules' own SQL, run over the recap rows).
 
-Everything is set-based SQL over `rk_reported` (see `rekap.aggregate.reported`).
+Everything is set-based SQL over `rk_reported` (see `rekap.io.reported`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import duckdb
 
 from rekap import scope as scopes
-from rekap.aggregate.reported import BAD_TABLE, REPORTED_TABLE
 from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import count, table_exists
+from rekap.io.reported import BAD_TABLE, REPORTED_TABLE
 from rekap.regions import LEVELS, ancestor_sql, depth_sql, levels_sql
-from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
+from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
 from rekap.scope import Scope
 
 DISCREPANCY_TABLE = "rk_discrepancies"
@@ -194,7 +194,6 @@ def compare(
             ORDER BY h.jenis_pemilihan, h.depth, h.kode_wilayah, {field_order}, o.source, h._row"""
     )
     _h002(con, with_tps)
-    _h003(con, rep_cols)
     units = count(con, "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)) FROM rk_rep_long")
     uncovered = count(
         con,
@@ -423,33 +422,3 @@ def _h002(con: duckdb.DuckDBPyConnection, with_tps: bool) -> None:
             FROM children c JOIN reported_levels rl ON rl.jenis_pemilihan = c.jenis_pemilihan AND rl.level = c.child_level
             WHERE NOT c.child_reported"""
     )
-
-
-def _h003(con: duckdb.DuckDBPyConnection, rep_cols: list[str]) -> None:
-    """A-rules over the reported rows themselves (the recap form has the same arithmetic)."""
-    from rekap.validate.registry import Context, NotApplicable, all_rules
-
-    present = frozenset(c for c in rep_cols if c in NUMERIC_COLUMNS)
-    ctx = Context(columns=present, paslon=tuple(p for p in PASLON_COLUMNS if p in present))
-    parts = []
-    for r in all_rules():
-        if r.family != "A" or r.id == "A013":
-            continue
-        built = r.build(ctx)
-        if isinstance(built, NotApplicable):
-            continue
-        for check in built:
-            if check.sql is not None or check.joins:
-                continue
-            parts.append(
-                f"""SELECT '{r.id}' AS a_rule, t.level, t.kode_wilayah, '{check.field}' AS field,
-                           ({check.expected})::BIGINT AS expected, ({check.actual})::BIGINT AS actual, t._file, t._row
-                    FROM rk_reported t WHERE {check.violated}"""
-            )
-    if parts:
-        con.execute("CREATE OR REPLACE TABLE rk_h003 AS " + " UNION ALL ".join(parts))
-    else:
-        con.execute(
-            "CREATE OR REPLACE TABLE rk_h003 (a_rule VARCHAR, level VARCHAR, kode_wilayah VARCHAR, field VARCHAR, "
-            "expected BIGINT, actual BIGINT, _file INTEGER, _row BIGINT)"
-        )

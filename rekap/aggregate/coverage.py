@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from rekap.aggregate.completeness import ensure_scope, percent_sql
 from rekap.regions import NATIONAL_CODE, rank_sql
-from rekap.validate.completeness import ensure_scope, percent_sql
 
 COVERAGE_TABLE = "rk_coverage"
 COVERAGE_COLUMNS: tuple[str, ...] = (

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from rekap import scope as scopes
+from rekap.aggregate.completeness import ensure_scope
 from rekap.db import count, table_exists
 from rekap.regions import (
     CODE_COLUMN,
@@ -38,7 +39,6 @@ from rekap.regions import (
     rank_sql,
 )
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident
-from rekap.validate.completeness import ensure_scope
 
 RECAP_TABLE = "rk_recap"
 COUNTERS = ("n_tps", "n_tps_expected", "n_tps_suara", "n_tps_administrasi", "n_tps_error")

@@ -12,58 +12,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from rekap.dataset import RAW_ALL, ColumnMapping, Dataset, SkippedSheet, Source
 from rekap.db import count
 from rekap.errors import InputError, UsageError
-from rekap.io.base import RawTable, SkippedSheet, scan_file
-from rekap.io.columns import ColumnMapping, map_headers
+from rekap.io.base import RawTable, scan_file
+from rekap.io.columns import map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
 
 FORMATS = ("auto", "csv", "xlsx", "parquet", "json")
-RAW_ALL = "rk_raw_all"
-"""Every row of every input, as read (`rk_raw` is this, or its rows inside `--wilayah`)."""
 STDIN = "-"
-
-
-@dataclass
-class Source:
-    index: int
-    path: str
-    """As given by the user ('-' for stdin)."""
-    name: str
-    """Shown in findings' `source` field: the file as given, and `file.xlsx [Sheet]` for a sheet of a
-    workbook with more than one sheet."""
-    format: str
-    rows_read: int
-    rows_rejected: int
-    notes: list[str]
-    mapping: ColumnMapping
-    sha256: str
-    """Of the file (the sheets of one workbook share it)."""
-    sheet: str | None = None
-    """The sheet read, for a workbook."""
-
-
-@dataclass
-class Dataset:
-    con: duckdb.DuckDBPyConnection
-    sources: list[Source]
-    columns: list[str]
-    """Canonical columns present in at least one input, canonical order."""
-    rows_read: int
-    rows_rejected: int
-    duplicate_codes: bool = True
-    """Set by the engine once it knows whether any kode_tps repeats."""
-    bad_cells: bool = True
-    """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
-    rows_outside: int = 0
-    """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
-    skipped: list[SkippedSheet] = field(default_factory=list)
-    """Sheets of the input workbooks that were not read, with the reason, in input and sheet order."""
 
 
 @dataclass(frozen=True)

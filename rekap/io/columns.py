@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from rekap.dataset import ColumnMapping
 from rekap.errors import InputError, UsageError
 from rekap.schema import CANONICAL_SET, resolve_header
 
 DUPLICATE_SUFFIX = re.compile(r"^(.*)__\d+$")
-
-
-@dataclass
-class ColumnMapping:
-    mapping: dict[str, str] = field(default_factory=dict)
-    """canonical name -> the input's header it comes from."""
-    unmapped: list[str] = field(default_factory=list)
-    """Input headers that are not canonical columns (kept out of the checks, listed for the user)."""
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    """(input header, canonical) pairs where the header was not already the canonical name."""
 
 
 def load_column_map(path: Path) -> dict[str, str]:

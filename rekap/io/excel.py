@@ -18,8 +18,9 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from rekap.dataset import HEADER_SCAN_ROWS
 from rekap.errors import InputError
-from rekap.io.base import HEADER_SCAN_ROWS, RawTable
+from rekap.io.base import RawTable
 from rekap.schema import quote_ident, resolve_header
 
 if TYPE_CHECKING:

@@ -53,8 +53,6 @@ so they never trigger this.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
 import re
 import uuid
@@ -69,6 +67,7 @@ import pyarrow as pa
 
 from rekap.errors import InputError
 from rekap.io.base import RawTable
+from rekap.io.paslon import NotInTable, SameNumber, json_text, number_chart
 from rekap.schema import (
     CANONICAL_SET,
     MAX_PASLON,
@@ -93,84 +92,6 @@ _NOT_SIREKAP_HINT = (
     "object holds them"
 )
 _MAX_NOTE_IDS = 12
-
-
-# --- candidate table --------------------------------------------------------------------------------
-
-
-def load_paslon(path: Path) -> dict[str, int]:
-    """Candidate id (text) -> nomor urut, from a CSV with `paslon_id` and `nomor_urut` columns.
-
-    Both shipped formats qualify (`ppwp2024_paslon.csv`, `pilkada2024_paslon.csv`); other columns are
-    ignored. Row numbers in messages count the header as row 1, like a spreadsheet.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the paslon table ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: the paslon table is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            hint="save the paslon table as UTF-8 CSV",
-        ) from None
-    try:
-        rows = _csv_rows(text)
-    except csv.Error as exc:
-        raise InputError(f"{path}: the paslon table is not a readable CSV ({exc})") from None
-    if not rows:
-        raise InputError(f"{path}: the paslon table is empty", hint="columns paslon_id,nomor_urut")
-    header = [h.strip().lower() for h in rows[0]]
-    if "paslon_id" not in header or "nomor_urut" not in header:
-        found = ", ".join(h for h in header if h) or "none"
-        raise InputError(
-            f"{path} row 1: the paslon table needs the columns paslon_id and nomor_urut (found: {found})",
-            hint="columns paslon_id,nomor_urut (e.g. 100025,1)",
-        )
-    id_at, number_at = header.index("paslon_id"), header.index("nomor_urut")
-    table: dict[str, int] = {}
-    first_row: dict[str, int] = {}
-    for row_no, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        paslon_id = row[id_at].strip() if id_at < len(row) else ""
-        number_text = row[number_at].strip() if number_at < len(row) else ""
-        if not paslon_id:
-            raise InputError(f"{path} row {row_no}: empty paslon_id")
-        if not (number_text.isascii() and number_text.isdigit()):
-            raise InputError(
-                f"{path} row {row_no}: nomor_urut {number_text!r} of paslon_id {paslon_id} is not a whole number"
-            )
-        number = int(number_text)
-        if not 1 <= number <= MAX_PASLON:
-            raise InputError(
-                f"{path} row {row_no}: nomor_urut {number} of paslon_id {paslon_id} is outside 1..{MAX_PASLON}",
-                hint=f"rekap numbers at most {MAX_PASLON} candidate pairs per race",
-            )
-        previous = table.get(paslon_id)
-        if previous is not None and previous != number:
-            raise InputError(
-                f"{path} row {row_no}: paslon_id {paslon_id} has nomor_urut {number} here "
-                f"but {previous} in row {first_row[paslon_id]}"
-            )
-        table[paslon_id] = number
-        first_row.setdefault(paslon_id, row_no)
-    if not table:
-        raise InputError(f"{path}: the paslon table has no candidates", hint="columns paslon_id,nomor_urut")
-    return table
-
-
-def _csv_rows(text: str) -> list[list[str]]:
-    """Rows of a small CSV; Excel in Indonesian locales saves `;`-separated CSV, so try that too."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    for candidate in (",", ";", "\t"):
-        cells = [c.strip().strip('"').lower() for c in first_line.split(candidate)]
-        if "paslon_id" in cells and "nomor_urut" in cells:
-            delimiter = candidate
-            break
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -201,17 +122,6 @@ def _race_of(location: str) -> str | None:
                 return match.group(1)
         at = location.find("hhcw/", at + 1)
     return None
-
-
-def _text(value: Any) -> str | None:
-    """Cell text for a JSON value; anything but an int or a string keeps its JSON spelling."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _show(text: str | None, limit: int = 40) -> str:
@@ -267,7 +177,7 @@ def _record(
             hint="rekap validate reads TPS records; region recaps are compared against them separately",
         )
 
-    kode_tps = _text(obj.get("kode_tps"))
+    kode_tps = json_text(obj.get("kode_tps"))
     locations = [v for k in _LOCATION_KEYS if isinstance(v := obj.get(k), str)]
     if not kode_tps:
         kode_tps = next((m.group(1) for v in locations if (m := _KODE_TPS_RE.search(v))), None)
@@ -306,7 +216,7 @@ def _record(
     chart = body.get("chart")
     if chart is not None and not isinstance(chart, dict):
         raise InputError(f"{display}{where}: `chart` is {_kind(chart)}, expected an object or null")
-    return _Record(row, where, kode_tps, race, _text(body.get("ts")), admin, chart, from_file_name)
+    return _Record(row, where, kode_tps, race, json_text(body.get("ts")), admin, chart, from_file_name)
 
 
 def _not_utf8(display: str, byte: int, offset: int) -> InputError:
@@ -510,35 +420,30 @@ class _ByTable(_Numbering):
     def observe(self, record: _Record) -> None:
         if not record.chart or self.error is not None:
             return
-        display, paslon = self.display, self.paslon
-        seen: dict[int, str] = {}
-        for key, value in record.chart.items():
-            number = paslon.get(key)
-            if number is None:
-                if value is None:
-                    continue
-                reason = f"candidate id {_show(key)} is not in the --paslon table"
-                light = _light(record)
+        display = self.display
+        numbered = number_chart(record.chart.items(), self.paslon)
+        if isinstance(numbered, NotInTable):
+            reason = f"candidate id {_show(numbered.key)} is not in the --paslon table"
+            light = _light(record)
 
-                def not_in_table(counts: Counter[str], light: _Record = light, reason: str = reason) -> InputError:
-                    if light.race is not None and len(counts) > 1:
-                        return _mixed_race_error(display, light, reason, counts)
-                    return InputError(
-                        f"{display}{light.where}: {reason}",
-                        hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
-                    )
-
-                self.error = not_in_table
-                return
-            if number in seen:
-                error = InputError(
-                    f"{display}{record.where}: candidate ids {_show(seen[number])} and {_show(key)} both have "
-                    f"nomor urut {number} in the --paslon table",
-                    hint="the --paslon table mixes races; give the table of this race only",
+            def not_in_table(counts: Counter[str], light: _Record = light, reason: str = reason) -> InputError:
+                if light.race is not None and len(counts) > 1:
+                    return _mixed_race_error(display, light, reason, counts)
+                return InputError(
+                    f"{display}{light.where}: {reason}",
+                    hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
                 )
-                self.fail(error)
-                return
-            seen[number] = key
+
+            self.error = not_in_table
+            return
+        if isinstance(numbered, SameNumber):
+            self.fail(InputError(
+                f"{display}{record.where}: candidate ids {_show(numbered.first)} and {_show(numbered.second)} both "
+                f"have nomor urut {numbered.number} in the --paslon table",
+                hint="the --paslon table mixes races; give the table of this race only",
+            ))
+            return
+        for number, key in numbered.items():
             self.used[key] = number
 
     def finish(self, counts: Counter[str]) -> tuple[dict[str, int], list[str]]:
@@ -566,7 +471,7 @@ class _ByRank(_Numbering):
                 own.add(key)
             elif value is not None:
                 error = InputError(
-                    f"{self.display}{record.where}: chart key {key!r:.40} (value {_show(_text(value))}) is not a "
+                    f"{self.display}{record.where}: chart key {key!r:.40} (value {_show(json_text(value))}) is not a "
                     "candidate id",
                     hint="give --paslon with a table that names it, or fix the record",
                 )
@@ -802,4 +707,4 @@ def _string_array(values: list[Any]) -> pa.Array:
             return inferred
         if inferred.type == pa.int64() or inferred.type == pa.null():
             return inferred.cast(pa.string())
-    return pa.array([_text(v) for v in values], type=pa.string())
+    return pa.array([json_text(v) for v in values], type=pa.string())

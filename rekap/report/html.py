@@ -44,6 +44,7 @@ import duckdb
 
 from rekap.db import table_exists
 from rekap.i18n import election_name, level_name, num, percent, percent_of
+from rekap.regions import rank_sql
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -55,7 +56,6 @@ MAX_TABLE_ROWS = 1000
 """Rows per recap level and coverage table; a national desa level (83,000 rows) belongs in the workbook."""
 MAX_BARS = 40
 """Bars per chart: beyond that a chart is a texture, not a picture."""
-LEVELS_TOP_DOWN: tuple[str, ...] = ("nasional", "provinsi", "kabkota", "kecamatan", "desa", "tps")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_COLOURS = {"error": "#b42318", "warning": "#dc8a00", "info": "#3b6fb6"}
 # Colour-blind-safe qualitative palette (Okabe & Ito), then matplotlib's tab10 for paslon 9+.
@@ -377,7 +377,7 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 
 def _level_rank_sql(column: str) -> str:
-    return f"list_position([{', '.join(repr(lv) for lv in LEVELS_TOP_DOWN)}], {column})"
+    return rank_sql(column)
 
 
 def _short_names(sources: Iterable[str]) -> dict[str, str]:
@@ -855,7 +855,7 @@ def _turnout_charts(page: _Page) -> dict[object, str]:
 
 
 def _findings(page: _Page) -> str:
-    from rekap.validate.registry import REGISTRY, all_rules
+    from rekap.validate.catalogue import REGISTRY, all_rules
 
     all_rules()  # registers every family
     con, lang = page.con, page.lang

@@ -52,7 +52,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
-from rekap import __version__
 from rekap.db import table_exists
 from rekap.form import (
     BUNDLE_SHEETS,
@@ -68,6 +67,7 @@ from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, level_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report import _write_all, write_atomic
 from rekap.schema import PASLON_RE, quote_ident
+from rekap.version import __version__
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -1267,13 +1267,13 @@ def _statement_notes(meta: Mapping[str, object], li: int) -> list[str]:
 
 
 def _register_rules() -> None:
-    from rekap.validate.registry import all_rules
+    from rekap.validate.catalogue import all_rules
 
     all_rules()  # registers every family
 
 
 def _rule_titles_table(con: duckdb.DuckDBPyConnection, li: int) -> None:
-    from rekap.validate.registry import REGISTRY
+    from rekap.validate.catalogue import REGISTRY
 
     con.execute("CREATE OR REPLACE TEMP TABLE rk_xlsx_rule_titles (rule VARCHAR, title VARCHAR)")
     rows = [[rule_id, rule.title(LANGS[li])] for rule_id, rule in sorted(REGISTRY.items())]
@@ -1290,7 +1290,7 @@ def _level_label(level: str, li: int) -> str:
 def _write_summary(
     ws: WriteOnlyWorksheet, st: _Styles, con: duckdb.DuckDBPyConnection, li: int, meta: Mapping[str, object]
 ) -> None:
-    from rekap.validate.registry import REGISTRY
+    from rekap.validate.catalogue import REGISTRY
 
     _register_rules()
     t = {k: v[li] for k, v in BUNDLE_TEXTS.items()}

@@ -1,8 +1,9 @@
-"""The rule registry: every rule is registered once with its permanent ID, severity and messages.
+"""What a rule is: its permanent ID, severity, messages and the checks it builds.
 
 A rule is a small function that, given what the data holds (`Context`), returns the checks it
 runs as SQL fragments over the typed TPS table `rk_tps`, or a `NotApplicable` reason. The engine
-puts all checks of all selected rules into one set-based query; no rule loops over rows.
+puts all checks of all selected rules into one set-based query; no rule loops over rows. Which rules
+exist is the catalogue's business (`rekap.validate.catalogue`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Context:
     lang: str = "id"
     has_reported: bool = False
     """Reported recaps were compared (`rekap.aggregate.compare`): the H rules can run."""
+    reported_columns: frozenset[str] = frozenset()
+    """Count columns the reported recaps have (`rk_reported`): what H003 checks."""
     duplicate_codes: bool = True
     """Some kode_tps occurs more than once (S003 has something to compare)."""
     bad_cells: bool = True
@@ -93,9 +96,6 @@ class Rule:
         return self.message_id if lang == "id" else self.message_en
 
 
-REGISTRY: dict[str, Rule] = {}
-
-
 def rule(
     id: str,
     severity: str,
@@ -103,15 +103,14 @@ def rule(
     title_en: str,
     message_id: str,
     message_en: str,
-) -> Callable[[RuleBuilder], RuleBuilder]:
-    """Register a rule; the decorated function's docstring is its description."""
+) -> Callable[[RuleBuilder], Rule]:
+    """Make a rule of the decorated function (its docstring is the rule's description). The catalogue
+    (`rekap.validate.catalogue`) lists every rule of every family explicitly."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {id}: unknown severity {severity}")
 
-    def wrap(fn: RuleBuilder) -> RuleBuilder:
-        if id in REGISTRY:
-            raise ValueError(f"rule {id} registered twice")
-        if severity not in SEVERITIES:
-            raise ValueError(f"rule {id}: unknown severity {severity}")
-        REGISTRY[id] = Rule(
+    def wrap(fn: RuleBuilder) -> Rule:
+        return Rule(
             id=id,
             severity=severity,
             title_id=title_id,
@@ -121,42 +120,5 @@ def rule(
             description=(fn.__doc__ or "").strip(),
             build=fn,
         )
-        return fn
 
     return wrap
-
-
-def all_rules() -> list[Rule]:
-    # Importing the families registers them.
-    from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s  # noqa: F401
-
-    return [REGISTRY[k] for k in sorted(REGISTRY, key=_rule_sort_key)]
-
-
-def _rule_sort_key(rule_id: str) -> tuple[int, str]:
-    order = "SAPKHXD"
-    return (order.index(rule_id[0]) if rule_id[0] in order else 99, rule_id)
-
-
-def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
-    """Rules chosen by ID or prefix (`A`, `A00`, `P006`), ruff-style."""
-    from rekap.errors import UsageError
-
-    rules = all_rules()
-    known = {r.id for r in rules}
-
-    def matches(rule_id: str, patterns: list[str]) -> bool:
-        return any(rule_id.startswith(p) for p in patterns)
-
-    for pat in (select or []) + (ignore or []):
-        if not any(k.startswith(pat) for k in known):
-            raise UsageError(f"unknown rule or prefix {pat!r}", hint="list the rules with: rekap rules")
-    chosen = [r for r in rules if not select or matches(r.id, select)]
-    return [r for r in chosen if not ignore or not matches(r.id, ignore)]
-
-
-def split_patterns(values: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or []:
-        out.extend(p.strip().upper() for p in v.split(",") if p.strip())
-    return out

@@ -9,36 +9,13 @@ row not applicable for that check (SQL NULL propagation does exactly that).
 from __future__ import annotations
 
 from rekap.schema import LPJ, TRIPLE_GROUPS
-from rekap.validate.registry import Check, Context, NotApplicable, rule
+from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
+from rekap.validate.sql import c, equality, not_applicable, term, upper_bound
 
 EQ_ID = "{0}: tercatat {2}, seharusnya {1} (selisih {3}){4}"
 EQ_EN = "{0}: recorded {2}, should be {1} (difference {3}){4}"
 LE_ID = "{0}: tercatat {2}, melebihi batas {1} (lebih {3}){4}"
 LE_EN = "{0}: recorded {2}, exceeds the limit {1} (by {3}){4}"
-
-
-def c(name: str) -> str:
-    """Column reference on the TPS table; names come from the schema's allow-list only."""
-    return f't."{name}"'
-
-
-def term(ctx: Context, name: str) -> str:
-    """A summand: the column if the input has it, 0 if the whole input lacks it."""
-    return c(name) if name in ctx.columns else "0"
-
-
-def equality(field: str, expected: str, detail: str = "''") -> Check:
-    return Check(field=field, expected=expected, actual=c(field), violated=f"{c(field)} <> ({expected})", detail=detail)
-
-
-def upper_bound(field: str, bound: str, detail: str = "''") -> Check:
-    return Check(field=field, expected=bound, actual=c(field), violated=f"{c(field)} > ({bound})", detail=detail)
-
-
-
-def not_applicable(ctx: Context, *names: str) -> NotApplicable:
-    miss = ", ".join(ctx.missing(*names)) or ", ".join(names)
-    return NotApplicable(f"kolom tidak ada: {miss}", f"columns absent: {miss}")
 
 
 @rule("A001", "error", "L + P = Jumlah", "L + P = total",
@@ -266,3 +243,5 @@ def a013(ctx: Context) -> list[Check] | NotApplicable:
     ]
     return checks or not_applicable(ctx, "pemilih_dpt_j")
 
+
+RULES: tuple[Rule, ...] = (a001, a002, a003, a004, a005, a006, a007, a008, a009, a010, a011, a012, a013,)

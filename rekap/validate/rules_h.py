@@ -1,9 +1,12 @@
-"""Hierarchy rules (H): reported recaps against their children. They read the tables that
-`rekap.aggregate.compare.compare()` builds, so they run only when reported recaps are given."""
+"""Hierarchy rules (H): reported recaps against their children. H001 and H002 read the tables the
+comparison builds (`rk_h001`, `rk_h001_trace`, `rk_h002`: `rekap.aggregate.compare`); H003 is the A-rules
+run over the reported rows (`rk_reported`). They run only when reported recaps are given."""
 
 from __future__ import annotations
 
-from rekap.validate.registry import Check, Context, NotApplicable, rule
+from rekap.schema import PASLON_COLUMNS
+from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
+from rekap.validate.rules_a import RULES as ARITHMETIC
 
 NO_REPORTED = NotApplicable("rekap yang dilaporkan tidak diberikan (--reported)", "no reported recap given (--reported)")
 
@@ -72,11 +75,29 @@ def h003(ctx: Context) -> list[Check] | NotApplicable:
     """
     if not ctx.has_reported:
         return NO_REPORTED
-    return [
-        Check(
-            sql="""SELECT h.kode_wilayah, h.field, h.expected, h.actual, ' (' || h.a_rule || ')' AS detail,
-                          h._file, h._row, h.level
-                   FROM rk_h003 h""",
-            level="*",
-        )
-    ]
+    # The A-rules' own checks, built for the columns the reported recaps have and run over their rows
+    # (`rk_reported`, aliased `t` as the TPS table is); a check with its own SQL or a join (A013's DPT
+    # list) is the TPS form's only.
+    present = frozenset(ctx.reported_columns)
+    over = Context(columns=present, paslon=tuple(p for p in PASLON_COLUMNS if p in present))
+    parts = []
+    for a_rule in ARITHMETIC:
+        if a_rule.id == "A013":
+            continue
+        built = a_rule.build(over)
+        if isinstance(built, NotApplicable):
+            continue
+        for check in built:
+            if check.sql is not None or check.joins:
+                continue
+            parts.append(
+                f"""SELECT t.kode_wilayah, '{check.field}' AS field, ({check.expected})::BIGINT AS expected,
+                           ({check.actual})::BIGINT AS actual, ' ({a_rule.id})' AS detail, t._file, t._row, t.level
+                    FROM rk_reported t WHERE {check.violated}"""
+            )
+    if not parts:
+        return NotApplicable("rekap yang dilaporkan tidak memuat kolom aturan A", "the reported recaps have no A-rule columns")
+    return [Check(sql=" UNION ALL ".join(parts), level="*")]
+
+
+RULES: tuple[Rule, ...] = (h001, h002, h003,)

@@ -8,7 +8,7 @@ They need a region list that numbers the TPS of each desa (`--master` in KPU for
 from __future__ import annotations
 
 from rekap.regions import PREFIX
-from rekap.validate.registry import Check, Context, NotApplicable, rule
+from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
 
@@ -141,3 +141,6 @@ def k003(ctx: Context) -> list[Check] | NotApplicable:
           AND (s.n_dom > 0 OR p.n_dom > 0 OR p.kode IS NULL OR s._top)"""
     checks = [Check(field="n_tps", sql=sql, level="*")]
     return checks
+
+
+RULES: tuple[Rule, ...] = (k001, k002, k003,)

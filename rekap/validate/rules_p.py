@@ -5,8 +5,8 @@ election type (`rekap.config`), joined onto each TPS as `_cap`, `_reserve`, `_to
 from __future__ import annotations
 
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS
-from rekap.validate.registry import Check, Context, NotApplicable, rule
-from rekap.validate.rules_a import c, not_applicable
+from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
+from rekap.validate.sql import c, not_applicable
 
 
 @rule("P001", "warning", "DPT di atas batas TPS", "DPT above the TPS cap",
@@ -197,3 +197,6 @@ def p008(ctx: Context) -> list[Check] | NotApplicable:
             detail="'ada data pemilih tetapi tanpa suara'" if id_ else "'voter data but no votes'",
         ),
     ]
+
+
+RULES: tuple[Rule, ...] = (p001, p002, p003, p004, p005, p006, p007, p008,)

@@ -8,8 +8,8 @@ They run over the tables the engine prepares: `rk_raw` (the input as read), `rk_
 from __future__ import annotations
 
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
-from rekap.validate.registry import Check, Context, NotApplicable, rule
-from rekap.validate.rules_a import c
+from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
+from rekap.validate.sql import c
 
 
 @rule("S001", "error", "Kolom kunci tidak ada", "Required column missing",
@@ -35,7 +35,7 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
     Empty cells and `-` are empty, not errors. Example: `12a`, `1,5`, `-3`, `#REF!`.
     """
     if ctx.has_reported:
-        # Cells of reported recaps that are not counts (collected by rekap.aggregate.reported).
+        # Cells of reported recaps that are not counts (collected by rekap.io.reported).
         level = "CASE length(b.kode_wilayah) WHEN 2 THEN 'provinsi' WHEN 4 THEN 'kabkota' WHEN 6 THEN 'kecamatan' WHEN 10 THEN 'desa' ELSE 'nasional' END"
         return [
             Check(
@@ -246,3 +246,6 @@ def s008(ctx: Context) -> list[Check] | NotApplicable:
                     _file, _row
              FROM rk_rejected"""
     return [Check(field="baris", sql=sql)]
+
+
+RULES: tuple[Rule, ...] = (s001, s002, s003, s004, s005, s006, s007, s008,)

@@ -65,12 +65,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from rekap.db import count
+from rekap.db import count, create_macros
 from rekap.election import InputElection
 from rekap.errors import InputError, UsageError
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
 from rekap.io.dhasil import DHasilSheet, read_dhasil_workbook
+from rekap.io.paslon import NotInTable, SameNumber, json_text, number_chart
 from rekap.regions import (
     CODE_COLUMN,
     CODE_LENGTH,
@@ -90,7 +91,6 @@ from rekap.schema import (
     paslon_column,
     quote_ident,
 )
-from rekap.validate import MACROS
 
 REPORTED_TABLE = "rk_reported"
 BAD_TABLE = "rk_reported_bad"
@@ -228,7 +228,7 @@ def load_reported(
         raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
     if snapshot is not None and len(snapshot.strip()) < 4:
         raise UsageError(f"snapshot {snapshot!r} is too short", hint="give the commit or at least 4 characters of it")
-    con.execute(MACROS)
+    create_macros(con)
     paslon_table = _register_paslon(con, paslon)
     stages: list[_Stage] = []
     hashes: list[str] = []
@@ -726,20 +726,6 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
 # --- Sirekap region JSON ----------------------------------------------------------------------------
 
 
-def _json_text(value: Any) -> str | None:
-    """Cell text for a JSON value: ints as digits, anything else in its JSON spelling, so that a
-    float or a string that is not a count reaches rk_reported_bad with the value the file holds."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _stage_json(
     con: duckdb.DuckDBPyConnection, path: Path, display: str, index: int, paslon: dict[str, int] | None
 ) -> _Stage:
@@ -825,7 +811,7 @@ def _stage_json(
 
     def progress(rec: tuple[int, str, str | None, Any, dict[str, Any]], key: str) -> str | None:
         prog = rec[3]
-        return _json_text(prog.get(key)) if isinstance(prog, dict) else None
+        return json_text(prog.get(key)) if isinstance(prog, dict) else None
 
     arrow = pa.table(
         {
@@ -884,34 +870,32 @@ def _json_votes(
     per_record: list[dict[int, str | None]] = []
     for row, code, _parent, _prog, entry in records:
         where = "chart" if row == 1 else f"table entry {_show(code)}"
-        seen: dict[int, str] = {}
+        ids: list[tuple[str, Any]] = []
         for key, value in entry.items():
             key_text = str(key)
             if not (key_text.isascii() and key_text.isdigit()):
                 if key_text not in _JSON_META_KEYS and value is not None:
                     ignored.add(key_text)
                 continue
-            if paslon is None:
-                hint = "ppwp2024_paslon.csv" if jenis == "ppwp" else "pilkada2024_paslon.csv"
-                raise InputError(
-                    f"{display}: candidate ids ({key_text}, …) need the candidate table to be numbered",
-                    hint=f"give --paslon {hint}",
-                )
-            number = paslon.get(key_text)
-            if number is None:
-                if value is None:
-                    continue
-                raise InputError(
-                    f"{display} {where}: candidate id {key_text} is not in the --paslon table",
-                    hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
-                )
-            if number in seen:
-                raise InputError(
-                    f"{display} {where}: candidate ids {seen[number]} and {key_text} both have nomor urut {number}",
-                    hint="the --paslon table mixes races; give this election's table",
-                )
-            seen[number] = key_text
-        per_record.append({n: _json_text(entry[k]) for n, k in seen.items()})
+            ids.append((key_text, value))
+        if ids and paslon is None:
+            hint = "ppwp2024_paslon.csv" if jenis == "ppwp" else "pilkada2024_paslon.csv"
+            raise InputError(
+                f"{display}: candidate ids ({ids[0][0]}, …) need the candidate table to be numbered",
+                hint=f"give --paslon {hint}",
+            )
+        seen = number_chart(ids, paslon or {})
+        if isinstance(seen, NotInTable):
+            raise InputError(
+                f"{display} {where}: candidate id {seen.key} is not in the --paslon table",
+                hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
+            )
+        if isinstance(seen, SameNumber):
+            raise InputError(
+                f"{display} {where}: candidate ids {seen.first} and {seen.second} both have nomor urut {seen.number}",
+                hint="the --paslon table mixes races; give this election's table",
+            )
+        per_record.append({n: json_text(entry[k]) for n, k in seen.items()})
     numbers = sorted({n for r in per_record for n in r})
     if numbers and max(numbers) > MAX_PASLON:
         raise InputError(f"{display}: nomor urut {max(numbers)} is above {MAX_PASLON}")

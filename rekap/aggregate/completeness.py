@@ -1,6 +1,7 @@
 """Completeness against a region list with TPS numbers: what is expected, what arrived, what is in scope.
 
-Shared by the K rules (`rules_k`) and the progress view (`rekap.aggregate.coverage`). Everything here is
+Read by the K rules (`rekap.validate.rules_k`, which the session runs after `ensure_scope`), the progress
+view (`rekap.aggregate.coverage`) and the recap's expected counts. Everything here is
 SQL over three tables: `rk_expected_tps(kode_tps, kode_desa)` and `rk_master_units` (from `load_master`)
 and the typed TPS view `rk_tps` (from `prepare`). What is received and in scope is materialised once
 (`ensure_scope`) and read by every consumer.
@@ -30,21 +31,9 @@ from __future__ import annotations
 
 import duckdb
 
+from rekap.db import SCOPE_TABLES
 from rekap.regions import NATIONAL_CODE
 from rekap.scope import Scope
-
-SCOPE_TABLES: tuple[str, ...] = ("rk_k_expected", "rk_k_units", "rk_k_scope")
-"""Built once per dataset, scope and region list by `ensure_scope` (the K rules, the coverage table and the
-recap's expected counts all read them); dropped by `drop_scope` whenever the TPS data or the region list
-is replaced. `rk_k_expected(kode_tps, kode_desa, received)`: every expected TPS in the scope (overseas
-left out); `rk_k_units(level, kode, parent, n_exp, n_recv, n_data)`: every unit of the scope that the list
-expects TPS in or the data has TPS in, nasional included — `n_exp` expected TPS (NULL overseas: the list
-cannot say), `n_recv` of those the ones with a row in the data, `n_data` the distinct TPS of the data
-placed in the unit (every code that names a desa: the TPS that are summed), so `n_data = n_recv + TPS
-whose code the list does not have` (K002, S006, a malformed code of the desa, overseas); `n_dom` is `n_data` without the overseas TPS
-(what the percentage of `n_exp` is taken of);
-`rk_k_scope`: the same rows, limited to the scope units and the units under them, with `_top` true for
-the scope units themselves."""
 
 
 def _scope_sql(scope: Scope) -> tuple[tuple[str, str], ...]:
@@ -100,12 +89,6 @@ def ensure_scope(con: duckdb.DuckDBPyConnection) -> None:
     scope = scopes.load(con) or scopes.data_root(con)
     for name, sql in _scope_sql(scope):
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-
-
-def drop_scope(con: duckdb.DuckDBPyConnection) -> None:
-    """Forget the scope tables (the TPS data or the region list changed)."""
-    for name in reversed(SCOPE_TABLES):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def percent_sql(received: str, expected: str) -> str:

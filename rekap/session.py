@@ -1,0 +1,322 @@
+"""The library's one entry point: a `Session` owns the DuckDB connection and runs the pipeline.
+
+    from rekap import Session
+
+    with Session() as s:
+        s.load(["tps_3578.csv"])                       # every input, as one dataset
+        report = s.validate(master="wilayah.csv")      # every rule (or select=["A"], ignore=["P006"])
+        recap = s.aggregate()                          # desa … nasional (the scope's levels)
+        compared = s.compare(["dhasil_kec.csv"])       # H001–H003 added to the report's findings
+        s.coverage()                                   # received / expected TPS per unit
+        report.findings                                # a pyarrow.Table of finding records
+
+The engine's tables stay on `s.con` under the names given as attributes (`s.FINDINGS`, `s.RECAP`, …);
+the CLI renders them (`rekap.report`), `rekap.bundle` writes them as a folder. Each step checks that
+the steps it needs ran first. Errors are `rekap.errors.RekapError` (one line and a hint), never a
+traceback of DuckDB's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from rekap.aggregate.compare import DISCREPANCY_TABLE, NOT_COMPARED_TABLE, CompareResult
+from rekap.aggregate.compare import compare as run_compare
+from rekap.aggregate.completeness import ensure_scope
+from rekap.aggregate.coverage import COVERAGE_TABLE
+from rekap.aggregate.coverage import coverage as run_coverage
+from rekap.aggregate.rollup import RECAP_TABLE, RecapResult
+from rekap.aggregate.rollup import aggregate as run_aggregate
+from rekap.config import Thresholds, load_thresholds
+from rekap.dataset import Dataset
+from rekap.db import create_macros, table_exists
+from rekap.election import check_flag, check_match
+from rekap.errors import UsageError
+from rekap.io import LoadOptions, load_dataset
+from rekap.io.dpt import load_dpt
+from rekap.io.master import MasterInfo, load_master
+from rekap.io.paslon import load_paslon
+from rekap.io.reported import load_reported, reported_elections
+from rekap.regions import LEVELS
+from rekap.schema import NUMERIC_COLUMNS
+from rekap.scope import Scope, data_root, parse_wilayah, store
+from rekap.statement import statement
+from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check
+from rekap.validate.catalogue import REGISTRY, select_rules
+from rekap.validate.registry import Context, Rule
+from rekap.validate.typing import prepare, tps_elections
+
+PathLike = str | os.PathLike[str]
+
+
+def default_memory_limit() -> str:
+    """Half the machine's memory, at most 4 GB (DuckDB would take 80 %): a 2 GB CSV validates within
+    1.3 GB of RSS at a 1 GB limit (spilling to TMPDIR), so more only starves the rest of the machine
+    (benchmarks/bench_hostile.py)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2GiB"
+    return f"{max(1024, min(total // 2, 4 << 30) // (1 << 20))}MiB"
+
+
+class Session:
+    """One DuckDB connection and everything rekap computes on it.
+
+    `tmpdir`: a folder for DuckDB's spill files and the readers' scratch files (default: a private folder
+    under TMPDIR, removed on close). `memory_limit` (e.g. "2GB", default half the memory, at most 4 GB) and
+    `threads` bound DuckDB. `lang` is the language of the finding messages (id, en)."""
+
+    FINDINGS = FINDINGS_TABLE
+    RECAP = RECAP_TABLE
+    DISCREPANCIES = DISCREPANCY_TABLE
+    NOT_COMPARED = NOT_COMPARED_TABLE
+    COVERAGE = COVERAGE_TABLE
+    RULES = "rk_rules"
+
+    def __init__(
+        self,
+        *,
+        tmpdir: PathLike | None = None,
+        lang: str = "id",
+        memory_limit: str | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self._own_tmp = tmpdir is None
+        self.tmpdir = tempfile.mkdtemp(prefix="rekap-") if tmpdir is None else str(tmpdir)
+        self.lang = lang
+        self.con = duckdb.connect(config={"temp_directory": self.tmpdir})
+        self.con.execute("SET enable_progress_bar = false")
+        limit = memory_limit or default_memory_limit()
+        try:
+            self.con.execute("SET memory_limit = $l", {"l": limit})
+        except duckdb.Error:
+            self.close()
+            raise UsageError(f"memory limit {limit!r} is not a memory size", hint="e.g. 2GB") from None
+        if threads is not None:
+            if threads < 1:
+                self.close()
+                raise UsageError(f"threads {threads!r} is not a thread count", hint="e.g. 2")
+            self.con.execute("SET threads = $t", {"t": int(threads)})
+        self.dataset: Dataset | None = None
+        self.report: ValidationReport | None = None
+        self.recap: RecapResult | None = None
+        self.compared: CompareResult | None = None
+        self.master: MasterInfo | None = None
+        self.master_path: Path | None = None
+        self.election: str | None = None
+        self.wilayah: Scope | None = None
+
+    # --- lifetime ---------------------------------------------------------------------------------
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            if self._own_tmp:
+                shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    # --- the pipeline -----------------------------------------------------------------------------
+
+    def load(
+        self,
+        paths: Sequence[PathLike],
+        *,
+        options: LoadOptions | None = None,
+        stdin: bytes | None = None,
+    ) -> Dataset:
+        """Read every input (CSV/TSV, XLSX, Parquet, Sirekap JSON; '-' is `stdin`) as one dataset."""
+        self.dataset = load_dataset(self.con, [str(p) for p in paths], self.tmpdir, options, stdin=stdin)
+        self.report = self.recap = self.compared = None
+        return self.dataset
+
+    def validate(
+        self,
+        *,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        rules: list[Rule] | None = None,
+        election: str | None = None,
+        thresholds: dict[str, Thresholds] | None = None,
+        config: PathLike | None = None,
+        master: PathLike | None = None,
+        dpt: PathLike | None = None,
+        wilayah: Sequence[str] | Scope | None = None,
+    ) -> ValidationReport:
+        """Type the data and run the rules (`select`/`ignore` by ID or prefix, or `rules`) against it, the
+        region list (`master`: S006, K001–K003) and the official DPT (`dpt`: A013). `election` settles
+        the election type; `wilayah` (codes, or a Scope) limits everything to those regions. Stops
+        (UsageError) when the inputs' election types do not match."""
+        ds = self._need_dataset()
+        check_flag(election)
+        chosen = rules if rules is not None else select_rules(select, ignore)
+        if thresholds is None:
+            thresholds = load_thresholds(Path(config) if config is not None else None)
+        scope = wilayah if isinstance(wilayah, Scope) or wilayah is None else parse_wilayah(list(wilayah))
+        notes: list[str] = []
+        types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=self.lang, wilayah=scope)
+        election_inputs = tps_elections(ds, election)
+        check_match(election_inputs, election)
+        root = scope or data_root(self.con)
+        store(self.con, root)
+        self.master = load_master(self.con, Path(master), self.tmpdir) if master is not None else None
+        self.master_path = Path(master) if master is not None else None
+        has_dpt = dpt is not None and load_dpt(self.con, Path(dpt), self.tmpdir) >= 0
+        if self.master is not None and self.master.has_tps and any(r.family == "K" for r in chosen):
+            ensure_scope(self.con)  # what the K rules read: expected, received, in scope
+        self.report = check(
+            ds, types, rules=chosen, election=election, election_inputs=election_inputs, scope=root,
+            has_master=self.master is not None, has_master_tps=self.master is not None and self.master.has_tps,
+            has_dpt=has_dpt, notes=notes, lang=self.lang,
+        )
+        self.election, self.wilayah = election, scope
+        self.write_rules_table()
+        return self.report
+
+    def aggregate(self, levels: Sequence[str] = LEVELS) -> RecapResult:
+        """The recap rows (`s.RECAP`) of the given levels, within the scope; validates first (the error
+        rules, for `n_tps_error`) when `validate` has not run."""
+        if self.report is None:
+            self.validate(rules=[r for r in REGISTRY.values() if r.severity == "error"])
+        self.recap = run_aggregate(self.con, list(levels))
+        return self.recap
+
+    def compare(
+        self,
+        reported: Sequence[PathLike],
+        *,
+        paslon: PathLike | dict[str, int] | None = None,
+        election: str | None = None,
+        only: set[str] | None = None,
+        wilayah: Sequence[str] | Scope | None = None,
+    ) -> CompareResult:
+        """Reported recaps (D.Hasil at any level, rekap's own workbook or recap rows, Sirekap region JSON,
+        long Sirekap tables) against the sums beneath them: `s.DISCREPANCIES`, and H001–H003 (or those of
+        `only`) added to the report's findings. With TPS data loaded, against its recap (built here when
+        `aggregate` has not run); without, against the reported level below."""
+        if election is None:
+            election = self.election
+        check_flag(election)
+        paslon_map = load_paslon(Path(paslon)) if isinstance(paslon, str | os.PathLike) else paslon
+        if self.dataset is not None:
+            if self.report is None:
+                self.validate(rules=[r for r in REGISTRY.values() if r.severity == "error"], election=election)
+            if self.recap is None:
+                self.aggregate(LEVELS)
+            report = self._need_report()
+        else:
+            report = self._empty_report()
+        sources = load_reported(self.con, [str(p) for p in reported], self.tmpdir, paslon=paslon_map,
+                                election=election)
+        rep_elections = reported_elections(self.con, sources, election)
+        check_match([*report.election_inputs, *rep_elections], election)
+        report.election_inputs = [*report.election_inputs, *rep_elections]
+        report.election_flag = election
+        self.con.executemany("INSERT INTO rk_source_order VALUES (?, ?)", [[src.name, src.index] for src in sources])
+        report.reported_sources = [
+            {"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256, "rows": src.rows,
+             "rows_read": src.rows + src.rows_rejected, "rows_rejected": src.rows_rejected, "notes": list(src.notes)}
+            for src in sources
+        ]
+        if wilayah is not None and report.scope is None:
+            report.scope = wilayah if isinstance(wilayah, Scope) else parse_wilayah(list(wilayah))
+        self.compared = run_compare(self.con, default_election=election, scope=report.scope)
+        reported_cols = {str(r[0]) for r in self.con.execute("DESCRIBE rk_reported").fetchall()}
+        ctx = Context(columns=frozenset(), has_reported=True, lang=self.lang,
+                      reported_columns=frozenset(c for c in NUMERIC_COLUMNS if c in reported_cols))
+        # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
+        add_findings(report, [REGISTRY[r] for r in ("S002", "H001", "H002", "H003") if only is None or r in only],
+                     ctx, self.lang)
+        self.write_rules_table()
+        return self.compared
+
+    def coverage(self) -> str:
+        """TPS received / expected per unit of the scope (`s.COVERAGE`); needs `validate(master=…)` with a
+        region list that numbers the TPS of each desa (KPU's)."""
+        self._need_report()
+        return run_coverage(self.con)
+
+    def statement(self) -> dict[str, Any]:
+        """What the answer covers (scope, election types and where they came from, levels left out,
+        partial sums, what was not compared): `rekap.statement`."""
+        report = self._need_report()
+        return statement(self.con, report, levels_above_scope=self.recap.levels_above_scope if self.recap else None,
+                         compared=self.compared)
+
+    def accounting(self) -> dict[str, int]:
+        """Rows read = summed + rejected (+ outside --wilayah), with the reasons (the manifest's)."""
+        report = self._need_report()
+        recap = self.recap
+        not_summed = (recap.not_summed_duplicate + recap.not_summed_unplaced) if recap else 0
+        return {
+            "rows_read": report.rows_read,
+            "tps_checked": report.tps_checked,
+            "rows_summed": recap.tps_summed if recap else report.rows_used,
+            "rows_rejected": report.rows_rejected + not_summed,
+            **({"rows_outside_wilayah": report.rows_outside} if report.rows_outside else {}),
+            "rejected_exact_duplicates": report.rows_duplicate,
+            "rejected_unreadable": report.rows_rejected - report.rows_duplicate,
+            "rejected_differing_copies": recap.not_summed_duplicate if recap else 0,
+            "rejected_unplaceable_codes": recap.not_summed_unplaced if recap else 0,
+        }
+
+    def error_tps(self) -> int:
+        """TPS rows with at least one error finding (after `aggregate`)."""
+        from rekap.db import count
+
+        return count(self.con, "SELECT count(*) FROM rk_error_rows") if table_exists(self.con, "rk_error_rows") else 0
+
+    def write_rules_table(self) -> None:
+        """`s.RULES`: every rule of the catalogue (id, severity, titles), for the renderers."""
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {self.RULES} (id VARCHAR, severity VARCHAR, title_id VARCHAR, title_en VARCHAR)"
+        )
+        self.con.executemany(
+            f"INSERT INTO {self.RULES} VALUES (?, ?, ?, ?)",
+            [[r.id, r.severity, r.title_id, r.title_en] for r in REGISTRY.values()],
+        )
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _need_dataset(self) -> Dataset:
+        if self.dataset is None:
+            raise UsageError("no TPS data loaded", hint="call Session.load(paths) first")
+        return self.dataset
+
+    def _need_report(self) -> ValidationReport:
+        if self.report is None:
+            raise UsageError("the data is not validated yet", hint="call Session.validate() first")
+        return self.report
+
+    def _empty_report(self) -> ValidationReport:
+        """A report with no TPS data (compare between reported recaps only)."""
+        create_macros(self.con)
+        self.con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
+            + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
+            + ")"
+        )
+        self.report = ValidationReport(
+            con=self.con, rules_run=[], not_applicable={}, counts={},
+            severity_counts={"error": 0, "warning": 0, "info": 0}, tps_checked=0, rows_read=0, rows_used=0,
+            rows_rejected=0, rows_duplicate=0, elections={},
+        )
+        return self.report
+
+
+__all__ = ["Session", "default_memory_limit"]
