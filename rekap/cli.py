@@ -21,10 +21,8 @@ from rekap.version import RULESET_VERSION, __version__
 if TYPE_CHECKING:
     from rekap.config import Thresholds
     from rekap.dataset import Dataset
-    from rekap.io import LoadOptions
-    from rekap.session import Session
-    from rekap.validate import ValidationReport
-    from rekap.validate.registry import Rule
+    from rekap.session import LoadOptions, Session
+    from rekap.session import Rule, ValidationReport
 
 app = typer.Typer(
     name="rekap",
@@ -144,7 +142,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     from rich.table import Table
 
     from rekap.i18n import num, t
-    from rekap.validate.catalogue import REGISTRY
+    from rekap.session import all_rules
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print(f"[bold]{t('summary', lang)}[/bold] — rekap {__version__}")
@@ -237,16 +235,14 @@ class _Parsed:
 def _parse(inputs: Inputs, select: list[str] | None = None, ignore: list[str] | None = None,
            rules: list[str] | None = None) -> _Parsed:
     from rekap.config import load_thresholds
-    from rekap.io import LoadOptions
-    from rekap.io.columns import load_column_map
-    from rekap.validate.catalogue import select_rules, split_patterns
+    from rekap.session import LoadOptions, load_column_map, select_rules, split_patterns
 
     chosen = select_rules(split_patterns(rules if rules is not None else select), split_patterns(ignore))
     thresholds = load_thresholds(inputs.config)
     column_map = load_column_map(inputs.columns) if inputs.columns else None
     paslon_map = None
     if inputs.paslon is not None:
-        from rekap.io.paslon import load_paslon
+        from rekap.session import load_paslon
 
         paslon_map = load_paslon(inputs.paslon)
     delimiter = inputs.delimiter
@@ -353,7 +349,7 @@ def aggregate(
     quiet: QuietOpt = False,
 ) -> None:
     """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
-    from rekap.aggregate.rollup import parse_levels
+    from rekap.regions import parse_levels
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
 
@@ -396,7 +392,7 @@ def aggregate(
 
 
 def _error_rules() -> list[str]:
-    from rekap.validate.catalogue import all_rules
+    from rekap.session import all_rules
 
     return [r.id for r in all_rules() if r.severity == "error"]
 
@@ -772,7 +768,7 @@ def run(
 
 
 def _file_hash(path: Path) -> str:
-    from rekap.io import file_sha256
+    from rekap.session import file_sha256
 
     return file_sha256(path)
 
@@ -812,7 +808,7 @@ def rules(
     import json
 
     from rekap.i18n import resolve_lang
-    from rekap.validate.catalogue import all_rules
+    from rekap.session import all_rules
 
     lang_code = resolve_lang(lang)
     chosen = [r for r in all_rules() if rule_id is None or r.id.startswith(rule_id.upper())]

@@ -66,6 +66,26 @@ def level_of_word(text: str) -> str | None:
     return LEVEL_WORDS.get(re.sub(r"[^a-z]", "", str(text).lower()))
 
 
+def parse_levels(text: str) -> list[str]:
+    """Recap levels from `--level`: `all`, or a comma list of level names as people write them
+    (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case); top-down."""
+    from rekap.errors import UsageError
+
+    if text.strip().lower() in ("all", "semua"):
+        return list(LEVELS)
+    chosen = []
+    for p in (p.strip() for p in text.split(",")):
+        if not p:
+            continue
+        level = level_of_word(p)
+        if level not in LEVELS:
+            raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+        chosen.append(level)
+    if not chosen:
+        raise UsageError("no level given", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+    return [level for level in LEVELS if level in chosen]
+
+
 def parent_level(level: str) -> str | None:
     """The level above (desa → kecamatan … provinsi → nasional); None for nasional and unknown levels."""
     if level == TPS:

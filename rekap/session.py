@@ -40,7 +40,8 @@ from rekap.dataset import Dataset
 from rekap.db import create_macros, table_exists
 from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
-from rekap.io import LoadOptions, load_dataset
+from rekap.io import LoadOptions, file_sha256, load_dataset
+from rekap.io.columns import load_column_map
 from rekap.io.dpt import load_dpt
 from rekap.io.master import MasterInfo, load_master
 from rekap.io.paslon import load_paslon
@@ -50,7 +51,7 @@ from rekap.schema import NUMERIC_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.statement import statement
 from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check
-from rekap.validate.catalogue import REGISTRY, select_rules
+from rekap.validate.catalogue import REGISTRY, all_rules, select_rules, split_patterns
 from rekap.validate.registry import Context, Rule
 from rekap.validate.typing import prepare, tps_elections
 
@@ -319,4 +320,8 @@ class Session:
         return self.report
 
 
-__all__ = ["Session", "default_memory_limit"]
+__all__ = [
+    # the public surface of the library: the session, and what a caller needs to prepare its arguments
+    "LoadOptions", "Rule", "Session", "Thresholds", "ValidationReport", "all_rules", "default_memory_limit",
+    "file_sha256", "load_column_map", "load_paslon", "load_thresholds", "select_rules", "split_patterns",
+]

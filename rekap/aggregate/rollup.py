@@ -58,26 +58,6 @@ class RecapResult:
     """Requested levels left out because they lie above the scope (nasional for one province)."""
 
 
-def parse_levels(text: str) -> list[str]:
-    """Recap levels from `--level`: `all`, or a comma list of level names as people write them
-    (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case)."""
-    from rekap.errors import UsageError
-
-    if text.strip().lower() in ("all", "semua"):
-        return list(LEVELS)
-    chosen = []
-    for p in (p.strip() for p in text.split(",")):
-        if not p:
-            continue
-        level = level_of_word(p)
-        if level not in LEVELS:
-            raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
-        chosen.append(level)
-    if not chosen:
-        raise UsageError("no level given", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
-    return [lv for lv in LEVELS if lv in chosen]
-
-
 def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
 
