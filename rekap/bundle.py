@@ -34,6 +34,7 @@ from rekap.io import file_sha256
 from rekap.regions import LEVELS
 from rekap.report import write_atomic, write_records
 from rekap.schema import quote_ident
+from rekap.validate.registry import write_rules_table
 
 MANIFEST = "manifest.json"
 
@@ -249,11 +250,12 @@ def _write_bundle(
                 written.append(name)
                 hashes[name] = hash_pool.submit(file_sha256, outdir / name)
 
+        write_rules_table(con)  # the rule titles of the workbook and the page
         book: Future[None] | None = None
         cursor = con.cursor() if table_exists(con, RECAP_TABLE) else None
         try:
             if cursor is not None:
-                from rekap.report.xlsx import write_bundle_xlsx
+                from rekap.report.workbook import write_bundle_xlsx
 
                 book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta)
             done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -131,6 +135,20 @@ def all_rules() -> list[Rule]:
     from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s  # noqa: F401
 
     return [REGISTRY[k] for k in sorted(REGISTRY, key=_rule_sort_key)]
+
+
+def write_rules_table(con: duckdb.DuckDBPyConnection) -> str:
+    """Write every rule of the catalogue as the table `rekap.db.RULES_TABLE` (id, severity, title_id,
+    title_en), ordered by id, and return its name. The renderers take rule titles from it, so that no
+    renderer imports the registry; the pipeline writes it before rendering."""
+    from rekap.db import RULES_TABLE
+    from rekap.schema import quote_ident
+
+    table = quote_ident(RULES_TABLE)
+    con.execute(f"CREATE OR REPLACE TABLE {table} (id VARCHAR, severity VARCHAR, title_id VARCHAR, title_en VARCHAR)")
+    rows = [[r.id, r.severity, r.title_id, r.title_en] for r in sorted(all_rules(), key=lambda r: r.id)]
+    con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
+    return RULES_TABLE
 
 
 def _rule_sort_key(rule_id: str) -> tuple[int, str]:
