@@ -253,7 +253,7 @@ def _write_bundle(
         cursor = con.cursor() if table_exists(con, RECAP_TABLE) else None
         try:
             if cursor is not None:
-                from rekap.report.xlsx import write_bundle_xlsx
+                from rekap.report.workbook import write_bundle_xlsx
 
                 book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta)
             done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))

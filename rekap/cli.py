@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -21,8 +20,7 @@ from rekap.version import RULESET_VERSION, __version__
 if TYPE_CHECKING:
     from rekap.config import Thresholds
     from rekap.dataset import Dataset
-    from rekap.session import LoadOptions, Session
-    from rekap.session import Rule, ValidationReport
+    from rekap.session import LoadOptions, Rule, Session, ValidationReport
 
 app = typer.Typer(
     name="rekap",
@@ -144,6 +142,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     from rekap.i18n import num, t
     from rekap.session import all_rules
 
+    rules_by_id = {r.id: r for r in all_rules()}
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print(f"[bold]{t('summary', lang)}[/bold] — rekap {__version__}")
     for s in ds.sources:
@@ -167,7 +166,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
         table.add_column(t("count", lang), justify="right")
         table.add_column(t("title", lang))
         for rule_id, n in sorted(report.counts.items()):
-            r = REGISTRY[rule_id]
+            r = rules_by_id[rule_id]
             table.add_row(rule_id, t(r.severity, lang), num(n, lang), r.title(lang))
         console.print(table)
     else:
@@ -349,9 +348,10 @@ def aggregate(
     quiet: QuietOpt = False,
 ) -> None:
     """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
-    from rekap.regions import parse_levels
     from rekap.i18n import resolve_lang
+    from rekap.regions import parse_levels
     from rekap.report import format_for, write_records
+    from rekap.report.text import recap_text
 
     lang_code = resolve_lang(lang)
     levels = parse_levels(level)
@@ -372,7 +372,7 @@ def aggregate(
                   "complete and is not", hint="ask for a lower --level, or say the data is the whole country's "
                   "with --wilayah 00")
         if out_format == "xlsx":
-            from rekap.report.xlsx import write_recap_xlsx
+            from rekap.report.dhasil import write_recap_xlsx
 
             to_file = bool(output) and output != "-"
             try:
@@ -395,21 +395,6 @@ def _error_rules() -> list[str]:
     from rekap.session import all_rules
 
     return [r.id for r in all_rules() if r.severity == "error"]
-
-
-def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-    """A readable table of recap rows: unit, counters and the vote columns."""
-    show = [c for c in columns if c in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah", "n_tps", "n_tps_expected")
-            or c.startswith("suara_") or c == "pemilih_dpt_j"]
-    idx = [columns.index(c) for c in show]
-    table = [show] + [["" if r[i] is None else str(r[i]) for i in idx] for r in rows]
-    widths = [max(len(row[j]) for row in table) for j in range(len(show))]
-    numeric = [columns[i] not in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah") for i in idx]
-    lines = [
-        "  ".join(cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric, strict=True)).rstrip()
-        for row in table
-    ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str, error_tps: int) -> None:
@@ -479,6 +464,7 @@ def compare(
     """Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya / compare reported recaps with the sums beneath them."""
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
+    from rekap.report.text import discrepancy_text
 
     lang_code = resolve_lang(lang)
     if not reported:
@@ -501,24 +487,6 @@ def compare(
             if ds is not None:
                 sys.stderr.write("".join(line + "\n" for line in _skipped_lines(ds, lang_code)))
     raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
-
-
-def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
-    """One discrepancy per line under a header: where, which field, reported vs computed, selisih, the
-    basis it was computed from, and the trace. Nothing at all when there is no discrepancy."""
-    idx = {c: i for i, c in enumerate(columns)}
-    reported, computed, basis = ("dilaporkan", "dihitung", "dasar") if lang == "id" else ("reported", "computed", "basis")
-    out = [f"{'level':<9} {'kode':<10} {'nama':<24} {'field':<22} {reported:>12} {computed:>12} {'selisih':>10}  "
-           f"{basis}  trace"]
-    for r in rows:
-        sel = r[idx["selisih"]]
-        trace = f"  ← {r[idx['trace']]}" if r[idx["trace"]] else ""
-        out.append(
-            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
-            f"{r[idx['field']]:<22} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
-            f"({r[idx['computed_from']]}){trace}"
-        )
-    return ("\n".join(out) + "\n").encode("utf-8") if rows else b""
 
 
 def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
@@ -604,6 +572,7 @@ def progress(
     """Berapa TPS sudah masuk, per wilayah / how many TPS have reported, per unit (received / expected)."""
     from rekap.i18n import num, resolve_lang
     from rekap.report import format_for, write_records
+    from rekap.report.text import progress_text
 
     lang_code = resolve_lang(lang)
     out_format = format_for(output, fmt)
@@ -635,25 +604,6 @@ def progress(
             sys.stderr.write("\n".join([*_statement_lines(report, lang_code), *_accounting_lines(report, lang_code),
                                          *_skipped_lines(ds, lang_code)]) + "\n")
     raise SystemExit(EXIT_OK)
-
-
-def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
-    """One unit per line under a header: TPS received, expected, percent."""
-    from rekap.i18n import percent
-
-    idx = {c: i for i, c in enumerate(columns)}
-    received, expected, pct = ("masuk", "harapan", "persen") if lang == "id" else ("received", "expected", "percent")
-    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {received:>8} {expected:>8} {pct:>7}"]
-    for r in rows:
-        out.append(
-            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:28]:<28} "
-            f"{_blank(r[idx['n_tps']]):>8} {_blank(r[idx['n_tps_expected']]):>8} {percent(r[idx['persen']], lang):>7}"
-        )
-    return ("\n".join(out) + "\n").encode("utf-8")
-
-
-def _blank(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil"

@@ -7,6 +7,11 @@ from typing import Any
 
 import duckdb
 
+RULES_TABLE = "rk_rules"
+"""The rule catalogue as a table, `(id VARCHAR, severity VARCHAR, title_id VARCHAR, title_en VARCHAR)`,
+one row per rule: written by the pipeline (`rekap.validate.catalogue.write_rules_table`, by the session) before the
+renderers run, which take rule titles from it instead of importing the registry."""
+
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
     """The single value of a one-row query.

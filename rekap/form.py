@@ -1,6 +1,6 @@
 """The D.Hasil form's vocabulary: its items, labels, sections, level and election names.
 
-One table for both directions: `rekap.report.xlsx` writes recap workbooks with these labels, and
+One table for both directions: `rekap.report.dhasil` writes recap workbooks with these labels, and
 `rekap.io.dhasil` reads them back (and staff-typed forms in the same layout) by the same labels. Every
 text is a pair (Indonesian, English), in that order, as the workbook is written in either language.
 """

@@ -37,7 +37,7 @@ from rekap.aggregate.rollup import RECAP_TABLE, RecapResult
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
-from rekap.db import create_macros, table_exists
+from rekap.db import RULES_TABLE, create_macros, table_exists
 from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
 from rekap.io import LoadOptions, file_sha256, load_dataset
@@ -51,7 +51,7 @@ from rekap.schema import NUMERIC_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.statement import statement
 from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check
-from rekap.validate.catalogue import REGISTRY, all_rules, select_rules, split_patterns
+from rekap.validate.catalogue import REGISTRY, all_rules, select_rules, split_patterns, write_rules_table
 from rekap.validate.registry import Context, Rule
 from rekap.validate.typing import prepare, tps_elections
 
@@ -81,7 +81,7 @@ class Session:
     DISCREPANCIES = DISCREPANCY_TABLE
     NOT_COMPARED = NOT_COMPARED_TABLE
     COVERAGE = COVERAGE_TABLE
-    RULES = "rk_rules"
+    RULES = RULES_TABLE
 
     def __init__(
         self,
@@ -283,13 +283,7 @@ class Session:
 
     def write_rules_table(self) -> None:
         """`s.RULES`: every rule of the catalogue (id, severity, titles), for the renderers."""
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE {self.RULES} (id VARCHAR, severity VARCHAR, title_id VARCHAR, title_en VARCHAR)"
-        )
-        self.con.executemany(
-            f"INSERT INTO {self.RULES} VALUES (?, ?, ?, ?)",
-            [[r.id, r.severity, r.title_id, r.title_en] for r in REGISTRY.values()],
-        )
+        write_rules_table(self.con)
 
     # --- helpers ----------------------------------------------------------------------------------
 

@@ -169,7 +169,7 @@ def test_progress_keeps_codes_as_text_and_percentages_as_in_the_data(tmp_path: P
 
 def test_library_workbook_of_awkward_values() -> None:
     """Values Excel cannot hold as numbers come out as text, never changed; a view keeps its order."""
-    from rekap.report.xlsx import list_xlsx_bytes
+    from rekap.report.workbook import list_xlsx_bytes
 
     con = duckdb.connect()
     con.execute(
@@ -196,7 +196,8 @@ def test_library_workbook_of_awkward_values() -> None:
 
 def test_more_records_than_a_sheet_holds_is_refused() -> None:
     from rekap.errors import UsageError
-    from rekap.report.xlsx import EXCEL_MAX_ROWS, list_xlsx_bytes
+    from rekap.report.sheets import EXCEL_MAX_ROWS
+    from rekap.report.workbook import list_xlsx_bytes
 
     con = duckdb.connect()
     con.execute(f"CREATE TABLE t AS SELECT range AS n FROM range({EXCEL_MAX_ROWS})")  # + the header row

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from rekap.io.reported import BAD_TABLE, REPORTED_TABLE, ReportedSource, load_reported
-from rekap.report.xlsx import write_recap_xlsx
+from rekap.report.dhasil import write_recap_xlsx
 from rekap.schema import NUMERIC_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil"

@@ -1,4 +1,4 @@
-"""The big sheets of the workbook, whose rows DuckDB writes as XML (rekap.report.xlsx `_spliced`): the
+"""The big sheets of the workbook, whose rows DuckDB writes as XML (rekap.report.sheets `_spliced`): the
 same cells openpyxl would write — text stays text, XML is escaped, styles and colours follow the row —
 the same bytes every time, and a well-formed sheet that openpyxl loads in full."""
 
@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from rekap.report.xlsx import bundle_xlsx_bytes, recap_xlsx_bytes
+from rekap.report.dhasil import recap_xlsx_bytes
+from rekap.report.workbook import bundle_xlsx_bytes
 
 FORMULA_LIKE = ["=HYPERLINK(\"http://x\")", "+62 811", "-1", "@SUM(A1)", "\tTAB", "\rCR", "=1+1"]
 """Values a spreadsheet would take for a formula when typed: they must come back as text, unchanged."""

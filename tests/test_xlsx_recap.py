@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
-from rekap.report.xlsx import recap_xlsx_bytes, write_recap_xlsx
+from rekap.report.dhasil import recap_xlsx_bytes, write_recap_xlsx
 from rekap.validate import validate
 
 SAMPLE_TPS = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil" / "tps"
@@ -254,7 +254,7 @@ import duckdb, sys
 from rekap.aggregate.rollup import aggregate
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.io import load_dataset
-from rekap.report.xlsx import write_recap_xlsx
+from rekap.report.dhasil import write_recap_xlsx
 from rekap.validate import validate
 con = duckdb.connect()
 ds = load_dataset(con, {sorted(str(p) for p in SAMPLE_TPS.iterdir())!r}, {str(tmp_path)!r})
@@ -334,7 +334,7 @@ def test_bundle_workbook_has_no_formula(bundle: tuple[Path, Path]) -> None:
 
 
 def test_bundle_list_is_cut_with_a_note(con: duckdb.DuckDBPyConnection) -> None:
-    from rekap.report.xlsx import bundle_xlsx_bytes
+    from rekap.report.workbook import bundle_xlsx_bytes
 
     total = con.execute("SELECT count(*) FROM rk_findings_out").fetchall()[0][0]
     wb = workbook(bundle_xlsx_bytes(con, lang="en", meta={"version": "x"}, max_rows=13))

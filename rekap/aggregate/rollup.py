@@ -35,7 +35,6 @@ from rekap.regions import (
     NATIONAL_CODE,
     PREFIX,
     TOP_LEVEL,
-    level_of_word,
     rank_sql,
 )
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS, quote_ident

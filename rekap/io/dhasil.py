@@ -4,7 +4,7 @@
     # -> book.sheets: one DHasilSheet per sheet in the layout (its rows as an Arrow table of text)
     #    book.skipped: (sheet, reason) for every other sheet
 
-Two layouts, both written by `rekap.report.xlsx` and recognised by the same labels (`rekap.form`):
+Two layouts, both written by `rekap.report.dhasil` and recognised by the same labels (`rekap.form`):
 
 - **wide** (the form's own): the items down the side (No., Uraian, with L/P/Jumlah sub-rows for the
   voter groups), one column per unit with the units' codes in a header row (names in another), maybe

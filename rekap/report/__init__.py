@@ -7,8 +7,9 @@ the very same code, so `rekap validate -f csv` and `render(validate(...).finding
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are written
 to CSV with a leading apostrophe, the OWASP-recommended neutralisation; numbers stay numbers. `xlsx`
-is one sheet of the same records (`rekap.report.xlsx.write_list_xlsx`): header row, text cells that
-stay text, numbers as numbers.
+is one sheet of the same records (`rekap.report.workbook.write_list_xlsx`): header row, text cells that
+stay text, numbers as numbers. The readable `table` format is drawn by the renderers of
+`rekap.report.text` (findings by default).
 
 The format comes from `-f`, else from the extension of `-o` (`format_for`): an extension rekap does not
 write, or one that disagrees with `-f`, is a usage error, so that `-o temuan.xls` never gets CSV bytes.
@@ -25,7 +26,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
+from rekap.db import RULES_TABLE, table_exists
 from rekap.errors import UsageError, WriteError
+from rekap.report.text import findings_text
 from rekap.schema import quote_ident
 
 if TYPE_CHECKING:
@@ -75,26 +78,6 @@ def _extension_of(fmt: str) -> str:
     return next(ext for ext, f in EXTENSIONS.items() if f == fmt)
 
 
-def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-    """One finding per line, ruff-style: `source:row  kode  RULE severity message`."""
-    if not rows:
-        return b""
-    idx = {c: i for i, c in enumerate(columns)}
-    recs = [
-        (
-            f"{r[idx['source']] or ''}:{r[idx['row']]}" if r[idx["row"]] is not None else str(r[idx["source"]] or ""),
-            r[idx["kode_wilayah"]] or "-",
-            r[idx["rule"]],
-            r[idx["severity"]],
-            r[idx["message"]],
-        )
-        for r in rows
-    ]
-    width = max(len(loc) for loc, *_ in recs)
-    out = [f"{loc:<{width}}  {kode:<13}  {rule}  {sev:<7}  {msg}" for loc, kode, rule, sev, msg in recs]
-    return ("\n".join(out) + "\n").encode("utf-8")
-
-
 def _select(con: duckdb.DuckDBPyConnection, table: str, neutralize: bool) -> tuple[str, list[str]]:
     cols = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
     parts = []
@@ -135,7 +118,7 @@ def write_records(
         raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
     to_file = bool(output) and output != "-"
     if fmt == "xlsx":
-        from rekap.report.xlsx import write_list_xlsx
+        from rekap.report.workbook import write_list_xlsx
 
         write_list_xlsx(con, table, Path(str(output)) if to_file else _stream(stdout), lang=lang)
         return
@@ -183,6 +166,17 @@ def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text, lang: 
         write_records(con, "rk_render", fmt, None, buf, tmpdir, text, lang)
     con.close()
     return buf.getvalue()
+
+
+def rule_titles(con: duckdb.DuckDBPyConnection, lang: str = "id") -> dict[str, str]:
+    """The title of every rule in `lang`, by rule id, from the rules table the pipeline writes before
+    rendering (`rekap.db.RULES_TABLE`); empty without that table (tables a caller built by hand), and a
+    finding's rule then shows without its title."""
+    if not table_exists(con, RULES_TABLE):
+        return {}
+    title = "title_id" if lang == "id" else "title_en"
+    rows = con.execute(f"SELECT id, {title} FROM {quote_ident(RULES_TABLE)} ORDER BY id").fetchall()
+    return {str(rule_id): str(text or "") for rule_id, text in rows}
 
 
 def _reason(exc: BaseException) -> str:

@@ -4,7 +4,8 @@
 
 Reads what one DuckDB session of `rekap run` left behind, each part only when its table exists:
 `rk_findings_out` (validation), `rk_recap` (the recap), `rk_discrepancies` (comparison with reported
-recaps), `rk_coverage` (TPS received against the region list) and the view `rk_tps` (turnout chart).
+recaps), `rk_coverage` (TPS received against the region list), the view `rk_tps` (turnout chart)
+and `rk_rules` (the rule titles, `rekap.db.RULES_TABLE`; without it the titles are left empty).
 
 The page has to open from a USB stick on an offline laptop and be handed to a meeting on paper, so:
 no script at all, no external URL (CSS inline, charts as inline SVG with their glyphs as paths, a
@@ -855,9 +856,8 @@ def _turnout_charts(page: _Page) -> dict[object, str]:
 
 
 def _findings(page: _Page) -> str:
-    from rekap.validate.catalogue import REGISTRY, all_rules
+    from rekap.report import rule_titles
 
-    all_rules()  # registers every family
     con, lang = page.con, page.lang
     total = con.execute("SELECT count(*) FROM rk_findings_out").fetchall()[0][0]
     if not total:
@@ -887,11 +887,12 @@ def _findings(page: _Page) -> str:
 
     rule_rows = con.execute(
         "SELECT rule, any_value(severity), count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall()
+    titles = rule_titles(con, lang)
     out.append(f"<h3>{_e(page.t('by_rule'))}</h3>")
     out.append(_table(
         [page.t("rule"), page.t("severity"), page.t("title"), _num_header(page.t("count"))],
         [[Cell(Markup(f'<a href="#rule-{_e(r)}">{_e(r)}</a>'), "kode"), _severity(sev, lang),
-          REGISTRY[r].title(lang) if r in REGISTRY else "", _n(k, lang)] for r, sev, k in rule_rows],
+          titles.get(str(r), ""), _n(k, lang)] for r, sev, k in rule_rows],
     ))
 
     out.append(f"<h3>{_e(page.t('by_kabkota'))}</h3>")
@@ -922,7 +923,7 @@ def _findings(page: _Page) -> str:
     for rec in first:
         by_rule.setdefault(str(rec[0]), []).append(rec)
     for rule_id, recs in by_rule.items():
-        title = REGISTRY[rule_id].title(lang) if rule_id in REGISTRY else ""
+        title = titles.get(rule_id, "")
         how_many = page.t("first_n", shown=page.n(len(recs)), total=page.n(counts[rule_id]))
         out.append(f'<h4 id="rule-{_e(rule_id)}"><span class="kode">{_e(rule_id)}</span> — {_e(title)} '
                    f'<span class="muted">({_e(how_many)})</span></h4>')

@@ -7,7 +7,11 @@ order `rekap rules` shows them. Nothing registers itself on import; a rule exist
 
 from __future__ import annotations
 
+import duckdb
+
+from rekap.db import RULES_TABLE
 from rekap.errors import UsageError
+from rekap.schema import quote_ident
 from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s
 from rekap.validate.registry import Rule
 
@@ -35,6 +39,17 @@ def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rul
             raise UsageError(f"unknown rule or prefix {pat!r}", hint="list the rules with: rekap rules")
     chosen = [r for r in RULES if not select or matches(r.id, select)]
     return [r for r in chosen if not ignore or not matches(r.id, ignore)]
+
+
+def write_rules_table(con: duckdb.DuckDBPyConnection) -> str:
+    """Write every rule of the catalogue as the table `rekap.db.RULES_TABLE` (id, severity, title_id,
+    title_en), ordered by id, and return its name. The renderers take rule titles from it, so that no
+    renderer imports the catalogue; the session writes it whenever its findings change."""
+    table = quote_ident(RULES_TABLE)
+    con.execute(f"CREATE OR REPLACE TABLE {table} (id VARCHAR, severity VARCHAR, title_id VARCHAR, title_en VARCHAR)")
+    rows = [[r.id, r.severity, r.title_id, r.title_en] for r in sorted(RULES, key=lambda r: r.id)]
+    con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
+    return RULES_TABLE
 
 
 def split_patterns(values: list[str] | None) -> list[str]:

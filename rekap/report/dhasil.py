@@ -1,0 +1,652 @@
+"""A recap table as a printable workbook laid out like KPU's D.Hasil forms.
+
+`write_recap_xlsx(con, "rk_recap", path_or_stream)` writes one sheet per recap level present (and per
+election type when the table holds several). Each sheet is one of two layouts:
+
+- **wide** (the form's own): the form's items down the side, in the form's order (I. Data Pemilih,
+  II. Pengguna Hak Pilih, III. Surat Suara, IV. Perolehan Suara, then the TPS counters), one column per
+  unit of the level, grouped under the parent unit when there are several parents, and a JUMLAH column
+  (the nasional sheet has its one column only);
+- **long**, for levels with more than `WIDE_MAX_UNITS` (60) units: one row per unit, the items as
+  columns, an autofilter on the header and the JUMLAH row below it. Up to sixty unit columns still
+  scroll and print (landscape, the item labels repeated on every page) legibly. So the units a D.Hasil
+  form lists stay in the form's layout: the kecamatan of a kab/kota (Kota Surabaya: 31), the kab/kota
+  of a province (Jawa Timur: 38), the provinces (38); a province's kecamatan (Jawa Timur: 666) and
+  desa (8,494) become long.
+
+Only items whose column exists are shown (Pilkada and Pemilu files have different voter blocks); a
+counter that is empty in the whole table (`n_tps_expected` without a master list) is left out. An empty
+cell means "no data", never 0, as in the recap itself. The JUMLAH figures are summed by DuckDB over the
+units of the sheet, with the same empty-cell rule as the recap.
+
+The cells, the bytes and the speed are the sheet writer's (`rekap.report.sheets`): counts are number
+cells, codes and names text cells, no cell is a formula; the rows of a long sheet are written by DuckDB.
+The bundle's workbook (`rekap.report.workbook`) puts these same sheets after its summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import duckdb
+
+from rekap.form import (
+    LPJ_LABELS,
+    PASLON,
+    PASLON_LABEL,
+    SECTIONS,
+    SINGLE_LABELS,
+    TEXTS,
+    VOTER_GROUPS,
+)
+from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, level_name
+from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
+from rekap.report import _write_all, write_atomic
+from rekap.report.sheets import LANGS, Styles, finish, lang_index
+from rekap.schema import PASLON_RE, quote_ident
+from rekap.version import __version__
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+WIDE_MAX_UNITS = 60
+"""Levels with more units than this are written in the long layout (one row per unit)."""
+
+# The form's vocabulary (items, labels, sections, level and election names) lives in rekap.form, which
+# the D.Hasil reader (rekap.io.dhasil) shares.
+TOTAL_ENTRIES = frozenset({"pemilih_total", "pengguna_total", "suara_total"})
+"""Entries printed bold, like the form's Jumlah lines (the L+P line of every group is bold too)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One numbered item of the form: an L/P/J group or a single count."""
+
+    number: int
+    label: str
+    columns: tuple[str, ...]
+    sub_labels: tuple[str, ...]
+    """'L', 'P', 'Jumlah' for a group; empty for a single count."""
+    bold: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    numeral: str
+    heading: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for e in self.entries for c in e.columns]
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str | None
+    values: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class SheetData:
+    jenis: str | None
+    level: str
+    n_units: int
+    units: list[Unit]
+    """The units with their values, fetched only for a sheet in the wide layout (at most `wide_max_units`
+    of them, or the one nasional unit); a long sheet's rows are written by DuckDB (`_write_long`)."""
+    totals: tuple[int | None, ...]
+    summable: bool
+    """False when the units belong to different races (several kab/kota of a bupati/wali kota election,
+    several provinces of a governor election): their paslon are different people, so there is no JUMLAH."""
+    area: tuple[str, str] | None
+    """(level, code) of the deepest unit that contains every unit of the sheet, for the title line."""
+    widths: tuple[int, ...] = ()
+    """Long layout: the widest code, name and parent code (characters) and, per column, the widest
+    number written with thousands separators, over the units and the JUMLAH."""
+
+
+@dataclass(frozen=True)
+class _Recap:
+    """Where a recap table's rows are and how to select one sheet's units in SQL."""
+
+    con: duckdb.DuckDBPyConnection
+    table: str
+    present: tuple[str, ...]
+
+    @property
+    def relation(self) -> str:
+        return quote_ident(self.table)
+
+    @property
+    def jenis(self) -> str:
+        return "jenis_pemilihan" if "jenis_pemilihan" in self.present else "NULL::VARCHAR"
+
+    @property
+    def nama(self) -> str:
+        return "nama_wilayah" if "nama_wilayah" in self.present else "NULL::VARCHAR"
+
+    def where(self, alias: str = "") -> str:
+        """The units of one sheet, with the parameters $j (election type) and $l (level)."""
+        jenis = f"{alias}jenis_pemilihan" if "jenis_pemilihan" in self.present else "NULL::VARCHAR"
+        return f"{jenis} IS NOT DISTINCT FROM $j AND {alias}level = $l"
+
+
+def write_recap_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path_or_stream: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str = "id",
+    title: str | None = None,
+    wide_max_units: int = WIDE_MAX_UNITS,
+    notes: Sequence[str] = (),
+) -> None:
+    """Write the recap rows of `table` as a D.Hasil-style workbook to a path (atomically: temp file, then
+    rename) or to a binary stream. `title` replaces the first title line of every sheet; `notes` (what the
+    recap covers: rekap.statement) are printed under every sheet."""
+    data = recap_xlsx_bytes(con, table, lang=lang, title=title, wide_max_units=wide_max_units, notes=notes)
+    if isinstance(path_or_stream, str | os.PathLike):
+        write_atomic(Path(path_or_stream), data)
+    else:
+        _write_all(path_or_stream, data)
+
+
+def recap_xlsx_bytes(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    lang: str = "id",
+    title: str | None = None,
+    wide_max_units: int = WIDE_MAX_UNITS,
+    notes: Sequence[str] = (),
+) -> bytes:
+    """The workbook `write_recap_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+
+    li = lang_index(lang)
+    wb = Workbook(write_only=True)
+    styles = Styles(wb)
+    write_recap_sheets(wb, styles, con, table, li, title, wide_max_units, set(), notes)
+    return finish(wb, styles, con, title or TEXTS["title"][li])
+
+
+
+
+def write_recap_sheets(
+    wb: Workbook,
+    styles: Styles,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    li: int,
+    title: str | None,
+    wide_max_units: int,
+    names: set[str],
+    notes: Sequence[str] = (),
+) -> None:
+    """The D.Hasil sheets of `table`, appended to `wb`; `names` holds the sheet names taken (lower case);
+    `notes` are printed under every sheet."""
+    present = [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
+    missing = {"level", "kode_wilayah"} - set(present)
+    if missing:
+        raise ValueError(f"{table} is not a recap table: no column {', '.join(sorted(missing))}")
+    recap = _Recap(con, table, tuple(present))
+    sections = _sections(con, table, present, li)
+    columns = [c for s in sections for c in s.columns]
+
+    sheets = list(_sheet_data(recap, columns, wide_max_units))
+    several = len({s.jenis for s in sheets}) > 1
+    for sheet in sheets:
+        ws = wb.create_sheet(_sheet_name(sheet, li, several, names))
+        wide = sheet.level == "nasional" or sheet.n_units <= wide_max_units
+        # Names of the parent units a wide sheet heads its columns with, and of the area in the title.
+        wanted = [sheet.area] if sheet.area else []
+        parent = _parent_level(sheet.level)
+        if wide and parent:
+            wanted += [(parent, u.code[: PREFIX[parent]]) for u in sheet.units]
+        known = _names(recap, sheet.jenis, wanted)
+        heading = _title_lines(sheet, li, title, several, known)
+        if wide:
+            _write_wide(ws, styles, sheet, sections, heading, li, known, notes)
+        else:
+            _write_long(ws, styles, recap, sheet, sections, heading, li, notes)
+    if not sheets:
+        name = SHEET_NAMES["nasional"][LANGS[li]]
+        names.add(name.lower())
+        ws = wb.create_sheet(name)
+        ws.append([styles.text(ws, title or TEXTS["title"][li], "title")])
+        ws.append([styles.text(ws, TEXTS["empty"][li], "plain")])
+
+
+
+# --- what goes on the sheets ------------------------------------------------------------------------
+
+
+def _sections(con: duckdb.DuckDBPyConnection, table: str, present: Sequence[str], li: int) -> list[Section]:
+    have = set(present)
+    paslon = sorted((int(m.group(1)), c) for c in present if (m := PASLON_RE.match(c)))
+    # A counter that is empty everywhere (n_tps_expected without a master list) is not worth a line.
+    counters = [c for c in SECTIONS[-1][2] if c in have]
+    if counters:
+        filled = con.execute(
+            "SELECT " + ", ".join(f"count({quote_ident(c)})" for c in counters) + f" FROM {quote_ident(table)}"
+        ).fetchall()[0]
+        have -= {c for c, n in zip(counters, filled, strict=True) if not n}
+    out = []
+    for numeral, heading, names in SECTIONS:
+        entries: list[Entry] = []
+        for name in names:
+            number = len(entries) + 1
+            if name == PASLON:
+                for n, col in paslon:
+                    label = PASLON_LABEL[li].format(n=n)
+                    entries.append(Entry(len(entries) + 1, label, (col,), (), (False,)))
+            elif name in VOTER_GROUPS:
+                cols = [(f"{name}_{s}", s) for s in ("l", "p", "j") if f"{name}_{s}" in have]
+                if cols:
+                    bold = tuple(s == "j" or name in TOTAL_ENTRIES for _, s in cols)
+                    entries.append(Entry(number, VOTER_GROUPS[name][li], tuple(c for c, _ in cols),
+                                         tuple(LPJ_LABELS[s][li] for _, s in cols), bold))
+            elif name in have:
+                entries.append(Entry(number, SINGLE_LABELS[name][li], (name,), (), (name in TOTAL_ENTRIES,)))
+        if entries:
+            out.append(Section(numeral, heading[li], tuple(entries)))
+    return out
+
+
+def _sheet_data(recap: _Recap, columns: Sequence[str], wide_max_units: int) -> Iterator[SheetData]:
+    """One SheetData per (election type, level), in sheet order. Counts, JUMLAH, the common area and the
+    widths are computed by DuckDB; units are fetched into Python only for a sheet in the wide layout."""
+    con, t = recap.con, recap.relation
+    rank = rank_sql("level")
+    keys = con.execute(
+        f"SELECT DISTINCT {recap.jenis} AS j, level, {rank} AS r FROM {t} WHERE level IN "
+        f"({', '.join(repr(lv) for lv in LEVELS)}) ORDER BY j NULLS FIRST, r"
+    ).fetchall()
+    values = ", ".join(quote_ident(c) for c in columns)
+    sums = "".join(f", sum({quote_ident(c)})::BIGINT" for c in columns)
+    code = "CAST(kode_wilayah AS VARCHAR)"
+    for j, level, _ in keys:
+        params = {"j": j, "l": str(level)}
+        # Levels between provinsi and the sheet's own, deepest first: the area is the deepest one with a
+        # single unit above every unit of the sheet.
+        above = list(reversed(LEVELS[1 : LEVELS.index(str(level))]))
+        area = TOP_LEVEL.get(str(j))
+        probes = [f"count(DISTINCT left({code}, {PREFIX[lv]})), min(left({code}, {PREFIX[lv]}))" for lv in above]
+        races = f"count(DISTINCT left({code}, {PREFIX[area]}))" if area in PREFIX else "0"
+        head = con.execute(
+            f"SELECT count(*), {races}{''.join(', ' + p for p in probes)}{sums} FROM {t} WHERE {recap.where()}",
+            params,
+        ).fetchall()[0]
+        n_units, n_races = int(head[0]), int(head[1])
+        found = head[2 : 2 + 2 * len(above)]
+        totals = tuple(head[2 + 2 * len(above) :])
+        common = next(
+            ((lv, str(found[2 * i + 1])) for i, lv in enumerate(above) if found[2 * i] == 1), None
+        )
+        units: list[Unit] = []
+        widths: tuple[int, ...] = ()
+        if str(level) == "nasional" or n_units <= wide_max_units:
+            rows = con.execute(
+                f"SELECT {code}, {recap.nama}{', ' + values if values else ''} FROM {t} WHERE {recap.where()} "
+                "ORDER BY 1, 2",
+                params,
+            ).fetchall()
+            units = [Unit(str(r[0]), None if r[1] is None else str(r[1]), tuple(r[2:])) for r in rows]
+        else:
+            widths = _long_widths(recap, str(level), params, columns, totals)
+        yield SheetData(j, str(level), n_units, units, totals, summable=n_races <= 1, area=common, widths=widths)
+
+
+def _long_widths(
+    recap: _Recap, level: str, params: Mapping[str, object], columns: Sequence[str], totals: Sequence[int | None]
+) -> tuple[int, ...]:
+    """Characters of the widest code, name, parent code and parent name, then of every column's widest
+    number with thousands separators (the units' and the JUMLAH's) of one long sheet."""
+    parent = _parent_level(level)
+    p = PREFIX[parent] if parent else 0
+    code = "CAST(kode_wilayah AS VARCHAR)"
+    # len(f"{v:,}"): the digits, the sign, and a separator per three digits.
+    digits = [f"max(length(CAST({quote_ident(c)} AS VARCHAR)) + (length(CAST(abs({quote_ident(c)}) AS VARCHAR)) - 1) // 3)"
+              for c in columns]
+    parent_name = "0"
+    if parent and "nama_wilayah" in recap.present:
+        parent_name = (
+            f"(SELECT max(length(n)) FROM (SELECT min(nama_wilayah) AS n FROM {recap.relation} "
+            f"WHERE {recap.jenis} IS NOT DISTINCT FROM $j AND level = '{parent}' AND nama_wilayah IS NOT NULL "
+            f"AND kode_wilayah IN (SELECT left({code}, {p}) FROM {recap.relation} WHERE {recap.where()}) "
+            "GROUP BY kode_wilayah))"
+        )
+    row = recap.con.execute(
+        f"SELECT max(length({code})), max(length(CAST({recap.nama} AS VARCHAR))), "
+        f"max(length(left({code}, {p}))), {parent_name}{''.join(', ' + d for d in digits)} "
+        f"FROM {recap.relation} WHERE {recap.where()}",
+        dict(params),
+    ).fetchall()[0]
+    out = [int(v or 0) for v in row[:4]]
+    for n, total in zip(row[4:], totals, strict=True):
+        out.append(max(int(n or 0), len(f"{total:,}") if total is not None else 0))
+    return tuple(out)
+
+
+def _names(recap: _Recap, jenis: str | None, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Names of the given (level, code) units of one election type, for parent headings and the title."""
+    wanted = sorted(set(keys))
+    if "nama_wilayah" not in recap.present or not wanted:
+        return {}
+    rows = recap.con.execute(
+        f"""SELECT level, kode_wilayah, min(nama_wilayah) FROM {recap.relation}
+            JOIN (SELECT unnest($lv) AS k_level, unnest($code) AS k_code) ON k_level = level AND k_code = kode_wilayah
+            WHERE {recap.jenis} IS NOT DISTINCT FROM $j AND nama_wilayah IS NOT NULL GROUP BY ALL ORDER BY ALL""",
+        {"j": jenis, "lv": [lv for lv, _ in wanted], "code": [c for _, c in wanted]},
+    ).fetchall()
+    return {(str(lv), str(code)): str(name) for lv, code, name in rows}
+
+
+def _parent_level(level: str) -> str | None:
+    """The level whose units head a sheet's columns: none above provinsi (nasional is one unit)."""
+    parent = parent_level(level)
+    return parent if parent != "nasional" else None
+
+
+def _unit_title(level: str, code: str, name: str | None, li: int) -> str:
+    """'PROVINSI JAWA TIMUR (35)', 'KOTA SURABAYA (3578)': how the form names the area it covers."""
+    name = name or ""
+    if level == "kabkota":
+        kind = "KOTA" if code[2:4] >= "71" else "KABUPATEN"
+        if li == 1:
+            kind = "CITY" if kind == "KOTA" else "REGENCY"
+        prefix = "" if re.match(r"(KOTA|KAB\.?|KABUPATEN)\s", name.upper()) else kind + " "
+    else:
+        prefix = level_name(level, LANGS[li]).upper() + " "
+    return f"{prefix}{name} ({code})" if name else f"{prefix}({code})"
+
+
+def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, names: dict[tuple[str, str], str]) -> list[str]:
+    election = ELECTION_TITLES.get(sheet.jenis or "", {}).get(LANGS[li]) or (sheet.jenis or "").upper()
+    if title:
+        first = f"{title} — {election}" if several and election else title
+    else:
+        separator = " " if li == 0 else " — "
+        first = TEXTS["title"][li] + (separator + election if election else "")
+    level = TEXTS["level"][li].format(level=level_name(sheet.level, LANGS[li]).upper())
+    # The area the sheet covers: the deepest unit that contains every unit of the sheet.
+    if sheet.area:
+        lv, code = sheet.area
+        level += " — " + _unit_title(lv, code, names.get((lv, code)), li)
+    return [first, level]
+
+
+def _sheet_name(sheet: SheetData, li: int, several: bool, taken: set[str]) -> str:
+    name = SHEET_NAMES[sheet.level][LANGS[li]]
+    if several:
+        name += " " + re.sub(r"[\[\]:*?/\\']", "_", sheet.jenis or "-")
+    name = name[:31]
+    base, n = name, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+# --- widths, page setup, notes ---------------------------------------------------------------------
+
+
+def _width(values: Sequence[int | None], floor: int = 7) -> float:
+    widest = max((len(f"{v:,}") for v in values if v is not None), default=0)
+    return max(floor, widest + 2)
+
+
+def _setup_sheet(ws: WriteOnlyWorksheet, freeze: str, title_rows: str, title_cols: str, fit_width: bool) -> None:
+    """Sheet view and print settings; a write-only sheet writes them with its first row, so call this first."""
+    ws.freeze_panes = freeze
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.print_title_rows = title_rows
+    ws.print_title_cols = title_cols
+    if fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+
+
+def _notes(ws: WriteOnlyWorksheet, st: Styles, sheet: SheetData, li: int, notes: Sequence[str] = ()) -> None:
+    ws.append([])
+    if not sheet.summable:
+        area = level_name(TOP_LEVEL[str(sheet.jenis)], LANGS[li]).lower()
+        ws.append([st.text(ws, TEXTS["no_total"][li].format(area=area), "note")])
+    ws.append([st.text(ws, TEXTS["note"][li].format(version=__version__), "note")])
+    for note in notes:
+        ws.append([st.text(ws, note, "note")])
+
+
+# --- the form's layout: items down, units across --------------------------------------------------------
+
+
+def _write_wide(
+    ws: WriteOnlyWorksheet,
+    st: Styles,
+    sheet: SheetData,
+    sections: list[Section],
+    heading: list[str],
+    li: int,
+    names: dict[tuple[str, str], str],
+    notes: Sequence[str] = (),
+) -> None:
+    from openpyxl.utils import get_column_letter
+
+    columns = [c for s in sections for c in s.columns]
+    units = sheet.units
+    with_total = sheet.level != "nasional" and sheet.summable
+    first_unit_col = 4
+    last_col = first_unit_col + len(units) - (0 if with_total else 1)
+    parent = _parent_level(sheet.level)
+    groups: list[tuple[str, int]] = []  # (parent code, number of units under it), in column order
+    if parent:
+        for u in units:
+            code = u.code[: PREFIX[parent]]
+            if groups and groups[-1][0] == code:
+                groups[-1] = (code, groups[-1][1] + 1)
+            else:
+                groups.append((code, 1))
+    grouped = len(groups) > 1
+
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 36
+    ws.column_dimensions["C"].width = 8
+    for i, u in enumerate(units):
+        ws.column_dimensions[get_column_letter(first_unit_col + i)].width = max(_width(u.values, 10), 12)
+    if with_total:
+        ws.column_dimensions[get_column_letter(last_col)].width = max(_width(sheet.totals, 10), 12)
+
+    top = 4
+    code_row = top + 1 if grouped else top
+    name_row = code_row + 1
+    _setup_sheet(ws, f"D{name_row + 1}", f"{top}:{name_row}", "A:C", fit_width=len(units) <= 12)
+    ws.row_dimensions[name_row].height = 45
+    ws.append([st.text(ws, heading[0], "title")])
+    ws.append([st.text(ws, heading[1], "subtitle")])
+    ws.append([])
+    row = top
+    if grouped:
+        cells = [st.text(ws, level_name(parent or "", LANGS[li]), "head"), st.blank(ws, "head"), st.blank(ws, "head")]
+        col = first_unit_col
+        for code, n in groups:
+            cells.append(st.text(ws, f"{code} {names.get((parent or '', code), '')}".strip(), "head"))
+            cells.extend(st.blank(ws, "head") for _ in range(n - 1))
+            if n > 1:
+                ws.merged_cells.add(f"{get_column_letter(col)}{row}:{get_column_letter(col + n - 1)}{row}")
+            col += n
+        if with_total:
+            cells.append(st.text(ws, TEXTS["total"][li], "head"))
+        ws.append(cells)
+        ws.merged_cells.add(f"A{row}:C{row}")
+    ws.append(
+        [st.text(ws, TEXTS["no"][li], "head"), st.text(ws, TEXTS["item"][li], "head"), st.blank(ws, "head")]
+        + [st.text(ws, u.code, "head_code") for u in units]
+        + ([st.blank(ws, "head") if grouped else st.text(ws, TEXTS["total"][li], "head")] if with_total else [])
+    )
+    ws.append(
+        [st.blank(ws, "head"), st.blank(ws, "head"), st.blank(ws, "head")]
+        + [st.text(ws, u.name, "head") for u in units]
+        + ([st.blank(ws, "head")] if with_total else [])
+    )
+    ws.merged_cells.add(f"A{code_row}:A{name_row}")
+    ws.merged_cells.add(f"B{code_row}:C{name_row}")
+    if with_total:
+        letter = get_column_letter(last_col)
+        ws.merged_cells.add(f"{letter}{top}:{letter}{name_row}")
+    row = name_row + 1
+
+    index = {c: i for i, c in enumerate(columns)}
+    width = last_col - 3
+    for section in sections:
+        ws.append([st.text(ws, section.numeral, "section"), st.text(ws, section.heading, "section")]
+                  + [st.blank(ws, "section") for _ in range(width + 1)])
+        ws.merged_cells.add(f"B{row}:C{row}")
+        row += 1
+        for entry in section.entries:
+            grouped_rows = bool(entry.sub_labels)
+            for k, (column, bold) in enumerate(zip(entry.columns, entry.bold, strict=True)):
+                label_key = "label_bold" if bold else "label"
+                first = k == 0
+                cells = [
+                    st.text(ws, str(entry.number), "center") if first else st.blank(ws, "center"),
+                    st.text(ws, entry.label, label_key) if first else st.blank(ws, label_key),
+                    st.text(ws, entry.sub_labels[k], label_key) if grouped_rows else st.blank(ws, label_key),
+                ]
+                i = index[column]
+                cells += [st.number(ws, u.values[i], bold) for u in units]
+                if with_total:
+                    cells.append(st.number(ws, sheet.totals[i], True))
+                ws.append(cells)
+                if not grouped_rows:
+                    ws.merged_cells.add(f"B{row}:C{row}")
+                row += 1
+            if grouped_rows and len(entry.columns) > 1:
+                start = row - len(entry.columns)
+                ws.merged_cells.add(f"A{start}:A{row - 1}")
+                ws.merged_cells.add(f"B{start}:B{row - 1}")
+    _notes(ws, st, sheet, li, notes)
+
+
+# --- the long layout: one row per unit --------------------------------------------------------------------
+
+
+def _write_long(
+    ws: WriteOnlyWorksheet,
+    st: Styles,
+    recap: _Recap,
+    sheet: SheetData,
+    sections: list[Section],
+    heading: list[str],
+    li: int,
+    notes: Sequence[str] = (),
+) -> None:
+    """One row per unit: the title, the header rows and the JUMLAH by openpyxl, the units' rows by DuckDB."""
+    from openpyxl.utils import get_column_letter
+
+    lang = LANGS[li]
+    parent = _parent_level(sheet.level)
+    id_headers = [TEXTS["code"][li], level_name(sheet.level, lang)]
+    if parent:
+        id_headers += [f"{TEXTS['code'][li]} {level_name(parent, lang)}", level_name(parent, lang)]
+    n_id = len(id_headers)
+    columns = [c for s in sections for c in s.columns]
+    last_col = n_id + len(columns)
+    code_len, name_len, parent_code_len, parent_name_len, *number_lens = sheet.widths
+
+    def text_width(longest: int, floor: int, cap: int) -> float:
+        return min(cap, max(floor, longest + 2))
+
+    ws.column_dimensions["A"].width = text_width(code_len, 8, 16)
+    ws.column_dimensions["B"].width = text_width(name_len, 14, 36)
+    if parent:
+        ws.column_dimensions["C"].width = text_width(parent_code_len, 8, 16)
+        ws.column_dimensions["D"].width = text_width(parent_name_len, 14, 30)
+    for i, n in enumerate(number_lens):
+        ws.column_dimensions[get_column_letter(n_id + 1 + i)].width = max(9, n + 2)
+
+    section_row, group_row, label_row = 4, 5, 6
+    _setup_sheet(ws, f"C{label_row + 1}", f"{section_row}:{label_row}", "A:B", fit_width=False)
+    ws.row_dimensions[group_row].height = 30
+    ws.row_dimensions[label_row].height = 60
+    ws.append([st.text(ws, heading[0], "title")])
+    ws.append([st.text(ws, heading[1], "subtitle")])
+    ws.append([])
+    cells = [st.text(ws, TEXTS["area"][li], "head")] + [st.blank(ws, "head") for _ in range(n_id - 1)]
+    merges = [f"A{section_row}:{get_column_letter(n_id)}{group_row}"]
+    col = n_id + 1
+    for section in sections:
+        n = len(section.columns)
+        cells.append(st.text(ws, f"{section.numeral}. {section.heading}" if section.numeral else section.heading, "head"))
+        cells.extend(st.blank(ws, "head") for _ in range(n - 1))
+        if n > 1:
+            merges.append(f"{get_column_letter(col)}{section_row}:{get_column_letter(col + n - 1)}{section_row}")
+        col += n
+    ws.append(cells)
+    cells = [st.blank(ws, "head") for _ in range(n_id)]
+    labels = [st.text(ws, h, "head") for h in id_headers]
+    col = n_id + 1
+    for section in sections:
+        for entry in section.entries:
+            n = len(entry.columns)
+            if entry.sub_labels:
+                cells.append(st.text(ws, f"{entry.number}. {entry.label}", "head"))
+                cells.extend(st.blank(ws, "head") for _ in range(n - 1))
+                labels.extend(st.text(ws, s, "head") for s in entry.sub_labels)
+                if n > 1:
+                    merges.append(f"{get_column_letter(col)}{group_row}:{get_column_letter(col + n - 1)}{group_row}")
+            else:
+                cells.append(st.blank(ws, "head"))
+                labels.append(st.text(ws, f"{entry.number}. {entry.label}", "head"))
+            col += n
+    ws.append(cells)
+    ws.append(labels)
+    for ref in merges:
+        ws.merged_cells.add(ref)
+
+    # The units, by DuckDB: code, name (and the parent's code and name), then the counts.
+    code = "CAST(u.kode_wilayah AS VARCHAR)"
+    name = "CAST(u.nama_wilayah AS VARCHAR)" if "nama_wilayah" in recap.present else "NULL::VARCHAR"
+    values = [f"u.{quote_ident(c)} AS v{i}" for i, c in enumerate(columns)]
+    ids = [f"{code} AS rk_code", f"{name} AS rk_name"]
+    join = ""
+    if parent:
+        ids += [f"left({code}, {PREFIX[parent]}) AS rk_parent"]
+        if "nama_wilayah" in recap.present:
+            ids += ["p.rk_parent_name"]
+            join = (
+                f"LEFT JOIN (SELECT kode_wilayah AS rk_key, min(nama_wilayah) AS rk_parent_name FROM {recap.relation} "
+                f"WHERE {recap.jenis} IS NOT DISTINCT FROM $j AND level = '{parent}' AND nama_wilayah IS NOT NULL "
+                f"GROUP BY kode_wilayah) p ON p.rk_key = left({code}, {PREFIX[parent]})"
+            )
+        else:
+            ids += ["NULL::VARCHAR AS rk_parent_name"]
+    order = ", ".join(["rk_code", "rk_name", *(f"v{i}" for i in range(len(columns)))])
+    rows = f"SELECT {', '.join(ids + values)} FROM {recap.relation} u {join} WHERE {recap.where('u.')}"
+    sql_cells = [st.sql_text("A", "rk_code", "code"), st.sql_text("B", "rk_name", "name")]
+    if parent:
+        sql_cells += [st.sql_text("C", "rk_parent", "code"), st.sql_text("D", "rk_parent_name", "name")]
+    bold = [b for s in sections for e in s.entries for b in e.bold]
+    sql_cells += [st.sql_number(get_column_letter(n_id + 1 + i), f"v{i}", "num_bold" if b else "num")
+                  for i, b in enumerate(bold)]
+    st.splice(ws, label_row + 1, sheet.n_units, rows, order, sql_cells, {"j": sheet.jenis, "l": sheet.level})
+
+    last_unit_row = label_row + sheet.n_units
+    total_row = last_unit_row + 1
+    # The JUMLAH row stays outside the filter range, so that sorting and filtering leave it at the bottom.
+    ws.auto_filter.ref = f"A{label_row}:{get_column_letter(last_col)}{last_unit_row}"
+    if sheet.summable:
+        ws.append([st.text(ws, TEXTS["total"][li], "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
+                  + [st.number(ws, v, True) for v in sheet.totals])
+        ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
+    _notes(ws, st, sheet, li, notes)

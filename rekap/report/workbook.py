@@ -1,0 +1,552 @@
+"""The bundle's workbook for staff (`rekap.xlsx` of `rekap run`) and the one-sheet record workbook of
+`-f xlsx` (validate, compare, progress).
+
+`write_bundle_xlsx(con, path, meta=...)`: a summary sheet (tool version, what the bundle covers, inputs
+with SHA-256 and rows, sheets not read, row accounting, findings per severity and per rule with the rule's
+title, number of discrepancies), the D.Hasil sheets of the recap (`rekap.report.dhasil`), then the lists:
+every finding (errors on light red, warnings on light yellow), the discrepancies and the coverage. A list
+sheet has a frozen header row and an autofilter; one longer than Excel's sheet allows is cut with a note
+naming the CSV that holds every row.
+
+`write_list_xlsx(con, table, path_or_stream)`: the records of one table as one sheet, the CSV's columns
+and rows; more records than a sheet holds is a `UsageError`.
+
+Rule titles come from the rules table the pipeline writes before rendering (`rekap.db.RULES_TABLE`,
+written by `rekap.validate.catalogue.write_rules_table`); without that table the titles are left empty.
+The cells, the bytes and the speed are the sheet writer's (`rekap.report.sheets`): the list rows are
+written by DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import duckdb
+
+from rekap.db import RULES_TABLE, table_exists
+from rekap.form import BUNDLE_SHEETS
+from rekap.i18n import level_name
+from rekap.regions import LEVELS, rank_sql
+from rekap.report import _write_all, rule_titles, write_atomic
+from rekap.report.dhasil import WIDE_MAX_UNITS, write_recap_sheets
+from rekap.report.sheets import (
+    EXCEL_MAX_ROWS,
+    INTEGER_TYPES,
+    LANGS,
+    Styles,
+    finish,
+    lang_index,
+    sql_str,
+)
+from rekap.schema import quote_ident
+from rekap.version import __version__
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+BUNDLE_TEXTS = {
+    **BUNDLE_SHEETS,
+    "summary_title": ("RINGKASAN PEMERIKSAAN DAN REKAPITULASI", "SUMMARY OF CHECKS AND RECAPITULATION"),
+    "findings_title": ("TEMUAN PEMERIKSAAN", "FINDINGS OF THE CHECKS"),
+    "discrepancies_title": ("SELISIH REKAP DILAPORKAN DAN HASIL PENJUMLAHAN",
+                            "DISCREPANCIES BETWEEN REPORTED RECAPS AND THE SUMS"),
+    "coverage_title": ("CAKUPAN TPS", "TPS COVERAGE"),
+    "version": ("Versi rekap", "rekap version"),
+    "ruleset": ("Versi aturan", "Rule set version"),
+    "inputs": ("Berkas masukan", "Input files"),
+    "kind": ("Jenis", "Kind"),
+    "file": ("Berkas", "File"),
+    "format": ("Format", "Format"),
+    "rows": ("Baris", "Rows"),
+    "kind_tps": ("Data TPS", "TPS data"),
+    "kind_reported": ("Rekap dilaporkan", "Reported recap"),
+    "kind_master": ("Daftar wilayah", "Region list"),
+    "skipped_sheets": ("Lembar tidak dibaca", "Sheets not read"),
+    "reason": ("Alasan", "Reason"),
+    "accounting": ("Penghitungan baris", "Row accounting"),
+    "by_severity": ("Temuan per tingkat", "Findings by severity"),
+    "by_rule": ("Temuan per aturan", "Findings by rule"),
+    "rule": ("Aturan", "Rule"),
+    "severity": ("Tingkat", "Severity"),
+    "rule_title": ("Judul aturan", "Rule title"),
+    "count": ("Jumlah", "Count"),
+    "total": ("Jumlah", "Total"),
+    "discrepancy_count": ("Selisih rekap", "Recap discrepancies"),
+    "partial_count": ("Angka tidak dibandingkan (data TPS belum lengkap)",
+                      "Numbers not compared (incomplete TPS data)"),
+    "covered": ("Yang dicakup", "What this covers"),
+    "not_compared": ("Tidak ada rekap dilaporkan yang dibandingkan.", "No reported recap was compared."),
+    "no_findings": ("Tidak ada temuan.", "No findings."),
+    "legend": ("Merah: galat. Kuning: peringatan. Kode ditulis sebagai teks.",
+               "Red: error. Yellow: warning. Codes are stored as text."),
+    "capped": ("Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}.",
+               "Only {shown} of {total} rows fit (Excel's row limit); all are in {file}."),
+    "yes": ("ya", "yes"),
+    "no": ("tidak", "no"),
+}
+SEVERITY_NAMES = {"error": ("galat", "error"), "warning": ("peringatan", "warning"), "info": ("info", "info")}
+ACCOUNTING_LABELS = {
+    "rows_read": ("Baris dibaca", "Rows read"),
+    "tps_checked": ("TPS diperiksa", "TPS checked"),
+    "rows_summed": ("Baris dijumlahkan", "Rows summed"),
+    "rows_rejected": ("Baris tidak dijumlahkan", "Rows not summed"),
+    "rejected_exact_duplicates": ("duplikat persis", "exact duplicates"),
+    "rejected_unreadable": ("tidak terbaca", "unreadable"),
+    "rejected_differing_copies": ("salinan berbeda", "differing copies"),
+    "rejected_unplaceable_codes": ("kode TPS tidak lengkap", "incomplete TPS codes"),
+    "rows_outside_wilayah": ("Baris di luar --wilayah", "Rows outside --wilayah"),
+}
+# (column, Indonesian header, English header, kind); a column missing from the table is skipped.
+# Kinds: code (text, '@'), text, wrap (long text), num, signed (a difference), bool, severity, level.
+FINDING_COLUMNS = (
+    ("rule", "Aturan", "Rule", "code"),
+    ("severity", "Tingkat", "Severity", "severity"),
+    ("rule_title", "Judul aturan", "Rule title", "text"),
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("field", "Kolom", "Field", "code"),
+    ("expected", "Seharusnya", "Expected", "num"),
+    ("actual", "Tercatat", "Actual", "num"),
+    ("selisih", "Selisih", "Difference", "signed"),
+    ("message", "Pesan", "Message", "wrap"),
+    ("source", "Berkas", "File", "text"),
+    ("row", "Baris", "Row", "num"),
+)
+DISCREPANCY_COLUMNS = (
+    ("jenis_pemilihan", "Jenis pemilihan", "Election", "code"),
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
+    ("field", "Kolom", "Field", "code"),
+    ("reported", "Dilaporkan", "Reported", "num"),
+    ("computed", "Hasil penjumlahan", "Computed", "num"),
+    ("selisih", "Selisih", "Difference", "signed"),
+    ("computed_from", "Dijumlahkan dari", "Computed from", "level"),
+    ("n_tps", "TPS", "TPS", "num"),
+    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
+    ("n_tps_with_data", "TPS dengan data", "TPS with data", "num"),
+    ("first_level", "Tingkat pertama selisih", "First level with the difference", "level"),
+    ("trace", "Jejak", "Trace", "wrap"),
+    ("source", "Berkas", "File", "text"),
+    ("row", "Baris", "Row", "num"),
+)
+COVERAGE_COLUMNS = (
+    ("level", "Tingkat wilayah", "Level", "level"),
+    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
+    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
+    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
+    ("n_tps", "TPS dalam data", "TPS in the data", "num"),
+    ("n_tps_missing", "TPS belum masuk", "TPS missing", "num"),
+    ("n_tps_unexpected", "TPS di luar daftar", "TPS not on the list", "num"),
+    ("persen", "Persen", "Percent", "pct"),
+)
+TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
+
+
+def write_bundle_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str = "id",
+    meta: Mapping[str, object],
+    recap_table: str = "rk_recap",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> None:
+    """Write the bundle's workbook for staff (`rekap.xlsx` of `rekap run`), atomically to a path or to a
+    binary stream: a summary sheet (tool version, inputs with SHA-256 and rows, row accounting, findings
+    per severity and per rule, number of discrepancies), the D.Hasil sheets of `recap_table` as
+    `write_recap_xlsx` writes them (when the table exists), every finding (`rk_findings_out`; errors on
+    light red, warnings on light yellow), the discrepancies (`rk_discrepancies`, partial ones in grey
+    italic) and the coverage (`rk_coverage`), the last two when their tables exist. List sheets have a
+    frozen header row and an autofilter; a list longer than `max_rows` (Excel's sheet limit) is cut with
+    a note. Same guarantees as `write_recap_xlsx`: the bytes depend on the tables and `meta` only, counts
+    are numbers, codes are text and no cell is a formula."""
+    data = bundle_xlsx_bytes(con, lang=lang, meta=meta, recap_table=recap_table, max_rows=max_rows)
+    if isinstance(path, str | os.PathLike):
+        write_atomic(Path(path), data)
+    else:
+        _write_all(path, data)
+
+
+def bundle_xlsx_bytes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    lang: str = "id",
+    meta: Mapping[str, object],
+    recap_table: str = "rk_recap",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> bytes:
+    """The workbook `write_bundle_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+
+    li = lang_index(lang)
+    wb = Workbook(write_only=True)
+    st = Styles(wb, tables=True)
+    taken: set[str] = set()
+
+    def sheet(key: str) -> WriteOnlyWorksheet:
+        name = BUNDLE_TEXTS[key][li]
+        taken.add(name.lower())
+        return wb.create_sheet(name)
+
+    _write_summary(sheet("summary"), st, con, li, meta)
+    # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
+    if table_exists(con, recap_table):
+        write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, li))
+    _write_list(sheet("findings"), st, con, li, _findings_with_titles(con, li), FINDING_COLUMNS, "findings_title",
+                order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
+                tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
+                notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
+    if table_exists(con, "rk_discrepancies"):
+        _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
+                    "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
+                    tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
+    if table_exists(con, "rk_coverage"):
+        _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
+                    order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
+                    full_file="coverage.csv", max_rows=max_rows)
+    return finish(wb, st, con, BUNDLE_TEXTS["summary_title"][li])
+
+
+def _statement_notes(meta: Mapping[str, object], li: int) -> list[str]:
+    """What the bundle covers (rekap.statement), for the notes under every D.Hasil sheet."""
+    statement = meta.get("statement")
+    if not isinstance(statement, Mapping):
+        return []
+    from rekap.i18n import num
+    from rekap.statement import lines
+
+    return lines(dict(statement), LANGS[li], num)
+
+
+def _findings_with_titles(con: duckdb.DuckDBPyConnection, li: int) -> str:
+    """The findings with their rule's title (`rule_title`) from the rules table (`RULES_TABLE`), as a
+    parenthesised SELECT; the titles stay empty without that table. Its rows are read in `finish`."""
+    if not table_exists(con, RULES_TABLE):
+        return "(SELECT f.*, NULL::VARCHAR AS rule_title FROM rk_findings_out f)"
+    title = ("title_id", "title_en")[li]
+    return (f"(SELECT f.*, r.{title} AS rule_title FROM rk_findings_out f "
+            f"LEFT JOIN {quote_ident(RULES_TABLE)} r ON r.id = f.rule)")
+
+
+def _level_label(level: str, li: int) -> str:
+    if level == "tps":
+        return "TPS"
+    return level_name(level, LANGS[li])
+
+
+def _write_summary(
+    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, li: int, meta: Mapping[str, object]
+) -> None:
+    t = {k: v[li] for k, v in BUNDLE_TEXTS.items()}
+    for letter, width in zip("ABCDE", (30, 44, 14, 70, 12), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([st.text(ws, t["summary_title"], "title")])
+    ws.append([])
+    ws.append([st.text(ws, t["version"], "t_key"), st.text(ws, str(meta.get("version", __version__)), "plain")])
+    if meta.get("ruleset") is not None:
+        ws.append([st.text(ws, t["ruleset"], "t_key"), st.text(ws, str(meta["ruleset"]), "plain")])
+
+    def head(*labels: str) -> None:
+        ws.append([st.text(ws, label, "t_head") for label in labels])
+
+    def section(key: str) -> None:
+        ws.append([])
+        ws.append([st.text(ws, t[key], "subtitle")])
+
+    statement = meta.get("statement")
+    if isinstance(statement, Mapping):
+        # Scope, election type and where it came from, levels left out, partial sums (rekap.statement).
+        from rekap.i18n import num
+        from rekap.statement import lines
+
+        section("covered")
+        for line in lines(dict(statement), LANGS[li], num):
+            ws.append([st.text(ws, line, "plain")])
+
+    # Inputs: the TPS files, the reported recaps, the region list. Names only: where they lay is not the point.
+    files: list[tuple[str, Mapping[str, object]]] = []
+    for kind, key in (("kind_tps", "inputs"), ("kind_reported", "reported")):
+        entries = meta.get(key)
+        if isinstance(entries, Sequence) and not isinstance(entries, str):
+            files += [(kind, e) for e in entries if isinstance(e, Mapping)]
+    master = meta.get("master")
+    if isinstance(master, Mapping):
+        files.append(("kind_master", master))
+    if files:
+        section("inputs")
+        head(t["kind"], t["file"], t["format"], "SHA-256", t["rows"])
+        for kind, entry in files:
+            name = entry.get("name") or (Path(str(entry["path"])).name if entry.get("path") else "")
+            rows = entry.get("rows")
+            ws.append([st.text(ws, t[kind], "t_text"), st.text(ws, str(name), "t_text"),
+                       st.text(ws, str(entry.get("format") or ""), "t_code"),
+                       st.text(ws, str(entry.get("sha256") or ""), "t_code"),
+                       st.value(ws, rows if isinstance(rows, int) else None, "t_num")])
+    skipped = meta.get("skipped_sheets")
+    if isinstance(skipped, Sequence) and not isinstance(skipped, str) and skipped:
+        section("skipped_sheets")
+        head(t["file"], t["reason"])
+        for entry in skipped:
+            if isinstance(entry, Mapping):
+                ws.append([st.text(ws, str(entry.get("name") or ""), "t_text"),
+                           st.text(ws, str(entry.get("message") or entry.get("reason") or ""), "t_text")])
+
+    accounting = meta.get("accounting")
+    if isinstance(accounting, Mapping) and accounting:
+        section("accounting")
+        for key, value in accounting.items():
+            label = ACCOUNTING_LABELS.get(str(key), (str(key), str(key)))[li]
+            if str(key).startswith("rejected_"):
+                label = "  " + label
+            ws.append([st.text(ws, label, "t_text"), st.value(ws, value if isinstance(value, int) else None, "t_num")])
+
+    section("by_severity")
+    by_sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1").fetchall())
+    head(t["severity"], t["count"])
+    for sev in ("error", "warning", "info"):
+        tone = f"_{sev}" if sev in ("error", "warning") else ""
+        ws.append([st.text(ws, SEVERITY_NAMES[sev][li], f"t_text{tone}"),
+                   st.value(ws, int(by_sev.get(sev, 0)), f"t_num{tone}")])
+    others = sorted(str(s) for s in by_sev if s not in SEVERITY_NAMES)
+    for sev in others:
+        ws.append([st.text(ws, sev, "t_text"), st.value(ws, int(by_sev[sev]), "t_num")])
+    ws.append([st.text(ws, t["total"], "label_bold"), st.value(ws, sum(int(v) for v in by_sev.values()), "num_bold")])
+
+    section("by_rule")
+    rule_rows = con.execute(
+        """SELECT rule, severity, count(*) FROM rk_findings_out GROUP BY 1, 2
+           ORDER BY 1, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"""
+    ).fetchall()
+    if rule_rows:
+        titles = rule_titles(con, LANGS[li])
+        head(t["rule"], t["rule_title"], t["severity"], "", t["count"])
+        for rule_id, sev, n in rule_rows:
+            tone = f"_{sev}" if sev in ("error", "warning") else ""
+            ws.append([st.text(ws, str(rule_id), f"t_code{tone}"),
+                       st.text(ws, titles.get(str(rule_id), ""), f"t_text{tone}"),
+                       st.text(ws, SEVERITY_NAMES.get(str(sev), (str(sev), str(sev)))[li], f"t_text{tone}"),
+                       st.blank(ws, f"t_text{tone}"), st.value(ws, int(n), f"t_num{tone}")])
+    else:
+        ws.append([st.text(ws, t["no_findings"], "plain")])
+
+    section("discrepancy_count")
+    if table_exists(con, "rk_discrepancies"):
+        n = con.execute("SELECT count(*) FROM rk_discrepancies").fetchall()[0][0]
+        partial = (con.execute("SELECT count(*) FROM rk_not_compared").fetchall()[0][0]
+                   if table_exists(con, "rk_not_compared") else 0)
+        ws.append([st.text(ws, t["discrepancy_count"], "t_text"), st.value(ws, int(n), "t_num")])
+        ws.append([st.text(ws, t["partial_count"], "t_text_partial"), st.value(ws, int(partial), "t_num_partial")])
+    else:
+        ws.append([st.text(ws, t["not_compared"], "plain")])
+
+
+def _write_list(
+    ws: WriteOnlyWorksheet,
+    st: Styles,
+    con: duckdb.DuckDBPyConnection,
+    li: int,
+    source: str,
+    spec: Sequence[tuple[str, str, str, str]],
+    title_key: str,
+    *,
+    order: str,
+    tone: str,
+    notes: list[str],
+    full_file: str,
+    max_rows: int,
+) -> None:
+    """One list sheet: title, notes, a header row (frozen, with an autofilter) and one row per record of
+    `source` (a table name or a parenthesised SELECT), coloured by the SQL expression `tone`."""
+    from openpyxl.utils import get_column_letter
+
+    relation = source if source.startswith("(") else quote_ident(source)
+    present = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    cols = [c for c in spec if c[0] in present]
+    total = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+    header_row = 3
+    room = max(0, max_rows - header_row)
+    shown = min(total, room)
+    if shown < total:
+        notes = [BUNDLE_TEXTS["capped"][li].format(shown=f"{shown:,}", total=f"{total:,}", file=full_file), *notes]
+
+    # Widths from the data (write-only sheets take them before the first row).
+    if cols:
+        lengths = con.execute(
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, *_ in cols)
+            + f" FROM {relation}"
+        ).fetchall()[0]
+    else:
+        lengths = ()
+    for i, ((_, head_id, head_en, kind), n) in enumerate(zip(cols, lengths, strict=True)):
+        header = head_id if li == 0 else head_en
+        n = int(n or 0)
+        if kind in ("num", "signed"):
+            width = n + (n - 1) // 3 + 3
+        elif kind == "pct":
+            width = 8
+        elif kind == "severity":
+            width = max(len(v[li]) for v in SEVERITY_NAMES.values()) + 2
+        else:
+            width = min(TEXT_CAP.get(kind, 40), n + 2)
+        ws.column_dimensions[get_column_letter(i + 1)].width = max(width, min(len(header), 16) + 2, 6)
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.append([st.text(ws, BUNDLE_TEXTS[title_key][li], "title")])
+    ws.append([st.text(ws, " ".join(notes), "note")] if notes else [])
+    ws.append([st.text(ws, head_id if li == 0 else head_en, "t_head") for _, head_id, head_en, _ in cols])
+    if cols:
+        last = header_row + max(shown, 1) if shown else header_row
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(cols))}{last}"
+    if not shown or not cols:
+        return
+
+    # A total order: the given keys, then every shown column (ties are identical rows). The rows are
+    # written by DuckDB (`Styles.splice`), each column as Styles.text / value would write it.
+    tones = ("", "error", "warning", "partial")
+    every = ", ".join(f"{quote_ident(c)} NULLS FIRST" for c, *_ in cols)
+    yes, no = sql_str(BUNDLE_TEXTS["yes"][li]), sql_str(BUNDLE_TEXTS["no"][li])
+    values, sql_cells = [], []
+    for i, (column, _, _, kind) in enumerate(cols):
+        v, letter, alias = quote_ident(column), get_column_letter(i + 1), f"rk_v{i}"
+        text = f"CAST({v} AS VARCHAR)"
+        if kind in ("num", "signed"):
+            whole = v if present[column] in INTEGER_TYPES else f"CAST(trunc({v}) AS HUGEINT)"  # as int() would
+            values.append(f"{whole} AS {alias}")
+            sql_cells.append(st.sql_number(letter, alias, st.toned("t_num" if kind == "num" else "t_signed", tones)))
+        elif kind == "pct":
+            values.append(f"CASE WHEN isfinite(CAST({v} AS DOUBLE)) THEN CAST({v} AS DOUBLE) END AS {alias}")
+            sql_cells.append(st.sql_number(letter, alias, "t_pct"))
+        else:
+            if kind == "bool":
+                values.append(f"CASE WHEN {v} IS NULL THEN NULL WHEN CAST({v} AS BOOLEAN) THEN {yes} ELSE {no} END AS {alias}")
+            elif kind == "severity":
+                whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(names[li])}" for k, names in SEVERITY_NAMES.items())
+                values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
+            elif kind == "level":
+                whens = " ".join(f"WHEN {sql_str(lv)} THEN {sql_str(_level_label(lv, li))}"
+                                 for lv in (*LEVELS, "tps"))
+                values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
+            else:
+                values.append(f"{text} AS {alias}")
+            base = {"code": "t_code", "wrap": "t_wrap"}.get(kind, "t_text")
+            sql_cells.append(st.sql_text(letter, alias, st.toned(base, tones)))
+    rows = f"SELECT {tone} AS rk_tone, {', '.join(values)} FROM {relation}"
+    st.splice(ws, header_row + 1, shown, rows, f"{order}, {every}", sql_cells)
+
+
+# --- one list as a workbook: `-f xlsx` of validate, compare and progress ----------------------------------
+
+LIST_SHEETS = {"rk_findings_out": "findings", "rk_discrepancies": "discrepancies", "rk_coverage": "coverage"}
+"""The sheet (a BUNDLE_TEXTS key) of each record table the commands write; any other table is 'Data'."""
+EXACT_INTEGER = 2**53
+"""Excel holds numbers as doubles: a whole number beyond this would come back changed, so it is text."""
+FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE", "REAL"})
+
+
+def write_list_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path_or_stream: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str = "id",
+) -> None:
+    """Write the records of `table` (findings, discrepancies, coverage, any table) as a workbook of one
+    sheet, atomically to a path or to a binary stream: row 1 the column names (those of the CSV), then
+    one row per record in the table's order. Text columns are text cells (codes keep their zeros; text
+    starting like a formula is an inline string with the quote prefix, never a formula), whole numbers and
+    finite decimals number cells (a whole number beyond 2**53, which Excel cannot hold, and NaN or
+    infinity are text), booleans TRUE/FALSE, anything else its text. `lang` names the sheet.
+
+    The rows are built by DuckDB as XML (`Styles.splice`, as the bundle's lists), so 300,000 findings take
+    seconds, and the bytes depend on the table only. More records than one Excel sheet holds
+    (1,048,575) is a `UsageError`: cutting the list would drop records silently."""
+    data = list_xlsx_bytes(con, table, lang=lang)
+    if isinstance(path_or_stream, str | os.PathLike):
+        write_atomic(Path(path_or_stream), data)
+    else:
+        _write_all(path_or_stream, data)
+
+
+def list_xlsx_bytes(con: duckdb.DuckDBPyConnection, table: str, *, lang: str = "id") -> bytes:
+    """The workbook `write_list_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from rekap.errors import UsageError
+
+    li = lang_index(lang)
+    relation = quote_ident(table)
+    columns = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {relation}").fetchall()]
+    n_rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+    if n_rows > EXCEL_MAX_ROWS - 1:
+        raise UsageError(
+            f"{n_rows:,} records do not fit on one Excel sheet (at most {EXCEL_MAX_ROWS - 1:,})",
+            hint="write them with -f csv or -f parquet",
+        )
+    key = LIST_SHEETS.get(table)
+    wb = Workbook(write_only=True)
+    st = Styles(wb, tables=True, records=True)
+    ws = wb.create_sheet(BUNDLE_TEXTS[key][li] if key else "Data")
+
+    # Widths from the data (a write-only sheet takes them before its first row).
+    if columns:
+        lengths = con.execute(
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, _ in columns)
+            + f" FROM {relation}"
+        ).fetchall()[0]
+        for i, ((name, _), n) in enumerate(zip(columns, lengths, strict=True)):
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(len(name), int(n or 0)) + 2)
+    ws.freeze_panes = "A2"
+    ws.append([st.text(ws, name, "t_head") for name, _ in columns])
+    if not columns:
+        return finish(wb, st, con, _list_title(key, li))
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last}{n_rows + 1}"
+    if n_rows:
+        # In the table's own order, as CSV and JSON list them: rowid is a table's scan order; a view
+        # is copied into a table first (a plain scan keeps its order).
+        ordered = table
+        if not _is_table(con, table):
+            ordered = "rk_xlsx_list"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rk_xlsx_list AS SELECT * FROM {relation}")
+        values, cells = [], []
+        for i, (name, dtype) in enumerate(columns):
+            v, letter, alias = quote_ident(name), get_column_letter(i + 1), f"rk_v{i}"
+            base = dtype.split("(")[0]
+            if base in INTEGER_TYPES:
+                values += [f"{v} AS {alias}", f"CAST({v} AS VARCHAR) AS {alias}_t"]
+                cells.append(f"CASE WHEN abs({alias}) >= {EXACT_INTEGER} THEN {st.sql_text(letter, alias + '_t', 't_code')} "
+                             f"ELSE {st.sql_number(letter, alias, 't_general')} END")
+            elif base in FLOAT_TYPES or base == "DECIMAL":
+                values += [f"{v} AS {alias}", f"CAST({v} AS VARCHAR) AS {alias}_t"]
+                finite = f"isfinite(CAST({alias} AS DOUBLE))"
+                cells.append(f"CASE WHEN {alias} IS NOT NULL AND NOT {finite} THEN {st.sql_text(letter, alias + '_t', 't_code')} "
+                             f"ELSE {st.sql_number(letter, alias, 't_general')} END")
+            elif base == "BOOLEAN":
+                values.append(f"{v} AS {alias}")
+                cells.append(st.sql_bool(letter, alias, "t_text"))
+            else:
+                values.append(f"CAST({v} AS VARCHAR) AS {alias}")
+                cells.append(st.sql_text(letter, alias, "t_code"))
+        rows = f"SELECT rowid AS rk_ord, {', '.join(values)} FROM {quote_ident(ordered)}"
+        st.splice(ws, 2, n_rows, rows, "rk_ord", cells)
+    try:
+        return finish(wb, st, con, _list_title(key, li))
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.rk_xlsx_list")
+
+
+def _list_title(key: str | None, li: int) -> str:
+    return BUNDLE_TEXTS[f"{key}_title"][li] if key else "rekap"
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n", {"n": name}).fetchall()
+    return bool(rows[0][0])
