@@ -4,8 +4,8 @@
     recap_<level>.csv, recap.jsonl/.parquet recap rows per level
     discrepancies.csv / .jsonl / .parquet  reported recaps vs the sums beneath them (with --reported)
     coverage.csv                           TPS received / expected per unit (with a KPU --master)
-    rekap.xlsx                             workbook for staff (when the workbook writer is available)
-    laporan.html                           one offline page (when the HTML writer is available)
+    rekap.xlsx                             workbook for staff (when there is a recap)
+    laporan.html                           one offline page
     manifest.json                          version, options, SHA-256 and rows of every input (one entry per
                                            sheet read) and output, the workbook sheets not read and why,
                                            what it covers (scope, election types and where they came
@@ -31,7 +31,8 @@ from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import table_exists
 from rekap.io import file_sha256
 from rekap.regions import LEVELS
-from rekap.report import write_atomic, write_records
+from rekap.report import write_records
+from rekap.report.files import write_atomic
 from rekap.schema import quote_ident
 from rekap.version import RULESET_VERSION, __version__
 
@@ -69,7 +70,7 @@ def check_output_folder(outdir: Path) -> list[str] | None:
     a bundle beside the user's own files (named), or an earlier bundle in the current folder (which
     cannot be swapped out from under the shell that stands in it)."""
     from rekap.errors import UsageError
-    from rekap.report import _reason
+    from rekap.report.files import reason
 
     if not outdir.exists():
         return None
@@ -78,7 +79,7 @@ def check_output_folder(outdir: Path) -> list[str] | None:
     try:
         entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in os.scandir(outdir))
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot read the folder ({_reason(exc)})") from None
+        raise UsageError(f"{outdir}: cannot read the folder ({reason(exc)})") from None
     if not entries:
         return None
     listed = _bundle_files(outdir / MANIFEST)
@@ -131,7 +132,12 @@ def write_bundle(
     con: duckdb.DuckDBPyConnection,
     outdir: Path,
     tmpdir: str,
-    **kwargs: Any,
+    *,
+    inputs: BundleInputs,
+    accounting: dict[str, int],
+    counts: dict[str, int],
+    timings: dict[str, float],
+    lang: str = "id",
 ) -> list[str]:
     """Write the bundle into a fresh folder beside `outdir`, then move it into place: a run that
     fails halfway leaves no half-written bundle that looks complete.
@@ -145,7 +151,7 @@ def write_bundle(
     import tempfile
 
     from rekap.errors import UsageError, WriteError
-    from rekap.report import _reason
+    from rekap.report.files import reason
 
     earlier = check_output_folder(outdir)
     target = outdir.resolve()
@@ -154,9 +160,10 @@ def write_bundle(
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot make the output folder ({_reason(exc)})") from None
+        raise UsageError(f"{outdir}: cannot make the output folder ({reason(exc)})") from None
     try:
-        written = _write_bundle(con, staging, tmpdir, **kwargs)
+        written = _write_bundle(con, staging, tmpdir, inputs=inputs, accounting=accounting, counts=counts,
+                                timings=timings, lang=lang)
         if earlier is None:
             target.mkdir(exist_ok=True)
             for name in written:
@@ -168,7 +175,7 @@ def write_bundle(
         # hidden staging folder, which is removed below; nothing half-written is left behind.
         raise UsageError(f"{outdir}: cannot write the bundle ({exc.reason}); nothing was written") from None
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot write the bundle ({_reason(exc)}); nothing was written") from None
+        raise UsageError(f"{outdir}: cannot write the bundle ({reason(exc)}); nothing was written") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
@@ -280,19 +287,13 @@ def _write_bundle(
                 name = "coverage.csv"
                 write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
                 done([name])
-            import importlib
-            import importlib.util
+            from rekap.report.html import write_html_report
 
-            page = None
-            if importlib.util.find_spec("rekap.report.html") is not None:
-                html_report = importlib.import_module("rekap.report.html")
-                html_report.write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
-                page = "laporan.html"
+            write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
             if book is not None:
                 book.result()
                 done(["rekap.xlsx"])  # listed where it always was: after the data files, before the page
-            if page:
-                done([page])
+            done(["laporan.html"])
         except BaseException:
             if cursor is not None:
                 cursor.interrupt()  # a failed bundle does not wait for a workbook nobody will see

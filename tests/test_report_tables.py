@@ -17,8 +17,8 @@ from rekap.report.workbook import bundle_xlsx_bytes
 from rekap.validate.catalogue import all_rules, write_rules_table
 
 REPORT = Path(__file__).resolve().parents[1] / "rekap" / "report"
-ALLOWED = {"rekap", "rekap.errors", "rekap.schema", "rekap.regions", "rekap.i18n", "rekap.db", "rekap.form",
-           "rekap.statement", "rekap.election"}
+ALLOWED = {"rekap.version", "rekap.errors", "rekap.schema", "rekap.regions", "rekap.i18n", "rekap.db", "rekap.form",
+           "rekap.statement", "rekap.election", "rekap.scope"}
 """What the report package may import of rekap, besides itself."""
 
 

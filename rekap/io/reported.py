@@ -252,7 +252,7 @@ def load_reported(
         _create_outputs(con, numeric, any(s.value_rows for s in stages))
         for stage in stages:
             _type_stage(con, stage, numeric, election)
-        _finish(con)
+        _store(con)
         sources = [
             ReportedSource(
                 index=s.index, path=p, name=s.name, format=s.format, rows=s.rows, sha256=h, notes=s.notes,
@@ -1085,7 +1085,7 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     con.execute("DROP TABLE rk_rep_t")
 
 
-def _finish(con: duckdb.DuckDBPyConnection) -> None:
+def _store(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {REPORTED_TABLE} AS SELECT * FROM rk_rep_acc ORDER BY _file, _row")
     con.execute(
         f"""CREATE OR REPLACE TABLE {BAD_TABLE} AS

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
-from rekap.db import RULES_TABLE, table_exists
 from rekap.errors import UsageError, WriteError
+from rekap.report.files import _stream, _temp_beside, _unlink, _write_all, reason, write_atomic
 from rekap.report.text import findings_text
 from rekap.schema import quote_ident
 
@@ -139,7 +139,7 @@ def write_records(
             os.replace(tmp, target)
         except (OSError, duckdb.IOException) as exc:
             _unlink(tmp)
-            raise WriteError(target, _reason(exc)) from None
+            raise WriteError(target, reason(exc)) from None
         except BaseException:
             _unlink(tmp)
             raise
@@ -168,77 +168,3 @@ def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text, lang: 
     return buf.getvalue()
 
 
-def rule_titles(con: duckdb.DuckDBPyConnection, lang: str = "id") -> dict[str, str]:
-    """The title of every rule in `lang`, by rule id, from the rules table the pipeline writes before
-    rendering (`rekap.db.RULES_TABLE`); empty without that table (tables a caller built by hand), and a
-    finding's rule then shows without its title."""
-    if not table_exists(con, RULES_TABLE):
-        return {}
-    title = "title_id" if lang == "id" else "title_en"
-    rows = con.execute(f"SELECT id, {title} FROM {quote_ident(RULES_TABLE)} ORDER BY id").fetchall()
-    return {str(rule_id): str(text or "") for rule_id, text in rows}
-
-
-def _reason(exc: BaseException) -> str:
-    """The system's words for a failed write ("No space left on device"), also out of DuckDB's errors."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    import re
-
-    text = str(exc)
-    errno = re.search(r'"errno":\s*"?(\d+)', text)
-    if errno and int(errno.group(1)) > 0:
-        return os.strerror(int(errno.group(1)))
-    return text.splitlines()[0][:200]
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
-
-
-def _temp_beside(path: Path) -> Path:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        what = "is not a folder" if directory.exists() else "does not exist"
-        raise UsageError(f"{path}: the folder {directory} {what}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise WriteError(path, str(exc.strerror), here=True) from None
-    os.close(fd)
-    # mkstemp makes the file private (0600); an output file should follow the umask like any other.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return Path(tmp)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file beside the target, then rename: no half-written file looks complete."""
-    tmp = _temp_beside(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _unlink(tmp)
-        raise WriteError(path, str(exc.strerror)) from None
-
-
-def _stream(stdout: BinaryIO | None) -> BinaryIO:
-    if stdout is None:
-        raise ValueError("no output stream")
-    return stdout
-
-
-def _write_all(stdout: BinaryIO | None, data: bytes) -> None:
-    if stdout is None:
-        raise ValueError("no output stream")
-    # An unbuffered stdout (PYTHONUNBUFFERED) may accept only part of a large write.
-    view = memoryview(data)
-    while view:
-        written = stdout.write(view)
-        view = view[written if written is not None else len(view) :]
-    stdout.flush()

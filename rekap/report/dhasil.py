@@ -46,7 +46,7 @@ from rekap.form import (
 )
 from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, level_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
-from rekap.report import _write_all, write_atomic
+from rekap.report.files import _write_all, write_atomic
 from rekap.report.sheets import LANGS, Styles, finish, lang_index
 from rekap.schema import PASLON_RE, quote_ident
 from rekap.version import __version__

@@ -856,7 +856,7 @@ def _turnout_charts(page: _Page) -> dict[object, str]:
 
 
 def _findings(page: _Page) -> str:
-    from rekap.report import rule_titles
+    from rekap.report.rules import rule_titles
 
     con, lang = page.con, page.lang
     total = con.execute("SELECT count(*) FROM rk_findings_out").fetchall()[0][0]
@@ -1131,7 +1131,7 @@ def write_html_report(
 ) -> None:
     """Write the report to `path` (a directory gets `laporan.html` inside it), through a temporary
     file beside it and a rename, so a half-written page never looks complete."""
-    from rekap.report import write_atomic
+    from rekap.report.files import write_atomic
 
     path = Path(path)
     if path.is_dir():

@@ -30,8 +30,9 @@ from rekap.db import RULES_TABLE, table_exists
 from rekap.form import BUNDLE_SHEETS
 from rekap.i18n import level_name
 from rekap.regions import LEVELS, rank_sql
-from rekap.report import _write_all, rule_titles, write_atomic
 from rekap.report.dhasil import WIDE_MAX_UNITS, write_recap_sheets
+from rekap.report.files import _write_all, write_atomic
+from rekap.report.rules import rule_titles
 from rekap.report.sheets import (
     EXCEL_MAX_ROWS,
     INTEGER_TYPES,
@@ -101,7 +102,7 @@ ACCOUNTING_LABELS = {
 }
 # (column, Indonesian header, English header, kind); a column missing from the table is skipped.
 # Kinds: code (text, '@'), text, wrap (long text), num, signed (a difference), bool, severity, level.
-FINDING_COLUMNS = (
+FINDINGS_SHEET = (
     ("rule", "Aturan", "Rule", "code"),
     ("severity", "Tingkat", "Severity", "severity"),
     ("rule_title", "Judul aturan", "Rule title", "text"),
@@ -115,7 +116,7 @@ FINDING_COLUMNS = (
     ("source", "Berkas", "File", "text"),
     ("row", "Baris", "Row", "num"),
 )
-DISCREPANCY_COLUMNS = (
+DISCREPANCIES_SHEET = (
     ("jenis_pemilihan", "Jenis pemilihan", "Election", "code"),
     ("level", "Tingkat wilayah", "Level", "level"),
     ("kode_wilayah", "Kode wilayah", "Area code", "code"),
@@ -133,7 +134,7 @@ DISCREPANCY_COLUMNS = (
     ("source", "Berkas", "File", "text"),
     ("row", "Baris", "Row", "num"),
 )
-COVERAGE_COLUMNS = (
+COVERAGE_SHEET = (
     ("level", "Tingkat wilayah", "Level", "level"),
     ("kode_wilayah", "Kode wilayah", "Area code", "code"),
     ("nama_wilayah", "Nama wilayah", "Area name", "text"),
@@ -196,16 +197,16 @@ def bundle_xlsx_bytes(
     # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
     if table_exists(con, recap_table):
         write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, li))
-    _write_list(sheet("findings"), st, con, li, _findings_with_titles(con, li), FINDING_COLUMNS, "findings_title",
+    _write_list(sheet("findings"), st, con, li, _findings_with_titles(con, li), FINDINGS_SHEET, "findings_title",
                 order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
                 tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
                 notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
     if table_exists(con, "rk_discrepancies"):
-        _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCY_COLUMNS,
+        _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCIES_SHEET,
                     "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
                     tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
     if table_exists(con, "rk_coverage"):
-        _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_COLUMNS, "coverage_title",
+        _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_SHEET, "coverage_title",
                     order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
                     full_file="coverage.csv", max_rows=max_rows)
     return finish(wb, st, con, BUNDLE_TEXTS["summary_title"][li])

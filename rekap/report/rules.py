@@ -1,0 +1,20 @@
+"""Rule titles for the renderers, from the `rk_rules` table the session writes (no renderer imports the
+rule catalogue)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from rekap.db import RULES_TABLE, table_exists
+from rekap.schema import quote_ident
+
+
+def rule_titles(con: duckdb.DuckDBPyConnection, lang: str = "id") -> dict[str, str]:
+    """The title of every rule in `lang`, by rule id, from the rules table the pipeline writes before
+    rendering (`rekap.db.RULES_TABLE`); empty without that table (tables a caller built by hand), and a
+    finding's rule then shows without its title."""
+    if not table_exists(con, RULES_TABLE):
+        return {}
+    title = "title_id" if lang == "id" else "title_en"
+    rows = con.execute(f"SELECT id, {title} FROM {quote_ident(RULES_TABLE)} ORDER BY id").fetchall()
+    return {str(rule_id): str(text or "") for rule_id, text in rows}
