@@ -15,8 +15,9 @@ from conftest import real_file, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rekap.aggregate.rollup import aggregate, parse_levels
+from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
+from rekap.regions import parse_levels
 from rekap.validate import validate
 
 LEVEL_PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}

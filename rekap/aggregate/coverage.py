@@ -4,7 +4,7 @@
     load_master(con, Path("wilayah_kpu_pemilu2024.csv"))
     table = coverage(con)               # "rk_coverage"
 
-Expected, received, root and scope are defined once in `rekap.validate.completeness` (the K rules use
+Expected, received, root and scope are defined once in `rekap.aggregate.completeness` (the K rules use
 the same definitions, so `rk_coverage` and K003 never disagree).
 """
 

@@ -195,7 +195,7 @@ def _expected_counts(con: duckdb.DuckDBPyConnection, levels: list[str]) -> bool:
     """Expected TPS per unit from the master list, when it has TPS counts (`rk_expected_tps`)."""
     if not table_exists(con, "rk_expected_tps"):
         return False
-    # Overseas codes in the KPU list do not match Sirekap's (see rekap.validate.completeness): the
+    # Overseas codes in the KPU list do not match Sirekap's (see rekap.aggregate.completeness): the
     # expected counts cover the domestic list only, as the coverage view does, and come from the same
     # table (built once for the K rules, the coverage and this).
     ensure_scope(con)  # rk_k_units.n_exp: the expected TPS per unit, joined into the recap

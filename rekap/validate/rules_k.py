@@ -2,7 +2,7 @@
 
 They need a region list that numbers the TPS of each desa (`--master` in KPU format, table
 `rk_expected_tps`); the definitions of expected, received, root and scope are in
-`rekap.validate.completeness`.
+`rekap.aggregate.completeness`.
 """
 
 from __future__ import annotations
