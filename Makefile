@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean bench samples
+.PHONY: demo test lint venv clean bench samples messages
 
 # PYTHONWARNINGS: setuptools' build backend warns that an editable install can be shadowed by a folder
 # named like the package (here it is that folder); the warning is about its mechanism, not this project.
@@ -23,12 +23,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check rekap tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/messages.py --check
 
 test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
+
+# The message catalogues (rekap/locale): extract the marked texts, update every language's .po, compile the .mo.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py

@@ -789,7 +789,7 @@ def main() -> None:
         # with a traceback; the failure itself is reported as one line.
         sys.unraisablehook = lambda _unraisable: None
     try:
-        app(standalone_mode=False)
+        _run_app(sys.argv[1:])
     except RekapError as exc:
         if debug:
             raise
@@ -825,6 +825,47 @@ def main() -> None:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc}", hint="run again with REKAP_DEBUG=1 and report the traceback")
     _exit(EXIT_OK)
+
+
+def _run_app(argv: list[str]) -> None:
+    """Choose the language first (`--lang`, else REKAP_LANG), so that help, which Click prints while
+    it parses, is in it too; then run the command with every help text translated."""
+    import typer.main
+
+    from rekap.i18n import resolve_lang, set_lang
+
+    set_lang(resolve_lang(_lang_in(argv)))
+    command = typer.main.get_command(app)
+    _translate_help(command)
+    command.main(args=argv, prog_name="rekap", standalone_mode=False)
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """The value of `--lang` on the command line, read before Click parses it (None when absent)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _translate_help(command: Any) -> None:
+    """Every help text of the command tree in the process's language (the texts in the code are the
+    Indonesian source, marked with N_ for the catalogue)."""
+    from rekap.i18n import _
+
+    for attr in ("help", "short_help", "epilog"):
+        text = getattr(command, attr, None)
+        if text:
+            setattr(command, attr, _(text))
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
 
 
 def _silence_stdout() -> None:

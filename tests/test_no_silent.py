@@ -48,7 +48,7 @@ def test_an_unknown_level_is_refused() -> None:
 
 @pytest.mark.parametrize("args", [["--lang", "fr"], ["--lang", "english please"]])
 def test_an_unknown_language_is_a_usage_error(args: list[str]) -> None:
-    assert_clean_failure(run_cli(["validate", SAMPLE_TPS[0], *args]), "unknown language")
+    assert_clean_failure(run_cli(["validate", SAMPLE_TPS[0], *args]), "bahasa tidak dikenal")
 
 
 def test_an_unknown_rekap_lang_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,7 +51,7 @@ from rekap.form import (
     TEXTS,
     VOTER_GROUPS,
 )
-from rekap.i18n import ELECTION_TITLES, SHEET_NAMES
+from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, in_every_language
 from rekap.io.excel import (
     HEADER_SCAN_ROWS,
     _cell_text,
@@ -245,7 +245,7 @@ def _election(texts: list[str], sheet: str) -> tuple[str | None, str]:
     """(jenis, where it came from) from title lines and the sheet name; (None, why) when they say nothing."""
     title = " ".join(" ".join(t.upper().split()) for t in texts)
     # Longest first: "… ANGGOTA DPRD PROVINSI" also contains "… ANGGOTA DPR".
-    for name, jenis in sorted(((n, j) for j, names in ELECTION_TITLES.items() for n in names.values()),
+    for name, jenis in sorted(((n, j) for j, pair in ELECTION_TITLES.items() for n in in_every_language(*pair)),
                               key=lambda p: -len(p[0])):
         if name in title:
             return jenis, "the title"
@@ -269,8 +269,8 @@ def _declared_level(texts: list[str], sheet: str) -> str | None:
             if m:
                 return level_of_word(m.group(group))
     name = sheet.strip().casefold()
-    for level, names in SHEET_NAMES.items():
-        for text in names.values():
+    for level, pair in SHEET_NAMES.items():
+        for text in in_every_language(*pair):
             if name == text.casefold() or name.startswith(text.casefold() + " "):
                 return level
     return None

@@ -44,7 +44,7 @@ from rekap.form import (
     TEXTS,
     VOTER_GROUPS,
 )
-from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, level_name
+from rekap.i18n import election_title, level_name, sheet_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report.files import _write_all, write_atomic
 from rekap.report.sheets import LANGS, Styles, finish, lang_index
@@ -218,7 +218,7 @@ def write_recap_sheets(
         else:
             _write_long(ws, styles, recap, sheet, sections, heading, li, notes)
     if not sheets:
-        name = SHEET_NAMES["nasional"][LANGS[li]]
+        name = sheet_name("nasional", LANGS[li])
         names.add(name.lower())
         ws = wb.create_sheet(name)
         ws.append([styles.text(ws, title or TEXTS["title"][li], "title")])
@@ -370,7 +370,7 @@ def _unit_title(level: str, code: str, name: str | None, li: int) -> str:
 
 
 def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, names: dict[tuple[str, str], str]) -> list[str]:
-    election = ELECTION_TITLES.get(sheet.jenis or "", {}).get(LANGS[li]) or (sheet.jenis or "").upper()
+    election = election_title(sheet.jenis or "", LANGS[li]) or (sheet.jenis or "").upper()
     if title:
         first = f"{title} — {election}" if several and election else title
     else:
@@ -385,7 +385,7 @@ def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, na
 
 
 def _sheet_name(sheet: SheetData, li: int, several: bool, taken: set[str]) -> str:
-    name = SHEET_NAMES[sheet.level][LANGS[li]]
+    name = sheet_name(sheet.level, LANGS[li])
     if several:
         name += " " + re.sub(r"[\[\]:*?/\\']", "_", sheet.jenis or "-")
     name = name[:31]
