@@ -36,9 +36,10 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from rekap.errors import InputError
 from rekap.form import (
@@ -355,6 +356,8 @@ def _blank(v: Any) -> bool:
 
 
 def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilSheet | str:
+    import pyarrow as pa  # lazily: validating alone never needs it (numpy + pyarrow ~0.3 s)
+
     where = f"{display} [{ws.title}]"
     width = max((len(r) for r in rows), default=0)
     labels = [_text(_cell(rows, r, label_col)) for r in range(len(rows))]
@@ -533,6 +536,8 @@ def _code_text(v: Any) -> str | None:
 
 
 def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], display: str) -> DHasilSheet | str:
+    import pyarrow as pa  # lazily: validating alone never needs it (numpy + pyarrow ~0.3 s)
+
     where = f"{display} [{ws.title}]"
     found = next(
         ((r, c) for r, row in enumerate(head) for c, v in enumerate(row)

@@ -60,13 +60,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from rekap.db import count, create_macros
 from rekap.election import InputElection
+
+if TYPE_CHECKING:
+    pass
+
 from rekap.errors import InputError, UsageError
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
@@ -288,6 +291,8 @@ def _check_path(given: str) -> Path:
 
 
 def _register_paslon(con: duckdb.DuckDBPyConnection, paslon: dict[str, int] | None) -> str | None:
+    import pyarrow as pa  # lazily: validating alone never needs it (numpy + pyarrow ~0.3 s)
+
     if paslon is None:
         return None
     name = f"rk_rep_paslon_{uuid.uuid4().hex[:8]}"
@@ -729,6 +734,8 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
 def _stage_json(
     con: duckdb.DuckDBPyConnection, path: Path, display: str, index: int, paslon: dict[str, int] | None
 ) -> _Stage:
+    import pyarrow as pa  # lazily: validating alone never needs it (numpy + pyarrow ~0.3 s)
+
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
