@@ -2,6 +2,11 @@
 """Time `rekap validate`, `aggregate`, `compare` and `run` on a national-scale TPS table against hand-written baselines.
 
     python benchmarks/bench_validate.py [--repeat 3] [--rows N] [--rekap "path/to/rekap"] [--groups G,...] [--strict]
+                                        [--before "path/to/other/rekap"]
+
+`--before` times a second install (e.g. `git worktree add ../before HEAD~1` with its own venv) on the same
+cases in the same rounds, and adds the target "within 5 % of before" per group: the check that a change
+lost no speed (benchmarks/README.md, "No speed lost").
 
 Cases, by group (see CASES; later commands are added there as more entries with their own group and
 baselines):
@@ -484,6 +489,8 @@ class Context:
     """The rekap command (argv prefix), or None when it could not be found."""
     reported: dict[Path, Path] = field(default_factory=dict)
     """Input file -> the reported recap made from it (group `compare`)."""
+    before: list[str] | None = None
+    """Another rekap (`--before`, e.g. an install of the previous commit) timed on the same cases."""
 
 
 @dataclass(frozen=True)
@@ -602,6 +609,21 @@ PEAK_TARGETS: list[tuple[str, str, float, str]] = [
     ("run", "rekap", 1536.0, "rekap run peak RSS < 1.5 GiB"),
 ]
 """(group, role, MiB, label): pass when the case's largest peak RSS is below the limit."""
+
+
+
+
+def as_before(case: Case) -> Case:
+    """The same rekap case run by the `--before` install (role 'before'), for a no-speed-lost check."""
+
+    def command(ctx: Context, src: Path, out: Path) -> list[str] | None:
+        return case.command(Context(ctx.python, ctx.before, ctx.reported), src, out) if ctx.before else None
+
+    return Case(f"{case.name} (before)", case.group, "before", command, case.ok_codes, case.output_dir)
+
+
+BEFORE_MAX_RATIO = 1.05
+"""With --before: pass when rekap's median is at most 5 % above the other install's (same rounds)."""
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -1067,12 +1089,12 @@ def check_run(results: list[Result]) -> None:
         print(f"    coverage vs bare DuckDB: {verdict}")
 
 
-def evaluate(results: list[Result]) -> bool:
+def evaluate(results: list[Result], targets: list[Target] = TARGETS) -> bool:
     """Print PASS/FAIL per target and input; True when every target was met."""
     ok = True
     inputs = list(dict.fromkeys(r.input for r in results))
     groups = {r.case.group for r in results}
-    for target in TARGETS:
+    for target in targets:
         if target.group not in groups:
             continue
         for src in inputs:
@@ -1127,6 +1149,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs per case and input; the median is reported")
     ap.add_argument("--rows", type=int, default=None, help="benchmark on the first N rows of the national table")
     ap.add_argument("--rekap", default=None, help='rekap command (default .venv/bin/rekap, then rekap on PATH)')
+    ap.add_argument("--before", default=None,
+                    help="another rekap command (e.g. a venv of the previous commit) run on the same cases in the "
+                         "same rounds; adds the target 'within 5 %% of before'")
     ap.add_argument("--inputs", default="parquet,csv", help="comma-separated input formats (default parquet,csv)")
     ap.add_argument("--groups", default=",".join(GROUPS),
                     help=f"comma-separated case groups (default all: {','.join(GROUPS)})")
@@ -1142,6 +1167,14 @@ def main(argv: list[str] | None = None) -> int:
 
     python = sys.executable
     ctx = Context(python=python, rekap=find_rekap(args.rekap))
+    targets = list(TARGETS)
+    if args.before:
+        ctx.before = find_rekap(args.before)
+        if ctx.before is None:
+            ap.error(f"--before: {args.before} not found")
+        cases += [as_before(c) for c in cases if c.role == "rekap"]
+        targets += [Target(g, "rekap", "before", BEFORE_MAX_RATIO, f"rekap {g} within 5 % of before")
+                    for g in groups]
     if ctx.rekap is None:
         wanted = args.rekap or ".venv/bin/rekap or rekap on PATH"
         print(f"bench: rekap not found ({wanted}); timing the baselines only", file=sys.stderr)
@@ -1166,6 +1199,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(f"input:   {count_rows(files['parquet']):,} TPS rows; {args.repeat} run(s) per case, median wall time")
     print(f"rekap:   {' '.join(ctx.rekap) if ctx.rekap else 'not found'}")
+    if ctx.before:
+        print(f"before:  {' '.join(ctx.before)}")
     print(f"source:  {source_state()}")
     print(f"groups:  {', '.join(groups)}")
     if recap is not None:
@@ -1198,7 +1233,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrun outputs:")
         check_run(results)
     print()
-    ok = evaluate(results)
+    ok = evaluate(results, targets)
     return 1 if args.strict and not ok else 0
 
 
