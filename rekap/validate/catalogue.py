@@ -12,7 +12,7 @@ import duckdb
 
 from rekap.db import RULES_TABLE
 from rekap.errors import UsageError
-from rekap.i18n import NC_, SOURCE_LANG, C_, _, languages
+from rekap.i18n import C_, NC_, SOURCE_LANG, _, languages
 from rekap.schema import quote_ident
 from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s
 from rekap.validate.registry import Rule, severity_word

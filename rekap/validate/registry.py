@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rekap.i18n import NC_, C_, _
+from rekap.i18n import C_, NC_, _
 
 SEVERITIES = ("error", "warning", "info")
 """The severity codes: stable data (finding records, `rk_rules`, `rekap rules -f json`), never translated."""

@@ -13,6 +13,7 @@ from rekap.schema import LPJ, TRIPLE_GROUPS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.sql import c, equality, literal, not_applicable, term, upper_bound
 
+
 @rule(
     "A001", "error",
     title=N_("L + P = Jumlah"),

@@ -147,7 +147,7 @@ def _outlier(field: str, num: str, den: str, turnout: bool, lang: str) -> Check:
     always = "OR s.x >= 1" if turnout else ""
     # Shares and the z-score are measured values: one decimal, the language's decimal mark
     # (58,5 % in Indonesian, 58.5% in English).
-    z = f"CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END"
+    z = "CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END"
     detail = text_sql(
         _(" ({share} % dibanding median {median} %, z {z})", lang),
         share=decimal_sql("100 * s.x", 1, lang),
