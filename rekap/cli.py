@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from rekap.errors import RekapError
+from rekap.i18n import N_
 from rekap.version import RULESET_VERSION, __version__
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     if report.not_applicable:
         console.print(f"  {t('not_applicable', lang)}:")
         for rule_id, na in report.not_applicable.items():
-            console.print(f"    {rule_id}: {na.reason_id if lang == 'id' else na.reason_en}", markup=False)
+            console.print(f"    {rule_id}: {na.text(lang)}", markup=False)
 
 
 FilesArg = Annotated[list[str], typer.Argument(help="TPS result files (CSV/TSV, XLSX, Parquet, Sirekap JSON/JSONL); '-' reads stdin.", show_default=False)]
@@ -748,35 +749,53 @@ class _status:
             self.live.__exit__(None, None, None)
 
 
-@app.command(epilog="Contoh / examples:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'")
+@app.command(
+    help=N_("Daftar aturan pemeriksaan, atau penjelasan satu aturan: apa yang diperiksa, mengapa penting, contohnya."),
+    epilog=N_("Contoh:\n\n  rekap rules\n\n  rekap rules A006\n\n  rekap rules -f json | jq '.[].id'"),
+)
 def rules(
-    rule_id: Annotated[str | None, typer.Argument(help="A rule ID (e.g. A006) or prefix (A).", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    rule_id: Annotated[str | None, typer.Argument(help=N_("ID aturan (mis. A006) atau awalannya (A)."),
+                                                  show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=N_("table (untuk dibaca) atau json (data untuk skrip)."))] = "table",
     lang: LangOpt = None,
 ) -> None:
-    """Daftar atau penjelasan aturan / list or explain the rules."""
+    """List or explain the rules (the help shown is the catalogue's, in the chosen language)."""
     import json
+    import textwrap
 
-    from rekap.i18n import resolve_lang
+    from rekap.i18n import _, languages, resolve_lang
     from rekap.session import all_rules
+    from rekap.validate.registry import severity_word
 
     lang_code = resolve_lang(lang)
     chosen = [r for r in all_rules() if rule_id is None or r.id.startswith(rule_id.upper())]
     if not chosen:
-        _fail(f"unknown rule {rule_id!r}", hint="list the rules with: rekap rules")
+        _fail(_("aturan tidak dikenal: {rule!r}", lang_code, rule=rule_id),
+              hint=_("lihat daftar aturan dengan: rekap rules", lang_code))
     if fmt == "json":
-        records = [
-            {"id": r.id, "severity": r.severity, "title_id": r.title_id, "title_en": r.title_en, "description": r.description}
-            for r in chosen
-        ]
+        # Data for scripts: the codes as they are and the texts in every language (`description`, the
+        # English explanation, is the key scripts used before the catalogue).
+        records = []
+        for r in chosen:
+            record: dict[str, str] = {"id": r.id, "severity": r.severity}
+            record.update({f"title_{code}": r.title(code) for code in languages()})
+            record["description"] = r.explanation("en")
+            record.update({f"explanation_{code}": r.explanation(code) for code in languages()})
+            records.append(record)
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         return
     if rule_id is not None and len(chosen) == 1:
         r = chosen[0]
-        sys.stdout.write(f"{r.id} ({r.severity}): {r.title(lang_code)}\n\n{r.description}\n")
+        paragraphs = [textwrap.fill(p, width=100) for p in r.explanation(lang_code).split("\n\n")]
+        sys.stdout.write(f"{r.id} ({severity_word(r.severity, lang_code)}): {r.title(lang_code)}\n\n"
+                         + "\n\n".join(paragraphs) + "\n")
         return
+    head = (_("Aturan", lang_code), _("Keparahan", lang_code), _("Judul", lang_code))
+    words = {r.severity: severity_word(r.severity, lang_code) for r in chosen}
+    width = (max(4, len(head[0])), max(len(head[1]), *(len(w) for w in words.values())))
+    sys.stdout.write(f"{head[0]:<{width[0]}}  {head[1]:<{width[1]}}  {head[2]}\n")
     for r in chosen:
-        sys.stdout.write(f"{r.id}  {r.severity:<7}  {r.title(lang_code)}\n")
+        sys.stdout.write(f"{r.id:<{width[0]}}  {words[r.severity]:<{width[1]}}  {r.title(lang_code)}\n")
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
-"""Write docs/rules.md from the rule registry (the registry is the single source of truth).
+"""Write the rule catalogue's pages from the rule registry and the message catalogue (the single source of
+truth): docs/rules.md in Indonesian, docs/rules.<lang>.md in every other language rekap has.
 
-Usage: python scripts/gen_rules_doc.py [--check]
+Usage: python scripts/gen_rules_doc.py [--check]   (--check: exit 1 when a page is missing or stale)
 """
 
 from __future__ import annotations
@@ -8,33 +9,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rekap.validate.catalogue import all_rules
+from rekap.i18n import languages
+from rekap.validate.catalogue import doc_name, markdown
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def render() -> str:
-    lines = [
-        "# Rule catalogue",
-        "",
-        "Generated from the rule registry by `python scripts/gen_rules_doc.py`; `rekap rules ID` shows the same text.",
-        "IDs are permanent (domain.md §3). Severity: error = the form cannot be right; warning = legal but suspicious.",
-        "",
-        "| ID | severity | Indonesian | English |",
-        "|---|---|---|---|",
-    ]
-    rules = all_rules()
-    lines += [f"| {r.id} | {r.severity} | {r.title_id} | {r.title_en} |" for r in rules]
-    for r in rules:
-        lines += ["", f"## {r.id}: {r.title_en}", "", f"*{r.severity}* — {r.title_id}", "", r.description]
-    return "\n".join(lines) + "\n"
+def pages() -> dict[Path, str]:
+    """Every language's page and its text."""
+    return {DOCS / doc_name(lang): markdown(lang) for lang in languages()}
 
 
 def main() -> int:
-    text = render()
+    wanted = pages()
     if "--check" in sys.argv:
-        return 0 if OUT.exists() and OUT.read_text(encoding="utf-8") == text else 1
-    OUT.write_text(text, encoding="utf-8")
+        stale = [path.name for path, text in wanted.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for name in stale:
+            print(f"docs/{name} is stale: run python scripts/gen_rules_doc.py")
+        return 1 if stale else 0
+    for path, text in wanted.items():
+        path.write_text(text, encoding="utf-8")
     return 0
 
 

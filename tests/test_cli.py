@@ -299,7 +299,8 @@ def test_rules_lists_every_rule_id() -> None:
 
 
 def test_rules_explains_one_rule() -> None:
-    result = run_cli(["rules", "A006"])
+    # In English (the Indonesian explanation is tests/test_rules.py::test_rules_command_speaks_one_language).
+    result = run_cli(["rules", "A006", "--lang", "en"])
     assert result.code == 0
     first, _, rest = result.text.partition("\n")
     assert first.startswith("A006 (error)")

@@ -221,9 +221,9 @@ def test_k_rules_not_applicable_without_tps_numbers(tmp_path: Path, which: str) 
     na = extra["na"]
     assert set(na) == {"K001", "K002", "K003"}
     if which == "none":
-        assert na["K001"].reason_en == "no region list given (--master)"
+        assert na["K001"].text("en") == "no region list given (--master)"
     else:
-        assert "Kemendagri" in na["K002"].reason_en and "Kemendagri" in na["K002"].reason_id
+        assert "Kemendagri" in na["K002"].text("en") and "Kemendagri" in na["K002"].text("id")
 
 
 def test_findings_without_source_sort_after_sourced_ones(tmp_path: Path) -> None:

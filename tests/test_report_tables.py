@@ -36,7 +36,7 @@ def test_write_rules_table_holds_the_catalogue_ordered_by_id() -> None:
     con = duckdb.connect()
     assert write_rules_table(con) == RULES_TABLE
     rows = con.execute(f"SELECT id, severity, title_id, title_en FROM {RULES_TABLE}").fetchall()
-    assert rows == sorted((r.id, r.severity, r.title_id, r.title_en) for r in all_rules())
+    assert rows == sorted((r.id, r.severity, r.title("id"), r.title("en")) for r in all_rules())
     assert [str(c[0]) for c in con.execute(f"DESCRIBE {RULES_TABLE}").fetchall()] == [
         "id", "severity", "title_id", "title_en"]
     write_rules_table(con)  # written again (a second render in one session): replaced, not doubled
@@ -69,7 +69,7 @@ def test_without_the_rules_table_titles_are_empty() -> None:
     assert findings.cell(4, header.index("Rule title") + 1).value is None
     a006 = next(r for r in all_rules() if r.id == "A006")
     page = render_html_report(con, lang="en", meta={})
-    assert "A006" in page and a006.title_en not in page and a006.title_id not in page
+    assert "A006" in page and a006.title("en") not in page and a006.title("id") not in page
 
 
 def test_the_report_package_imports_no_pipeline_module() -> None:

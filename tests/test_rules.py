@@ -54,9 +54,10 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def run(tmp_path: Path, rows: list[dict[str, Any]], select: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
+def run(tmp_path: Path, rows: list[dict[str, Any]], select: list[str] | None = None, lang: str = "id",
+        **kw: Any) -> list[dict[str, Any]]:
     path = write_csv(tmp_path / "tps.csv", rows)
-    with Session(tmpdir=tmp_path) as s:
+    with Session(tmpdir=tmp_path, lang=lang) as s:
         s.load([path])
         report = s.validate(rules=select_rules(select, None), **kw)
         assert report.rows_read == report.rows_used + report.rows_rejected
@@ -225,13 +226,170 @@ def test_p007_identical_records_in_a_desa(tmp_path: Path) -> None:
 
 
 def test_every_rule_has_docs_and_both_languages() -> None:
+    """Every rule's title, message and explanation come from the catalogue: Indonesian in the code, the
+    English translation in the .po (no pair of fields on the rule)."""
     for r in all_rules():
-        assert r.description and "Why" in r.description or r.id in ("S001", "S007", "S002", "S004"), r.id
-        assert r.message_id and r.message_en and r.title_id and r.title_en
+        assert not hasattr(r, "title_en") and not hasattr(r, "message_en"), r.id
+        for lang, why in (("id", "Mengapa: "), ("en", "Why: ")):
+            assert r.title(lang) and r.message(lang) and r.explanation(lang), (r.id, lang)
+            assert why in r.explanation(lang) or r.id in ("S002", "S007"), (r.id, lang)
+            # Paragraphs, no hard line breaks inside one (`rekap rules ID` wraps them for the terminal).
+            assert all(p and "\n" not in p for p in r.explanation(lang).split("\n\n")), (r.id, lang)
+        assert r.title("en") != r.title("id") and r.explanation("en") != r.explanation("id"), r.id
+        assert r.title() == r.title("id") and r.explanation() == r.explanation("id")
+        assert "Why" not in r.explanation("id") and "Mengapa" not in r.explanation("en"), r.id
 
 
 def test_select_and_ignore_prefixes() -> None:
     ids = [r.id for r in select_rules(["A"], ["A01"])]
     assert ids == ["A001", "A002", "A003", "A004", "A005", "A006", "A007", "A008", "A009"]
-    with pytest.raises(Exception, match="unknown rule"):
+    with pytest.raises(Exception, match="aturan atau awalan tidak dikenal: 'Z9'"):
         select_rules(["Z9"], None)
+
+
+# --- the rules' texts in a language ------------------------------------------------------------------
+
+
+def _p006_rows() -> list[dict[str, Any]]:
+    rows = []
+    for i in range(1, 13):
+        sah = 200 + i
+        rows.append(with_(PEMILU, kode_tps=f"3101011001{i:03d}", pengguna_dpt_l=100, pengguna_dpt_p=sah - 95,
+                          pengguna_dpt_j=sah + 5, pengguna_dptb_l=0, pengguna_dptb_p=0, pengguna_dptb_j=0,
+                          pengguna_total_l=100, pengguna_total_p=sah - 95, pengguna_total_j=sah + 5,
+                          suara_paslon_1=sah - 145, suara_paslon_2=107, suara_paslon_3=38, suara_sah=sah,
+                          suara_tidak_sah=5, suara_total=sah + 5))
+    rows[-1] = with_(rows[-1], pengguna_dpt_p=189, pengguna_dpt_j=289, pengguna_total_p=189, pengguna_total_j=289,
+                     suara_paslon_1=139, suara_sah=284, suara_total=289)
+    return rows
+
+
+def test_p006_measured_values_follow_the_language(tmp_path: Path) -> None:
+    """Shares and the z-score are written with the language's decimal mark (58,5 % in Indonesian, 58.5% in
+    English); the counts of the message stay plain digits."""
+    (tmp_path / "id").mkdir()
+    (tmp_path / "en").mkdir()
+    id_, = run(tmp_path / "id", _p006_rows(), select=["P006"])
+    en, = run(tmp_path / "en", _p006_rows(), select=["P006"], lang="en")
+    assert id_["message"] == "suara_total: 289 tercatat, median kecamatan memberi 212 (99,0 % dibanding median 72,4 %, z 17,4)"
+    assert en["message"] == "suara_total: 289 recorded, the kecamatan median gives 212 (99.0% vs median 72.4%, z 17.4)"
+
+
+def test_finding_details_built_in_sql_follow_the_language(tmp_path: Path) -> None:
+    """The words a rule puts into a finding's detail in SQL (S003, S004, S005, P008) are the catalogue's,
+    in the report's language; the Indonesian ones are those of the golden files."""
+    other = with_(PEMILU, suara_paslon_2=108, suara_sah=229, suara_tidak_sah=4)
+    rows = [PEMILU, PEMILU, other, with_(PEMILU, kode_tps="310101100100"),
+            {"kode_tps": "3101011001003", "suara_paslon_1": 83, "suara_paslon_2": 107, "suara_paslon_3": 38, "suara_sah": 228}]
+    messages = {}
+    for lang in ("id", "en"):
+        (tmp_path / lang).mkdir()
+        found = run(tmp_path / lang, rows, select=["S003", "S004", "S005", "P008"], lang=lang)
+        messages[lang] = {f["rule"]: f["message"].replace(f"{tmp_path / lang}/", "") for f in found}
+    assert messages["id"] == {
+        "S003": "suara_sah: TPS ini muncul lagi dengan angka berbeda (tps.csv baris 2)",
+        "S004": "kode_tps: baris ganda persis (sama dengan tps.csv baris 2); dihitung sekali",
+        "S005": 'kode_tps: kode "310101100100" bukan 13 angka',
+        "P008": "administrasi: ada suara tetapi tanpa data pemilih",
+    }
+    assert messages["en"] == {
+        "S003": "suara_sah: this TPS appears again with different values (tps.csv row 2)",
+        "S004": "kode_tps: exact duplicate row (same as tps.csv row 2); counted once",
+        "S005": 'kode_tps: code "310101100100" is not 13 digits',
+        "P008": "administrasi: votes but no voter data",
+    }
+
+
+def test_text_sql_keeps_every_text_quoted() -> None:
+    """A catalogue text inside SQL is quoted literals around the expressions, whatever it holds."""
+    from rekap.validate.sql import text_sql
+
+    assert text_sql("it's {code} (row {row})", code="t.kode_tps", row="t._row") == "'it''s ' || t.kode_tps || ' (row ' || t._row || ')'"
+    assert text_sql("{code}", code="t.kode_tps") == "t.kode_tps"
+    assert text_sql("no places {{here}}") == "'no places {here}'"
+    with pytest.raises(ValueError):
+        text_sql("{unknown}", code="t.kode_tps")
+
+
+def test_not_applicable_reasons_in_both_languages(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "tps.csv", [PEMILU])
+    with Session(tmpdir=tmp_path) as s:
+        s.load([path])
+        report = s.validate()
+    na = report.not_applicable
+    assert na["K001"].text("id") == "daftar wilayah tidak diberikan (--master)"
+    assert na["K001"].text("en") == "no region list given (--master)"
+    assert na["A002"].text("id").startswith("kolom tidak ada: pemilih_total_j")
+    assert na["A002"].text("en").startswith("columns absent: pemilih_total_j")
+
+
+def test_rules_command_speaks_one_language() -> None:
+    """`rekap rules ID`: title, severity and explanation in the chosen language, never a mix (issue 12)."""
+    from conftest import run_cli
+
+    got = run_cli(["rules", "A006"])
+    first, _sep, rest = got.text.partition("\n")
+    assert got.code == 0 and first == "A006 (galat): Jumlah suara paslon = suara sah"
+    assert "Mengapa: " in rest and "Contoh: " in rest and "Why" not in rest and "Example" not in rest
+    got = run_cli(["rules", "A006", "--lang", "en"])
+    first, _sep, rest = got.text.partition("\n")
+    assert got.code == 0 and first == "A006 (error): Sum of candidate votes = valid votes"
+    assert "Why: " in rest and "Example: " in rest and "Mengapa" not in rest
+    assert all(len(line) <= 100 for line in run_cli(["rules", "K001"]).text.splitlines())
+
+
+def test_rules_table_has_a_header_and_severity_words() -> None:
+    from conftest import run_cli
+
+    lines = run_cli(["rules"]).text.splitlines()
+    assert lines[0].split() == ["Aturan", "Keparahan", "Judul"]
+    assert {line.split()[1] for line in lines[1:]} == {"galat", "peringatan", "info"}
+    lines = run_cli(["rules", "--lang", "en"]).text.splitlines()
+    assert lines[0].split() == ["Rule", "Severity", "Title"]
+    assert {line.split()[1] for line in lines[1:]} == {"error", "warning", "info"}
+    assert len(lines) == len(all_rules()) + 1
+
+
+def test_rules_json_is_data_in_every_language() -> None:
+    """`rekap rules -f json` is the same whatever the language: codes as they are, the texts in every
+    language, and `description` (the English explanation) for the scripts written before."""
+    import json
+
+    from conftest import run_cli
+
+    records = json.loads(run_cli(["rules", "-f", "json"]).stdout)
+    assert json.loads(run_cli(["rules", "-f", "json", "--lang", "en"]).stdout) == records
+    by_id = {r["id"]: r for r in records}
+    assert list(by_id["A006"]) == ["id", "severity", "title_id", "title_en", "description", "explanation_id",
+                                   "explanation_en"]
+    a006 = next(r for r in all_rules() if r.id == "A006")
+    assert by_id["A006"] == {
+        "id": "A006", "severity": "error", "title_id": a006.title("id"), "title_en": a006.title("en"),
+        "description": a006.explanation("en"), "explanation_id": a006.explanation("id"),
+        "explanation_en": a006.explanation("en"),
+    }
+    assert {r["severity"] for r in records} == {"error", "warning", "info"}
+
+
+def test_rules_table_holds_the_titles_of_every_language() -> None:
+    """`rk_rules` has a title column per language; the renderers take the output language's."""
+    from rekap.report.rules import rule_titles
+    from rekap.validate.catalogue import write_rules_table
+
+    con = duckdb.connect()
+    write_rules_table(con)
+    a006 = next(r for r in all_rules() if r.id == "A006")
+    assert rule_titles(con, "id")["A006"] == a006.title("id") == "Jumlah suara paslon = suara sah"
+    assert rule_titles(con, "en")["A006"] == a006.title("en") == "Sum of candidate votes = valid votes"
+    # A language without a column (a table written before that language was added) shows Indonesian.
+    assert rule_titles(con, "fr")["A006"] == a006.title("id")
+
+
+def test_rules_doc_pages_are_in_each_language() -> None:
+    from rekap.validate.catalogue import markdown
+
+    id_page, en_page = markdown("id"), markdown("en")
+    assert "## A006: Jumlah suara paslon = suara sah" in id_page and "Mengapa: " in id_page
+    assert "## A006: Sum of candidate votes = valid votes" in en_page and "Why: " in en_page
+    assert "Why" not in id_page and "Mengapa" not in en_page
+    assert "[English](rules.en.md)" in id_page and "[Bahasa Indonesia](rules.md)" in en_page

@@ -22,6 +22,7 @@ from rekap.config import Thresholds
 from rekap.dataset import Dataset
 from rekap.db import count
 from rekap.election import InputElection, check_match
+from rekap.i18n import _
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, PILKADA, quote_ident
 from rekap.scope import Scope, data_root, store
 from rekap.validate.catalogue import all_rules, select_rules
@@ -32,6 +33,7 @@ from rekap.validate.registry import (
     NotApplicable,
     Rule,
 )
+from rekap.validate.sql import literal
 from rekap.validate.typing import prepare, tps_elections
 
 FINDING_FIELDS: tuple[str, ...] = (
@@ -117,7 +119,7 @@ def _run_rules(
         rules_run.append(r.id)
         # The template is the registry's own text (never input data), inlined as a constant so that
         # DuckDB parses it once rather than per finding.
-        template = "'" + r.message(lang).replace("'", "''") + "'"
+        template = literal(r.message(lang))
         for check in built:
             level = "f.level" if check.level == "*" else f"'{check.level}'"
             parts.append((r.id,
@@ -137,8 +139,8 @@ def _run_rules(
     )
     # Checks with their own CTEs (medians, hashes) run alone, where DuckDB plans them best; the
     # simple ones (one filtered scan each) are scanned, ordered and stored in one statement.
-    simple = [part for _, part, is_simple in parts if is_simple]
-    for _, part, is_simple in parts:
+    simple = [part for _rule_id, part, is_simple in parts if is_simple]
+    for _rule_id, part, is_simple in parts:
         if not is_simple:
             con.execute(f"INSERT INTO rk_findings {part}")
     union = "\nUNION ALL\n".join(["SELECT * FROM rk_findings", *simple])
@@ -223,7 +225,7 @@ def check(
     tps = count(con, "SELECT distinct_tps FROM rk_stats")
     elections = dict(con.execute("SELECT jenis_pemilihan, count(*) FROM rk_tps GROUP BY 1 ORDER BY 1").fetchall())
     if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
-        notes.append("pengguna_non_dpt (DPK) is a Pemilu column but the election type is Pilkada")
+        notes.append(_("pengguna_non_dpt (DPK) adalah kolom Pemilu, tetapi jenis pemilihannya Pilkada", lang))
     return ValidationReport(
         con=con,
         rules_run=rules_run,

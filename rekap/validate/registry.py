@@ -1,22 +1,36 @@
-"""What a rule is: its permanent ID, severity, messages and the checks it builds.
+"""What a rule is: its permanent ID, severity, texts and the checks it builds.
 
 A rule is a small function that, given what the data holds (`Context`), returns the checks it
 runs as SQL fragments over the typed TPS table `rk_tps`, or a `NotApplicable` reason. The engine
 puts all checks of all selected rules into one set-based query; no rule loops over rows. Which rules
 exist is the catalogue's business (`rekap.validate.catalogue`).
+
+A rule's title, finding message and explanation are Indonesian texts marked for the message
+catalogue (`rekap.i18n`); `Rule.title(lang)`, `Rule.message(lang)` and `Rule.explanation(lang)` give
+them in a language, and the other languages live only in their catalogues.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
+from rekap.i18n import C_, NC_, _
 
 SEVERITIES = ("error", "warning", "info")
+"""The severity codes: stable data (finding records, `rk_rules`, `rekap rules -f json`), never translated."""
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_WORDS: dict[str, tuple[str, str]] = {
+    "error": NC_("severity", "galat"),
+    "warning": NC_("severity", "peringatan"),
+    "info": NC_("severity", "info"),
+}
+"""A severity as a word for people (the code stays in data)."""
+
+
+def severity_word(severity: str, lang: str | None = None) -> str:
+    """`galat` / `error`, `peringatan` / `warning`, `info`: a severity code in a language."""
+    return C_(*SEVERITY_WORDS[severity], lang) if severity in SEVERITY_WORDS else severity
 
 
 @dataclass(frozen=True)
@@ -41,8 +55,14 @@ class Check:
 
 @dataclass(frozen=True)
 class NotApplicable:
-    reason_id: str
-    reason_en: str
+    """Why a rule does not run on this input: an Indonesian text marked with `N_`, its `{name}` places
+    filled from `values` (`kolom tidak ada: {columns}`), translated where it is shown (`text`)."""
+
+    reason: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: str | None = None) -> str:
+        return _(self.reason, lang, **dict(self.values))
 
 
 @dataclass(frozen=True)
@@ -81,48 +101,39 @@ RuleBuilder = Callable[[Context], "list[Check] | NotApplicable"]
 class Rule:
     id: str
     severity: str
-    title_id: str
-    title_en: str
-    message_id: str
-    """fmt template for DuckDB's format(): {0}=field {1}=expected {2}=actual {3}=selisih {4}=detail."""
-    message_en: str
-    description: str
+    title_msgid: str
+    """The title, Indonesian (the catalogue's message id): `title(lang)` translates it."""
+    message_msgid: str
+    """The finding message, Indonesian: a template for DuckDB's format(), {0}=field {1}=expected
+    {2}=actual {3}=selisih {4}=detail; `message(lang)` translates it."""
+    explanation_msgid: str
+    """What the rule checks, why it matters, an example: Indonesian paragraphs separated by a blank line
+    (no line breaks inside a paragraph); `explanation(lang)` translates it."""
     build: RuleBuilder = field(compare=False)
 
     @property
     def family(self) -> str:
         return self.id[0]
 
-    def title(self, lang: str) -> str:
-        return self.title_id if lang == "id" else self.title_en
+    def title(self, lang: str | None = None) -> str:
+        return _(self.title_msgid, lang)
 
-    def message(self, lang: str) -> str:
-        return self.message_id if lang == "id" else self.message_en
+    def message(self, lang: str | None = None) -> str:
+        return _(self.message_msgid, lang)
+
+    def explanation(self, lang: str | None = None) -> str:
+        return _(self.explanation_msgid, lang)
 
 
-def rule(
-    id: str,
-    severity: str,
-    title_id: str,
-    title_en: str,
-    message_id: str,
-    message_en: str,
-) -> Callable[[RuleBuilder], Rule]:
-    """Make a rule of the decorated function (its docstring is the rule's description). The catalogue
-    (`rekap.validate.catalogue`) lists every rule of every family explicitly."""
+def rule(id: str, severity: str, *, title: str, message: str, explanation: str) -> Callable[[RuleBuilder], Rule]:
+    """Make a rule of the decorated function. `title`, `message` and `explanation` are Indonesian texts
+    marked with `N_` (the catalogue holds their translations). The catalogue (`rekap.validate.catalogue`)
+    lists every rule of every family explicitly."""
     if severity not in SEVERITIES:
         raise ValueError(f"rule {id}: unknown severity {severity}")
 
     def wrap(fn: RuleBuilder) -> Rule:
-        return Rule(
-            id=id,
-            severity=severity,
-            title_id=title_id,
-            title_en=title_en,
-            message_id=message_id,
-            message_en=message_en,
-            description=(fn.__doc__ or "").strip(),
-            build=fn,
-        )
+        return Rule(id=id, severity=severity, title_msgid=title, message_msgid=message,
+                    explanation_msgid=explanation.strip(), build=fn)
 
     return wrap

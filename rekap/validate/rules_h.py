@@ -4,33 +4,38 @@ run over the reported rows (`rk_reported`). They run only when reported recaps a
 
 from __future__ import annotations
 
+from rekap.i18n import N_, _
 from rekap.schema import PASLON_COLUMNS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.rules_a import RULES as ARITHMETIC
+from rekap.validate.sql import literal, text_sql
 
-NO_REPORTED = NotApplicable("rekap yang dilaporkan tidak diberikan (--reported)", "no reported recap given (--reported)")
+NO_REPORTED = NotApplicable(N_("rekap yang dilaporkan tidak diberikan (--reported)"))
 
 
-@rule("H001", "error", "Rekap ≠ jumlah di bawahnya", "Recap ≠ sum beneath it",
-      "{0}: dilaporkan {2}, jumlah di bawahnya {1} (selisih {3}){4}",
-      "{0}: reported {2}, sum beneath it {1} (difference {3}){4}")
+@rule(
+    "H001", "error",
+    title=N_("Rekap ≠ jumlah di bawahnya"),
+    message=N_("{0}: dilaporkan {2}, jumlah di bawahnya {1} (selisih {3}){4}"),
+    explanation=N_(
+        "Angka yang dilaporkan (baris D.Hasil, agregat Sirekap) berbeda dari jumlah yang ada di "
+        "bawahnya: data TPS bila diberikan, jika tidak, rekap yang dilaporkan satu tingkat di "
+        "bawahnya; atau dua sumber melaporkan wilayah yang sama dengan angka berbeda. `expected` "
+        "adalah jumlah hasil hitungan, `actual` angka yang dilaporkan, dan pesannya menelusuri "
+        "selisih sampai ke wilayah terendah yang memuatnya.\n\n"
+        "Mengapa: di sinilah sebuah angka berubah dalam perjalanannya ke atas.\n\n"
+        "Contoh: kecamatan 350303 melaporkan suara_paslon_2 4.620 sedangkan TPS-nya berjumlah 4.500 →"
+        " selisih +120, terbawa sampai ke kabupaten dan provinsi."
+    ),
+)
 def h001(ctx: Context) -> list[Check] | NotApplicable:
-    """A reported value (a D.Hasil row, a Sirekap aggregate) differs from the sum of what lies beneath it:
-    the TPS data when given, otherwise the reported recap one level down; or two sources report the same
-    unit with different numbers. `expected` is the computed sum, `actual` the reported value, and the
-    message traces the difference to the lowest units that carry it.
-
-    Why: this is where a number changes on its way up. Example: kecamatan 350303 reports suara_paslon_2
-    4,620 while its TPS add up to 4,500 → selisih +120, carried up to the kabupaten and the province.
-    """
     if not ctx.has_reported:
         return NO_REPORTED
-    trace = "coalesce(' [dari ' || h.computed_from || '; pertama di ' || t.first_level || ': ' || t.trace || ']', '')"
-    if ctx.lang != "id":
-        trace = "coalesce(' [from ' || h.computed_from || '; first at ' || t.first_level || ': ' || t.trace || ']', '')"
+    trace = text_sql(_(" [dari {source}; pertama di {level}: {trace}]", ctx.lang),
+                     source="h.computed_from", level="t.first_level", trace="t.trace")
     return [
         Check(
-            sql=f"""SELECT h.kode_wilayah, h.field, h.computed AS expected, h.reported AS actual, {trace} AS detail,
+            sql=f"""SELECT h.kode_wilayah, h.field, h.computed AS expected, h.reported AS actual, coalesce({trace}, '') AS detail,
                            h._file, h._row, h.level
                     FROM rk_h001 h LEFT JOIN rk_h001_trace t USING (jenis_pemilihan, level, kode_wilayah, field)""",
             level="*",
@@ -38,22 +43,25 @@ def h001(ctx: Context) -> list[Check] | NotApplicable:
     ]
 
 
-@rule("H002", "warning", "Wilayah bawahan tidak lengkap", "Children missing",
-      "{0}: {4}", "{0}: {4}")
+@rule(
+    "H002", "warning",
+    title=N_("Wilayah bawahan tidak lengkap"),
+    message=N_("{0}: {4}"),
+    explanation=N_(
+        "Bila tingkat di bawah sebuah wilayah yang dilaporkan diberikan (data TPS atau rekap yang "
+        "lebih rendah), wilayah itu tidak punya wilayah bawahan di sana, atau salah satu wilayah "
+        "bawahannya (diketahui dari data TPS atau rekap lain) tidak ada dalam rekap yang dilaporkan. "
+        "Tingkat terendah yang diberikan tidak punya apa pun di bawahnya dan tidak ditandai.\n\n"
+        "Mengapa: kecamatan yang hilang membuat jumlah kab/kota tampak lengkap padahal tidak.\n\n"
+        "Contoh: kecamatan 357403 punya data TPS tetapi tidak punya baris D.Hasil."
+    ),
+)
 def h002(ctx: Context) -> list[Check] | NotApplicable:
-    """Where the level below a reported unit is given at all (TPS data or a lower recap), the unit has
-    no children there, or one of its children (known from the TPS data or another recap) is missing from
-    the reported recap. The lowest level given has nothing below it and is not flagged.
-
-    Why: a missing kecamatan makes a kab/kota total look complete when it is not. Example: kecamatan
-    357403 has TPS data but no D.Hasil row.
-    """
     if not ctx.has_reported:
         return NO_REPORTED
-    if ctx.lang == "id":
-        detail = "CASE WHEN h.child_kode IS NULL THEN 'tidak ada wilayah bawahan' ELSE 'wilayah bawahan ' || h.child_kode || ' tidak ada dalam rekap' END"
-    else:
-        detail = "CASE WHEN h.child_kode IS NULL THEN 'no children below it' ELSE 'child ' || h.child_kode || ' is missing from the recap' END"
+    missing = text_sql(_("wilayah bawahan {code} tidak ada dalam rekap", ctx.lang), code="h.child_kode")
+    alone = literal(_("tidak ada wilayah bawahan", ctx.lang))
+    detail = f"CASE WHEN h.child_kode IS NULL THEN {alone} ELSE {missing} END"
     return [
         Check(
             sql=f"""SELECT h.kode_wilayah, 'kode_wilayah' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
@@ -64,22 +72,27 @@ def h002(ctx: Context) -> list[Check] | NotApplicable:
     ]
 
 
-@rule("H003", "error", "Baris rekap melanggar aturan A", "Recap row breaks an A-rule",
-      "{0}: tercatat {2}, seharusnya {1} (selisih {3}){4}", "{0}: recorded {2}, should be {1} (difference {3}){4}")
+@rule(
+    "H003", "error",
+    title=N_("Baris rekap melanggar aturan A"),
+    message=N_("{0}: tercatat {2}, seharusnya {1} (selisih {3}){4}"),
+    explanation=N_(
+        "Baris rekap yang dilaporkan melanggar salah satu persamaan formulirnya sendiri (aturan A "
+        "berlaku di setiap tingkat rekap: Σ paslon = suara sah, sah + tidak sah = jumlah, L + P = J "
+        "…).\n\n"
+        "Mengapa: formulir rekap yang tidak cocok dengan dirinya sendiri salah salin atau salah "
+        "ketik.\n\n"
+        "Contoh: baris kecamatan dengan suara_sah 20.100 tetapi suara paslon berjumlah 20.220."
+    ),
+)
 def h003(ctx: Context) -> list[Check] | NotApplicable:
-    """A reported recap row breaks one of the form's own equations (the A-rules apply to every recap level:
-    Σ paslon = suara sah, sah + tidak sah = total, L + P = J …).
-
-    Why: a recap form that does not add up on its own was copied or typed wrong. Example: a kecamatan row
-    with suara_sah 20,100 but candidates adding up to 20,220.
-    """
     if not ctx.has_reported:
         return NO_REPORTED
     # The A-rules' own checks, built for the columns the reported recaps have and run over their rows
     # (`rk_reported`, aliased `t` as the TPS table is); a check with its own SQL or a join (A013's DPT
     # list) is the TPS form's only.
     present = frozenset(ctx.reported_columns)
-    over = Context(columns=present, paslon=tuple(p for p in PASLON_COLUMNS if p in present))
+    over = Context(columns=present, paslon=tuple(p for p in PASLON_COLUMNS if p in present), lang=ctx.lang)
     parts = []
     for a_rule in ARITHMETIC:
         if a_rule.id == "A013":
@@ -96,7 +109,7 @@ def h003(ctx: Context) -> list[Check] | NotApplicable:
                     FROM rk_reported t WHERE {check.violated}"""
             )
     if not parts:
-        return NotApplicable("rekap yang dilaporkan tidak memuat kolom aturan A", "the reported recaps have no A-rule columns")
+        return NotApplicable(N_("rekap yang dilaporkan tidak memuat kolom aturan A"))
     return [Check(sql=" UNION ALL ".join(parts), level="*")]
 
 

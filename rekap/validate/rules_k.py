@@ -7,50 +7,54 @@ They need a region list that numbers the TPS of each desa (`--master` in KPU for
 
 from __future__ import annotations
 
+from rekap.i18n import N_, _
 from rekap.regions import PREFIX
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
+from rekap.validate.sql import decimal_mark, literal, text_sql
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
 
 
 def _not_applicable(ctx: Context) -> NotApplicable | None:
     if not ctx.has_master:
-        return NotApplicable("daftar wilayah tidak diberikan (--master)", "no region list given (--master)")
+        return NotApplicable(N_("daftar wilayah tidak diberikan (--master)"))
     if not ctx.has_master_tps:
-        return NotApplicable(
-            "daftar wilayah tidak memuat nomor TPS per desa (mis. daftar Kemendagri); pakai daftar KPU",
-            "the region list has no TPS numbers per desa (e.g. the Kemendagri list); use KPU's list",
-        )
+        return NotApplicable(N_("daftar wilayah tidak memuat nomor TPS per desa (mis. daftar Kemendagri); pakai daftar KPU"))
     return None
 
 
-@rule("K001", "warning", "TPS yang diharapkan tidak ada", "Expected TPS missing",
-      "{0}: TPS diharapkan oleh daftar wilayah{4} tetapi tidak ada dalam data",
-      "{0}: TPS expected by the region list{4} but absent from the data")
+@rule(
+    "K001", "warning",
+    title=N_("TPS yang diharapkan tidak ada"),
+    message=N_("{0}: TPS diharapkan oleh daftar wilayah{4} tetapi tidak ada dalam data"),
+    explanation=N_(
+        "TPS yang diharapkan daftar wilayah (daftar KPU menomori TPS setiap desa 001..n, ditambah TPS"
+        " khusus 9xx) tidak memiliki baris dalam data. Satu temuan untuk setiap TPS yang belum masuk,"
+        " pada `kode_tps` yang diharapkan, tanpa baris sumber.\n\n"
+        "Cakupan: hanya kecamatan yang tersentuh data (yang paling sedikit satu TPS-nya yang "
+        "diharapkan sudah masuk), sehingga berkas kecamatan milik PPK yang diperiksa dengan daftar "
+        "nasional hanya menyebut kekurangan kecamatan itu, bukan semua TPS lain di seluruh negeri. "
+        "Kecamatan, kab/kota atau provinsi yang sama sekali tidak punya TPS dalam data dilaporkan "
+        "sekali oleh K003 (bila berada di dalam wilayah yang direkap data), bukan TPS demi TPS. TPS "
+        "luar negeri (provinsi 99) tidak diperiksa: daftar dan Sirekap menomorinya secara berbeda. "
+        "Sebuah baris dihitung masuk berapa pun angkanya (baris kosong adalah urusan P008), untuk "
+        "jenis pemilihan apa pun dalam data. Daftar harus untuk pemilihan yang sama dengan data: TPS "
+        "Pilkada 2024 bukan TPS Pemilu 2024 (Jawa Timur: 60.751 dibanding 120.666), sehingga data "
+        "Pilkada yang diperiksa dengan daftar Pemilu KPU sebagian besar \"belum masuk\".\n\n"
+        "Mengapa: TPS yang tidak ada dalam rekap adalah formulir yang belum tiba atau tertinggal; "
+        "jumlah rekap kurang sebanyak suaranya.\n\n"
+        "Contoh: 3101011001005 ada dalam daftar (desa PULAU PANGGANG punya TPS 001–018) tetapi tidak "
+        "ada dalam data."
+    ),
+)
 def k001(ctx: Context) -> list[Check] | NotApplicable:
-    """A TPS that the region list expects (KPU's list numbers the TPS of each desa 001..n, plus
-    special TPS 9xx) has no row in the data. One finding per missing TPS, on the expected `kode_tps`,
-    with no source row.
-
-    Scope: only the kecamatan the data touches (those with at least one expected TPS received), so
-    that a PPK's kecamatan file checked against the national list lists the gaps of that kecamatan,
-    not every other TPS of the country. A kecamatan, kab/kota or province with no TPS at all in the
-    data is reported once by K003 (when it lies inside the unit the data recaps), not TPS by TPS.
-    Overseas TPS (province 99) are not checked: lists and Sirekap number them differently.
-    A row counts as received whatever its numbers (an empty row is P008's business), for any election
-    type in the data. The list must be for the same election as the data: Pilkada 2024 TPS are not
-    Pemilu 2024 TPS (Jawa Timur: 60,751 vs 120,666), so Pilkada data against KPU's Pemilu list is
-    mostly "missing".
-
-    Why: a TPS absent from a recap is a form that did not arrive or was left out; the recap total is
-    short by its votes. Example: 3101011001005 listed (desa PULAU PANGGANG has TPS 001–018) but absent.
-    """
     na = _not_applicable(ctx)
     if na is not None:
         return na
+    desa = text_sql(_(" (desa {name})", ctx.lang), name="coalesce(m.nama, e.kode_desa)")
     sql = f"""
         SELECT e.kode_tps AS kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-               ' (desa ' || coalesce(m.nama, e.kode_desa) || ')' AS detail, {NO_SOURCE}
+               {desa} AS detail, {NO_SOURCE}
         FROM rk_k_expected e
         LEFT JOIN rk_master_units m ON m.kode = e.kode_desa
         WHERE NOT e.received
@@ -58,25 +62,29 @@ def k001(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="kode_tps", sql=sql)]
 
 
-@rule("K002", "warning", "TPS tidak diharapkan daftar wilayah", "TPS not expected by the region list",
-      "{0}: TPS tidak diharapkan oleh daftar wilayah{4}", "{0}: TPS not expected by the region list{4}")
+@rule(
+    "K002", "warning",
+    title=N_("TPS tidak diharapkan daftar wilayah"),
+    message=N_("{0}: TPS tidak diharapkan oleh daftar wilayah{4}"),
+    explanation=N_(
+        "Baris yang TPS-nya tidak diharapkan daftar wilayah: desanya ada dalam daftar, tetapi nomor "
+        "TPS-nya di atas TPS terakhir desa itu dan di luar rentang TPS khususnya (9xx). Satu temuan "
+        "per baris; pesannya menyebut nomor-nomor TPS yang dimuat daftar untuk desa itu.\n\n"
+        "TPS yang desanya (atau kecamatan, kab/kota, provinsinya) sama sekali tidak ada dalam daftar "
+        "adalah temuan S006 dan tidak diulang di sini: penyebabnya kode wilayah, bukan nomor TPS. "
+        "Kode yang tidak sah adalah urusan S005. TPS luar negeri (provinsi 99) tidak diperiksa.\n\n"
+        "Mengapa: nomor TPS yang tidak dikenal daftar adalah salah ketik pada kode, TPS yang "
+        "ditambahkan setelah daftar dibuat, atau formulir yang dicatat ke desa yang salah.\n\n"
+        "Contoh: 3101011001019 padahal daftar memberi desa PULAU PANGGANG TPS 001–018."
+    ),
+)
 def k002(ctx: Context) -> list[Check] | NotApplicable:
-    """A row whose TPS the region list does not expect: its desa is in the list, but its TPS number
-    is above the desa's last TPS and outside its special range (9xx). One finding per row; the
-    message quotes the numbers the list has for that desa.
-
-    A TPS whose desa (or kecamatan, kab/kota, province) is not in the list at all is S006's finding
-    and is not repeated here: the cause is the region code, not the TPS number. Malformed codes are
-    S005's. Overseas TPS (province 99) are not checked.
-
-    Why: a TPS number the list does not know is a typo in the code, a TPS added after the list was
-    made, or a form booked to the wrong desa. Example: 3101011001019 where the list gives desa PULAU PANGGANG TPS 001–018.
-    """
     na = _not_applicable(ctx)
     if na is not None:
         return na
-    has = "daftar memuat TPS" if ctx.lang == "id" else "the list has TPS"
-    none = "daftar tidak memuat TPS" if ctx.lang == "id" else "the list has no TPS"
+    name = "coalesce(m.nama, b.kode_desa)"
+    has = text_sql(_(" (desa {name}: daftar memuat TPS {numbers})", ctx.lang), name=name, numbers="r.r")
+    none = text_sql(_(" (desa {name}: daftar tidak memuat TPS)", ctx.lang), name=name)
     sql = f"""
         WITH rk_k_bad AS MATERIALIZED (
             SELECT t.kode_tps, t.kode_desa, t._file, t._row
@@ -96,8 +104,7 @@ def k002(ctx: Context) -> list[Check] | NotApplicable:
                                           ', ' ORDER BY lo) AS r
                         FROM rk_k_runs GROUP BY kode_desa)
         SELECT b.kode_tps AS kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-               ' (desa ' || coalesce(m.nama, b.kode_desa) || ': '
-                   || CASE WHEN r.r IS NULL THEN '{none}' ELSE '{has} ' || r.r END || ')' AS detail,
+               CASE WHEN r.r IS NULL THEN {none} ELSE {has} END AS detail,
                b._file, b._row
         FROM rk_k_bad b
         LEFT JOIN rk_k_ranges r ON r.kode_desa = b.kode_desa
@@ -105,35 +112,43 @@ def k002(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="kode_tps", sql=sql)]
 
 
-@rule("K003", "info", "Kelengkapan TPS per wilayah", "TPS coverage per unit",
-      "{0}: {2} dari {1} TPS yang diharapkan sudah masuk{4}", "{0}: {2} of {1} expected TPS received{4}")
+@rule(
+    "K003", "info",
+    title=N_("Kelengkapan TPS per wilayah"),
+    message=N_("{0}: {2} dari {1} TPS yang diharapkan sudah masuk{4}"),
+    explanation=N_(
+        "Untuk setiap wilayah (desa, kecamatan, kab/kota, provinsi): TPS yang masuk dari TPS yang "
+        "diharapkan daftar wilayah, sebagai keterangan. `expected` = TPS yang diharapkan, `actual` = "
+        "TPS dalam data di wilayah itu (TPS yang dijumlahkan rekap di sana: angka yang sama di mana "
+        "pun), `selisih` = actual − expected (TPS yang belum masuk, negatif). Temuan muncul bila TPS "
+        "yang masuk lebih sedikit daripada yang diharapkan; pesannya memberi persentase (dibulatkan "
+        "ke bawah, sehingga wilayah yang belum lengkap tidak pernah menunjukkan 100 %) dan nama "
+        "wilayahnya.\n\n"
+        "Cakupan: `--wilayah`, atau bila tidak diberikan, data dibaca sebagai rekap wilayah terkecil "
+        "yang memuat seluruhnya (*akarnya*: satu kecamatan untuk berkas PPK, kab/kota untuk berkas "
+        "KPU Kabupaten/Kota, provinsi, atau nasional). Setiap wilayah dalam cakupan diperiksa dan "
+        "hanya muncul bila belum lengkap, sehingga rekap yang lengkap sama sekali tidak memiliki "
+        "temuan K003. Dari wilayah yang belum satu TPS pun masuk, hanya wilayah tertinggi yang "
+        "dilaporkan (kecamatan yang belum masuk disebut sekali, bukan setiap desanya). Wilayah di "
+        "atas cakupan tidak dilaporkan (berkas kecamatan tidak mengaku mencakup kab/kotanya). Wilayah"
+        " luar negeri (provinsi 99) tidak diperiksa.\n\n"
+        "Mengapa: rekap atas formulir yang belum lengkap bukanlah hasil wilayah itu.\n\n"
+        "Contoh: kecamatan 110706 (GLUMPANG TIGA) memiliki 66 dari 68 TPS yang diharapkan (97,0 %)."
+    ),
+)
 def k003(ctx: Context) -> list[Check] | NotApplicable:
-    """Per unit (desa, kecamatan, kab/kota, provinsi): TPS received / TPS expected by the region
-    list, as context. `expected` = expected TPS, `actual` = TPS of the data in the unit (the TPS the
-    recap sums there: the same count everywhere), `selisih` = actual − expected (the TPS still missing,
-    negative); it fires when fewer arrived than expected; the message gives the
-    percentage (rounded down, so an incomplete unit never shows 100 %) and the unit's name.
-
-    Scope: `--wilayah`, else the data read as the recap of the smallest unit holding all of it (its
-    *root*: the one kecamatan of a PPK's file, the kab/kota of a KPU Kab/Kota file, the province, or the
-    country). Every unit of the scope is checked and fires only when it is incomplete, so a complete
-    recap has no K003 at all. Of a unit with nothing received, only the highest such unit is reported
-    (a missing kecamatan once, not each of its desa). Units above the scope are not reported (a
-    kecamatan file does not claim to cover its kab/kota).
-    Overseas units (province 99) are not checked.
-
-    Why: a recap over an incomplete set of forms is not the unit's result. Example: kecamatan 110706
-    (GLUMPANG TIGA) has 66 of 68 expected TPS (97.0 %).
-    """
     na = _not_applicable(ctx)
     if na is not None:
         return na
-    sep = "," if ctx.lang == "id" else "."
-    pct = f"replace(printf('%.1f', ((1000 * s.n_dom) // s.n_exp)::DOUBLE / 10), '.', '{sep}')"
+    # Rounded down to one decimal in integers (an incomplete unit never shows 100 %), written with the
+    # language's decimal mark.
+    pct = f"replace(printf('%.1f', ((1000 * s.n_dom) // s.n_exp)::DOUBLE / 10), '.', {literal(decimal_mark(ctx.lang))})"
+    named = text_sql(_(" ({percent} %; {name})", ctx.lang), percent=pct, name="m.nama")
+    unnamed = text_sql(_(" ({percent} %)", ctx.lang), percent=pct)
     # One statement for every level, over the scope built once (`ensure_scope`).
     sql = f"""
         SELECT s.kode AS kode_wilayah, 'n_tps' AS field, s.n_exp AS expected, s.n_dom AS actual,
-               ' (' || {pct} || ' %' || coalesce('; ' || m.nama, '') || ')' AS detail, {NO_SOURCE}, s.level AS level
+               coalesce({named}, {unnamed}) AS detail, {NO_SOURCE}, s.level AS level
         FROM rk_k_scope s
         LEFT JOIN rk_k_units p ON p.kode = s.parent
         LEFT JOIN rk_master_units m ON m.kode = s.kode

@@ -4,34 +4,42 @@ election type (`rekap.config`), joined onto each TPS as `_cap`, `_reserve`, `_to
 
 from __future__ import annotations
 
+from rekap.i18n import N_, _
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c, not_applicable
+from rekap.validate.sql import c, decimal_mark, decimal_sql, literal, not_applicable, text_sql
 
 
-@rule("P001", "warning", "DPT di atas batas TPS", "DPT above the TPS cap",
-      "{0}: {2} pemilih, di atas batas {1} per TPS{4}", "{0}: {2} voters, above the cap of {1} per TPS{4}")
+@rule(
+    "P001", "warning",
+    title=N_("DPT di atas batas TPS"),
+    message=N_("{0}: {2} pemilih, di atas batas {1} per TPS{4}"),
+    explanation=N_(
+        "DPT sebuah TPS di atas batas yang ditetapkan (Pemilu 2024: 300, Pilkada 2024: 600). Wilayah "
+        "luar negeri (kode provinsi 99: TPSLN, POS, KSK) dikecualikan.\n\n"
+        "Mengapa: sebuah TPS tidak mungkin sebesar itu; biasanya salah baca (192 terbaca 792).\n\n"
+        "Contoh: pemilih_dpt_j 892."
+    ),
+)
 def p001(ctx: Context) -> list[Check] | NotApplicable:
-    """The DPT of a TPS is above the legal cap (Pemilu 2024: 300, Pilkada 2024: 600). Overseas units
-    (province code 99: TPSLN, POS, KSK) are exempt.
-
-    Why: a TPS cannot be that large; usually a misread (192 read as 792). Example: pemilih_dpt_j 892.
-    """
     if not ctx.has("pemilih_dpt_j"):
         return not_applicable(ctx, "pemilih_dpt_j")
     f = c("pemilih_dpt_j")
     return [Check(field="pemilih_dpt_j", expected="t._cap", actual=f, violated=f"NOT t._ln AND {f} > t._cap")]
 
 
-@rule("P002", "warning", "Surat suara diterima ≠ DPT + cadangan", "Ballots received ≠ DPT + reserve",
-      "{0}: diterima {2}, seharusnya {1} (DPT + cadangan; selisih {3})",
-      "{0}: received {2}, should be {1} (DPT + reserve; difference {3})")
+@rule(
+    "P002", "warning",
+    title=N_("Surat suara diterima ≠ DPT + cadangan"),
+    message=N_("{0}: diterima {2}, seharusnya {1} (DPT + cadangan; selisih {3})"),
+    explanation=N_(
+        "Surat suara yang diterima seharusnya DPT ditambah cadangan (Pilkada 2,5 %, Pemilu 2 %, "
+        "dibulatkan ke atas), dalam batas toleransi (`reserve_tolerance`).\n\n"
+        "Mengapa: surat suara berlebih di TPS dapat disalahgunakan.\n\n"
+        "Contoh: DPT 400 → diharapkan 400 + 10 = 410, diterima 450."
+    ),
+)
 def p002(ctx: Context) -> list[Check] | NotApplicable:
-    """Ballots received should be the DPT plus the reserve (Pilkada 2.5 %, Pemilu 2 %, rounded up),
-    within a tolerance (`reserve_tolerance`).
-
-    Why: extra ballots at a TPS are ballots that can be misused. Example: DPT 400 → 400 + 10 = 410 expected, 450 received.
-    """
     if not ctx.has("ss_diterima", "pemilih_dpt_j"):
         return not_applicable(ctx, "ss_diterima", "pemilih_dpt_j")
     dpt = c("pemilih_dpt_j")
@@ -47,13 +55,18 @@ def p002(ctx: Context) -> list[Check] | NotApplicable:
     ]
 
 
-@rule("P003", "warning", "DPT nol tetapi ada suara", "DPT zero but votes recorded",
-      "{0}: DPT 0 tetapi tercatat {2} suara", "{0}: DPT is 0 but {2} votes are recorded")
+@rule(
+    "P003", "warning",
+    title=N_("DPT nol tetapi ada suara"),
+    message=N_("{0}: DPT 0 tetapi tercatat {2} suara"),
+    explanation=N_(
+        "Kotak DPT berisi 0 padahal ada suara yang tercatat (suara_total, suara_sah, atau suara "
+        "paslon mana pun).\n\n"
+        "Mengapa: biasanya halaman administrasi tidak terbaca atau tidak diunggah.\n\n"
+        "Contoh: pemilih_dpt_j 0, suara_total 233."
+    ),
+)
 def p003(ctx: Context) -> list[Check] | NotApplicable:
-    """The DPT box is 0 while votes are recorded (suara_total, or suara_sah, or any candidate).
-
-    Why: usually the administration page was not read or not uploaded. Example: pemilih_dpt_j 0, suara_total 233.
-    """
     votes = [n for n in ("suara_total", "suara_sah") if n in ctx.columns] + list(ctx.paslon)
     if not ctx.has("pemilih_dpt_j") or not votes:
         return not_applicable(ctx, "pemilih_dpt_j", "suara_total")
@@ -63,13 +76,19 @@ def p003(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="pemilih_dpt_j", expected="0", actual=vote_expr, violated=f"{c('pemilih_dpt_j')} = 0 AND {vote_expr} > 0")]
 
 
-@rule("P004", "warning", "Jumlah suara melebihi DPT", "More votes than DPT",
-      "{0}: {2} suara, DPT {1} (lebih {3})", "{0}: {2} votes, DPT {1} (by {3})")
+@rule(
+    "P004", "warning",
+    title=N_("Jumlah suara melebihi DPT"),
+    message=N_("{0}: {2} suara, DPT {1} (lebih {3})"),
+    explanation=N_(
+        "Suara lebih banyak daripada pemilih DPT. Mungkin saja karena pemilih DPTb/DPK, tetapi perlu "
+        "diperiksa.\n\n"
+        "Mengapa: bersama A012, aturan ini memisahkan kelebihan yang dapat dijelaskan dari kelebihan "
+        "yang mustahil.\n\n"
+        "Contoh: DPT 280, suara_total 285."
+    ),
+)
 def p004(ctx: Context) -> list[Check] | NotApplicable:
-    """More votes than registered DPT voters. Possible with DPTb/DPK voters, but worth a look.
-
-    Why: together with A012 it separates explainable excess from impossible excess. Example: DPT 280, suara_total 285.
-    """
     if not ctx.has("suara_total", "pemilih_dpt_j"):
         return not_applicable(ctx, "suara_total", "pemilih_dpt_j")
     return [
@@ -82,42 +101,59 @@ def p004(ctx: Context) -> list[Check] | NotApplicable:
     ]
 
 
-@rule("P005", "warning", "Suara paslon di atas batas TPS", "Candidate votes above the TPS cap",
-      "{0}: {2} suara untuk satu paslon, di atas batas {1} per TPS (tanda salah baca OCR)",
-      "{0}: {2} votes for one candidate, above the cap of {1} per TPS (OCR misread signature)")
+@rule(
+    "P005", "warning",
+    title=N_("Suara paslon di atas batas TPS"),
+    message=N_("{0}: {2} suara untuk satu paslon, di atas batas {1} per TPS (tanda salah baca OCR)"),
+    explanation=N_(
+        "Suara satu paslon di atas batas TPS: salah baca OCR yang klasik (74 terbaca 748). Wilayah "
+        "luar negeri dikecualikan.\n\n"
+        "Mengapa: tidak ada paslon yang bisa mendapat suara lebih banyak daripada jumlah pemilih "
+        "sebuah TPS.\n\n"
+        "Contoh: suara_paslon_2 748 di TPS dengan 300 pemilih."
+    ),
+)
 def p005(ctx: Context) -> list[Check] | NotApplicable:
-    """A single candidate's count is above the TPS cap: the classic OCR misread (74 read as 748).
-    Overseas units are exempt.
-
-    Why: no candidate can get more votes than a TPS has voters. Example: suara_paslon_2 748 at a 300-voter TPS.
-    """
     if not ctx.paslon:
         return not_applicable(ctx, "suara_paslon_1")
     return [Check(field=p, expected="t._cap", actual=c(p), violated=f"NOT t._ln AND {c(p)} > t._cap") for p in ctx.paslon]
 
 
-@rule("P006", "warning", "Partisipasi/suara tidak sah pencilan", "Turnout/invalid share outlier",
-      "{0}: {2} tercatat, median kecamatan memberi {1}{4}", "{0}: {2} recorded, the kecamatan median gives {1}{4}")
+@rule(
+    "P006", "warning",
+    title=N_("Partisipasi/suara tidak sah pencilan"),
+    message=N_("{0}: {2} tercatat, median kecamatan memberi {1}{4}"),
+    explanation=N_(
+        "Partisipasi (suara_total / pemilih_dpt_j) atau bagian suara tidak sah (suara_tidak_sah / "
+        "suara_total) menjadi pencilan di kecamatannya menurut skor-z robust (0,6745·|x − median| / "
+        "MAD > `outlier_z`, paling sedikit `outlier_min_delta` dari median, di kecamatan dengan "
+        "paling sedikit `outlier_min_tps` TPS), atau partisipasi 100 % atau lebih.\n\n"
+        "`expected` adalah angka yang diberikan bagian median kecamatan untuk TPS ini, `actual` angka"
+        " yang tercatat.\n\n"
+        "Mengapa: TPS yang jauh berbeda dari tetangganya adalah tempat pertama untuk diperiksa.\n\n"
+        "Contoh: partisipasi 99 % di kecamatan yang mediannya 72 %."
+    ),
+)
 def p006(ctx: Context) -> list[Check] | NotApplicable:
-    """Turnout (suara_total / pemilih_dpt_j) or the invalid-vote share (suara_tidak_sah / suara_total)
-    is an outlier within its kecamatan by robust z-score (0.6745·|x − median| / MAD > `outlier_z`,
-    at least `outlier_min_delta` away from the median, kecamatan with at least `outlier_min_tps` TPS),
-    or turnout is 100 % or more.
-
-    `expected` is the count the kecamatan's median share would give for this TPS, `actual` the count
-    recorded. Why: a TPS far from its neighbours is where to look first. Example: turnout 99 % where
-    the kecamatan's median is 72 %.
-    """
     checks: list[Check] = []
     if ctx.has("suara_total", "pemilih_dpt_j"):
-        checks.append(_outlier("suara_total", c("suara_total"), c("pemilih_dpt_j"), turnout=True))
+        checks.append(_outlier("suara_total", c("suara_total"), c("pemilih_dpt_j"), turnout=True, lang=ctx.lang))
     if ctx.has("suara_tidak_sah", "suara_total"):
-        checks.append(_outlier("suara_tidak_sah", c("suara_tidak_sah"), c("suara_total"), turnout=False))
+        checks.append(_outlier("suara_tidak_sah", c("suara_tidak_sah"), c("suara_total"), turnout=False, lang=ctx.lang))
     return checks or not_applicable(ctx, "suara_total", "pemilih_dpt_j")
 
 
-def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
+def _outlier(field: str, num: str, den: str, turnout: bool, lang: str) -> Check:
     always = "OR s.x >= 1" if turnout else ""
+    # Shares and the z-score are measured values: one decimal, the language's decimal mark
+    # (58,5 % in Indonesian, 58.5% in English).
+    z = "CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END"
+    detail = text_sql(
+        _(" ({share} % dibanding median {median} %, z {z})", lang),
+        share=decimal_sql("100 * s.x", 1, lang),
+        median=decimal_sql("100 * m.med", 1, lang),
+        z=f"replace({z}, '.', {literal(decimal_mark(lang))})",
+    )
     sql = f"""
         WITH s AS (
             SELECT t.kode_tps, t._file, t._row, t.kode_kec, t._z, t._minn, t._mind, t._ln,
@@ -128,8 +164,7 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
               FROM s JOIN m USING (kode_kec) GROUP BY s.kode_kec)
         SELECT s.kode_tps AS kode_wilayah, '{field}' AS field,
                round(m.med * s.den)::BIGINT AS expected, s.num::BIGINT AS actual,
-               format(' ({{:.1f}}% vs median {{:.1f}}%, z {{}})', 100 * s.x, 100 * m.med,
-                      CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END) AS detail,
+               {detail} AS detail,
                s._file, s._row
         FROM s JOIN m USING (kode_kec) JOIN d USING (kode_kec)
         WHERE NOT s._ln AND (
@@ -138,14 +173,18 @@ def _outlier(field: str, num: str, den: str, turnout: bool) -> Check:
     return Check(field=field, sql=sql)
 
 
-@rule("P007", "warning", "Catatan angka kembar dalam satu desa", "Identical numeric record in one desa",
-      "{0}: semua angka sama persis dengan TPS lain di desa ini{4}", "{0}: every number equals another TPS of this desa{4}")
+@rule(
+    "P007", "warning",
+    title=N_("Catatan angka kembar dalam satu desa"),
+    message=N_("{0}: semua angka sama persis dengan TPS lain di desa ini{4}"),
+    explanation=N_(
+        "Dua TPS atau lebih di desa yang sama memiliki catatan angka yang persis sama (semua angka "
+        "terisi dan sama): unggahan ganda atau formulir yang disalin.\n\n"
+        "Mengapa: dua TPS sungguhan hampir tidak pernah sama di setiap kotak.\n\n"
+        "Contoh: TPS 003 dan 004 sama-sama 83/107/38, DPT 292 …."
+    ),
+)
 def p007(ctx: Context) -> list[Check] | NotApplicable:
-    """Two or more TPS of the same desa carry exactly the same full numeric record (every count present
-    and equal): a double upload or a copied form.
-
-    Why: two real TPS practically never agree on every box. Example: TPS 003 and 004 both 83/107/38, DPT 292 ….
-    """
     numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not numeric:
         return not_applicable(ctx, "suara_sah")
@@ -169,32 +208,34 @@ def p007(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="kode_tps", sql=sql)]
 
 
-@rule("P008", "warning", "Catatan tidak lengkap", "Partial record",
-      "{0}: {4}", "{0}: {4}")
+@rule(
+    "P008", "warning",
+    title=N_("Catatan tidak lengkap"),
+    message=N_("{0}: {4}"),
+    explanation=N_(
+        "Ada suara tanpa data pemilih sama sekali, atau ada data pemilih tanpa suara (unggahan "
+        "sebagian: satu halaman formulir terbaca, halaman lainnya tidak ada).\n\n"
+        "Mengapa: TPS dengan setengah formulir tidak dapat diperiksa dan mudah terlewat dalam jumlah.\n\n"
+        "Contoh: bagan suara ada, administrasi kosong."
+    ),
+)
 def p008(ctx: Context) -> list[Check] | NotApplicable:
-    """Votes without any voter data, or voter data without any votes (a partial upload: one page of
-    the form read, the other missing).
-
-    Why: a TPS with half a form cannot be checked and is easy to overlook in a total. Example:
-    chart present, administrasi empty.
-    """
     voter = [n for n in ctx.columns if n in VOTER_DATA_COLUMNS]
     votes = [n for n in ctx.columns if n in VOTE_DATA_COLUMNS]
     if not voter or not votes:
-        return NotApplicable("data pemilih dan data suara tidak keduanya ada", "the input lacks either voter or vote columns")
+        return NotApplicable(N_("data pemilih dan data suara tidak keduanya ada"))
     has_voter = " OR ".join(f"{c(n)} IS NOT NULL" for n in voter)
     has_votes = " OR ".join(f"{c(n)} IS NOT NULL" for n in votes)
-    id_ = ctx.lang == "id"
     return [
         Check(
             field="administrasi",
             violated=f"({has_votes}) AND NOT ({has_voter})",
-            detail="'ada suara tetapi tanpa data pemilih'" if id_ else "'votes but no voter data'",
+            detail=literal(_("ada suara tetapi tanpa data pemilih", ctx.lang)),
         ),
         Check(
             field="suara",
             violated=f"({has_voter}) AND NOT ({has_votes})",
-            detail="'ada data pemilih tetapi tanpa suara'" if id_ else "'voter data but no votes'",
+            detail=literal(_("ada data pemilih tetapi tanpa suara", ctx.lang)),
         ),
     ]
 

@@ -7,33 +7,42 @@ They run over the tables the engine prepares: `rk_raw` (the input as read), `rk_
 
 from __future__ import annotations
 
+from rekap.i18n import N_, _
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c
+from rekap.validate.sql import c, text_sql
 
 
-@rule("S001", "error", "Kolom kunci tidak ada", "Required column missing",
-      "{0}: {4}", "{0}: {4}")
+@rule(
+    "S001", "error",
+    title=N_("Kolom kunci tidak ada"),
+    message=N_("{0}: {4}"),
+    explanation=N_(
+        "Masukan tidak memiliki kolom yang mengenali TPS (`kode_tps`, atau judul kolom yang dipetakan"
+        " rekap ke sana, seperti \"Kode TPS\"). Berkas itu tidak dapat dipakai: rekap berhenti dengan "
+        "kode keluar 2 dan menyebut nama berkasnya.\n\n"
+        "Mengapa: tanpa kode TPS tidak ada angka yang bisa ditempatkan dalam rekap.\n\n"
+        "Perbaikan: ganti nama kolomnya, atau petakan dengan `--columns map.toml`."
+    ),
+)
 def s001(ctx: Context) -> list[Check] | NotApplicable:
-    """The input has no column that identifies the TPS (`kode_tps`, or a header rekap maps to it,
-    such as "Kode TPS"). The file is unusable: rekap stops with exit code 2 and names the file.
-
-    Why: without the TPS code no number can be placed in the recap. Fix: rename the column or map it
-    with `--columns map.toml`.
-    """
-    return NotApplicable("diperiksa saat membaca berkas", "checked while reading the file")
+    return NotApplicable(N_("diperiksa saat membaca berkas"))
 
 
-@rule("S002", "error", "Isi sel bukan bilangan bulat ≥ 0", "Count cell is not a whole number ≥ 0",
-      "{0}: nilai {4} bukan bilangan bulat tidak negatif", "{0}: value {4} is not a non-negative whole number")
+@rule(
+    "S002", "error",
+    title=N_("Isi sel bukan bilangan bulat ≥ 0"),
+    message=N_("{0}: nilai {4} bukan bilangan bulat tidak negatif"),
+    explanation=N_(
+        "Sel angka berisi teks, bilangan desimal, bilangan negatif, bilangan yang terlalu besar untuk"
+        " 64 bit, atau (dalam Parquet) NaN atau tak hingga. Nilai aslinya dikutip; sel itu tidak ikut"
+        " dalam penjumlahan dan aturan mana pun (bagian lain barisnya tetap dipakai).\n\n"
+        "Diterima sebagai bilangan bulat: `123`, `+123`, pemisah ribuan `1.234` / `1,234`, dan "
+        "`12.0`. Sel kosong dan `-` dianggap kosong, bukan galat.\n\n"
+        "Contoh: `12a`, `1,5`, `-3`, `#REF!`."
+    ),
+)
 def s002(ctx: Context) -> list[Check] | NotApplicable:
-    """A count cell holds text, a decimal, a negative number, a number too large for 64 bits, or (in
-    Parquet) NaN or infinity.
-    The raw value is quoted; the cell is left out of every sum and rule (the rest of the row is used).
-
-    Accepted as whole numbers: `123`, `+123`, thousand separators `1.234` / `1,234`, and `12.0`.
-    Empty cells and `-` are empty, not errors. Example: `12a`, `1,5`, `-3`, `#REF!`.
-    """
     if ctx.has_reported:
         # Cells of reported recaps that are not counts (collected by rekap.io.reported).
         level = "CASE length(b.kode_wilayah) WHEN 2 THEN 'provinsi' WHEN 4 THEN 'kabkota' WHEN 6 THEN 'kecamatan' WHEN 10 THEN 'desa' ELSE 'nasional' END"
@@ -48,7 +57,7 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
         ]
     names = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not names:
-        return NotApplicable("tidak ada kolom angka", "no count columns")
+        return NotApplicable(N_("tidak ada kolom angka"))
     if not ctx.bad_cells:
         # Every count cell typed (or was empty): nothing to read again (a scan of the raw input saved).
         return []
@@ -72,20 +81,25 @@ def s002(ctx: Context) -> list[Check] | NotApplicable:
         "ON r._file = b._file AND r._row = b._row)\n" + "\nUNION ALL\n".join(parts)
     )
     checks = [Check(field="*", sql=sql)]
-    return checks or NotApplicable("tidak ada kolom angka", "no count columns")
+    return checks or NotApplicable(N_("tidak ada kolom angka"))
 
 
-@rule("S003", "error", "TPS ganda dengan angka berbeda", "Same TPS twice with different values",
-      "{0}: TPS ini muncul lagi dengan angka berbeda{4}", "{0}: this TPS appears again with different values{4}")
+@rule(
+    "S003", "error",
+    title=N_("TPS ganda dengan angka berbeda"),
+    message=N_("{0}: TPS ini muncul lagi dengan angka berbeda{4}"),
+    explanation=N_(
+        "`kode_tps` yang sama muncul lebih dari sekali dalam satu sumber (kolom `sumber`, atau "
+        "seluruh masukan bila kolom itu tidak ada) dan satu jenis pemilihan, dengan angka yang "
+        "berbeda. Setiap salinan tetap diperiksa dan dilaporkan; temuan pada setiap salinan "
+        "berikutnya menyebut kolom pertama yang berbeda, dengan nilai salinan pertama sebagai "
+        "`expected`.\n\n"
+        "Mengapa: dua formulir berbeda untuk satu TPS berarti salah satunya keliru; rekap tidak boleh"
+        " diam-diam menghitung keduanya.\n\n"
+        "Contoh: baris 12 dan 340 sama-sama 3101011001001, suara_paslon_2 107 dan 170."
+    ),
+)
 def s003(ctx: Context) -> list[Check] | NotApplicable:
-    """The same `kode_tps` appears more than once in one source (the `sumber` column, or the whole
-    input when there is none) and one election type with different values. Every copy is still checked and reported; the
-    finding on each later copy names the first field that differs, with the first copy's value as
-    `expected`.
-
-    Why: two different forms for one TPS means one of them is wrong; the recap must not count both
-    silently. Example: rows 12 and 340 both 3101011001001, suara_paslon_2 107 vs 170.
-    """
     if not ctx.duplicate_codes:
         return []
     numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
@@ -97,62 +111,75 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
     ) + " END" if numeric else "NULL"
     act = exp.replace("THEN a.", "THEN b.")
     sumber = "coalesce(t.sumber, '')" if "sumber" in ctx.columns else "''"
+    first = text_sql(_(" ({source} baris {row})", ctx.lang),
+                     source="(SELECT source FROM rk_source_order o WHERE o.idx = a._file)", row="a._row")
     sql = f"""
         WITH k AS (SELECT t.*, {sumber} AS _sb,
                           row_number() OVER (PARTITION BY {sumber}, t.jenis_pemilihan, t.kode_tps ORDER BY t._file, t._row) AS _k
                    FROM rk_tps t
                    WHERE t.kode_tps IN (SELECT kode_tps FROM rk_tps GROUP BY kode_tps HAVING count(*) > 1))
         SELECT b.kode_tps AS kode_wilayah, {diff_field} AS field, ({exp})::BIGINT AS expected,
-               ({act})::BIGINT AS actual, ' (' || (SELECT source FROM rk_source_order o WHERE o.idx = a._file) || '{" baris " if ctx.lang == "id" else " row "}' || a._row || ')' AS detail,
+               ({act})::BIGINT AS actual, {first} AS detail,
                b._file, b._row
         FROM k a JOIN k b ON a._sb = b._sb AND a.jenis_pemilihan = b.jenis_pemilihan AND a.kode_tps = b.kode_tps
                       AND a._k = 1 AND b._k > 1"""
     return [Check(field="kode_tps", sql=sql)]
 
 
-@rule("S004", "warning", "Baris ganda persis", "Exact duplicate row",
-      "{0}: baris ganda persis{4}; dihitung sekali", "{0}: exact duplicate row{4}; counted once")
+@rule(
+    "S004", "warning",
+    title=N_("Baris ganda persis"),
+    message=N_("{0}: baris ganda persis{4}; dihitung sekali"),
+    explanation=N_(
+        "Baris yang persis mengulang baris lain (semua kolom sama, mis. rekaman yang diunggah dua "
+        "kali atau baris ganda dalam dump JSONL). Baris itu dipakai sekali: salinannya dilaporkan, "
+        "tidak dijumlahkan.\n\n"
+        "Mengapa: menghitungnya dua kali akan menggelembungkan rekap.\n\n"
+        "Contoh: baris Sirekap yang sama dua kali dalam satu dump."
+    ),
+)
 def s004(ctx: Context) -> list[Check] | NotApplicable:
-    """A row that repeats another row exactly (every column equal, e.g. a record uploaded twice or
-    a duplicate line in a JSONL dump). It is kept once: the copy is reported, not counted.
-
-    Why: counting it twice would inflate the recap. Example: the same Sirekap line twice in a dump.
-    """
-    same, row = ("sama dengan", "baris") if ctx.lang == "id" else ("same as", "row")
+    first = text_sql(_(" (sama dengan {source} baris {row})", ctx.lang),
+                     source="(SELECT source FROM rk_source_order o WHERE o.idx = x.first_file)", row="x.first_row")
     sql = f"""SELECT x.kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-                    ' ({same} ' || (SELECT source FROM rk_source_order o WHERE o.idx = x.first_file) || ' {row} ' || x.first_row || ')' AS detail,
+                    {first} AS detail,
                     x._file, x._row
              FROM rk_dup_extra x"""
     return [Check(field="kode_tps", sql=sql)]
 
 
-@rule("S005", "error", "Kode wilayah tidak sah", "Malformed region code",
-      "{0}: kode {4}", "{0}: code {4}")
+@rule(
+    "S005", "error",
+    title=N_("Kode wilayah tidak sah"),
+    message=N_("{0}: kode {4}"),
+    explanation=N_(
+        "Kode wilayah yang tidak sah atau tidak konsisten: `kode_tps` bukan 13 angka setelah titik "
+        "dan spasi dibuang; kode provinsi di luar 11–99; bagian kab/kota 00 atau 70 (kabupaten 01–69,"
+        " kota 71–99); bagian kecamatan 00; akhiran desa yang tidak diawali 1, 2 atau 3; nomor TPS "
+        "000; atau kode_prov/kode_kabkota/kode_kec/kode_desa yang diberikan tetapi bukan awalan "
+        "`kode_tps`. Kode luar negeri (provinsi 99) hanya diperiksa panjang dan angkanya.\n\n"
+        "Mengapa: TPS dengan kode yang salah masuk ke wilayah yang keliru, atau tidak masuk ke "
+        "wilayah mana pun.\n\n"
+        "Contoh: `310101100101` (12 angka)."
+    ),
+)
 def s005(ctx: Context) -> list[Check] | NotApplicable:
-    """A region code is malformed or inconsistent: `kode_tps` not 13 digits after removing dots and
-    spaces; province outside 11–99; kab/kota part 00 or 70 (kabupaten are 01–69, kota 71–99); a
-    kecamatan part 00; a desa suffix not starting with 1, 2 or 3; TPS number 000; or a given
-    kode_prov/kode_kabkota/kode_kec/kode_desa that is not the prefix of `kode_tps`. Overseas codes
-    (province 99) are only checked for length and digits.
-
-    Why: a TPS with a bad code lands in the wrong unit or in none. Example: `310101100101` (12 digits).
-    """
-    id_ = ctx.lang == "id"
+    lang = ctx.lang
     problems = [
         ("NOT regexp_full_match(t.kode_tps, '[0-9]{13}')",
-         "'\"' || coalesce(t._kode_raw, t.kode_tps) || '\"' || " + ("' bukan 13 angka'" if id_ else "' is not 13 digits'")),
-        ("t.kode_prov < '11'", "t.kode_prov || " + ("' bukan kode provinsi'" if id_ else "' is not a province code'")),
+         text_sql(_('"{code}" bukan 13 angka', lang), code="coalesce(t._kode_raw, t.kode_tps)")),
+        ("t.kode_prov < '11'", text_sql(_("{code} bukan kode provinsi", lang), code="t.kode_prov")),
         ("NOT t._ln AND (substr(t.kode_tps, 3, 2) IN ('00', '70'))",
-         "t.kode_kabkota || " + ("' bukan kode kabupaten/kota (01–69, 71–99)'" if id_ else "' is not a kabupaten/kota code (01–69, 71–99)'")),
+         text_sql(_("{code} bukan kode kabupaten/kota (01–69, 71–99)", lang), code="t.kode_kabkota")),
         ("NOT t._ln AND substr(t.kode_tps, 5, 2) = '00'",
-         "t.kode_kec || " + ("' bukan kode kecamatan'" if id_ else "' is not a kecamatan code'")),
+         text_sql(_("{code} bukan kode kecamatan", lang), code="t.kode_kec")),
         ("NOT t._ln AND substr(t.kode_tps, 7, 1) NOT IN ('1', '2', '3')",
-         "t.kode_desa || " + ("' bukan kode desa/kelurahan (akhiran 1xxx, 2xxx, 3xxx)'" if id_ else "' is not a desa/kelurahan code (suffix 1xxx, 2xxx, 3xxx)'")),
-        ("right(t.kode_tps, 3) = '000'", "t.kode_tps || " + ("' nomor TPS 000'" if id_ else "' TPS number 000'")),
+         text_sql(_("{code} bukan kode desa/kelurahan (akhiran 1xxx, 2xxx, 3xxx)", lang), code="t.kode_desa")),
+        ("right(t.kode_tps, 3) = '000'", text_sql(_("{code} nomor TPS 000", lang), code="t.kode_tps")),
     ]
     valid = "regexp_full_match(t.kode_tps, '[0-9]{13}')"
     # One finding per TPS for the code itself, naming the first problem found.
-    any_problem = f"({problems[0][0]}) OR ({valid} AND (" + " OR ".join(f"({p})" for p, _ in problems[1:]) + "))"
+    any_problem = f"({problems[0][0]}) OR ({valid} AND (" + " OR ".join(f"({p})" for p, _detail in problems[1:]) + "))"
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
     # Given region columns are compared with the code they should prefix, from the input as read,
@@ -160,12 +187,12 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     given = [(col, n) for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10))
              if col in ctx.columns]
     if given:
-        mismatch = "' tidak cocok dengan kode TPS ('" if id_ else "' does not match the TPS code ('"
-        codes = ", ".join(f"rk_code(r.{col}) AS {col}" for col, _ in given)
+        mismatch = _("{code} tidak cocok dengan kode TPS ({prefix})", lang)
+        codes = ", ".join(f"rk_code(r.{col}) AS {col}" for col, _n in given)
         differs = " OR ".join(f"(g.{col} IS NOT NULL AND g.{col} <> left(g.k, {n}))" for col, n in given)
         parts = [
             f"""SELECT k AS kode_wilayah, '{col}' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
-                       {col} || {mismatch} || left(k, {n}) || ')' AS detail, _file, _row
+                       {text_sql(mismatch, code=col, prefix=f"left(k, {n})")} AS detail, _file, _row
                 FROM odd WHERE {col} IS NOT NULL AND {col} <> left(k, {n})"""
             for col, n in given
         ]
@@ -182,17 +209,22 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     return checks
 
 
-@rule("S006", "warning", "Kode wilayah tidak dikenal", "Region code unknown",
-      "{0}: {4} tidak ada dalam daftar wilayah", "{0}: {4} is not in the region list")
+@rule(
+    "S006", "warning",
+    title=N_("Kode wilayah tidak dikenal"),
+    message=N_("{0}: {4} tidak ada dalam daftar wilayah"),
+    explanation=N_(
+        "Kode wilayah yang bentuknya benar tetapi tidak dikenal daftar wilayah (`--master`, mis. "
+        "daftar KPU atau daftar Kemendagri). Temuan menyebut tingkat tertinggi yang tidak dikenal "
+        "(provinsi, kab/kota, kecamatan, desa).\n\n"
+        "Mengapa: kode yang tidak dikenal daftar bisa berupa salah ketik, wilayah baru atau yang "
+        "berganti nama, atau perbedaan kode KPU dan Kemendagri.\n\n"
+        "Contoh: kode_kec 317101 tidak ada dalam daftar."
+    ),
+)
 def s006(ctx: Context) -> list[Check] | NotApplicable:
-    """A well-formed region code that the master region list (`--master`, e.g. KPU's list or
-    Kemendagri's) does not know. Names the highest unknown level (province, kab/kota, kecamatan, desa).
-
-    Why: a code the list does not know may be a typo, a new/renamed unit or KPU-vs-Kemendagri drift.
-    Example: kode_kec 317101 absent from the list.
-    """
     if not ctx.has_master:
-        return NotApplicable("daftar wilayah tidak diberikan (--master)", "no region list given (--master)")
+        return NotApplicable(N_("daftar wilayah tidak diberikan (--master)"))
     levels = ("kode_prov", "kode_kabkota", "kode_kec", "kode_desa")
     field = "CASE " + " ".join(f"WHEN t.{lv} NOT IN (SELECT kode FROM rk_master) THEN '{lv}'" for lv in levels) + " END"
     detail = "CASE " + " ".join(f"WHEN t.{lv} NOT IN (SELECT kode FROM rk_master) THEN t.{lv}" for lv in levels) + " END"
@@ -205,17 +237,20 @@ def s006(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="kode_desa", sql=sql)]
 
 
-@rule("S007", "error", "Angka TPS di atas 999", "TPS count above 999",
-      "{0}: {2} tidak muat di kotak 3 angka formulir (maks. {1})", "{0}: {2} does not fit the form's 3-digit boxes (max {1})")
+@rule(
+    "S007", "error",
+    title=N_("Angka TPS di atas 999"),
+    message=N_("{0}: {2} tidak muat di kotak 3 angka formulir (maks. {1})"),
+    explanation=N_(
+        "Angka tingkat TPS di atas 999: formulir C.Hasil memiliki kotak 3 angka, jadi angka itu salah"
+        " baca atau salah ketik. Wilayah luar negeri (provinsi 99: POS, KSK) dikecualikan.\n\n"
+        "Contoh: suara_paslon_1 1748."
+    ),
+)
 def s007(ctx: Context) -> list[Check] | NotApplicable:
-    """A TPS-level count above 999: the C.Hasil form has 3-digit boxes, so the number was misread or
-    mistyped. Overseas units (province 99: POS, KSK) are exempt.
-
-    Example: suara_paslon_1 1748.
-    """
     numeric = [n for n in NUMERIC_COLUMNS if n in ctx.columns]
     if not numeric:
-        return NotApplicable("tidak ada kolom angka", "no count columns")
+        return NotApplicable(N_("tidak ada kolom angka"))
     # One scan finds the forms with any box above 999 (greatest() skips empty cells); only those
     # are split per box.
     greatest = f"greatest({', '.join(c(n) for n in numeric)})"
@@ -232,15 +267,19 @@ def s007(ctx: Context) -> list[Check] | NotApplicable:
     return [Check(field="*", sql=sql)]
 
 
-@rule("S008", "error", "Baris tidak terbaca", "Row cannot be read",
-      "baris tidak terbaca: {4}", "row cannot be read: {4}")
+@rule(
+    "S008", "error",
+    title=N_("Baris tidak terbaca"),
+    message=N_("baris tidak terbaca: {4}"),
+    explanation=N_(
+        "Baris yang tidak dapat dipisah pembaca menjadi kolom-kolom berkasnya (sel terlalu banyak "
+        "atau terlalu sedikit, tanda kutip yang tidak ditutup). Baris itu tidak masuk jumlah mana "
+        "pun; teksnya dikutip agar dapat diperbaiki.\n\n"
+        "Mengapa: baris yang hilang diam-diam adalah TPS yang hilang dari rekap.\n\n"
+        "Contoh: `3101011001001,83,107` dalam berkas dengan 30 kolom."
+    ),
+)
 def s008(ctx: Context) -> list[Check] | NotApplicable:
-    """A row the reader could not split into the file's columns (too many or too few cells, an
-    unterminated quote). It is not in any total; its text is quoted so it can be repaired.
-
-    Why: a row that silently disappears is a TPS missing from the recap. Example: `3101011001001,83,107`
-    in a file with 30 columns.
-    """
     sql = """SELECT NULL AS kode_wilayah, 'baris' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                     reason || ': ' || left(replace(replace(text, chr(13), ' '), chr(10), ' '), 120) AS detail,
                     _file, _row

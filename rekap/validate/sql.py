@@ -1,8 +1,12 @@
-"""SQL pieces the rule families share: a column of the TPS table, a summand, an equation, a bound, and
-the reason a rule does not apply. Names come from the schema's allow-list only."""
+"""SQL pieces the rule families share: a column of the TPS table, a summand, an equation, a bound, a
+text of the catalogue inside a finding's detail, and the reason a rule does not apply. Names come from
+the schema's allow-list only."""
 
 from __future__ import annotations
 
+from string import Formatter
+
+from rekap.i18n import BABEL_LOCALES, N_
 from rekap.validate.registry import Check, Context, NotApplicable
 
 
@@ -24,7 +28,45 @@ def upper_bound(field: str, bound: str, detail: str = "''") -> Check:
     return Check(field=field, expected=bound, actual=c(field), violated=f"{c(field)} > ({bound})", detail=detail)
 
 
+def literal(text: str) -> str:
+    """A text as a quoted SQL string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_sql(text: str, **exprs: str) -> str:
+    """A text already translated (`_(msgid, lang)`, not formatted) as one SQL string expression: its
+    `{name}` places become the SQL expressions `exprs` and everything else quoted literals, joined with
+    `||` (so a NULL expression makes the whole text NULL, as a hand-written concatenation would). The
+    text is never spliced into SQL unquoted, whatever a catalogue holds."""
+    parts: list[str] = []
+    pending = ""
+    for text_part, name, spec, conversion in Formatter().parse(text):
+        pending += text_part
+        if name is not None:
+            if spec or conversion or name not in exprs:
+                raise ValueError(f"text {text!r}: place {{{name}}} has no SQL expression")
+            if pending:
+                parts.append(literal(pending))
+            parts.append(exprs[name])
+            pending = ""
+    if pending:
+        parts.append(literal(pending))
+    return " || ".join(parts) or "''"
+
+
+def decimal_sql(expr: str, digits: int, lang: str) -> str:
+    """A DOUBLE expression as text with `digits` decimals and the language's decimal mark (58,5 in
+    Indonesian, 58.5 in English): a measured value inside a finding message."""
+    return f"replace(format('{{:.{digits}f}}', {expr}), '.', {literal(decimal_mark(lang))})"
+
+
+def decimal_mark(lang: str) -> str:
+    """The decimal mark of a language's numbers (CLDR, as `rekap.i18n.decimal` writes them)."""
+    from babel.numbers import get_decimal_symbol
+
+    return str(get_decimal_symbol(BABEL_LOCALES.get(lang, lang)))
+
 
 def not_applicable(ctx: Context, *names: str) -> NotApplicable:
     miss = ", ".join(ctx.missing(*names)) or ", ".join(names)
-    return NotApplicable(f"kolom tidak ada: {miss}", f"columns absent: {miss}")
+    return NotApplicable(N_("kolom tidak ada: {columns}"), (("columns", miss),))
