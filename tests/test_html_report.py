@@ -28,7 +28,7 @@ from rekap.validate import validate
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "jatim_kecil"
 HEADINGS = {
-    "id": ("Ringkasan", "Hasil per tingkat", "Temuan per aturan dan wilayah", "Selisih rekap", "Cakupan"),
+    "id": ("Ringkasan", "Hasil per tingkat", "Temuan per aturan dan wilayah", "Selisih rekap", "Kelengkapan"),
     "en": ("Summary", "Results by level", "Findings by rule and region", "Recap discrepancies", "Coverage"),
 }
 EXTERNAL = re.compile(r"""\b(?:src|href|xlink:href|action|data|poster)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
@@ -123,13 +123,24 @@ def test_english(session: tuple[duckdb.DuckDBPyConnection, dict[str, object], by
     for heading in HEADINGS["en"]:
         assert f". {heading}</h2>" in page
     assert ">103,193<" in page and '<html lang="en">' in page
+    assert "287 TPS received of the 289 the region list expects (99.3%)" in page
+    assert "<th>Severity</th>" in page and "5 discrepancies (H001)." in page
+
+
+def test_one_word_per_concept(page_id: bytes) -> None:
+    """Severity is "Keparahan", a region level "Tingkat"; coverage (TPS received of those expected) is
+    "Kelengkapan" (the scope is "Cakupan"); findings counted with their severity's name."""
+    page = page_id.decode("utf-8")
+    assert "<th>Keparahan</th>" in page and "<th>Tingkat</th>" in page and "Tingkat keparahan" not in page
+    assert "<dt>Kelengkapan</dt>" in page and "Cakupan" not in page  # the session's meta names no scope
+    assert re.search(r"<dt>Temuan</dt><dd>[0-9.]+ galat, [0-9.]+ peringatan, [0-9.]+ info</dd>", page)
 
 
 def test_only_the_sections_whose_tables_exist(tmp_path: Path) -> None:
     con, meta = sample_session(str(tmp_path), compare=False, master=False)
     page = render_html_report(con, meta=meta)
     assert "Hasil per tingkat</h2>" in page and "Temuan per aturan dan wilayah</h2>" in page
-    assert "Selisih rekap</h2>" not in page and "Cakupan</h2>" not in page
+    assert "Selisih rekap</h2>" not in page and "Kelengkapan</h2>" not in page
     bare = duckdb.connect()
     page = render_html_report(bare, meta={})
     assert "Ringkasan</h2>" in page and "<svg" not in page

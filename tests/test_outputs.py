@@ -201,7 +201,7 @@ def test_more_records_than_a_sheet_holds_is_refused() -> None:
 
     con = duckdb.connect()
     con.execute(f"CREATE TABLE t AS SELECT range AS n FROM range({EXCEL_MAX_ROWS})")  # + the header row
-    with pytest.raises(UsageError, match="do not fit on one Excel sheet"):
+    with pytest.raises(UsageError, match="tidak muat dalam satu lembar Excel"):
         list_xlsx_bytes(con, "t")
 
 

@@ -83,13 +83,13 @@ def test_bundle_workbook_round_trip_loads_every_level_sheet(
     assert con.execute(f"SELECT * FROM {BAD_TABLE}").fetchall() == []
     # One source per level sheet, named after it; the list sheets are said to be skipped.
     wb = load_workbook(bundle / "rekap.xlsx", read_only=True)
-    level_sheets = [n for n in wb.sheetnames if n not in ("Ringkasan", "Temuan", "Selisih", "Cakupan")]
+    level_sheets = [n for n in wb.sheetnames if n not in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan")]
     wb.close()
     assert [s.name for s in sources] == [f"{bundle / 'rekap.xlsx'} [{n}]" for n in level_sheets]
     assert {s.shape for s in sources} == {"dhasil-wide"}
     assert [s.index for s in sources] == list(range(1000, 1000 + len(sources)))
     skipped = next(n for n in sources[0].notes if n.startswith("sheets not read"))
-    assert all(f"'{n}'" in skipped for n in ("Ringkasan", "Temuan", "Selisih", "Cakupan"))
+    assert all(f"'{n}'" in skipped for n in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan"))
     # rekap's TPS counters are not counts to compare; the expected TPS is the units' TPS count.
     assert con.execute(f"SELECT count(*) FROM {REPORTED_TABLE} WHERE n_tps_total IS DISTINCT FROM "
                        "(SELECT n_tps_expected FROM recap c WHERE c.level = rk_reported.level "
@@ -144,6 +144,7 @@ def test_text_in_a_count_cell_of_the_workbook_is_s002_naming_the_cell(bundle: Pa
 @pytest.mark.parametrize(("lang", "wide_max_units", "elections"), [
     ("id", 0, ("pkwkp",)),  # every level but nasional in the long layout
     ("en", 60, ("pkwkp",)),
+    ("en", 0, ("pkwkp",)),  # the long layout in English: its parent code columns are read too
     ("id", 60, ("pkwkp", "ppwp")),  # one sheet per election type and level
 ])
 def test_recap_workbooks_in_every_layout_and_language_are_read_back(

@@ -119,8 +119,8 @@ def test_rows_are_coloured_by_severity_and_numbers_are_numbers(con: duckdb.DuckD
     rows = sheet_rows(wb, "Temuan")
     by_severity: dict[str, list[list[Any]]] = {}
     for row in rows:
-        by_severity.setdefault(row[header.index("Tingkat")].value, []).append(row)
-    assert [r[header.index("Tingkat")].value for r in rows] == ["galat"] * 3 + ["peringatan"] * 3 + ["info"] * 3
+        by_severity.setdefault(row[header.index("Keparahan")].value, []).append(row)
+    assert [r[header.index("Keparahan")].value for r in rows] == ["galat"] * 3 + ["peringatan"] * 3 + ["info"] * 3
     assert {c.fill.fgColor.rgb for r in by_severity["galat"] for c in r} == {"00FFC7CE"}
     assert {c.fill.fgColor.rgb for r in by_severity["peringatan"] for c in r} == {"00FFEB9C"}
     assert {c.fill.fill_type for r in by_severity["info"] for c in r} == {None}
@@ -145,6 +145,18 @@ def test_a_long_list_is_cut_with_a_note(con: duckdb.DuckDBPyConnection) -> None:
     assert {r[1].value for r in ws.iter_rows(min_row=4)} == {"error"}
 
 
+def test_numbers_in_the_workbooks_texts_follow_the_language(con: duckdb.DuckDBPyConnection) -> None:
+    findings(con, [f"finding {i}" for i in range(1200)])
+    wb = load(bundle_xlsx_bytes(con, meta=META, max_rows=8))
+    assert str(wb["Temuan"]["A2"].value).startswith(
+        "Hanya 5 dari 1.200 baris yang muat (batas baris Excel); semuanya ada di findings.csv.")
+    assert [c.value for c in wb["Temuan"][3]][:2] == ["Aturan", "Keparahan"]
+    wb = load(bundle_xlsx_bytes(con, lang="en", meta=META, max_rows=8))
+    assert str(wb["Findings"]["A2"].value).startswith("Only 5 of 1,200 rows fit")
+    # The cells stay numbers: Excel writes them in the reader's own style.
+    assert {r[6].data_type for r in wb["Findings"].iter_rows(min_row=4)} == {"n"}
+
+
 def test_discrepancies_and_coverage_sheets(con: duckdb.DuckDBPyConnection) -> None:
     findings(con, [])
     con.execute(
@@ -165,7 +177,7 @@ def test_discrepancies_and_coverage_sheets(con: duckdb.DuckDBPyConnection) -> No
     data = bundle_xlsx_bytes(con, meta=META)
     well_formed(data)
     wb = load(data)
-    assert wb.sheetnames == ["Ringkasan", "Temuan", "Selisih", "Cakupan"]
+    assert wb.sheetnames == ["Ringkasan", "Temuan", "Selisih", "Kelengkapan"]
     assert wb["Temuan"].max_row == 3  # no findings: title, note, header
     sel = wb["Selisih"]
     head = [c.value for c in sel[3]]
@@ -177,7 +189,7 @@ def test_discrepancies_and_coverage_sheets(con: duckdb.DuckDBPyConnection) -> No
     assert "Parsial" not in head
     assert [r[head.index("Tingkat wilayah")].value for r in rows] == ["Provinsi", "Kecamatan"]
     assert rows[0][head.index("Jejak")].value is None and rows[1][head.index("Jejak")].value.startswith("←")
-    cov = sheet_rows(wb, "Cakupan")
+    cov = sheet_rows(wb, "Kelengkapan")
     assert [(r[0].value, r[1].value, r[7].value) for r in cov] == [
         ("Nasional", "00", 90.0), ("Provinsi", "35", 90.0), ("Desa/Kelurahan", "3503012001", 33.3)]
     assert cov[2][2].value is None and cov[2][7].number_format == "0.0"

@@ -113,6 +113,33 @@ def test_provinsi_sheet_totals_equal_the_recap(con: duckdb.DuckDBPyConnection) -
     assert "TINGKAT PROVINSI" in str(ws["A2"].value)
 
 
+def test_titles_and_labels_in_the_chosen_language(con: duckdb.DuckDBPyConnection) -> None:
+    for lang, title, level, labels in (
+        ("id", "REKAPITULASI HASIL PENGHITUNGAN SUARA PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR",
+         "TINGKAT KECAMATAN — PROVINSI JAWA TIMUR (35)", ["No.", "Uraian", "DATA PEMILIH", "Paslon 01", "Suara Sah"]),
+        ("en", "RECAPITULATION OF VOTE COUNT RESULTS — GOVERNOR ELECTION",
+         "DISTRICT (KECAMATAN) LEVEL — PROVINCE JAWA TIMUR (35)", ["No.", "Item", "VOTERS", "Candidate pair 01",
+                                                                  "Valid votes"]),
+    ):
+        wb = workbook(recap_xlsx_bytes(con, "rk_recap", lang=lang))
+        ws = wb.worksheets[2]
+        assert [ws["A1"].value, ws["A2"].value] == [title, level]
+        texts = [c.value for row in ws.iter_rows(max_col=2) for c in row if isinstance(c.value, str)]
+        assert [t for t in texts if t in labels] == labels
+    long = workbook(recap_xlsx_bytes(con, "rk_recap", lang="en", wide_max_units=5))["District"]
+    assert [c.value for c in long[6]][:4] == ["Code", "District (kecamatan)", "Regency/City code", "Regency/City"]
+
+
+def test_list_sheets_are_recognised_in_every_language_and_by_their_former_names() -> None:
+    from rekap.io.dhasil import _bundle_sheet
+
+    for name, key in (("Kelengkapan", "coverage"), ("Coverage", "coverage"), ("Cakupan", "coverage"),
+                      ("Temuan", "findings"), ("Findings", "findings"), ("Ringkasan", "summary"),
+                      ("Summary", "summary"), ("Selisih", "discrepancies"), ("Discrepancies", "discrepancies")):
+        assert _bundle_sheet(name) == key
+    assert _bundle_sheet("Kecamatan") is None
+
+
 def test_wide_sheet_lays_units_across_and_items_in_the_forms_order(con: duckdb.DuckDBPyConnection) -> None:
     ws = workbook(recap_xlsx_bytes(con, "rk_recap"))["Kecamatan"]
     cols = unit_columns(ws)
@@ -284,7 +311,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_bundle_workbook_sheets_in_order(bundle: tuple[Path, Path]) -> None:
     wb = load_workbook(bundle[0])
     assert wb.sheetnames == ["Ringkasan", "Provinsi", "Kabupaten-Kota", "Kecamatan", "Desa-Kelurahan",
-                             "Temuan", "Selisih", "Cakupan"]
+                             "Temuan", "Selisih", "Kelengkapan"]
     summary = [c.value for row in wb["Ringkasan"].iter_rows() for c in row if c.value is not None]
     assert "A006" in summary and "Jumlah suara paslon = suara sah" in summary  # rule with its title
     assert 289 in summary  # rows read, as a number
@@ -299,13 +326,13 @@ def test_bundle_findings_highlighted_filtered_frozen(bundle: tuple[Path, Path]) 
     ws = wb["Temuan"]
     assert ws.freeze_panes == "A4"
     header = [c.value for c in ws[3]]
-    assert header[:2] == ["Aturan", "Tingkat"]
+    assert header[:2] == ["Aturan", "Keparahan"]
     assert ws.auto_filter.ref == f"A3:{ws.cell(3, len(header)).column_letter}{ws.max_row}"
     col = {h: i for i, h in enumerate(header)}
     rows = list(ws.iter_rows(min_row=4))
-    errors = [r for r in rows if r[col["Tingkat"]].value == "galat"]
-    warnings = [r for r in rows if r[col["Tingkat"]].value == "peringatan"]
-    infos = [r for r in rows if r[col["Tingkat"]].value == "info"]
+    errors = [r for r in rows if r[col["Keparahan"]].value == "galat"]
+    warnings = [r for r in rows if r[col["Keparahan"]].value == "peringatan"]
+    infos = [r for r in rows if r[col["Keparahan"]].value == "info"]
     assert errors and warnings and infos
     assert {c.fill.fgColor.rgb for r in errors for c in r} == {"00FFC7CE"}
     assert {c.fill.fgColor.rgb for r in warnings for c in r} == {"00FFEB9C"}
@@ -319,7 +346,7 @@ def test_bundle_findings_highlighted_filtered_frozen(bundle: tuple[Path, Path]) 
     assert "Parsial" not in head  # a partial unit is a coverage fact, not a line of this list
     for r in selisih.iter_rows(min_row=4):
         assert r[head.index("Kode wilayah")].data_type == "s"
-    cov = wb["Cakupan"]
+    cov = wb["Kelengkapan"]
     # The sample's TPS lie in one province: it is the top row (no nasional, a partial sum).
     assert [c.value for c in cov[4]][:2] == ["Provinsi", "35"] and cov["B4"].data_type == "s"
 

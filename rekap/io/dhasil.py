@@ -45,14 +45,17 @@ from rekap.errors import InputError
 from rekap.form import (
     BUNDLE_SHEETS,
     COUNTER_COLUMNS,
+    FORMER_SHEET_NAMES,
     LPJ_LABELS,
     PASLON_LABEL,
     SECTIONS,
     SINGLE_LABELS,
     TEXTS,
     VOTER_GROUPS,
+    every_language,
+    form_text,
 )
-from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, in_every_language
+from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, in_every_language, languages, level_name
 from rekap.io.excel import (
     HEADER_SCAN_ROWS,
     _cell_text,
@@ -72,22 +75,32 @@ from rekap.schema import (
 EXPECTED_TPS = "n_tps_expected"
 """The one counter that is read: the units' expected TPS, as `n_tps_total`."""
 _CODE_LENGTHS = frozenset(PREFIX.values())
-_TOTAL_WORDS = frozenset({"jumlah", "total", "jml", "jumlah total", "grand total", "total keseluruhan"})
-_CODE_HEADERS = frozenset({normalize_header(t) for t in TEXTS["code"]})
+_TOTAL_WORDS = frozenset({"jumlah", "total", "jml", "jumlah total", "grand total", "total keseluruhan",
+                          *(normalize_header(t) for t in every_language(TEXTS["total"]))})
+_CODE_HEADERS = frozenset({normalize_header(t) for t in every_language(TEXTS["code"])})
+_PARENT_CODE_HEADERS: dict[str, str] = {
+    normalize_header(form_text(TEXTS["parent_code"], lang, level=level_name(lv, lang))): lv
+    for lv in ("provinsi", "kabkota", "kecamatan", "desa") for lang in languages()
+}
+"""The parent code columns of a long sheet as rekap writes them in every language ("Kode Kecamatan")."""
+_NAME_HEADERS = frozenset(normalize_header(level_name(lv, lang)) for lv in SHEET_NAMES for lang in languages())
+"""A long sheet's name columns, headed by their level as rekap writes it in every language ("Kecamatan")."""
 _SUB_WORDS: dict[str, str] = {
     normalize_header(w): s
     for s, words in {
-        "l": ("L", "Lk", "Laki-laki", "Laki", "Pria", *LPJ_LABELS["l"]),
-        "p": ("P", "Pr", "Perempuan", "Wanita", *LPJ_LABELS["p"]),
-        "j": ("J", "Jml", "Jumlah", "Total", "L+P", "Jumlah L+P", *LPJ_LABELS["j"]),
+        "l": ("L", "Lk", "Laki-laki", "Laki", "Pria", *every_language(LPJ_LABELS["l"])),
+        "p": ("P", "Pr", "Perempuan", "Wanita", *every_language(LPJ_LABELS["p"])),
+        "j": ("J", "Jml", "Jumlah", "Total", "L+P", "Jumlah L+P", *every_language(LPJ_LABELS["j"])),
     }.items()
     for w in words
 }
-# Item labels as the writer prints them (both languages); header aliases of TPS files come after.
+# Item labels as the writer prints them (every language); header aliases of TPS files come after.
 _LABELS: dict[str, tuple[str, str]] = {
-    **{normalize_header(t): ("group", g) for g, texts in VOTER_GROUPS.items() for t in texts},
+    **{normalize_header(t): ("group", g) for g, text in VOTER_GROUPS.items() for t in every_language(text)},
     **{normalize_header(t): ("counter" if c in COUNTER_COLUMNS else "column", c)
-       for c, texts in SINGLE_LABELS.items() for t in texts},
+       for c, text in SINGLE_LABELS.items() for t in every_language(text)},
+    **{normalize_header(t): ("column", f"suara_paslon_{n}")
+       for n in range(1, MAX_PASLON + 1) for t in every_language(PASLON_LABEL, n=n)},
 }
 # How KPU's own D.Hasil forms word some items (after dropping the filler words "yang" and "seluruh").
 _FORM_WORDING: dict[str, tuple[str, str]] = {
@@ -111,8 +124,8 @@ _FORM_WORDING: dict[str, tuple[str, str]] = {
 _FILLER = re.compile(r"\b(?:yang|seluruh)\b")
 _SECTION_OF: dict[str, str] = {
     normalize_header(t): ("votes" if numeral == "IV" else "counters" if not numeral else numeral)
-    for numeral, texts, _ in SECTIONS
-    for t in texts
+    for numeral, heading, _entries in SECTIONS
+    for t in every_language(heading)
 }
 _PASLON_RE = re.compile(
     r"^(?:suara )?(?:paslon|pasangan calon|pasangan|calon|candidate pair|pair)"
@@ -125,6 +138,13 @@ _LEVEL_IN_TITLE = [
                 r"DESA\s*/\s*KELURAHAN|DESA|KELURAHAN)\b"), 1),
     (re.compile(r"\b(NATIONAL|PROVINCE|REGENCY\s*/\s*CITY|DISTRICT|VILLAGE)\b[^\n]*?\bLEVEL\b"), 1),
 ]
+# The level line as rekap writes it in every language ("TINGKAT KECAMATAN", "DISTRICT (KECAMATAN) LEVEL"),
+# longest first.
+_LEVEL_LINES: tuple[tuple[str, str], ...] = tuple(sorted(
+    {(" ".join(form_text(TEXTS["level"], lang, level=level_name(lv, lang).upper()).split()), lv)
+     for lv in SHEET_NAMES for lang in languages()},
+    key=lambda p: (-len(p[0]), p),
+))
 _ELECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ppwp", re.compile(r"\bPRESIDEN\b|\bPRESIDENTIAL\b")),
     ("pkwkp", re.compile(r"\bGUBERNUR\b|\bGOVERNOR\b")),
@@ -265,6 +285,9 @@ def _election(texts: list[str], sheet: str) -> tuple[str | None, str]:
 def _declared_level(texts: list[str], sheet: str) -> str | None:
     for t in texts:
         upper = " ".join(t.upper().split())
+        for line, level in _LEVEL_LINES:
+            if line in upper:
+                return level
         for pattern, group in _LEVEL_IN_TITLE:
             m = pattern.search(upper)
             if m:
@@ -298,8 +321,8 @@ def read_dhasil_workbook(path: Path, display: str) -> DHasilWorkbook:
 
 
 def _bundle_sheet(title: str) -> str | None:
-    for key, names in BUNDLE_SHEETS.items():
-        if title.strip().casefold() in (n.casefold() for n in names):
+    for key, name in BUNDLE_SHEETS.items():
+        if title.strip().casefold() in (n.casefold() for n in (*every_language(name), *FORMER_SHEET_NAMES.get(key, ()))):
             return key
     return None
 
@@ -332,8 +355,8 @@ def _read_sheet(ws: Any, display: str) -> DHasilSheet | str:
         return (not_a_recap or found) if isinstance(found, str) else found
     rows.close()
     return not_a_recap or (
-        f"no form items (labels such as '{VOTER_GROUPS['pemilih_dpt'][0]}', '{SINGLE_LABELS['suara_sah'][0]}', "
-        f"'{PASLON_LABEL[0].format(n=1)}') in its first {HEADER_SCAN_ROWS} rows"
+        f"no form items (labels such as '{form_text(VOTER_GROUPS['pemilih_dpt'])}', '{form_text(SINGLE_LABELS['suara_sah'])}', "
+        f"'{form_text(PASLON_LABEL, n=1)}') in its first {HEADER_SCAN_ROWS} rows"
     )
 
 
@@ -546,7 +569,7 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
     )
     if found is None:
         rest.close()
-        return f"form items as columns but no '{TEXTS['code'][0]}' column (the units' codes)"
+        return f"form items as columns but no '{form_text(TEXTS['code'])}' column (the units' codes)"
     label_row, code_col = found
     labels = [_text(v) for v in head[label_row]]
     groups = [_text(v) for v in head[label_row - 1]] if label_row > 0 else []
@@ -586,7 +609,12 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
             continue
         if c == code_col or not label:
             continue
+        if normalize_header(label) in _PARENT_CODE_HEADERS:
+            ancestors.append((_PARENT_CODE_HEADERS[normalize_header(label)], label, c))
+            continue
         canon = resolve_header(label)
+        if canon is None and normalize_header(label) in _NAME_HEADERS:
+            canon = "nama_wilayah"
         if canon is not None and canon.startswith("nama_") and name_col is None and c > code_col:
             name_col = c
         elif canon is not None and canon.startswith("kode_") and canon != "kode_tps":

@@ -43,11 +43,12 @@ from rekap.form import (
     SINGLE_LABELS,
     TEXTS,
     VOTER_GROUPS,
+    form_text,
 )
 from rekap.i18n import election_title, level_name, sheet_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report.files import _write_all, write_atomic
-from rekap.report.sheets import LANGS, Styles, finish, lang_index
+from rekap.report.sheets import Styles, check_lang, finish
 from rekap.schema import PASLON_RE, quote_ident
 from rekap.version import __version__
 
@@ -171,11 +172,11 @@ def recap_xlsx_bytes(
     """The workbook `write_recap_xlsx` writes, as bytes."""
     from openpyxl import Workbook
 
-    li = lang_index(lang)
+    check_lang(lang)
     wb = Workbook(write_only=True)
     styles = Styles(wb)
-    write_recap_sheets(wb, styles, con, table, li, title, wide_max_units, set(), notes)
-    return finish(wb, styles, con, title or TEXTS["title"][li])
+    write_recap_sheets(wb, styles, con, table, lang, title, wide_max_units, set(), notes)
+    return finish(wb, styles, con, title or form_text(TEXTS["title"], lang))
 
 
 
@@ -185,7 +186,7 @@ def write_recap_sheets(
     styles: Styles,
     con: duckdb.DuckDBPyConnection,
     table: str,
-    li: int,
+    lang: str,
     title: str | None,
     wide_max_units: int,
     names: set[str],
@@ -198,13 +199,13 @@ def write_recap_sheets(
     if missing:
         raise ValueError(f"{table} is not a recap table: no column {', '.join(sorted(missing))}")
     recap = _Recap(con, table, tuple(present))
-    sections = _sections(con, table, present, li)
+    sections = _sections(con, table, present, lang)
     columns = [c for s in sections for c in s.columns]
 
     sheets = list(_sheet_data(recap, columns, wide_max_units))
     several = len({s.jenis for s in sheets}) > 1
     for sheet in sheets:
-        ws = wb.create_sheet(_sheet_name(sheet, li, several, names))
+        ws = wb.create_sheet(_sheet_name(sheet, lang, several, names))
         wide = sheet.level == "nasional" or sheet.n_units <= wide_max_units
         # Names of the parent units a wide sheet heads its columns with, and of the area in the title.
         wanted = [sheet.area] if sheet.area else []
@@ -212,24 +213,24 @@ def write_recap_sheets(
         if wide and parent:
             wanted += [(parent, u.code[: PREFIX[parent]]) for u in sheet.units]
         known = _names(recap, sheet.jenis, wanted)
-        heading = _title_lines(sheet, li, title, several, known)
+        heading = _title_lines(sheet, lang, title, several, known)
         if wide:
-            _write_wide(ws, styles, sheet, sections, heading, li, known, notes)
+            _write_wide(ws, styles, sheet, sections, heading, lang, known, notes)
         else:
-            _write_long(ws, styles, recap, sheet, sections, heading, li, notes)
+            _write_long(ws, styles, recap, sheet, sections, heading, lang, notes)
     if not sheets:
-        name = sheet_name("nasional", LANGS[li])
+        name = sheet_name("nasional", lang)
         names.add(name.lower())
         ws = wb.create_sheet(name)
-        ws.append([styles.text(ws, title or TEXTS["title"][li], "title")])
-        ws.append([styles.text(ws, TEXTS["empty"][li], "plain")])
+        ws.append([styles.text(ws, title or form_text(TEXTS["title"], lang), "title")])
+        ws.append([styles.text(ws, form_text(TEXTS["empty"], lang), "plain")])
 
 
 
 # --- what goes on the sheets ------------------------------------------------------------------------
 
 
-def _sections(con: duckdb.DuckDBPyConnection, table: str, present: Sequence[str], li: int) -> list[Section]:
+def _sections(con: duckdb.DuckDBPyConnection, table: str, present: Sequence[str], lang: str) -> list[Section]:
     have = set(present)
     paslon = sorted((int(m.group(1)), c) for c in present if (m := PASLON_RE.match(c)))
     # A counter that is empty everywhere (n_tps_expected without a master list) is not worth a line.
@@ -246,18 +247,17 @@ def _sections(con: duckdb.DuckDBPyConnection, table: str, present: Sequence[str]
             number = len(entries) + 1
             if name == PASLON:
                 for n, col in paslon:
-                    label = PASLON_LABEL[li].format(n=n)
-                    entries.append(Entry(len(entries) + 1, label, (col,), (), (False,)))
+                    entries.append(Entry(len(entries) + 1, form_text(PASLON_LABEL, lang, n=n), (col,), (), (False,)))
             elif name in VOTER_GROUPS:
                 cols = [(f"{name}_{s}", s) for s in ("l", "p", "j") if f"{name}_{s}" in have]
                 if cols:
-                    bold = tuple(s == "j" or name in TOTAL_ENTRIES for _, s in cols)
-                    entries.append(Entry(number, VOTER_GROUPS[name][li], tuple(c for c, _ in cols),
-                                         tuple(LPJ_LABELS[s][li] for _, s in cols), bold))
+                    bold = tuple(s == "j" or name in TOTAL_ENTRIES for _c, s in cols)
+                    entries.append(Entry(number, form_text(VOTER_GROUPS[name], lang), tuple(c for c, _s in cols),
+                                         tuple(form_text(LPJ_LABELS[s], lang) for _c, s in cols), bold))
             elif name in have:
-                entries.append(Entry(number, SINGLE_LABELS[name][li], (name,), (), (name in TOTAL_ENTRIES,)))
+                entries.append(Entry(number, form_text(SINGLE_LABELS[name], lang), (name,), (), (name in TOTAL_ENTRIES,)))
         if entries:
-            out.append(Section(numeral, heading[li], tuple(entries)))
+            out.append(Section(numeral, form_text(heading, lang), tuple(entries)))
     return out
 
 
@@ -356,36 +356,36 @@ def _parent_level(level: str) -> str | None:
     return parent if parent != "nasional" else None
 
 
-def _unit_title(level: str, code: str, name: str | None, li: int) -> str:
+def _unit_title(level: str, code: str, name: str | None, lang: str) -> str:
     """'PROVINSI JAWA TIMUR (35)', 'KOTA SURABAYA (3578)': how the form names the area it covers."""
     name = name or ""
     if level == "kabkota":
-        kind = "KOTA" if code[2:4] >= "71" else "KABUPATEN"
-        if li == 1:
-            kind = "CITY" if kind == "KOTA" else "REGENCY"
+        kind = form_text(TEXTS["kota"] if code[2:4] >= "71" else TEXTS["kabupaten"], lang)
         prefix = "" if re.match(r"(KOTA|KAB\.?|KABUPATEN)\s", name.upper()) else kind + " "
     else:
-        prefix = level_name(level, LANGS[li]).upper() + " "
+        prefix = level_name(level, lang).upper() + " "
     return f"{prefix}{name} ({code})" if name else f"{prefix}({code})"
 
 
-def _title_lines(sheet: SheetData, li: int, title: str | None, several: bool, names: dict[tuple[str, str], str]) -> list[str]:
-    election = election_title(sheet.jenis or "", LANGS[li]) or (sheet.jenis or "").upper()
+def _title_lines(sheet: SheetData, lang: str, title: str | None, several: bool,
+                 names: dict[tuple[str, str], str]) -> list[str]:
+    election = election_title(sheet.jenis or "", lang) or (sheet.jenis or "").upper()
     if title:
         first = f"{title} — {election}" if several and election else title
+    elif election:
+        first = form_text(TEXTS["title_election"], lang, election=election)
     else:
-        separator = " " if li == 0 else " — "
-        first = TEXTS["title"][li] + (separator + election if election else "")
-    level = TEXTS["level"][li].format(level=level_name(sheet.level, LANGS[li]).upper())
+        first = form_text(TEXTS["title"], lang)
+    level = form_text(TEXTS["level"], lang, level=level_name(sheet.level, lang).upper())
     # The area the sheet covers: the deepest unit that contains every unit of the sheet.
     if sheet.area:
         lv, code = sheet.area
-        level += " — " + _unit_title(lv, code, names.get((lv, code)), li)
+        level += " — " + _unit_title(lv, code, names.get((lv, code)), lang)
     return [first, level]
 
 
-def _sheet_name(sheet: SheetData, li: int, several: bool, taken: set[str]) -> str:
-    name = sheet_name(sheet.level, LANGS[li])
+def _sheet_name(sheet: SheetData, lang: str, several: bool, taken: set[str]) -> str:
+    name = sheet_name(sheet.level, lang)
     if several:
         name += " " + re.sub(r"[\[\]:*?/\\']", "_", sheet.jenis or "-")
     name = name[:31]
@@ -418,12 +418,12 @@ def _setup_sheet(ws: WriteOnlyWorksheet, freeze: str, title_rows: str, title_col
         ws.page_setup.fitToHeight = 0
 
 
-def _notes(ws: WriteOnlyWorksheet, st: Styles, sheet: SheetData, li: int, notes: Sequence[str] = ()) -> None:
+def _notes(ws: WriteOnlyWorksheet, st: Styles, sheet: SheetData, lang: str, notes: Sequence[str] = ()) -> None:
     ws.append([])
     if not sheet.summable:
-        area = level_name(TOP_LEVEL[str(sheet.jenis)], LANGS[li]).lower()
-        ws.append([st.text(ws, TEXTS["no_total"][li].format(area=area), "note")])
-    ws.append([st.text(ws, TEXTS["note"][li].format(version=__version__), "note")])
+        area = level_name(TOP_LEVEL[str(sheet.jenis)], lang).lower()
+        ws.append([st.text(ws, form_text(TEXTS["no_total"], lang, area=area), "note")])
+    ws.append([st.text(ws, form_text(TEXTS["note"], lang, version=__version__), "note")])
     for note in notes:
         ws.append([st.text(ws, note, "note")])
 
@@ -437,7 +437,7 @@ def _write_wide(
     sheet: SheetData,
     sections: list[Section],
     heading: list[str],
-    li: int,
+    lang: str,
     names: dict[tuple[str, str], str],
     notes: Sequence[str] = (),
 ) -> None:
@@ -477,7 +477,7 @@ def _write_wide(
     ws.append([])
     row = top
     if grouped:
-        cells = [st.text(ws, level_name(parent or "", LANGS[li]), "head"), st.blank(ws, "head"), st.blank(ws, "head")]
+        cells = [st.text(ws, level_name(parent or "", lang), "head"), st.blank(ws, "head"), st.blank(ws, "head")]
         col = first_unit_col
         for code, n in groups:
             cells.append(st.text(ws, f"{code} {names.get((parent or '', code), '')}".strip(), "head"))
@@ -486,13 +486,14 @@ def _write_wide(
                 ws.merged_cells.add(f"{get_column_letter(col)}{row}:{get_column_letter(col + n - 1)}{row}")
             col += n
         if with_total:
-            cells.append(st.text(ws, TEXTS["total"][li], "head"))
+            cells.append(st.text(ws, form_text(TEXTS["total"], lang), "head"))
         ws.append(cells)
         ws.merged_cells.add(f"A{row}:C{row}")
     ws.append(
-        [st.text(ws, TEXTS["no"][li], "head"), st.text(ws, TEXTS["item"][li], "head"), st.blank(ws, "head")]
+        [st.text(ws, form_text(TEXTS["no"], lang), "head"), st.text(ws, form_text(TEXTS["item"], lang), "head"),
+         st.blank(ws, "head")]
         + [st.text(ws, u.code, "head_code") for u in units]
-        + ([st.blank(ws, "head") if grouped else st.text(ws, TEXTS["total"][li], "head")] if with_total else [])
+        + ([st.blank(ws, "head") if grouped else st.text(ws, form_text(TEXTS["total"], lang), "head")] if with_total else [])
     )
     ws.append(
         [st.blank(ws, "head"), st.blank(ws, "head"), st.blank(ws, "head")]
@@ -535,7 +536,7 @@ def _write_wide(
                 start = row - len(entry.columns)
                 ws.merged_cells.add(f"A{start}:A{row - 1}")
                 ws.merged_cells.add(f"B{start}:B{row - 1}")
-    _notes(ws, st, sheet, li, notes)
+    _notes(ws, st, sheet, lang, notes)
 
 
 # --- the long layout: one row per unit --------------------------------------------------------------------
@@ -548,17 +549,17 @@ def _write_long(
     sheet: SheetData,
     sections: list[Section],
     heading: list[str],
-    li: int,
+    lang: str,
     notes: Sequence[str] = (),
 ) -> None:
     """One row per unit: the title, the header rows and the JUMLAH by openpyxl, the units' rows by DuckDB."""
     from openpyxl.utils import get_column_letter
 
-    lang = LANGS[li]
     parent = _parent_level(sheet.level)
-    id_headers = [TEXTS["code"][li], level_name(sheet.level, lang)]
+    code_header = form_text(TEXTS["code"], lang)
+    id_headers = [code_header, level_name(sheet.level, lang)]
     if parent:
-        id_headers += [f"{TEXTS['code'][li]} {level_name(parent, lang)}", level_name(parent, lang)]
+        id_headers += [form_text(TEXTS["parent_code"], lang, level=level_name(parent, lang)), level_name(parent, lang)]
     n_id = len(id_headers)
     columns = [c for s in sections for c in s.columns]
     last_col = n_id + len(columns)
@@ -582,7 +583,7 @@ def _write_long(
     ws.append([st.text(ws, heading[0], "title")])
     ws.append([st.text(ws, heading[1], "subtitle")])
     ws.append([])
-    cells = [st.text(ws, TEXTS["area"][li], "head")] + [st.blank(ws, "head") for _ in range(n_id - 1)]
+    cells = [st.text(ws, form_text(TEXTS["area"], lang), "head")] + [st.blank(ws, "head") for _ in range(n_id - 1)]
     merges = [f"A{section_row}:{get_column_letter(n_id)}{group_row}"]
     col = n_id + 1
     for section in sections:
@@ -646,7 +647,7 @@ def _write_long(
     # The JUMLAH row stays outside the filter range, so that sorting and filtering leave it at the bottom.
     ws.auto_filter.ref = f"A{label_row}:{get_column_letter(last_col)}{last_unit_row}"
     if sheet.summable:
-        ws.append([st.text(ws, TEXTS["total"][li], "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
+        ws.append([st.text(ws, form_text(TEXTS["total"], lang), "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
                   + [st.number(ws, v, True) for v in sheet.totals])
         ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
-    _notes(ws, st, sheet, li, notes)
+    _notes(ws, st, sheet, lang, notes)

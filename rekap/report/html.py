@@ -44,7 +44,18 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from rekap.db import table_exists
-from rekap.i18n import election_name, level_name, num, percent, percent_of
+from rekap.i18n import (
+    C_,
+    NC_,
+    SOURCE_LANG,
+    election_name,
+    languages,
+    level_name,
+    n_,
+    num,
+    percent,
+    percent_of,
+)
 from rekap.regions import rank_sql
 
 if TYPE_CHECKING:
@@ -71,156 +82,129 @@ REJECT_REASONS = ("rejected_exact_duplicates", "rejected_unreadable", "rejected_
 HIST_STEP = 2.5
 """Turnout histogram bin width in percentage points (40 bins over 0–100 %, one bar above 100 %)."""
 
-TEXTS: dict[str, dict[str, str]] = {
-    "doc_title": {"id": "Laporan rekapitulasi", "en": "Recapitulation report"},
-    "contents": {"id": "Isi", "en": "Contents"},
-    "summary": {"id": "Ringkasan", "en": "Summary"},
-    "results": {"id": "Hasil per tingkat", "en": "Results by level"},
-    "findings": {"id": "Temuan per aturan dan wilayah", "en": "Findings by rule and region"},
-    "discrepancies": {"id": "Selisih rekap", "en": "Recap discrepancies"},
-    "coverage": {"id": "Cakupan", "en": "Coverage"},
-    "tool": {"id": "Perangkat", "en": "Tool"},
-    "ruleset": {"id": "katalog aturan", "en": "rule catalogue"},
-    "inputs": {"id": "Berkas masukan", "en": "Input files"},
-    "file": {"id": "Berkas", "en": "File"},
-    "role": {"id": "Peran", "en": "Role"},
-    "format": {"id": "Format", "en": "Format"},
-    "rows": {"id": "Baris", "en": "Rows"},
-    "sha256": {"id": "SHA-256", "en": "SHA-256"},
-    "sha_note": {
-        "id": "Siapa pun dapat memeriksa bahwa berkasnya sama: sha256sum BERKAS (Linux), "
-              "certutil -hashfile BERKAS SHA256 (Windows).",
-        "en": "Anyone can check that they hold the same files: sha256sum FILE (Linux), "
-              "certutil -hashfile FILE SHA256 (Windows).",
-    },
-    "role_tps": {"id": "data TPS", "en": "TPS data"},
-    "role_reported": {"id": "rekap dilaporkan", "en": "reported recap"},
-    "role_master": {"id": "daftar wilayah", "en": "region list"},
-    "skipped_sheets": {"id": "Lembar tidak dibaca", "en": "Sheets not read"},
-    "reason": {"id": "Alasan", "en": "Reason"},
-    "rows_read": {"id": "Baris dibaca", "en": "Rows read"},
-    "rejected_exact_duplicates": {"id": "ganda persis (S004)", "en": "exact duplicates (S004)"},
-    "rejected_unreadable": {"id": "tak terbaca (S008)", "en": "unreadable (S008)"},
-    "rejected_differing_copies": {"id": "salinan TPS berbeda (S003)", "en": "differing copies of a TPS (S003)"},
-    "rejected_unplaceable_codes": {"id": "kode TPS tidak lengkap (S005)", "en": "incomplete TPS codes (S005)"},
-    "tps_checked": {"id": "TPS diperiksa", "en": "TPS checked"},
-    "tps_summed": {"id": "TPS dijumlahkan", "en": "TPS summed"},
-    "rows_outside_wilayah": {"id": "Di luar --wilayah", "en": "Outside --wilayah"},
-    "tps_rejected": {"id": "Tidak dijumlahkan", "en": "Not summed"},
-    "findings_total": {"id": "Temuan", "en": "Findings"},
-    "error": {"id": "galat", "en": "errors"},
-    "warning": {"id": "peringatan", "en": "warnings"},
-    "info": {"id": "info", "en": "info"},
-    "sev_error": {"id": "galat", "en": "error"},
-    "sev_warning": {"id": "peringatan", "en": "warning"},
-    "sev_info": {"id": "info", "en": "info"},
-    "notes": {"id": "Catatan", "en": "Notes"},
-    "elections": {"id": "Jenis pemilihan", "en": "Election types"},
-    "level": {"id": "Tingkat", "en": "Level"},
-    "kode": {"id": "Kode", "en": "Code"},
-    "nama": {"id": "Nama wilayah", "en": "Region"},
-    "n_tps": {"id": "TPS", "en": "TPS"},
-    "n_tps_error": {"id": "TPS bergalat", "en": "TPS with errors"},
-    "n_tps_suara": {"id": "TPS berisi suara", "en": "TPS with votes"},
-    "n_tps_administrasi": {"id": "TPS berisi data pemilih", "en": "TPS with voter data"},
-    "partial_sums_note": {
-        "id": "Tidak semua TPS berisi data: DPT dijumlahkan dari TPS berisi data pemilih saja, suara dari TPS berisi "
-              "suara saja; partisipasi hanya untuk wilayah yang semua TPS-nya berisi keduanya.",
-        "en": "Not every TPS carries data: the DPT is summed over the TPS with voter data only, votes over the TPS "
-              "with votes only; turnout only for units whose every TPS carries both.",
-    },
-    "dpt": {"id": "DPT", "en": "DPT"},
-    "paslon": {"id": "Paslon {n}", "en": "Pair {n}"},
-    "suara_sah": {"id": "Suara sah", "en": "Valid"},
-    "suara_tidak_sah": {"id": "Tidak sah", "en": "Invalid"},
-    "suara_total": {"id": "Jumlah suara", "en": "All votes"},
-    "turnout": {"id": "Partisipasi", "en": "Turnout"},
-    "more_rows": {
-        "id": "Ditampilkan {shown} dari {total} baris; daftar lengkap ada di buku kerja (xlsx) atau keluaran CSV.",
-        "en": "Showing {shown} of {total} rows; the full list is in the workbook (xlsx) or the CSV output.",
-    },
-    "rule": {"id": "Aturan", "en": "Rule"},
-    "severity": {"id": "Tingkat keparahan", "en": "Severity"},
-    "title": {"id": "Keterangan", "en": "Description"},
-    "count": {"id": "Jumlah", "en": "Count"},
-    "by_rule": {"id": "Per aturan", "en": "By rule"},
-    "by_kabkota": {"id": "Per kabupaten/kota", "en": "By regency/city"},
-    "no_kabkota": {"id": "(di atas kab/kota atau tanpa kode)", "en": "(above regency/city or no code)"},
-    "first_findings": {"id": "Temuan pertama per aturan", "en": "First findings per rule"},
-    "first_n": {"id": "{shown} dari {total} temuan", "en": "{shown} of {total} findings"},
-    "field": {"id": "Kotak", "en": "Box"},
-    "expected": {"id": "Seharusnya", "en": "Expected"},
-    "actual": {"id": "Tercatat", "en": "Recorded"},
-    "selisih": {"id": "Selisih", "en": "Difference"},
-    "message": {"id": "Pesan", "en": "Message"},
-    "where": {"id": "Berkas:baris", "en": "File:row"},
-    "no_findings": {"id": "Tidak ada temuan.", "en": "No findings."},
-    "reported": {"id": "Dilaporkan", "en": "Reported"},
-    "computed": {"id": "Dihitung", "en": "Computed"},
-    "computed_from": {"id": "Dihitung dari", "en": "Computed from"},
-    "trace": {"id": "Muncul pertama di", "en": "First appears at"},
-    "disc_summary": {"id": "{n} selisih (H001).", "en": "{n} discrepancies (H001)."},
-    "not_compared_summary": {
-        "id": "{values} angka di {units} wilayah tidak dibandingkan: data TPS-nya belum lengkap dan tidak ada wilayah "
-              "bawahan yang dapat dipakai (fakta cakupan, bukan selisih).",
-        "en": "{values} numbers of {units} units not compared: their TPS data is incomplete and no children could be "
-              "used (a coverage fact, not a discrepancy).",
-    },
-    "not_compared": {"id": "Tidak dibandingkan: data TPS belum lengkap", "en": "Not compared: incomplete TPS data"},
-    "not_compared_note": {
-        "id": "Jumlah TPS di wilayah ini kurang dari yang diharapkan (atau sebagian TPS tanpa angka), dan rekap wilayah "
-              "bawahannya tidak diberikan: angka yang dilaporkan tidak dapat diperiksa. Angka yang lebih kecil dari "
-              "jumlah TPS yang ada tetap dihitung sebagai selisih.",
-        "en": "The unit has fewer TPS than expected (or TPS without numbers) and no recap of its children was given: "
-              "its reported numbers cannot be checked. A number below the sum of the TPS present is still a "
-              "discrepancy.",
-    },
-    "values": {"id": "Angka", "en": "Numbers"},
-    "n_tps_with_data": {"id": "TPS berisi", "en": "TPS with data"},
-    "scope": {"id": "Cakupan data", "en": "Scope"},
-    "covered": {"id": "Yang dicakup jawaban ini", "en": "What this answer covers"},
-    "cov_overseas": {
-        "id": "Ditambah {n} TPS luar negeri (tidak ada pembandingnya dalam daftar).",
-        "en": "Plus {n} overseas TPS (the list has nothing to compare them with).",
-    },
-    "no_discrepancies": {
-        "id": "Setiap angka yang dilaporkan sama dengan jumlah di bawahnya.",
-        "en": "Every reported number equals the sum beneath it.",
-    },
-    "cov_summary": {
-        "id": "{got} TPS masuk dari {want} TPS yang diharapkan daftar wilayah ({pct}).",
-        "en": "{got} TPS received of the {want} the region list expects ({pct}).",
-    },
-    "expected_tps": {"id": "TPS harapan", "en": "TPS expected"},
-    "received_tps": {"id": "TPS masuk", "en": "TPS received"},
-    "unexpected_tps": {"id": "Kode TPS di luar daftar", "en": "TPS codes not on the list"},
-    "percent": {"id": "Persen", "en": "Percent"},
-    "incomplete_desa": {"id": "Desa/kelurahan yang belum lengkap", "en": "Villages not yet complete"},
-    "all_desa_complete": {"id": "Semua desa/kelurahan lengkap.", "en": "Every village is complete."},
-    "chart_votes": {"id": "Perolehan suara per paslon, {level}", "en": "Votes per candidate pair, {level}"},
-    "chart_votes_more": {
-        "id": "{shown} wilayah pertama menurut kode dari {total}; angka lengkap ada di tabel.",
-        "en": "First {shown} units by code of {total}; every number is in the tables.",
-    },
-    "chart_turnout": {
-        "id": "Sebaran partisipasi per TPS (jumlah suara ÷ DPT), {n} TPS; median {median}",
-        "en": "Turnout per TPS (all votes ÷ DPT), {n} TPS; median {median}",
-    },
-    "axis_turnout": {"id": "partisipasi (%)", "en": "turnout (%)"},
-    "axis_tps": {"id": "jumlah TPS", "en": "number of TPS"},
-    "axis_votes": {"id": "suara", "en": "votes"},
-    "axis_findings": {"id": "temuan", "en": "findings"},
-    "over_100": {"id": "> 100 %", "en": "> 100 %"},
-    "chart_findings": {"id": "Temuan per kabupaten/kota", "en": "Findings per regency/city"},
-    "chart_findings_more": {
-        "id": "{shown} kab/kota dengan temuan terbanyak dari {total}.",
-        "en": "The {shown} regencies/cities with the most findings of {total}.",
-    },
-    "generated_by": {
-        "id": "Dibuat oleh rekap {version}. Jalankan ulang dengan berkas yang sama untuk mendapatkan berkas yang sama persis.",
-        "en": "Made by rekap {version}. Run it again on the same files to get the very same file.",
-    },
+TEXTS: dict[str, tuple[str, str]] = {
+    "doc_title": NC_("page", "Laporan rekapitulasi"),
+    "contents": NC_("page", "Isi"),
+    "summary": NC_("page", "Ringkasan"),
+    "results": NC_("page", "Hasil per tingkat"),
+    "findings": NC_("page", "Temuan per aturan dan wilayah"),
+    "discrepancies": NC_("page", "Selisih rekap"),
+    "coverage": NC_("page", "Kelengkapan"),
+    "tool": NC_("page", "Perangkat"),
+    "ruleset": NC_("page", "katalog aturan"),
+    "inputs": NC_("page", "Berkas masukan"),
+    "file": NC_("page", "Berkas"),
+    "role": NC_("page", "Peran"),
+    "format": NC_("page", "Format"),
+    "rows": NC_("page", "Baris"),
+    "sha_note": NC_("page", "Siapa pun dapat memeriksa bahwa berkasnya sama: sha256sum BERKAS (Linux), "
+                            "certutil -hashfile BERKAS SHA256 (Windows)."),
+    "role_tps": NC_("page", "data TPS"),
+    "role_reported": NC_("page", "rekap yang dilaporkan"),
+    "role_master": NC_("page", "daftar wilayah"),
+    "skipped_sheets": NC_("page", "Lembar tidak dibaca"),
+    "reason": NC_("page", "Alasan"),
+    "rows_read": NC_("page", "Baris dibaca"),
+    "rejected_exact_duplicates": NC_("page", "ganda persis (S004)"),
+    "rejected_unreadable": NC_("page", "tidak terbaca (S008)"),
+    "rejected_differing_copies": NC_("page", "salinan TPS berbeda (S003)"),
+    "rejected_unplaceable_codes": NC_("page", "kode TPS tidak lengkap (S005)"),
+    "tps_checked": NC_("page", "TPS diperiksa"),
+    "tps_summed": NC_("page", "TPS dijumlahkan"),
+    "rows_outside_wilayah": NC_("page", "Di luar --wilayah"),
+    "tps_rejected": NC_("page", "Tidak dijumlahkan"),
+    "findings_total": NC_("page", "Temuan"),
+    "sev_error": NC_("severity", "galat"),
+    "sev_warning": NC_("severity", "peringatan"),
+    "sev_info": NC_("severity", "info"),
+    "notes": NC_("page", "Catatan"),
+    "elections": NC_("page", "Jenis pemilihan"),
+    "level": NC_("page", "Tingkat"),
+    "kode": NC_("page", "Kode"),
+    "nama": NC_("page", "Nama wilayah"),
+    "n_tps": NC_("page", "TPS"),
+    "n_tps_error": NC_("page", "TPS dengan galat"),
+    "n_tps_suara": NC_("page", "TPS berisi suara"),
+    "n_tps_administrasi": NC_("page", "TPS berisi data pemilih"),
+    "partial_sums_note": NC_(
+        "page",
+        "Tidak semua TPS berisi data: DPT dijumlahkan dari TPS berisi data pemilih saja, suara dari TPS berisi "
+        "suara saja; partisipasi hanya untuk wilayah yang semua TPS-nya berisi keduanya."),
+    "dpt": NC_("page", "DPT"),
+    "paslon": NC_("page", "Paslon {n}"),
+    "suara_sah": NC_("page", "Suara sah"),
+    "suara_tidak_sah": NC_("page", "Tidak sah"),
+    "suara_total": NC_("page", "Jumlah suara"),
+    "turnout": NC_("page", "Partisipasi"),
+    "more_rows": NC_("page", "Ditampilkan {shown} dari {total} baris; daftar lengkap ada di buku kerja (xlsx) atau "
+                             "keluaran CSV."),
+    "rule": NC_("page", "Aturan"),
+    "severity": NC_("page", "Keparahan"),
+    "title": NC_("page", "Keterangan"),
+    "count": NC_("page", "Jumlah"),
+    "by_rule": NC_("page", "Per aturan"),
+    "by_kabkota": NC_("page", "Per kabupaten/kota"),
+    "no_kabkota": NC_("page", "(di atas kab/kota atau tanpa kode)"),
+    "first_findings": NC_("page", "Temuan pertama per aturan"),
+    "first_n": NC_("page", "{shown} dari {total} temuan"),
+    "field": NC_("page", "Kolom"),
+    "expected": NC_("page", "Seharusnya"),
+    "actual": NC_("page", "Tercatat"),
+    "selisih": NC_("page", "Selisih"),
+    "message": NC_("page", "Pesan"),
+    "where": NC_("page", "Berkas:baris"),
+    "no_findings": NC_("page", "Tidak ada temuan."),
+    "reported": NC_("page", "Dilaporkan"),
+    "computed": NC_("page", "Dihitung"),
+    "computed_from": NC_("page", "Dihitung dari"),
+    "trace": NC_("page", "Muncul pertama di"),
+    "not_compared_summary": NC_(
+        "page",
+        "{values} angka di {units} wilayah tidak dibandingkan: data TPS-nya belum lengkap dan tidak ada wilayah "
+        "bawahan yang dapat dipakai (fakta kelengkapan, bukan selisih)."),
+    "not_compared": NC_("page", "Tidak dibandingkan: data TPS belum lengkap"),
+    "not_compared_note": NC_(
+        "page",
+        "Jumlah TPS di wilayah ini kurang dari yang diharapkan (atau sebagian TPS tanpa angka), dan rekap wilayah "
+        "bawahannya tidak diberikan: angka yang dilaporkan tidak dapat diperiksa. Angka yang lebih kecil dari "
+        "jumlah TPS yang ada tetap dihitung sebagai selisih."),
+    "values": NC_("page", "Angka"),
+    "n_tps_with_data": NC_("page", "TPS berisi data"),
+    "scope": NC_("page", "Cakupan"),
+    "covered": NC_("page", "Yang dicakup jawaban ini"),
+    "cov_overseas": NC_("page", "Ditambah {n} TPS luar negeri (tidak ada pembandingnya dalam daftar)."),
+    "no_discrepancies": NC_("page", "Setiap angka yang dilaporkan sama dengan jumlah di bawahnya."),
+    "cov_summary": NC_("page", "{got} TPS masuk dari {want} TPS yang diharapkan daftar wilayah ({pct})."),
+    "expected_tps": NC_("page", "TPS diharapkan"),
+    "received_tps": NC_("page", "TPS masuk"),
+    "unexpected_tps": NC_("page", "Kode TPS di luar daftar"),
+    "percent": NC_("page", "Persen"),
+    "incomplete_desa": NC_("page", "Desa/kelurahan yang belum lengkap"),
+    "all_desa_complete": NC_("page", "Semua desa/kelurahan lengkap."),
+    "chart_votes": NC_("page", "Perolehan suara per paslon, {level}"),
+    "chart_votes_more": NC_("page", "{shown} wilayah pertama menurut kode dari {total}; angka lengkap ada di tabel."),
+    "chart_turnout": NC_("page", "Sebaran partisipasi per TPS (jumlah suara ÷ DPT), {n} TPS; median {median}"),
+    "axis_turnout": NC_("page", "partisipasi (%)"),
+    "axis_tps": NC_("page", "jumlah TPS"),
+    "axis_votes": NC_("page", "suara"),
+    "axis_findings": NC_("page", "temuan"),
+    "over_100": NC_("page", "> 100 %"),
+    "chart_findings": NC_("page", "Temuan per kabupaten/kota"),
+    "chart_findings_more": NC_("page", "{shown} kab/kota dengan temuan terbanyak dari {total}."),
+    "generated_by": NC_("page", "Dibuat oleh rekap {version}. Jalankan ulang dengan berkas yang sama untuk "
+                                "mendapatkan berkas yang sama persis."),
 }
+"""Every text of the page (context "page"; severity names share the context "severity" with the workbook)."""
+
+
+def _severity_count(severity: str, n: int, lang: str) -> str:
+    """'3 galat', '1 error', '2 warnings': a count of findings of one severity."""
+    if severity == "error":
+        return n_("{n} galat", "{n} galat", n, lang)
+    if severity == "warning":
+        return n_("{n} peringatan", "{n} peringatan", n, lang)
+    return n_("{n} info", "{n} info", n, lang)
+
 
 CSS = """
 :root{--ink:#1b1f24;--muted:#5b6470;--line:#d0d5db;--head:#eef1f4;--accent:#8a1c1c;
@@ -297,7 +281,7 @@ def _e(value: object) -> Markup:
 
 
 def _t(key: str, lang: str, **kw: object) -> str:
-    return TEXTS[key][lang].format(**kw)
+    return C_(*TEXTS[key], lang, **kw)
 
 
 @dataclass(frozen=True)
@@ -602,8 +586,9 @@ def _summary(page: _Page) -> str:
         if st.get("scope"):
             facts.append((page.t("scope"), scope_text(dict(st), lang)))
         statement_lines = lines(dict(st), lang, num)
-        # The first lines are the scope and the election type; both are facts of their own.
-        statement_lines = [ln for ln in statement_lines if not ln.startswith(("cakupan:", "scope:"))]
+        # The first line is the scope (when there is one), a fact of its own above.
+        if "scope" in st:
+            statement_lines = statement_lines[1:]
     if table_exists(con, "rk_recap"):
         elections = [str(r[0]) for r in con.execute(
             "SELECT DISTINCT jenis_pemilihan FROM rk_recap WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
@@ -626,7 +611,7 @@ def _summary(page: _Page) -> str:
             facts.append((page.t(label), value))
     if table_exists(con, "rk_findings_out"):
         sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall())
-        parts = [f"{page.n(sev.get(s, 0))} {page.t(s)}" for s in SEVERITIES]
+        parts = [_severity_count(s, int(sev.get(s, 0)), lang) for s in SEVERITIES]
         facts.append((page.t("findings_total"), ", ".join(parts)))
     if table_exists(con, "rk_discrepancies"):
         facts.append((page.t("discrepancies"), _discrepancy_summary(page)))
@@ -654,7 +639,7 @@ def _summary(page: _Page) -> str:
             headers.append(page.t("role"))
         if has_format:
             headers.append(page.t("format"))
-        headers += [_num_header(page.t("rows")), page.t("sha256")]
+        headers += [_num_header(page.t("rows")), "SHA-256"]
         rows = []
         for rec, role in files:
             row: list[Cell | object] = [Cell(rec.get("name") or rec.get("path") or "", "mono")]
@@ -897,7 +882,7 @@ def _findings(page: _Page) -> str:
 
     out.append(f"<h3>{_e(page.t('by_kabkota'))}</h3>")
     out.append(_table(
-        [page.t("kode"), page.t("nama"), *(_num_header(page.t(s)) for s in SEVERITIES), _num_header(page.t("count"))],
+        [page.t("kode"), page.t("nama"), *(_num_header(page.t(f"sev_{s}")) for s in SEVERITIES), _num_header(page.t("count"))],
         [[_kode(k) if k is not None else Cell(page.t("no_kabkota"), "muted"),
           names.get(str(k), "") if k is not None else "", *(_n(v, lang) for v in rest)]
          for k, *rest in sorted(kab, key=lambda r: (r[0] is None, r[0] or ""))],
@@ -948,7 +933,7 @@ def _discrepancy_summary(page: _Page) -> str:
     n_units, n_values = (con.execute(
         "SELECT count(DISTINCT (jenis_pemilihan, level, kode_wilayah)), count(*) FROM rk_not_compared"
     ).fetchall()[0] if table_exists(con, "rk_not_compared") else (0, 0))
-    text = page.t("disc_summary", n=page.n(n_h001))
+    text = n_("{n} selisih (H001).", "{n} selisih (H001).", int(n_h001), page.lang)
     if n_values:
         text += " " + page.t("not_compared_summary", units=page.n(n_units), values=page.n(n_values))
     return text
@@ -1087,7 +1072,8 @@ def _coverage(page: _Page) -> str:
 
 def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta: Mapping[str, object]) -> str:
     """The page as text (what `write_html_report` writes)."""
-    lang = "en" if lang.lower().startswith("en") else "id"
+    lang = lang.lower().replace("_", "-").split("-")[0]
+    lang = lang if lang in languages() else SOURCE_LANG
     page = _Page(con, lang, meta)
     sections: list[tuple[str, str, str]] = [("ringkasan", page.t("summary"), _summary(page))]
     if table_exists(con, "rk_recap"):
@@ -1097,7 +1083,7 @@ def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta
     if table_exists(con, "rk_discrepancies"):
         sections.append(("selisih", page.t("discrepancies"), _discrepancies(page)))
     if table_exists(con, "rk_coverage"):
-        sections.append(("cakupan", page.t("coverage"), _coverage(page)))
+        sections.append(("kelengkapan", page.t("coverage"), _coverage(page)))
 
     version = meta.get("version")
     doc_title = page.t("doc_title") + (f" — rekap {version}" if version is not None else "")

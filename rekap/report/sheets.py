@@ -57,13 +57,14 @@ EXCEL_MAX_ROWS = 1_048_576
 INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                            "UINTEGER", "UBIGINT", "UHUGEINT"})
 
-LANGS = ("id", "en")
 
+def check_lang(lang: str) -> str:
+    """`lang` when rekap has texts in it (`rekap.i18n.languages`); a workbook in no language is a bug."""
+    from rekap.i18n import languages
 
-def lang_index(lang: str) -> int:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    return LANGS.index(lang)
+    if lang not in languages():
+        raise ValueError(f"lang must be one of {languages()}, not {lang!r}")
+    return lang
 
 
 # --- cells and styles ---------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 
-from rekap.db import RULES_TABLE, table_exists
+from rekap.db import table_exists
 from rekap.form import BUNDLE_SHEETS
-from rekap.i18n import level_name
+from rekap.i18n import C_, NC_, _, level_name, num
 from rekap.regions import LEVELS, rank_sql
 from rekap.report.dhasil import WIDE_MAX_UNITS, write_recap_sheets
 from rekap.report.files import _write_all, write_atomic
@@ -36,10 +36,9 @@ from rekap.report.rules import rule_titles
 from rekap.report.sheets import (
     EXCEL_MAX_ROWS,
     INTEGER_TYPES,
-    LANGS,
     Styles,
+    check_lang,
     finish,
-    lang_index,
     sql_str,
 )
 from rekap.schema import quote_ident
@@ -48,101 +47,101 @@ from rekap.version import __version__
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-BUNDLE_TEXTS = {
+BUNDLE_TEXTS: dict[str, tuple[str, str]] = {
     **BUNDLE_SHEETS,
-    "summary_title": ("RINGKASAN PEMERIKSAAN DAN REKAPITULASI", "SUMMARY OF CHECKS AND RECAPITULATION"),
-    "findings_title": ("TEMUAN PEMERIKSAAN", "FINDINGS OF THE CHECKS"),
-    "discrepancies_title": ("SELISIH REKAP DILAPORKAN DAN HASIL PENJUMLAHAN",
-                            "DISCREPANCIES BETWEEN REPORTED RECAPS AND THE SUMS"),
-    "coverage_title": ("CAKUPAN TPS", "TPS COVERAGE"),
-    "version": ("Versi rekap", "rekap version"),
-    "ruleset": ("Versi aturan", "Rule set version"),
-    "inputs": ("Berkas masukan", "Input files"),
-    "kind": ("Jenis", "Kind"),
-    "file": ("Berkas", "File"),
-    "format": ("Format", "Format"),
-    "rows": ("Baris", "Rows"),
-    "kind_tps": ("Data TPS", "TPS data"),
-    "kind_reported": ("Rekap dilaporkan", "Reported recap"),
-    "kind_master": ("Daftar wilayah", "Region list"),
-    "skipped_sheets": ("Lembar tidak dibaca", "Sheets not read"),
-    "reason": ("Alasan", "Reason"),
-    "accounting": ("Penghitungan baris", "Row accounting"),
-    "by_severity": ("Temuan per tingkat", "Findings by severity"),
-    "by_rule": ("Temuan per aturan", "Findings by rule"),
-    "rule": ("Aturan", "Rule"),
-    "severity": ("Tingkat", "Severity"),
-    "rule_title": ("Judul aturan", "Rule title"),
-    "count": ("Jumlah", "Count"),
-    "total": ("Jumlah", "Total"),
-    "discrepancy_count": ("Selisih rekap", "Recap discrepancies"),
-    "partial_count": ("Angka tidak dibandingkan (data TPS belum lengkap)",
-                      "Numbers not compared (incomplete TPS data)"),
-    "covered": ("Yang dicakup", "What this covers"),
-    "not_compared": ("Tidak ada rekap dilaporkan yang dibandingkan.", "No reported recap was compared."),
-    "no_findings": ("Tidak ada temuan.", "No findings."),
-    "legend": ("Merah: galat. Kuning: peringatan. Kode ditulis sebagai teks.",
-               "Red: error. Yellow: warning. Codes are stored as text."),
-    "capped": ("Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}.",
-               "Only {shown} of {total} rows fit (Excel's row limit); all are in {file}."),
-    "yes": ("ya", "yes"),
-    "no": ("tidak", "no"),
+    "summary_title": NC_("workbook", "RINGKASAN PEMERIKSAAN DAN REKAPITULASI"),
+    "findings_title": NC_("workbook", "TEMUAN PEMERIKSAAN"),
+    "discrepancies_title": NC_("workbook", "SELISIH REKAP YANG DILAPORKAN DAN HASIL PENJUMLAHAN"),
+    "coverage_title": NC_("workbook", "KELENGKAPAN TPS"),
+    "version": NC_("workbook", "Versi rekap"),
+    "ruleset": NC_("workbook", "Versi aturan"),
+    "inputs": NC_("workbook", "Berkas masukan"),
+    "kind": NC_("workbook", "Jenis"),
+    "file": NC_("workbook", "Berkas"),
+    "format": NC_("workbook", "Format"),
+    "rows": NC_("workbook", "Baris"),
+    "kind_tps": NC_("workbook", "Data TPS"),
+    "kind_reported": NC_("workbook", "Rekap yang dilaporkan"),
+    "kind_master": NC_("workbook", "Daftar wilayah"),
+    "skipped_sheets": NC_("workbook", "Lembar tidak dibaca"),
+    "reason": NC_("workbook", "Alasan"),
+    "accounting": NC_("workbook", "Penghitungan baris"),
+    "by_severity": NC_("workbook", "Temuan per keparahan"),
+    "by_rule": NC_("workbook", "Temuan per aturan"),
+    "rule": NC_("workbook", "Aturan"),
+    "severity": NC_("workbook", "Keparahan"),
+    "rule_title": NC_("workbook", "Judul aturan"),
+    "count": NC_("workbook column", "Jumlah"),
+    "total": NC_("workbook", "Jumlah"),
+    "discrepancy_count": NC_("workbook", "Selisih rekap"),
+    "partial_count": NC_("workbook", "Angka tidak dibandingkan (data TPS belum lengkap)"),
+    "covered": NC_("workbook", "Yang dicakup"),
+    "not_compared": NC_("workbook", "Tidak ada rekap yang dilaporkan untuk dibandingkan."),
+    "no_findings": NC_("workbook", "Tidak ada temuan."),
+    "legend": NC_("workbook", "Merah: galat. Kuning: peringatan. Kode ditulis sebagai teks."),
+    "capped": NC_("workbook", "Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}."),
+    "yes": NC_("workbook", "ya"),
+    "no": NC_("workbook", "tidak"),
 }
-SEVERITY_NAMES = {"error": ("galat", "error"), "warning": ("peringatan", "warning"), "info": ("info", "info")}
-ACCOUNTING_LABELS = {
-    "rows_read": ("Baris dibaca", "Rows read"),
-    "tps_checked": ("TPS diperiksa", "TPS checked"),
-    "rows_summed": ("Baris dijumlahkan", "Rows summed"),
-    "rows_rejected": ("Baris tidak dijumlahkan", "Rows not summed"),
-    "rejected_exact_duplicates": ("duplikat persis", "exact duplicates"),
-    "rejected_unreadable": ("tidak terbaca", "unreadable"),
-    "rejected_differing_copies": ("salinan berbeda", "differing copies"),
-    "rejected_unplaceable_codes": ("kode TPS tidak lengkap", "incomplete TPS codes"),
-    "rows_outside_wilayah": ("Baris di luar --wilayah", "Rows outside --wilayah"),
+SEVERITY_NAMES: dict[str, tuple[str, str]] = {
+    "error": NC_("severity", "galat"),
+    "warning": NC_("severity", "peringatan"),
+    "info": NC_("severity", "info"),
 }
-# (column, Indonesian header, English header, kind); a column missing from the table is skipped.
+ACCOUNTING_LABELS: dict[str, tuple[str, str]] = {
+    "rows_read": NC_("workbook", "Baris dibaca"),
+    "tps_checked": NC_("workbook", "TPS diperiksa"),
+    "rows_summed": NC_("workbook", "Baris dijumlahkan"),
+    "rows_rejected": NC_("workbook", "Baris tidak dijumlahkan"),
+    "rejected_exact_duplicates": NC_("workbook", "ganda persis"),
+    "rejected_unreadable": NC_("workbook", "tidak terbaca"),
+    "rejected_differing_copies": NC_("workbook", "salinan berbeda"),
+    "rejected_unplaceable_codes": NC_("workbook", "kode TPS tidak lengkap"),
+    "rows_outside_wilayah": NC_("workbook", "Baris di luar --wilayah"),
+}
+# (column, header, kind); a column missing from the table is skipped.
 # Kinds: code (text, '@'), text, wrap (long text), num, signed (a difference), bool, severity, level.
-FINDINGS_SHEET = (
-    ("rule", "Aturan", "Rule", "code"),
-    ("severity", "Tingkat", "Severity", "severity"),
-    ("rule_title", "Judul aturan", "Rule title", "text"),
-    ("level", "Tingkat wilayah", "Level", "level"),
-    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
-    ("field", "Kolom", "Field", "code"),
-    ("expected", "Seharusnya", "Expected", "num"),
-    ("actual", "Tercatat", "Actual", "num"),
-    ("selisih", "Selisih", "Difference", "signed"),
-    ("message", "Pesan", "Message", "wrap"),
-    ("source", "Berkas", "File", "text"),
-    ("row", "Baris", "Row", "num"),
+FINDINGS_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("rule", NC_("workbook column", "Aturan"), "code"),
+    ("severity", NC_("workbook column", "Keparahan"), "severity"),
+    ("rule_title", NC_("workbook column", "Judul aturan"), "text"),
+    ("level", NC_("workbook column", "Tingkat wilayah"), "level"),
+    ("kode_wilayah", NC_("workbook column", "Kode wilayah"), "code"),
+    ("field", NC_("workbook column", "Kolom"), "code"),
+    ("expected", NC_("workbook column", "Seharusnya"), "num"),
+    ("actual", NC_("workbook column", "Tercatat"), "num"),
+    ("selisih", NC_("workbook column", "Selisih"), "signed"),
+    ("message", NC_("workbook column", "Pesan"), "wrap"),
+    ("source", NC_("workbook column", "Berkas"), "text"),
+    ("row", NC_("workbook column", "Baris"), "num"),
 )
-DISCREPANCIES_SHEET = (
-    ("jenis_pemilihan", "Jenis pemilihan", "Election", "code"),
-    ("level", "Tingkat wilayah", "Level", "level"),
-    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
-    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
-    ("field", "Kolom", "Field", "code"),
-    ("reported", "Dilaporkan", "Reported", "num"),
-    ("computed", "Hasil penjumlahan", "Computed", "num"),
-    ("selisih", "Selisih", "Difference", "signed"),
-    ("computed_from", "Dijumlahkan dari", "Computed from", "level"),
-    ("n_tps", "TPS", "TPS", "num"),
-    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
-    ("n_tps_with_data", "TPS dengan data", "TPS with data", "num"),
-    ("first_level", "Tingkat pertama selisih", "First level with the difference", "level"),
-    ("trace", "Jejak", "Trace", "wrap"),
-    ("source", "Berkas", "File", "text"),
-    ("row", "Baris", "Row", "num"),
+DISCREPANCIES_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("jenis_pemilihan", NC_("workbook column", "Jenis pemilihan"), "code"),
+    ("level", NC_("workbook column", "Tingkat wilayah"), "level"),
+    ("kode_wilayah", NC_("workbook column", "Kode wilayah"), "code"),
+    ("nama_wilayah", NC_("workbook column", "Nama wilayah"), "text"),
+    ("field", NC_("workbook column", "Kolom"), "code"),
+    ("reported", NC_("workbook column", "Dilaporkan"), "num"),
+    ("computed", NC_("workbook column", "Hasil penjumlahan"), "num"),
+    ("selisih", NC_("workbook column", "Selisih"), "signed"),
+    ("computed_from", NC_("workbook column", "Dijumlahkan dari"), "level"),
+    ("n_tps", NC_("workbook column", "TPS"), "num"),
+    ("n_tps_expected", NC_("workbook column", "TPS diharapkan"), "num"),
+    ("n_tps_with_data", NC_("workbook column", "TPS dengan data"), "num"),
+    ("first_level", NC_("workbook column", "Tingkat pertama selisih"), "level"),
+    ("trace", NC_("workbook column", "Jejak"), "wrap"),
+    ("source", NC_("workbook column", "Berkas"), "text"),
+    ("row", NC_("workbook column", "Baris"), "num"),
 )
-COVERAGE_SHEET = (
-    ("level", "Tingkat wilayah", "Level", "level"),
-    ("kode_wilayah", "Kode wilayah", "Area code", "code"),
-    ("nama_wilayah", "Nama wilayah", "Area name", "text"),
-    ("n_tps_expected", "TPS diharapkan", "TPS expected", "num"),
-    ("n_tps", "TPS dalam data", "TPS in the data", "num"),
-    ("n_tps_missing", "TPS belum masuk", "TPS missing", "num"),
-    ("n_tps_unexpected", "TPS di luar daftar", "TPS not on the list", "num"),
-    ("persen", "Persen", "Percent", "pct"),
+COVERAGE_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("level", NC_("workbook column", "Tingkat wilayah"), "level"),
+    ("kode_wilayah", NC_("workbook column", "Kode wilayah"), "code"),
+    ("nama_wilayah", NC_("workbook column", "Nama wilayah"), "text"),
+    ("n_tps_expected", NC_("workbook column", "TPS diharapkan"), "num"),
+    ("n_tps", NC_("workbook column", "TPS masuk"), "num"),
+    ("n_tps_missing", NC_("workbook column", "TPS belum masuk"), "num"),
+    ("n_tps_unexpected", NC_("workbook column", "TPS di luar daftar"), "num"),
+    ("persen", NC_("workbook column", "Persen"), "pct"),
 )
 TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
 
@@ -183,66 +182,75 @@ def bundle_xlsx_bytes(
     """The workbook `write_bundle_xlsx` writes, as bytes."""
     from openpyxl import Workbook
 
-    li = lang_index(lang)
+    check_lang(lang)
     wb = Workbook(write_only=True)
     st = Styles(wb, tables=True)
     taken: set[str] = set()
 
     def sheet(key: str) -> WriteOnlyWorksheet:
-        name = BUNDLE_TEXTS[key][li]
+        name = _text(key, lang)
         taken.add(name.lower())
         return wb.create_sheet(name)
 
-    _write_summary(sheet("summary"), st, con, li, meta)
+    _write_summary(sheet("summary"), st, con, lang, meta)
     # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
     if table_exists(con, recap_table):
-        write_recap_sheets(wb, st, con, recap_table, li, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, li))
-    _write_list(sheet("findings"), st, con, li, _findings_with_titles(con, li), FINDINGS_SHEET, "findings_title",
+        write_recap_sheets(wb, st, con, recap_table, lang, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, lang))
+    _write_list(sheet("findings"), st, con, lang, _findings_with_titles(con, lang), FINDINGS_SHEET, "findings_title",
                 order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
                 tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
-                notes=[BUNDLE_TEXTS["legend"][li]], full_file="findings.csv", max_rows=max_rows)
+                notes=[_text("legend", lang)], full_file="findings.csv", max_rows=max_rows)
     if table_exists(con, "rk_discrepancies"):
-        _write_list(sheet("discrepancies"), st, con, li, "rk_discrepancies", DISCREPANCIES_SHEET,
+        _write_list(sheet("discrepancies"), st, con, lang, "rk_discrepancies", DISCREPANCIES_SHEET,
                     "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
                     tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
     if table_exists(con, "rk_coverage"):
-        _write_list(sheet("coverage"), st, con, li, "rk_coverage", COVERAGE_SHEET, "coverage_title",
+        _write_list(sheet("coverage"), st, con, lang, "rk_coverage", COVERAGE_SHEET, "coverage_title",
                     order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
                     full_file="coverage.csv", max_rows=max_rows)
-    return finish(wb, st, con, BUNDLE_TEXTS["summary_title"][li])
+    return finish(wb, st, con, _text("summary_title", lang))
 
 
-def _statement_notes(meta: Mapping[str, object], li: int) -> list[str]:
+def _text(key: str, lang: str, **kw: object) -> str:
+    """A text of the workbook (`BUNDLE_TEXTS`) in `lang`."""
+    return C_(*BUNDLE_TEXTS[key], lang, **kw)
+
+
+def _severity_name(severity: str, lang: str) -> str:
+    """galat, peringatan, info in `lang`; an unknown code as it is."""
+    return C_(*SEVERITY_NAMES[severity], lang) if severity in SEVERITY_NAMES else severity
+
+
+def _statement_notes(meta: Mapping[str, object], lang: str) -> list[str]:
     """What the bundle covers (rekap.statement), for the notes under every D.Hasil sheet."""
     statement = meta.get("statement")
     if not isinstance(statement, Mapping):
         return []
-    from rekap.i18n import num
     from rekap.statement import lines
 
-    return lines(dict(statement), LANGS[li], num)
+    return lines(dict(statement), lang, num)
 
 
-def _findings_with_titles(con: duckdb.DuckDBPyConnection, li: int) -> str:
-    """The findings with their rule's title (`rule_title`) from the rules table (`RULES_TABLE`), as a
-    parenthesised SELECT; the titles stay empty without that table. Its rows are read in `finish`."""
-    if not table_exists(con, RULES_TABLE):
+def _findings_with_titles(con: duckdb.DuckDBPyConnection, lang: str) -> str:
+    """The findings with their rule's title in `lang` (`rule_title`, from the rules table the session
+    writes: `rule_titles`), as a parenthesised SELECT; the titles stay empty without that table. Its rows
+    are read in `finish`."""
+    titles = {rule: title for rule, title in rule_titles(con, lang).items() if title}
+    if not titles:
         return "(SELECT f.*, NULL::VARCHAR AS rule_title FROM rk_findings_out f)"
-    title = ("title_id", "title_en")[li]
-    return (f"(SELECT f.*, r.{title} AS rule_title FROM rk_findings_out f "
-            f"LEFT JOIN {quote_ident(RULES_TABLE)} r ON r.id = f.rule)")
+    values = ", ".join(f"({sql_str(rule)}, {sql_str(title)})" for rule, title in sorted(titles.items()))
+    return (f"(SELECT f.*, t.rk_title AS rule_title FROM rk_findings_out f "
+            f"LEFT JOIN (VALUES {values}) t(rk_rule, rk_title) ON t.rk_rule = f.rule)")
 
 
-def _level_label(level: str, li: int) -> str:
-    if level == "tps":
-        return "TPS"
-    return level_name(level, LANGS[li])
+def _level_label(level: str, lang: str) -> str:
+    return level_name(level, lang)
 
 
 def _write_summary(
-    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, li: int, meta: Mapping[str, object]
+    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, lang: str, meta: Mapping[str, object]
 ) -> None:
-    t = {k: v[li] for k, v in BUNDLE_TEXTS.items()}
+    t = {k: C_(*v, lang) for k, v in BUNDLE_TEXTS.items()}
     for letter, width in zip("ABCDE", (30, 44, 14, 70, 12), strict=True):
         ws.column_dimensions[letter].width = width
     ws.append([st.text(ws, t["summary_title"], "title")])
@@ -261,11 +269,10 @@ def _write_summary(
     statement = meta.get("statement")
     if isinstance(statement, Mapping):
         # Scope, election type and where it came from, levels left out, partial sums (rekap.statement).
-        from rekap.i18n import num
         from rekap.statement import lines
 
         section("covered")
-        for line in lines(dict(statement), LANGS[li], num):
+        for line in lines(dict(statement), lang, num):
             ws.append([st.text(ws, line, "plain")])
 
     # Inputs: the TPS files, the reported recaps, the region list. Names only: where they lay is not the point.
@@ -300,7 +307,7 @@ def _write_summary(
     if isinstance(accounting, Mapping) and accounting:
         section("accounting")
         for key, value in accounting.items():
-            label = ACCOUNTING_LABELS.get(str(key), (str(key), str(key)))[li]
+            label = C_(*ACCOUNTING_LABELS[str(key)], lang) if str(key) in ACCOUNTING_LABELS else str(key)
             if str(key).startswith("rejected_"):
                 label = "  " + label
             ws.append([st.text(ws, label, "t_text"), st.value(ws, value if isinstance(value, int) else None, "t_num")])
@@ -310,7 +317,7 @@ def _write_summary(
     head(t["severity"], t["count"])
     for sev in ("error", "warning", "info"):
         tone = f"_{sev}" if sev in ("error", "warning") else ""
-        ws.append([st.text(ws, SEVERITY_NAMES[sev][li], f"t_text{tone}"),
+        ws.append([st.text(ws, _severity_name(sev, lang), f"t_text{tone}"),
                    st.value(ws, int(by_sev.get(sev, 0)), f"t_num{tone}")])
     others = sorted(str(s) for s in by_sev if s not in SEVERITY_NAMES)
     for sev in others:
@@ -323,13 +330,13 @@ def _write_summary(
            ORDER BY 1, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"""
     ).fetchall()
     if rule_rows:
-        titles = rule_titles(con, LANGS[li])
+        titles = rule_titles(con, lang)
         head(t["rule"], t["rule_title"], t["severity"], "", t["count"])
         for rule_id, sev, n in rule_rows:
             tone = f"_{sev}" if sev in ("error", "warning") else ""
             ws.append([st.text(ws, str(rule_id), f"t_code{tone}"),
                        st.text(ws, titles.get(str(rule_id), ""), f"t_text{tone}"),
-                       st.text(ws, SEVERITY_NAMES.get(str(sev), (str(sev), str(sev)))[li], f"t_text{tone}"),
+                       st.text(ws, _severity_name(str(sev), lang), f"t_text{tone}"),
                        st.blank(ws, f"t_text{tone}"), st.value(ws, int(n), f"t_num{tone}")])
     else:
         ws.append([st.text(ws, t["no_findings"], "plain")])
@@ -349,9 +356,9 @@ def _write_list(
     ws: WriteOnlyWorksheet,
     st: Styles,
     con: duckdb.DuckDBPyConnection,
-    li: int,
+    lang: str,
     source: str,
-    spec: Sequence[tuple[str, str, str, str]],
+    spec: Sequence[tuple[str, tuple[str, str], str]],
     title_key: str,
     *,
     order: str,
@@ -372,25 +379,25 @@ def _write_list(
     room = max(0, max_rows - header_row)
     shown = min(total, room)
     if shown < total:
-        notes = [BUNDLE_TEXTS["capped"][li].format(shown=f"{shown:,}", total=f"{total:,}", file=full_file), *notes]
+        notes = [_text("capped", lang, shown=num(shown, lang), total=num(total, lang), file=full_file), *notes]
 
     # Widths from the data (write-only sheets take them before the first row).
     if cols:
         lengths = con.execute(
-            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, *_ in cols)
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, *_rest in cols)
             + f" FROM {relation}"
         ).fetchall()[0]
     else:
         lengths = ()
-    for i, ((_, head_id, head_en, kind), n) in enumerate(zip(cols, lengths, strict=True)):
-        header = head_id if li == 0 else head_en
+    for i, ((_column, head, kind), n) in enumerate(zip(cols, lengths, strict=True)):
+        header = C_(*head, lang)
         n = int(n or 0)
         if kind in ("num", "signed"):
             width = n + (n - 1) // 3 + 3
         elif kind == "pct":
             width = 8
         elif kind == "severity":
-            width = max(len(v[li]) for v in SEVERITY_NAMES.values()) + 2
+            width = max(len(_severity_name(v, lang)) for v in SEVERITY_NAMES) + 2
         else:
             width = min(TEXT_CAP.get(kind, 40), n + 2)
         ws.column_dimensions[get_column_letter(i + 1)].width = max(width, min(len(header), 16) + 2, 6)
@@ -399,9 +406,9 @@ def _write_list(
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.append([st.text(ws, BUNDLE_TEXTS[title_key][li], "title")])
+    ws.append([st.text(ws, _text(title_key, lang), "title")])
     ws.append([st.text(ws, " ".join(notes), "note")] if notes else [])
-    ws.append([st.text(ws, head_id if li == 0 else head_en, "t_head") for _, head_id, head_en, _ in cols])
+    ws.append([st.text(ws, C_(*head, lang), "t_head") for _column, head, _kind in cols])
     if cols:
         last = header_row + max(shown, 1) if shown else header_row
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(cols))}{last}"
@@ -411,10 +418,10 @@ def _write_list(
     # A total order: the given keys, then every shown column (ties are identical rows). The rows are
     # written by DuckDB (`Styles.splice`), each column as Styles.text / value would write it.
     tones = ("", "error", "warning", "partial")
-    every = ", ".join(f"{quote_ident(c)} NULLS FIRST" for c, *_ in cols)
-    yes, no = sql_str(BUNDLE_TEXTS["yes"][li]), sql_str(BUNDLE_TEXTS["no"][li])
+    every = ", ".join(f"{quote_ident(c)} NULLS FIRST" for c, *_rest in cols)
+    yes, no = sql_str(_text("yes", lang)), sql_str(_text("no", lang))
     values, sql_cells = [], []
-    for i, (column, _, _, kind) in enumerate(cols):
+    for i, (column, _head, kind) in enumerate(cols):
         v, letter, alias = quote_ident(column), get_column_letter(i + 1), f"rk_v{i}"
         text = f"CAST({v} AS VARCHAR)"
         if kind in ("num", "signed"):
@@ -428,10 +435,10 @@ def _write_list(
             if kind == "bool":
                 values.append(f"CASE WHEN {v} IS NULL THEN NULL WHEN CAST({v} AS BOOLEAN) THEN {yes} ELSE {no} END AS {alias}")
             elif kind == "severity":
-                whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(names[li])}" for k, names in SEVERITY_NAMES.items())
+                whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(_severity_name(k, lang))}" for k in SEVERITY_NAMES)
                 values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
             elif kind == "level":
-                whens = " ".join(f"WHEN {sql_str(lv)} THEN {sql_str(_level_label(lv, li))}"
+                whens = " ".join(f"WHEN {sql_str(lv)} THEN {sql_str(_level_label(lv, lang))}"
                                  for lv in (*LEVELS, "tps"))
                 values.append(f"CASE {text} {whens} ELSE {text} END AS {alias}")
             else:
@@ -482,32 +489,33 @@ def list_xlsx_bytes(con: duckdb.DuckDBPyConnection, table: str, *, lang: str = "
 
     from rekap.errors import UsageError
 
-    li = lang_index(lang)
+    check_lang(lang)
     relation = quote_ident(table)
     columns = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {relation}").fetchall()]
     n_rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
     if n_rows > EXCEL_MAX_ROWS - 1:
         raise UsageError(
-            f"{n_rows:,} records do not fit on one Excel sheet (at most {EXCEL_MAX_ROWS - 1:,})",
-            hint="write them with -f csv or -f parquet",
+            _("{n} rekaman tidak muat dalam satu lembar Excel (paling banyak {most})", lang,
+              n=num(n_rows, lang), most=num(EXCEL_MAX_ROWS - 1, lang)),
+            hint=_("tulis dengan -f csv atau -f parquet", lang),
         )
     key = LIST_SHEETS.get(table)
     wb = Workbook(write_only=True)
     st = Styles(wb, tables=True, records=True)
-    ws = wb.create_sheet(BUNDLE_TEXTS[key][li] if key else "Data")
+    ws = wb.create_sheet(_text(key, lang) if key else "Data")
 
     # Widths from the data (a write-only sheet takes them before its first row).
     if columns:
         lengths = con.execute(
-            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, _ in columns)
+            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, _dtype in columns)
             + f" FROM {relation}"
         ).fetchall()[0]
-        for i, ((name, _), n) in enumerate(zip(columns, lengths, strict=True)):
+        for i, ((name, _dtype), n) in enumerate(zip(columns, lengths, strict=True)):
             ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(len(name), int(n or 0)) + 2)
     ws.freeze_panes = "A2"
-    ws.append([st.text(ws, name, "t_head") for name, _ in columns])
+    ws.append([st.text(ws, name, "t_head") for name, _dtype in columns])
     if not columns:
-        return finish(wb, st, con, _list_title(key, li))
+        return finish(wb, st, con, _list_title(key, lang))
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{n_rows + 1}"
     if n_rows:
@@ -539,13 +547,13 @@ def list_xlsx_bytes(con: duckdb.DuckDBPyConnection, table: str, *, lang: str = "
         rows = f"SELECT rowid AS rk_ord, {', '.join(values)} FROM {quote_ident(ordered)}"
         st.splice(ws, 2, n_rows, rows, "rk_ord", cells)
     try:
-        return finish(wb, st, con, _list_title(key, li))
+        return finish(wb, st, con, _list_title(key, lang))
     finally:
         con.execute("DROP TABLE IF EXISTS temp.rk_xlsx_list")
 
 
-def _list_title(key: str | None, li: int) -> str:
-    return BUNDLE_TEXTS[f"{key}_title"][li] if key else "rekap"
+def _list_title(key: str | None, lang: str) -> str:
+    return _text(f"{key}_title", lang) if key else "rekap"
 
 
 def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
