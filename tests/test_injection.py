@@ -89,8 +89,8 @@ def assert_clean(result: CliResult, codes: tuple[int, ...] = (0, 1)) -> None:
 
 
 def assert_clean_failure(result: CliResult) -> None:
-    """Exit 2, one `rekap: galat:` line (and at most a `saran:` line), no traceback. The English prefixes
-    (`rekap: error:`, `hint:`) are accepted too until the CLI's own lines are in the catalogue."""
+    """Exit 2, one `rekap: galat:` line (`rekap: error:` in English) and at most a `saran:` (`hint:`)
+    line, no traceback."""
     assert result.code == 2 and result.stdout == b"", result.stderr
     lines = result.stderr.splitlines()
     assert 1 <= len(lines) <= 2 and lines[0].startswith(("rekap: galat: ", "rekap: error: ")), result.stderr
