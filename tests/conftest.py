@@ -40,9 +40,12 @@ class CliResult:
 
 
 def run_cli(args: list[str], stdin: bytes = b"") -> CliResult:
-    """Run `rekap` in-process through its real entry point (error handling and exit codes included)."""
+    """Run `rekap` in-process through its real entry point (error handling and exit codes included);
+    the process language is restored afterwards, as a new process would start in its own."""
     from rekap.cli import main
+    from rekap.i18n import current_lang, set_lang
 
+    lang = current_lang()  # the CLI sets the process language (--lang): give the next test its own back
     out_buf, err = io.BytesIO(), io.StringIO()
     out = io.TextIOWrapper(out_buf, encoding="utf-8")
     old = sys.argv, sys.stdin, sys.stdout, sys.stderr
@@ -57,6 +60,7 @@ def run_cli(args: list[str], stdin: bytes = b"") -> CliResult:
     finally:
         out.flush()
         sys.argv, sys.stdin, sys.stdout, sys.stderr = old
+        set_lang(lang)
     return CliResult(code, out_buf.getvalue(), err.getvalue())
 
 

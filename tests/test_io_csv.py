@@ -63,10 +63,10 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("delimiter", "name"), [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+@pytest.mark.parametrize(("delimiter", "name"), [(",", "koma"), (";", "titik koma"), ("\t", "tab"), ("|", "garis tegak")])
 def test_delimiters(tmp_path: Path, delimiter: str, name: str) -> None:
     got = load(tmp_path, table(ROWS, delimiter).encode())
-    assert f"delimiter {name}" in got.notes
+    assert f"pemisah {name}" in got.notes
     assert got.raw() == [("3101011001001", "KEBON JERUK", 2), ("3101011001002", "KEBON JERUK", 3)]
     assert got.found("A006") == [("3101011001002", "suara_sah", 3)]
     assert got.report.rows_read == 2 and got.report.rows_rejected == 0
@@ -85,7 +85,7 @@ def test_cp1252(tmp_path: Path) -> None:
     rows = [["3101011001001", "PASAR MINGGU É", "10", "20", "31"]]
     got = load(tmp_path, table(rows, ";").encode("cp1252"))
     assert got.raw() == [("3101011001001", "PASAR MINGGU É", 2)]
-    assert "encoding cp1252" in got.notes
+    assert "pengodean cp1252" in got.notes
     assert got.found("A006") == [("3101011001001", "suara_sah", 2)]
 
 
@@ -127,7 +127,7 @@ def test_title_row_and_blank_line_above_the_header(tmp_path: Path) -> None:
     # Spreadsheet rows: title 1, blank 2, header 3, first data row 4.
     assert got.raw() == [("3101011001001", "KEBON JERUK", 4), ("3101011001002", "KEBON JERUK", 5)]
     assert got.found("A006") == [("3101011001002", "suara_sah", 5)]
-    assert "header in row 3" in got.notes
+    assert "baris judul kolom di baris 3" in got.notes
 
 
 def test_quoted_delimiter_40000_rows_down(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_header_below_title_rows(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     assert raw.headers == ["Kode TPS", "Nama TPS", "Suara Sah"]
     assert raw.rows == 2
     assert raw.format == "xlsx"
-    assert raw.notes == ["header in row 3"]
+    assert raw.notes == ["baris judul kolom di baris 3"]
     assert rows_of(con, "t") == [
         ("3171011001001", "TPS 001", "200", 4),
         ("3171011001002", "TPS 002", "180", 5),
@@ -96,7 +96,7 @@ def test_blank_rows_and_headerish_title_before_header(con: duckdb.DuckDBPyConnec
     )
     raw = read_xlsx(con, path, "t", "a.xlsx")
     assert raw.headers == ["Kode TPS", "Jumlah DPT"]
-    assert "header in row 4" in raw.notes
+    assert "baris judul kolom di baris 4" in raw.notes
     assert rows_of(con, "t") == [("3171011001001", "300", 5)]
 
 
@@ -147,7 +147,7 @@ def test_merged_two_row_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -
         "suara_paslon_1",
         None,
     ]
-    assert raw.notes == ["header in rows 3-4 (merged group headers)"]
+    assert raw.notes == ["baris judul kolom di baris 3-4 (judul kelompok digabung)"]
     assert rows_of(con, "t") == [
         ("3171011001001", "150", "150", "300", "100", "110", "210", "99", "ok", 5),
     ]
@@ -168,7 +168,7 @@ def test_group_label_over_complete_labels(con: duckdb.DuckDBPyConnection, tmp_pa
     )
     raw = read_xlsx(con, path, "t", "a.xlsx")
     assert raw.headers == ["Kode TPS", "Nama TPS", "Paslon 01", "Paslon 02", "Suara Sah"]
-    assert raw.notes == ["header in rows 1-2 (merged group headers)"]
+    assert raw.notes == ["baris judul kolom di baris 1-2 (judul kelompok digabung)"]
 
 
 def test_numeric_sub_labels(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_column_number_row_is_not_a_second_header_row(con: duckdb.DuckDBPyConnec
     path = save(tmp_path / "a.xlsx", ("S", [["Kode TPS", "Nama TPS", "Suara Sah"], ["(1)", "(2)", "(3)"]]))
     raw = read_xlsx(con, path, "t", "a.xlsx")
     assert raw.headers == ["Kode TPS", "Nama TPS", "Suara Sah"]
-    assert raw.notes == ["header in row 1"]
+    assert raw.notes == ["baris judul kolom di baris 1"]
 
 
 def test_sparse_first_data_row_is_not_a_second_header_row(
@@ -238,27 +238,27 @@ def test_first_data_row_is_not_taken_for_a_second_header_row(
 
 def test_extra_mapping_counts_for_header_detection(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("S", [["judul"], ["ID Lokasi", "Total Sah"], ["3171011001001", 5]]))
-    assert read_error(con, path).message.startswith("a.xlsx: no header row found in sheet 'S'")
+    assert read_error(con, path).message.startswith("a.xlsx: baris judul kolom tidak ditemukan di lembar 'S'")
     raw = read_xlsx(con, path, "t", "a.xlsx", extra={"ID Lokasi": "kode_tps", "Total Sah": "suara_sah"})
     assert raw.headers == ["ID Lokasi", "Total Sah"]
-    assert "header in row 2" in raw.notes
+    assert "baris judul kolom di baris 2" in raw.notes
 
 
 def test_no_header_found(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("Data", [["judul"], ["a", "b", "c"], [1, 2, 3]]))
     err = read_error(con, path)
-    assert err.message == "a.xlsx: no header row found in sheet 'Data' (looked at the first 30 rows)"
+    assert err.message == "a.xlsx: baris judul kolom tidak ditemukan di lembar 'Data' (sudah dilihat 30 baris pertama)"
     assert err.hint is not None and "Kode TPS" in err.hint and "--columns" in err.hint
 
 
 def test_header_beyond_row_30_is_not_found(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("S", [*[["x"]] * 30, ["Kode TPS", "Suara Sah"], ["1", 2]]))
-    assert "no header row found" in read_error(con, path).message
+    assert "baris judul kolom tidak ditemukan" in read_error(con, path).message
 
 
 def test_empty_sheet(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("Kosong", []))
-    assert read_error(con, path).message == "a.xlsx: sheet 'Kosong' is empty"
+    assert read_error(con, path).message == "a.xlsx: lembar 'Kosong' kosong"
 
 
 def test_header_only_gives_zero_rows(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -284,18 +284,18 @@ def three_sheets(tmp_path: Path) -> Path:
 
 def test_default_sheet_is_first_with_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     raw = read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx")
-    assert raw.notes[0] == "sheet 'Rekap' (other sheets: 'Catatan', 'Rekap2'; choose with --sheet)"
+    assert raw.notes[0] == "lembar 'Rekap' (lembar lain: 'Catatan', 'Rekap2'; pilih dengan --sheet)"
     assert rows_of(con, "t") == [("3171011001001", "10", 2)]
 
 
 def test_single_sheet_has_no_sheet_note(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("S", [HEADER, ["1", 2]]))
-    assert not any(n.startswith("sheet") for n in read_xlsx(con, path, "t", "a.xlsx").notes)
+    assert not any(n.startswith("lembar") for n in read_xlsx(con, path, "t", "a.xlsx").notes)
 
 
 def test_sheet_by_name(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     raw = read_xlsx(con, three_sheets(tmp_path), "t", "s.xlsx", sheet="Rekap2")
-    assert raw.notes == ["header in row 2"]
+    assert raw.notes == ["baris judul kolom di baris 2"]
     assert rows_of(con, "t") == [("3171011001002", "20", 3)]
 
 
@@ -318,19 +318,19 @@ def test_sheet_name_that_looks_like_an_index_wins(con: duckdb.DuckDBPyConnection
 @pytest.mark.parametrize("wanted", ["Ringkasan", "0", "4"])
 def test_unknown_sheet(con: duckdb.DuckDBPyConnection, tmp_path: Path, wanted: str) -> None:
     err = read_error(con, three_sheets(tmp_path), sheet=wanted)
-    assert err.message == f"s.xlsx: no sheet named '{wanted}'"
-    assert err.hint == "sheets in this file: Catatan, Rekap, Rekap2; choose one with --sheet"
+    assert err.message == f"s.xlsx: tidak ada lembar bernama '{wanted}'"
+    assert err.hint == "lembar di berkas ini: Catatan, Rekap, Rekap2; pilih satu dengan --sheet"
 
 
 def test_chosen_sheet_without_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     err = read_error(con, three_sheets(tmp_path), sheet="Catatan")
-    assert err.message == "s.xlsx: no header row found in sheet 'Catatan' (looked at the first 30 rows)"
+    assert err.message == "s.xlsx: baris judul kolom tidak ditemukan di lembar 'Catatan' (sudah dilihat 30 baris pertama)"
 
 
 def test_no_sheet_has_a_header(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("Kosong", []), ("Catatan", [["x"]]), ("Lain", [["y"]]))
     err = read_error(con, path)
-    assert err.message == "a.xlsx: no header row found in sheet 'Catatan' (looked at the first 30 rows)"
+    assert err.message == "a.xlsx: baris judul kolom tidak ditemukan di lembar 'Catatan' (sudah dilihat 30 baris pertama)"
     assert err.hint is not None and "'Kosong', 'Lain'" in err.hint
 
 
@@ -407,14 +407,14 @@ def test_empty_rows_skipped_and_counted(con: duckdb.DuckDBPyConnection, tmp_path
     raw = read_xlsx(con, path, "t", "a.xlsx")
     assert raw.rows == 2
     # Trailing blank rows are invisible in Excel and not worth a note; the gap of 3 is.
-    assert "skipped 3 empty rows" in raw.notes
+    assert "3 baris kosong di sela data dilewati" in raw.notes
     assert [r[-1] for r in rows_of(con, "t")] == [2, 6]
 
 
 def test_no_empty_row_note_without_gaps(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = save(tmp_path / "a.xlsx", ("S", [HEADER, ["1", 1], [], []]))
     raw = read_xlsx(con, path, "t", "a.xlsx")
-    assert not any("empty" in n for n in raw.notes)
+    assert not any("kosong" in n for n in raw.notes)
 
 
 def test_row_numbers_match_excel(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -428,7 +428,7 @@ def test_row_numbers_match_excel(con: duckdb.DuckDBPyConnection, tmp_path: Path)
         ws.cell(row=r, column=2, value=r)
     wb.save(tmp_path / "r.xlsx")
     raw = read_xlsx(con, tmp_path / "r.xlsx", "t", "r.xlsx")
-    assert "header in row 5" in raw.notes
+    assert "baris judul kolom di baris 5" in raw.notes
     assert rows_of(con, "t") == [(f"kode{r}", str(r), r) for r in (6, 9, 40, 1000)]
 
 
@@ -446,7 +446,7 @@ def test_duplicate_headers_renamed(con: duckdb.DuckDBPyConnection, tmp_path: Pat
     raw = read_xlsx(con, path, "t", "a.xlsx")
     # DuckDB treats identifiers case-insensitively, so 'suara sah' collides with 'Suara Sah'.
     assert raw.headers == ["Kode TPS", "Suara Sah", "suara sah__2", "Paslon 01", "Suara Sah__3", "_row__2"]
-    assert "duplicate header 'Suara Sah' in columns B, C and E" in raw.notes
+    assert "judul kolom ganda 'Suara Sah' di kolom B, C dan E" in raw.notes
     assert rows_of(con, "t") == [("1", "2", "3", "4", "5", "6", 2)]
 
 
@@ -464,7 +464,7 @@ def test_unnamed_columns(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None
     )
     raw = read_xlsx(con, path, "t", "a.xlsx")
     assert raw.headers == ["Kode TPS", "kolom_B", "Suara Sah", "kolom_F"]
-    assert "columns without a header named by their letter: kolom_B, kolom_F" in raw.notes
+    assert "kolom tanpa judul dinamai dengan hurufnya: kolom_B, kolom_F" in raw.notes
     assert rows_of(con, "t") == [("1", None, "2", None, 2), ("2", "catatan", "3", "lebih", 3)]
 
 
@@ -493,13 +493,13 @@ def _zip_without_workbook(path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"kode_tps,suara_sah\n3171011001001,5\n", "looks like a text/CSV file"),
-        (bytes(range(256)) * 8, "not a zip archive"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "old .xls format or password-protected"),
-        (b"", "the file is empty"),
-        (b"PK\x03\x04garbage", "damaged zip archive"),
-        (None, "without an Excel workbook inside"),
+        (b"kode_tps,suara_sah\n3171011001001,5\n", "tampaknya berkas teks/CSV"),
+        (bytes(range(256)) * 8, "bukan arsip zip"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "gambar PNG"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "format .xls lama atau dilindungi kata sandi"),
+        (b"", "berkas kosong"),
+        (b"PK\x03\x04garbage", "arsip zip rusak"),
+        (None, "tanpa buku kerja Excel di dalamnya"),
     ],
 )
 def test_not_an_xlsx(
@@ -511,14 +511,14 @@ def test_not_an_xlsx(
     else:
         path.write_bytes(content)
     err = read_error(con, path)
-    assert err.message.startswith("bad.xlsx: not an Excel .xlsx workbook (")
+    assert err.message.startswith("bad.xlsx: bukan buku kerja Excel .xlsx (")
     assert reason in err.message
     assert err.hint
 
 
 def test_missing_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     err = read_error(con, tmp_path / "nope.xlsx")
-    assert err.message.startswith("nope.xlsx: cannot open file")
+    assert err.message.startswith("nope.xlsx: berkas tidak dapat dibuka")
 
 
 def test_damaged_sheet_xml(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -531,7 +531,7 @@ def test_damaged_sheet_xml(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> No
                 data = data[: len(data) // 2]
             dst.writestr(item, data)
     err = read_error(con, bad)
-    assert err.message.startswith("bad.xlsx: not an Excel .xlsx workbook (")
+    assert err.message.startswith("bad.xlsx: bukan buku kerja Excel .xlsx (")
 
 
 # --- staff-style fixture helper ------------------------------------------------------------------
@@ -560,7 +560,7 @@ def test_write_staff_xlsx_round_trip(con: duckdb.DuckDBPyConnection, tmp_path: P
     path = tmp_path / "staff.xlsx"
     write_staff_xlsx(tbl, path, title_rows=4, merged_groups=merged)
     raw = read_xlsx(con, path, "t", "staff.xlsx")
-    assert raw.notes == (["header in rows 5-6 (merged group headers)"] if merged else ["header in row 5"])
+    assert raw.notes == (["baris judul kolom di baris 5-6 (judul kelompok digabung)"] if merged else ["baris judul kolom di baris 5"])
     names = {resolve_header(h) or h: h for h in raw.headers}
     assert set(names) == set(tbl.column_names)
     for col in tbl.column_names:

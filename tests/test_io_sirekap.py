@@ -90,8 +90,8 @@ def test_wrapper_record_becomes_canonical_text_columns(con: duckdb.DuckDBPyConne
     assert types.pop("_row") == "BIGINT"
     assert set(types.values()) == {"VARCHAR"}
     assert raw.notes == [
-        "JSON Lines, 1 record",
-        "candidate ids numbered by the --paslon table: 100025→1, 100026→2, 100027→3",
+        "JSON Lines, 1 rekaman",
+        "id paslon dinomori menurut tabel --paslon: 100025→1, 100026→2, 100027→3",
     ]
 
 
@@ -99,24 +99,24 @@ def test_bare_object_takes_kode_tps_from_the_file_name(con: duckdb.DuckDBPyConne
     data = json.dumps(tps_data(), indent=2).encode()
     raw, rows = read(con, data, filename_hint="downloads/3101011001007.json")
     assert [(r["kode_tps"], r["jenis_pemilihan"], r["_row"]) for r in rows] == [("3101011001007", None, 1)]
-    assert raw.notes[:2] == ["single TPS object, 1 record", "kode_tps 3101011001007 taken from the file name"]
+    assert raw.notes[:2] == ["satu objek TPS, 1 rekaman", "kode_tps 3101011001007 diambil dari nama berkas"]
 
 
 def test_one_line_file_is_json_lines_and_may_use_the_file_name(con: duckdb.DuckDBPyConnection) -> None:
     raw, rows = read(con, b"\n\n" + jsonl(tps_data()), filename_hint="3101011001007.jsonl")
     assert [(r["kode_tps"], r["_row"]) for r in rows] == [("3101011001007", 3)]
-    assert raw.notes[0] == "JSON Lines, 1 record"
+    assert raw.notes[0] == "JSON Lines, 1 rekaman"
 
 
 def test_file_name_is_not_used_for_several_records(con: duckdb.DuckDBPyConnection) -> None:
     err = error_of(con, jsonl(tps_data(), tps_data()), filename_hint="3101011001007.jsonl")
-    assert err.message.startswith("input.jsonl line 1: no kode_tps (no `kode_tps` key")
+    assert err.message.startswith("input.jsonl baris 1: tidak ada kode_tps (tidak ada kunci `kode_tps`")
 
 
 @pytest.mark.parametrize("hint", [None, "tps.json", "310101100100.json"])
 def test_bare_object_without_a_code_file_name_is_refused(con: duckdb.DuckDBPyConnection, hint: str | None) -> None:
     err = error_of(con, json.dumps(tps_data()).encode(), paslon=PPWP, filename_hint=hint)
-    assert "no kode_tps" in err.message and err.hint is not None and "3101011001001.json" in err.hint
+    assert "tidak ada kode_tps" in err.message and err.hint is not None and "3101011001001.json" in err.hint
 
 
 def test_array_rows_are_element_indexes(con: duckdb.DuckDBPyConnection) -> None:
@@ -124,7 +124,7 @@ def test_array_rows_are_element_indexes(con: duckdb.DuckDBPyConnection) -> None:
     raw, rows = read(con, json.dumps(records, indent=1).encode())
     assert [(r["kode_tps"], r["_row"]) for r in rows] == [("3101011001001", 1), ("3101011001002", 2)]
     assert rows[1]["suara_paslon_1"] == "5" and rows[1]["suara_paslon_2"] is None
-    assert raw.notes[0] == "JSON array, 2 records"
+    assert raw.notes[0] == "array JSON, 2 rekaman"
 
 
 def test_jsonl_row_is_the_line_number_and_blank_lines_are_skipped(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,7 +157,7 @@ def test_wrapper_kode_tps_wins_and_stays_text(con: duckdb.DuckDBPyConnection) ->
 
 def test_record_without_kode_tps_names_its_line(con: duckdb.DuckDBPyConnection) -> None:
     err = error_of(con, jsonl(wrapper(), tps_data()), paslon=PPWP)
-    assert err.message.startswith("input.jsonl line 2: no kode_tps")
+    assert err.message.startswith("input.jsonl baris 2: tidak ada kode_tps")
 
 
 # --- partial records and values ------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_unknown_administrasi_keys_are_named_in_a_note(con: duckdb.DuckDBPyConne
     assert "status_foo" not in raw.headers and rows[0]["kode_tps"] == "3101011001001"
     assert rows[0]["suara_paslon_1"] == "83"
     assert raw.notes[-1] == (
-        "administrasi keys that are not rekap columns were ignored: kode_tps, status_foo, suara_paslon_1"
+        "kunci administrasi yang bukan kolom rekap diabaikan: kode_tps, status_foo, suara_paslon_1"
     )
 
 
@@ -253,15 +253,15 @@ def test_without_table_ids_are_numbered_ascending_with_a_note(con: duckdb.DuckDB
     raw, rows = read(con, jsonl(wrapper(chart=chart)), paslon=None)
     assert [rows[0][f"suara_paslon_{n}"] for n in (1, 2, 3)] == ["3", "2", "1"]
     assert raw.notes[1] == (
-        "candidate ids mapped by ascending id: 100025→1, 100026→2, 100027→3 (give --paslon to be explicit)"
+        "id paslon dinomori menurut urutan id dari kecil ke besar: 100025→1, 100026→2, 100027→3 (berikan --paslon agar pasti)"
     )
 
 
 def test_unknown_id_with_table_names_line_and_id(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(wrapper(), wrapper("3101011001002", chart={"100025": 1, "100099": 4}))
     err = error_of(con, data, paslon=PPWP)
-    assert err.message == "input.jsonl line 2: candidate id 100099 is not in the --paslon table"
-    assert err.hint == "this record is from another race (e.g. pdpd) or the --paslon table is incomplete"
+    assert err.message == "input.jsonl baris 2: id paslon 100099 tidak ada di tabel --paslon"
+    assert err.hint == "rekaman ini dari pemilihan lain (mis. pdpd) atau tabel --paslon belum lengkap"
 
 
 def test_unknown_id_with_null_value_is_ignored(con: duckdb.DuckDBPyConnection) -> None:
@@ -271,13 +271,13 @@ def test_unknown_id_with_null_value_is_ignored(con: duckdb.DuckDBPyConnection) -
 
 def test_null_key_with_a_value_is_not_dropped(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(wrapper(chart={"100025": 1, "null": 9}))
-    assert "candidate id null" in error_of(con, data, paslon=PPWP).message
-    assert "chart key 'null' (value 9)" in error_of(con, data, paslon=None).message
+    assert "id paslon null" in error_of(con, data, paslon=PPWP).message
+    assert "kunci chart 'null' (nilai 9)" in error_of(con, data, paslon=None).message
 
 
 def test_two_ids_with_one_number_in_a_record(con: duckdb.DuckDBPyConnection) -> None:
     err = error_of(con, jsonl(wrapper(chart={"1000105": 1, "2000001": 2})), paslon={"1000105": 1, "2000001": 1})
-    assert "line 1: candidate ids 1000105 and 2000001 both have nomor urut 1" in err.message
+    assert "baris 1: id paslon 1000105 dan 2000001 sama-sama bernomor urut 1" in err.message
 
 
 def test_pilkada_regions_share_numbers_through_the_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -294,7 +294,7 @@ def test_without_table_pilkada_ids_are_refused(con: duckdb.DuckDBPyConnection) -
     # Pilkada ids are not always in ballot order, so ranking them could swap two candidates.
     data = jsonl(wrapper("1101011001001", race="pkwkk", chart={"1000105": 10, "1000106": 20}))
     err = error_of(con, data, paslon=None)
-    assert "need the candidate table" in err.message
+    assert "memerlukan tabel paslon" in err.message
     assert err.hint is not None and "--paslon" in err.hint
 
 
@@ -305,13 +305,13 @@ def test_without_table_disjoint_id_sets_are_refused(con: duckdb.DuckDBPyConnecti
         wrapper("1102011001001", race="ppwp", chart={"1000200": 30, "1000201": 40}),
     )
     err = error_of(con, data, paslon=None)
-    assert err.message.startswith("input.jsonl: line 1 (ids 1000105, 1000106) and line 3 (ids 1000200, 1000201)")
+    assert err.message.startswith("input.jsonl: baris 1 (id 1000105, 1000106) dan baris 3 (id 1000200, 1000201)")
     assert err.hint is not None and "--paslon" in err.hint
 
 
 def test_without_table_more_than_twenty_ids_are_refused(con: duckdb.DuckDBPyConnection) -> None:
     chart = {str(695637 + i): i for i in range(30)}
-    assert "30 candidate ids" in error_of(con, jsonl(wrapper(chart=chart)), paslon=None).message
+    assert "30 id paslon" in error_of(con, jsonl(wrapper(chart=chart)), paslon=None).message
 
 
 # --- mixed races ----------------------------------------------------------------------------------------
@@ -329,15 +329,15 @@ def mixed_file() -> bytes:
 def test_mixed_races_with_table_tell_the_user_to_split(con: duckdb.DuckDBPyConnection) -> None:
     err = error_of(con, mixed_file(), paslon=PPWP)
     assert err.message == (
-        "input.jsonl line 3: candidate id 695637 is not in the --paslon table; this pdpd record is in a file "
-        "that mixes races (ppwp 2, pdpd 1)"
+        "input.jsonl baris 3: id paslon 695637 tidak ada di tabel --paslon; rekaman pdpd ini ada di berkas yang "
+        "mencampur beberapa pemilihan (ppwp 2, pdpd 1)"
     )
     assert err.hint is not None and "grep -F '/hhcw/ppwp/'" in err.hint
 
 
 def test_mixed_races_without_table_are_refused(con: duckdb.DuckDBPyConnection) -> None:
     err = error_of(con, mixed_file(), paslon=None)
-    assert "mixes races (ppwp 2, pdpd 1; line 1 is ppwp, line 3 is pdpd)" in err.message
+    assert "mencampur beberapa pemilihan (ppwp 2, pdpd 1; baris 1 adalah ppwp, baris 3 adalah pdpd)" in err.message
 
 
 def test_mixed_races_are_fine_when_every_id_is_numbered(con: duckdb.DuckDBPyConnection) -> None:
@@ -345,7 +345,7 @@ def test_mixed_races_are_fine_when_every_id_is_numbered(con: duckdb.DuckDBPyConn
     data = jsonl(wrapper(), wrapper("3101011001002", race="pkwkp", chart={"1000032": 5, "1000033": 6}))
     raw, rows = read(con, data, paslon=table)
     assert [(r["jenis_pemilihan"], r["suara_paslon_1"]) for r in rows] == [("ppwp", "83"), ("pkwkp", "5")]
-    assert raw.notes[-1] == "races in this file: ppwp 1, pkwkp 1 (kept apart by jenis_pemilihan)"
+    assert raw.notes[-1] == "pemilihan dalam berkas ini: ppwp 1, pkwkp 1 (dipisahkan menurut jenis_pemilihan)"
 
 
 def test_minority_race_without_votes_has_nothing_to_number(con: duckdb.DuckDBPyConnection) -> None:
@@ -362,35 +362,35 @@ def test_minority_race_without_votes_has_nothing_to_number(con: duckdb.DuckDBPyC
 def test_invalid_json_line_is_named(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(wrapper()) + b'{"kode_tps": "3101011001002", "data": {\n' + jsonl(wrapper())
     err = error_of(con, data, paslon=PPWP)
-    assert err.message.startswith("input.jsonl line 2: invalid JSON (")
+    assert err.message.startswith("input.jsonl baris 2: JSON tidak sah (")
 
 
 def test_invalid_first_line_and_broken_array(con: duckdb.DuckDBPyConnection) -> None:
-    assert error_of(con, b'{"a": }\n{}\n').message.startswith("input.jsonl line 1: invalid JSON (Expecting value")
-    assert error_of(con, b'[\n{"data": {}},\n{"data": ]\n').message.startswith("input.jsonl line 3: invalid JSON")
+    assert error_of(con, b'{"a": }\n{}\n').message.startswith("input.jsonl baris 1: JSON tidak sah (diharapkan sebuah nilai")
+    assert error_of(con, b'[\n{"data": {}},\n{"data": ]\n').message.startswith("input.jsonl baris 3: JSON tidak sah")
 
 
 def test_overlong_integer_is_an_input_error(con: duckdb.DuckDBPyConnection) -> None:
     line = b'{"kode_tps": "1", "data": {"chart": {"1": ' + b"9" * 5000 + b"}}}\n"
     assert error_of(con, jsonl(wrapper()) + line).message.startswith(
-        "input.jsonl line 2: invalid JSON (Exceeds the limit (4300 digits) for integer string conversion"
+        "input.jsonl baris 2: JSON tidak sah (Exceeds the limit (4300 digits) for integer string conversion"
     )
-    assert error_of(con, line + jsonl(wrapper())).message.startswith("input.jsonl line 1: invalid JSON (Exceeds")
+    assert error_of(con, line + jsonl(wrapper())).message.startswith("input.jsonl baris 1: JSON tidak sah (Exceeds")
     array = b"[\n" + line.replace(b"}}}", b"}}},") + b"{}]"
     # Inside a multi-line document the parser gives no position, so no line is named.
-    assert error_of(con, array).message.startswith("input.jsonl: invalid JSON (Exceeds")
+    assert error_of(con, array).message.startswith("input.jsonl: JSON tidak sah (Exceeds")
 
 
 @pytest.mark.parametrize(
     ("data", "start"),
     [
-        (b'{"foo": 1}', "input.jsonl line 1: not a Sirekap TPS record (found an object with keys foo)"),
-        (b'{\n"foo": 1}', "input.jsonl: not a Sirekap TPS record (found an object with keys foo)"),
-        (b"[1, 2, 3]", "input.jsonl element 1: not a Sirekap TPS record (found a number)"),
-        (b"42", "input.jsonl: not a Sirekap TPS record (found a number)"),
-        (b'{"data": null, "url": "x"}', "input.jsonl line 1: not a Sirekap TPS record"),
-        (b'{"data": {"foo": 1}}\n{"data": {"foo": 1}}', "input.jsonl line 1: not a Sirekap TPS record"),
-        (jsonl(wrapper()) + b"[1]\n", "input.jsonl line 2: not a Sirekap TPS record (found an array)"),
+        (b'{"foo": 1}', "input.jsonl baris 1: bukan rekaman TPS Sirekap (ditemukan objek dengan kunci foo)"),
+        (b'{\n"foo": 1}', "input.jsonl: bukan rekaman TPS Sirekap (ditemukan objek dengan kunci foo)"),
+        (b"[1, 2, 3]", "input.jsonl elemen 1: bukan rekaman TPS Sirekap (ditemukan angka)"),
+        (b"42", "input.jsonl: bukan rekaman TPS Sirekap (ditemukan angka)"),
+        (b'{"data": null, "url": "x"}', "input.jsonl baris 1: bukan rekaman TPS Sirekap"),
+        (b'{"data": {"foo": 1}}\n{"data": {"foo": 1}}', "input.jsonl baris 1: bukan rekaman TPS Sirekap"),
+        (jsonl(wrapper()) + b"[1]\n", "input.jsonl baris 2: bukan rekaman TPS Sirekap (ditemukan array)"),
     ],
 )
 def test_not_sirekap(con: duckdb.DuckDBPyConnection, data: bytes, start: str) -> None:
@@ -400,14 +400,14 @@ def test_not_sirekap(con: duckdb.DuckDBPyConnection, data: bytes, start: str) ->
 
 def test_region_recap_is_not_a_tps_record(con: duckdb.DuckDBPyConnection) -> None:
     recap = {"mode": "hhcw", "chart": {"100025": 5}, "table": {"3101": {"100025": 5}}, "ts": "x"}
-    assert "region recap" in error_of(con, json.dumps(recap).encode(), filename_hint="31.json").message
+    assert "rekap wilayah" in error_of(con, json.dumps(recap).encode(), filename_hint="31.json").message
 
 
 @pytest.mark.parametrize("field", ["chart", "administrasi"])
 def test_chart_or_administrasi_of_the_wrong_type(con: duckdb.DuckDBPyConnection, field: str) -> None:
     odd: dict[str, Any] = {field: [1, 2]}
     err = error_of(con, jsonl(wrapper(**odd), wrapper()))
-    assert err.message == f"input.jsonl line 1: `{field}` is an array, expected an object or null"
+    assert err.message == f"input.jsonl baris 1: `{field}` berisi array, diharapkan objek atau null"
 
 
 @pytest.mark.parametrize(
@@ -429,24 +429,24 @@ def test_deeply_nested_json_is_an_input_error(con: duckdb.DuckDBPyConnection, da
 def test_jsonl_deep_line_is_named(con: duckdb.DuckDBPyConnection, line: int) -> None:
     deep = b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
     data = deep + jsonl(wrapper()) if line == 1 else jsonl(wrapper()) + deep
-    assert error_of(con, data).message == f"input.jsonl line {line}: JSON nested too deeply to be a Sirekap TPS record"
+    assert error_of(con, data).message == f"input.jsonl baris {line}: JSON bersarang terlalu dalam untuk sebuah rekaman TPS Sirekap"
 
 
 def test_odd_keys_stay_on_one_line_in_messages(con: duckdb.DuckDBPyConnection) -> None:
     data = jsonl(wrapper(chart={"100025": 1, "bad\nkey" + "x" * 100: 2}), wrapper())
-    assert "candidate id 'bad\\nkey" in error_of(con, data, paslon=PPWP).message
-    assert "chart key 'bad\\nkey" in error_of(con, data, paslon=None).message
+    assert "id paslon 'bad\\nkey" in error_of(con, data, paslon=PPWP).message
+    assert "kunci chart 'bad\\nkey" in error_of(con, data, paslon=None).message
 
 
 @pytest.mark.parametrize("data", [b"\xff\xfe{\x00}\x00", b'{"kode_tps": "\xe9"}'])
 def test_undecodable_bytes(con: duckdb.DuckDBPyConnection, data: bytes) -> None:
     err = error_of(con, data)
-    assert err.message.startswith("input.jsonl: not UTF-8 text (byte 0x")
+    assert err.message.startswith("input.jsonl: bukan teks UTF-8 (byte 0x")
 
 
 @pytest.mark.parametrize("data", [b"", b" \n\n", b"[]"])
 def test_empty_input(con: duckdb.DuckDBPyConnection, data: bytes) -> None:
-    assert "no Sirekap TPS records" in error_of(con, data).message
+    assert "tidak ada rekaman TPS Sirekap" in error_of(con, data).message
 
 
 # --- load_paslon ----------------------------------------------------------------------------------------
@@ -471,14 +471,14 @@ def test_load_paslon_pilkada_format_and_semicolons(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "start"),
     [
-        ("id,nomor\n1,1\n", "row 1: the paslon table needs the columns paslon_id and nomor_urut (found: id, nomor)"),
-        ("paslon_id,nomor_urut\n100025,1\n100026,dua\n", "row 3: nomor_urut 'dua' of paslon_id 100026"),
-        ("paslon_id,nomor_urut\n100025,1.0\n", "row 2: nomor_urut '1.0' of paslon_id 100025 is not a whole number"),
-        ("paslon_id,nomor_urut\n100025,21\n", "row 2: nomor_urut 21 of paslon_id 100025 is outside 1..20"),
-        ("paslon_id,nomor_urut\n100025,1\n100025,2\n", "row 3: paslon_id 100025 has nomor_urut 2 here but 1 in row 2"),
-        ("paslon_id,nomor_urut\n,1\n", "row 2: empty paslon_id"),
-        ("paslon_id,nomor_urut\n", ": the paslon table has no candidates"),
-        ("", ": the paslon table is empty"),
+        ("id,nomor\n1,1\n", "baris 1: tabel paslon memerlukan kolom paslon_id dan nomor_urut (ditemukan: id, nomor)"),
+        ("paslon_id,nomor_urut\n100025,1\n100026,dua\n", "baris 3: nomor_urut 'dua' dari paslon_id 100026"),
+        ("paslon_id,nomor_urut\n100025,1.0\n", "baris 2: nomor_urut '1.0' dari paslon_id 100025 bukan bilangan bulat"),
+        ("paslon_id,nomor_urut\n100025,21\n", "baris 2: nomor_urut 21 dari paslon_id 100025 di luar 1..20"),
+        ("paslon_id,nomor_urut\n100025,1\n100025,2\n", "baris 3: paslon_id 100025 bernomor urut 2 di sini tetapi 1 di baris 2"),
+        ("paslon_id,nomor_urut\n,1\n", "baris 2: paslon_id kosong"),
+        ("paslon_id,nomor_urut\n", ": tabel paslon tidak berisi pasangan calon"),
+        ("", ": tabel paslon kosong"),
     ],
 )
 def test_load_paslon_errors_name_file_row_and_value(tmp_path: Path, text: str, start: str) -> None:
@@ -489,11 +489,11 @@ def test_load_paslon_errors_name_file_row_and_value(tmp_path: Path, text: str, s
 
 
 def test_load_paslon_unreadable(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read the paslon table"):
+    with pytest.raises(InputError, match="tabel paslon tidak dapat dibaca"):
         load_paslon(tmp_path / "missing.csv")
     path = tmp_path / "latin1.csv"
     path.write_bytes("paslon_id,nomor_urut,nama\n1,1,Jos\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8 text"):
+    with pytest.raises(InputError, match="bukan teks UTF-8"):
         load_paslon(path)
 
 
@@ -539,7 +539,7 @@ def test_real_dki_sample_matches_an_independent_parse(con: duckdb.DuckDBPyConnec
     raw_ranked, ranked = read(con, path.read_bytes(), paslon=None)
     assert ranked == rows
     assert raw_ranked.notes[1] == (
-        "candidate ids mapped by ascending id: 100025→1, 100026→2, 100027→3 (give --paslon to be explicit)"
+        "id paslon dinomori menurut urutan id dari kecil ke besar: 100025→1, 100026→2, 100027→3 (berikan --paslon agar pasti)"
     )
 
 
@@ -550,9 +550,9 @@ def test_real_zakiego_pdpd_line_is_refused_and_ppwp_lines_read(con: duckdb.DuckD
     path = REAL / "raw" / "sirekap_pemilu_tps_raw_examples_zakiego.jsonl"
     data = path.read_bytes()
     err = error_of(con, data, paslon=load_paslon(REAL / "ppwp2024_paslon.csv"))
-    assert err.message.startswith("input.jsonl line 3: candidate id 695637 is not in the --paslon table")
-    assert "this pdpd record is in a file that mixes races (ppwp 2, pdpd 1)" in err.message
-    assert "mixes races" in error_of(con, data, paslon=None).message
+    assert err.message.startswith("input.jsonl baris 3: id paslon 695637 tidak ada di tabel --paslon")
+    assert "rekaman pdpd ini ada di berkas yang mencampur beberapa pemilihan (ppwp 2, pdpd 1)" in err.message
+    assert "mencampur beberapa pemilihan" in error_of(con, data, paslon=None).message
 
     ppwp_lines = b"".join(line for line in data.splitlines(keepends=True) if b"/hhcw/ppwp/" in line)
     _, rows = read(con, ppwp_lines)
@@ -617,5 +617,5 @@ def test_a_file_read_line_by_line_gives_what_its_bytes_give(
 
 def test_encoding_error_names_the_byte_and_its_offset_in_the_file(con: duckdb.DuckDBPyConnection) -> None:
     # With a byte-order mark the offset still counts from the file's first byte.
-    assert "byte 0xe9 at offset 5" in error_of(con, b"\xef\xbb\xbf{\"\xe9\"}").message
-    assert "byte 0xe9 at offset 2" in error_of(con, b"{\"\xe9\"}").message
+    assert "byte 0xe9 pada posisi 5" in error_of(con, b"\xef\xbb\xbf{\"\xe9\"}").message
+    assert "byte 0xe9 pada posisi 2" in error_of(con, b"{\"\xe9\"}").message

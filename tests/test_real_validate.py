@@ -116,7 +116,7 @@ def test_dki_csv_and_staff_xlsx_give_the_same_findings(tmp_path: Path) -> None:
     xlsx = tmp_path / "dki_staff.xlsx"
     write_staff_xlsx(table, xlsx, title_rows=2)
     code_xlsx, from_xlsx, stderr = _findings([str(xlsx), "--election", "ppwp"])
-    assert "header in row 3" in stderr
+    assert "baris judul kolom di baris 3" in stderr
     assert code_csv == code_xlsx == 1
     assert len(from_csv) > 10_000
     assert _comparable(from_csv) == _comparable(from_xlsx)

@@ -93,7 +93,7 @@ def test_recap_rows_round_trip(con: duckdb.DuckDBPyConnection, tmp_path: Path) -
     (source,) = sources
     assert (source.index, source.rows, source.rows_rejected, source.shape) == (1000, 6, 0, "recap-rows")
     assert len(source.sha256) == 64
-    assert any("rekap counters ignored: n_tps" in n for n in source.notes)
+    assert any("penghitung rekap diabaikan: n_tps" in n for n in source.notes)
 
 
 def test_recap_rows_level_from_code_length(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_recap_rows_identity_errors_are_listed_not_loaded(con: duckdb.DuckDBPyCo
     assert reasons[0] == "a kecamatan code has 6 digits, this one 4"
     assert reasons[4] == "unknown level dusun"
     assert sources[0].rows == 1 and sources[0].rows_rejected == 8
-    assert any("1 blank row skipped" in n for n in sources[0].notes)
+    assert any("1 baris kosong dilewati" in n for n in sources[0].notes)
 
 
 def test_counts_are_strict_and_bad_cells_listed(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -245,9 +245,9 @@ def test_code_columns_kecamatan_with_indonesian_headers(con: duckdb.DuckDBPyConn
     ]
     assert bad(con) == [(1000, 3, "350101", "kode_wilayah", "3502"), (1000, 4, None, "kode_wilayah", None)]
     source = sources[0]
-    assert source.shape == "code-columns" and "kecamatan rows by Kode Kecamatan" in source.format
+    assert source.shape == "code-columns" and "baris kecamatan menurut Kode Kecamatan" in source.format
     assert source.rows_rejected == 1
-    assert any("columns ignored: persen" in n for n in source.notes)
+    assert any("kolom diabaikan: persen" in n for n in source.notes)
 
 
 def test_code_columns_province_file_with_national_row(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -312,7 +312,7 @@ def test_sirekap_json_unit_and_children(con: duckdb.DuckDBPyConnection, tmp_path
         (3, "pkwkp", "kabkota", "3502", "35", 20, 200, 2000, 10, 9),
     ]
     assert sources[0].shape == "sirekap-json" and sources[0].rows == 3
-    assert "unit 35 (code from the file name), 2 children" in sources[0].notes[0]
+    assert "wilayah 35 (kode dari nama berkas), 2 anak wilayah" in sources[0].notes[0]
 
 
 def test_sirekap_json_scraper_path_and_pemilu_layout(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -344,7 +344,7 @@ def test_sirekap_json_unit_from_children_and_election_option(
     assert [(r["level"], r["kode_wilayah"], r["jenis_pemilihan"]) for r in rows(con)] == [
         ("provinsi", "35", "pkwkp"), ("kabkota", "3501", "pkwkp"), ("kabkota", "3502", "pkwkp"),
     ]
-    assert "code from the children" in sources[0].notes[0]
+    assert "kode dari anak wilayah" in sources[0].notes[0]
 
 
 def test_sirekap_json_odd_values_and_stray_child(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -364,23 +364,23 @@ def test_sirekap_json_odd_values_and_stray_child(con: duckdb.DuckDBPyConnection,
 @pytest.mark.parametrize(
     ("name", "data", "options", "expected"),
     [
-        ("sirekap_pilkada_hhcw_pkwkp_35.json", pilkada_json(), {}, "need the candidate table"),
+        ("sirekap_pilkada_hhcw_pkwkp_35.json", pilkada_json(), {}, "memerlukan tabel paslon"),
         ("sirekap_pilkada_hhcw_pkwkp_35.json", pilkada_json(), {"paslon": {"1000032": 1}},
-         "candidate id 1000033 is not in the --paslon table"),
+         "id paslon 1000033 tidak ada di tabel --paslon"),
         ("sirekap_pilkada_hhcw_pkwkp_35.json", pilkada_json(), {"paslon": {"1000032": 1, "1000033": 1,
                                                                             "1000034": 2}},
-         "both have nomor urut 1"),
+         "sama-sama bernomor urut 1"),
         ("sirekap_pilkada_hhcw_pkwkp_36.json", pilkada_json(), {"paslon": PASLON},
-         "the file name says unit 36 but its `table` lists children of 35"),
+         "nama berkas menyebut wilayah 36 tetapi `table`-nya memuat anak wilayah dari 35"),
         ("sirekap_pilkada_wilayah_pkwkp_35.json",
          json.dumps([{"nama": "BANGKALAN", "id": 191355, "kode": "3526", "tingkat": 2}]), {},
-         "a Sirekap region list (wilayah"),
+         "ini daftar wilayah Sirekap (wilayah"),
         ("3101011001001.json", json.dumps({"chart": {"100025": 1}, "administrasi": {"suara_sah": 1}}), {},
-         "a Sirekap TPS record"),
-        ("x.json", '{"chart": {"1": 2}', {}, "invalid JSON"),
-        ("x.json", json.dumps({"foo": 1}), {}, "not a Sirekap region recap"),
+         "ini rekaman TPS Sirekap"),
+        ("x.json", '{"chart": {"1": 2}', {}, "JSON tidak sah"),
+        ("x.json", json.dumps({"foo": 1}), {}, "bukan rekap wilayah Sirekap"),
         ("x.json", json.dumps({"chart": {"1000032": 1}, "table": {}}), {"paslon": PASLON},
-         "cannot tell which unit"),
+         "tidak dapat ditentukan rekap ini untuk wilayah mana"),
     ],
 )
 def test_sirekap_json_refusals(
@@ -428,7 +428,7 @@ def test_long_table_pivots_and_keeps_both_copies(con: duckdb.DuckDBPyConnection,
     ]
     assert bad(con) == []
     assert sources[0].shape == "long"
-    assert any("1 unit reported twice in this file with different numbers (e.g. kabkota 3501)" in n
+    assert any("1 wilayah dilaporkan dua kali di berkas ini dengan angka berbeda (mis. kabkota 3501)" in n
                for n in sources[0].notes)
 
 
@@ -440,11 +440,11 @@ def test_long_table_bad_cell_names_its_own_row(con: duckdb.DuckDBPyConnection, t
 def test_long_table_snapshots(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     data = LONG_HEADER + long_rows("aaaa1111") + long_rows("bbbb2222", votes=("12", "22"))
     message = error(con, tmp_path, {"votes.csv": data}, paslon=PASLON)
-    assert "2 snapshots in column 'snapshot_commit'" in message
+    assert "2 snapshot di kolom 'snapshot_commit'" in message
     sources = load(con, tmp_path, {"votes.csv": data}, paslon=PASLON, snapshot="bbbb")
     assert [r["suara_paslon_1"] for r in rows(con, where="kode_wilayah = '3502'")] == [22]
-    assert any("snapshot bbbb2222: 8 of 16 rows" in n for n in sources[0].notes)
-    assert "matches none" in error(con, tmp_path, {"votes.csv": data}, paslon=PASLON, snapshot="cccc")
+    assert any("snapshot bbbb2222: 8 dari 16 baris" in n for n in sources[0].notes)
+    assert "tidak cocok dengan satu pun snapshot" in error(con, tmp_path, {"votes.csv": data}, paslon=PASLON, snapshot="cccc")
 
 
 def test_long_table_from_parquet(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -464,12 +464,12 @@ def test_long_table_from_parquet(con: duckdb.DuckDBPyConnection, tmp_path: Path)
 @pytest.mark.parametrize(
     ("data", "options", "expected"),
     [
-        (LONG_HEADER + long_rows(), {}, "need the candidate table"),
-        (LONG_HEADER + long_rows(), {"paslon": {"1000032": 1}}, "row 3: candidate id 1000033 is not in the --paslon table"),
+        (LONG_HEADER + long_rows(), {}, "memerlukan tabel paslon"),
+        (LONG_HEADER + long_rows(), {"paslon": {"1000032": 1}}, "baris 3: id paslon 1000033 tidak ada di tabel --paslon"),
         (LONG_HEADER + long_rows() + "aaaa1111,pkwkp,pkwkp/35/35.json,35,3502,child,1000032,5,t\n",
-         {"paslon": PASLON}, "rows 7 and 10: unit 3502 has two values for nomor urut 1"),
+         {"paslon": PASLON}, "baris 7 dan 10: wilayah 3502 punya dua nilai untuk nomor urut 1"),
         (LONG_HEADER + "aaaa1111,pkwkp,f,35,3501,sum,1000032,5,t\n", {"paslon": PASLON},
-         "row 2: row_kind sum is neither 'total' nor 'child'"),
+         "baris 2: row_kind sum bukan 'total' maupun 'child'"),
     ],
 )
 def test_long_table_refusals(
@@ -489,18 +489,18 @@ def test_several_files_file_indexes_and_conflict_notes(con: duckdb.DuckDBPyConne
     assert [(r["_file"], r["kode_wilayah"], r["suara_paslon_1"]) for r in rows(con)] == [
         (7, "31", 100), (7, "32", 200), (8, "31", 101), (8, "32", 200),
     ]
-    assert any(n.startswith("1 unit also in") and "b.csv" in n for n in sources[0].notes)
-    assert any(n.startswith("1 unit also in") and "a.csv" in n for n in sources[1].notes)
+    assert any(n.startswith("1 wilayah juga ada di") and "b.csv" in n for n in sources[0].notes)
+    assert any(n.startswith("1 wilayah juga ada di") and "a.csv" in n for n in sources[1].notes)
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("kode_tps,suara_sah\n3501010001001,5\n", "TPS records, not a reported recap"),
-        ("kode,level,nama,parent_kode\n11,1,Aceh,\n", "no region code column"),
-        ("kode_prov,nama_prov\n11,ACEH\n", "no count columns"),
-        ("kode_wilayah,tps_total,total_tps\n11,1,2\n", "both mean n_tps_total"),
-        ("", "the file is empty"),
+        ("kode_tps,suara_sah\n3501010001001,5\n", "ini data TPS, bukan rekap yang dilaporkan"),
+        ("kode,level,nama,parent_kode\n11,1,Aceh,\n", "tidak ada kolom kode wilayah"),
+        ("kode_prov,nama_prov\n11,ACEH\n", "tidak ada kolom angka"),
+        ("kode_wilayah,tps_total,total_tps\n11,1,2\n", "sama-sama berarti n_tps_total"),
+        ("", "berkas kosong"),
     ],
 )
 def test_not_a_recap(con: duckdb.DuckDBPyConnection, tmp_path: Path, data: str, expected: str) -> None:
@@ -508,7 +508,7 @@ def test_not_a_recap(con: duckdb.DuckDBPyConnection, tmp_path: Path, data: str, 
 
 
 def test_missing_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="berkas tidak ada"):
         load_reported(con, [str(tmp_path / "nope.csv")], str(tmp_path))
 
 
@@ -586,7 +586,7 @@ def test_real_sirekap_json_province(con: duckdb.DuckDBPyConnection, tmp_path: Pa
 @pytest.mark.real
 def test_real_region_list_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = real_file("raw/sirekap_pilkada_wilayah_pkwkp_35.json")
-    with pytest.raises(InputError, match="region list"):
+    with pytest.raises(InputError, match="daftar wilayah"):
         load_reported(con, [str(path)], str(tmp_path), paslon=real_paslon())
 
 
@@ -594,7 +594,7 @@ def test_real_region_list_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: P
 def test_real_long_votes_equal_the_json(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     votes = real_file("pilkada2024_sirekap_recap_votes.parquet")
     province = real_file("raw/sirekap_pilkada_hhcw_pkwkp_35.json")
-    with pytest.raises(InputError, match="snapshots"):
+    with pytest.raises(InputError, match="snapshot di kolom"):
         load_reported(con, [str(votes)], str(tmp_path), paslon=real_paslon())
     # The raw JSON files were taken from the later snapshot (481f1a67…, HEAD of pilkada-scrap).
     sources = load_reported(con, [str(votes), str(province)], str(tmp_path), paslon=real_paslon(), snapshot="481f1a67")
@@ -613,7 +613,7 @@ def test_real_long_votes_equal_the_json(con: duckdb.DuckDBPyConnection, tmp_path
             WHERE _file = 1000 AND level = 'provinsi' AND kode_wilayah = '35' AND jenis_pemilihan = 'pkwkp'"""
     ).fetchall()
     assert unit == [JATIM_SUMS]
-    assert not any("different numbers" in n for s in sources for n in s.notes)
+    assert not any("angka berbeda" in n for s in sources for n in s.notes)
 
 
 def test_refusal_leaves_no_scratch_tables(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

@@ -88,13 +88,13 @@ def test_bundle_workbook_round_trip_loads_every_level_sheet(
     assert [s.name for s in sources] == [f"{bundle / 'rekap.xlsx'} [{n}]" for n in level_sheets]
     assert {s.shape for s in sources} == {"dhasil-wide"}
     assert [s.index for s in sources] == list(range(1000, 1000 + len(sources)))
-    skipped = next(n for n in sources[0].notes if n.startswith("sheets not read"))
+    skipped = next(n for n in sources[0].notes if n.startswith("lembar yang tidak dibaca"))
     assert all(f"'{n}'" in skipped for n in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan"))
     # rekap's TPS counters are not counts to compare; the expected TPS is the units' TPS count.
     assert con.execute(f"SELECT count(*) FROM {REPORTED_TABLE} WHERE n_tps_total IS DISTINCT FROM "
                        "(SELECT n_tps_expected FROM recap c WHERE c.level = rk_reported.level "
                        "AND c.kode_wilayah = rk_reported.kode_wilayah)").fetchall() == [(0,)]
-    assert all(any(n.startswith("TPS counters not compared: Jumlah TPS") for n in s.notes) for s in sources)
+    assert all(any(n.startswith("penghitung TPS tidak dibandingkan: Jumlah TPS") for n in s.notes) for s in sources)
 
 
 def test_bundle_workbook_compared_with_its_own_tps_data_has_no_discrepancy(bundle: Path) -> None:
@@ -102,7 +102,7 @@ def test_bundle_workbook_compared_with_its_own_tps_data_has_no_discrepancy(bundl
     assert res.code == 0, res.stderr
     assert rows(res.text) == []
     assert "0 selisih (H001)" in res.stderr
-    assert "sheets not read: 'Ringkasan'" in res.stderr
+    assert "lembar yang tidak dibaca: 'Ringkasan'" in res.stderr
 
 
 def test_a_cell_changed_by_hand_is_found_with_its_unit_field_and_selisih(bundle: Path, tmp_path: Path) -> None:
@@ -164,10 +164,10 @@ def test_recap_workbooks_in_every_layout_and_language_are_read_back(
     assert con.execute(f"SELECT * FROM {BAD_TABLE}").fetchall() == []
     long_sheets = [s for s in sources if s.shape == "dhasil-long"]
     if wide_max_units == 0:
-        assert long_sheets and all(any(n.startswith("JUMLAH row") for n in s.notes) for s in long_sheets)
+        assert long_sheets and all(any(n.startswith("baris JUMLAH") for n in s.notes) for s in long_sheets)
     else:
         assert not long_sheets
-    assert all(any(n == f"jenis {e} from the title" for e in elections for n in s.notes) for s in sources)
+    assert all(any(n == f"jenis {e} dari judul" for e in elections for n in s.notes) for s in sources)
 
 
 def test_long_layout_bad_cell_names_its_cell_and_a_total_row_is_never_a_unit(
@@ -285,10 +285,10 @@ def test_hand_typed_form_is_read(con: duckdb.DuckDBPyConnection, bundle: Path, t
     assert value_rows == [(5, where["suara_sah"], where["suara_paslon_2"])]
     assert source.name == f"{path} [D Hasil 350303]" and source.rows == len(recap)
     notes = "; ".join(source.notes)
-    assert f"column {chr(ord('D') + len(recap))} (JUMLAH) is a total, not read" in notes
-    assert "candidate rows numbered by their order: 'KHOFIFAH - EMIL' = suara_paslon_1" in notes
-    assert "jenis pkwkp from the title" in notes
-    assert "the sheet says level kecamatan, its codes are of level desa" in notes
+    assert f"kolom {chr(ord('D') + len(recap))} (JUMLAH) adalah total, tidak dibaca" in notes
+    assert "baris paslon dinomori menurut urutannya: 'KHOFIFAH - EMIL' = suara_paslon_1" in notes
+    assert "jenis pkwkp dari judul" in notes
+    assert "lembar ini menyebut tingkat kecamatan, tetapi kodenya dari tingkat desa/kelurahan" in notes
 
 
 def test_hand_typed_form_against_the_tps_data_and_its_text_cell_as_s002(
@@ -323,8 +323,8 @@ def test_a_workbook_without_a_recap_sheet_is_refused_in_one_line(tmp_path: Path)
     res = run_cli(["compare", *TPS, "-r", str(path), "--election", "pkwkp"])
     assert res.code == 2 and res.stdout == b""
     lines = res.stderr.splitlines()
-    assert lines[0].startswith(f"rekap: error: {path}") and len(lines) <= 2
-    assert "no sheet is a recap in the D.Hasil layout" in lines[0] and "'Catatan'" in lines[0] and "'Petugas'" in lines[0]
+    assert lines[0].startswith((f"rekap: galat: {path}", f"rekap: error: {path}")) and len(lines) <= 2
+    assert "tidak ada lembar yang berupa rekap dalam tata letak D.Hasil" in lines[0] and "'Catatan'" in lines[0] and "'Petugas'" in lines[0]
 
 
 def test_two_rows_for_one_item_are_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -340,7 +340,7 @@ def test_two_rows_for_one_item_are_refused(con: duckdb.DuckDBPyConnection, tmp_p
 
     with pytest.raises(InputError) as info:
         load(con, path, tmp_path)
-    assert info.value.message == f"{path} [Sheet] rows 2 and 3: both are suara_sah"
+    assert info.value.message == f"{path} [Sheet] baris 2 dan 3: keduanya suara_sah"
 
 
 def test_long_layout_typed_by_staff_total_row_in_the_name_column(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -365,7 +365,7 @@ def test_long_layout_typed_by_staff_total_row_in_the_name_column(con: duckdb.Duc
     assert got == [(5, "pkwkk", "kecamatan", "350301", "JATIREJO", 10, 12, 22, 5, 6, 11),
                    (6, "pkwkk", "kecamatan", "350302", "SONOARUM", 20, 22, 42, 15, 16, 31)]
     assert con.execute(f"SELECT * FROM {BAD_TABLE}").fetchall() == []
-    assert source.shape == "dhasil-long" and "JUMLAH row 7 is a total, not read" in source.notes
+    assert source.shape == "dhasil-long" and "baris JUMLAH 7 adalah total, tidak dibaca" in source.notes
 
 
 # --- real data ------------------------------------------------------------------------------------------

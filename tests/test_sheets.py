@@ -26,12 +26,17 @@ NOTES = "Catatan"
 PLANTED = 1  # the TPS (0-based, within the second kecamatan's sheet) whose suara_sah is raised by one
 
 
+ERROR_PREFIXES = ("rekap: galat: ", "rekap: error: ")
+"""The error line's start in Indonesian (the default language) and in English."""
+
+
 def one_line_error(res: CliResult) -> str:
+    """The error line without its prefix."""
     assert res.code == 2 and res.stdout == b"", res.stderr
     lines = res.stderr.splitlines()
-    assert 1 <= len(lines) <= 2 and lines[0].startswith("rekap: error: "), res.stderr
-    assert all(line.startswith("hint: ") for line in lines[1:]), res.stderr
-    return lines[0]
+    assert 1 <= len(lines) <= 2 and lines[0].startswith(ERROR_PREFIXES), res.stderr
+    assert all(line.startswith(("saran: ", "hint: ")) for line in lines[1:]), res.stderr
+    return lines[0].split(": ", 2)[2]
 
 
 def sample_rows() -> tuple[list[Any], list[list[Any]]]:
@@ -219,10 +224,10 @@ def test_single_sheet_workbook_keeps_its_plain_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("sheets", "message"), [
-    ([("Catatan", [["x"]]), ("Lain", [["y"]])], "no header row found in sheet 'Catatan'"),
-    ([("Catatan", [["x"]]), ("Rekap", [["No", "Paslon 01", "Suara Sah"], [1, 2, 2]])], "[Rekap]: S001 no TPS code column"),
-    ([("Catatan", [["x"]]), ("Kec A", [["Kode TPS", "Suara Sah"]])], "[Kec A]: no data rows below the header"),
-    ([("A", []), ("B", [])], "every sheet is empty ('A', 'B')"),
+    ([("Catatan", [["x"]]), ("Lain", [["y"]])], "baris judul kolom tidak ditemukan di lembar 'Catatan'"),
+    ([("Catatan", [["x"]]), ("Rekap", [["No", "Paslon 01", "Suara Sah"], [1, 2, 2]])], "[Rekap]: S001 tidak ada kolom kode TPS"),
+    ([("Catatan", [["x"]]), ("Kec A", [["Kode TPS", "Suara Sah"]])], "[Kec A]: tidak ada baris data di bawah baris judul kolom"),
+    ([("A", []), ("B", [])], "semua lembar kosong ('A', 'B')"),
 ])
 def test_workbook_without_a_tps_sheet_keeps_its_one_line_error(
     tmp_path: Path, sheets: list[tuple[str, list[list[Any]]]], message: str
@@ -290,22 +295,22 @@ def test_unknown_sheet_is_one_line_naming_the_file_and_its_sheets(
 ) -> None:
     book, _, groups = kabkota
     res = run_cli(["aggregate", str(book), "--sheet", "Kec Tidak Ada"])
-    assert one_line_error(res) == f"rekap: error: {book}: no sheet named 'Kec Tidak Ada'"
+    assert one_line_error(res) == f"{book}: tidak ada lembar bernama 'Kec Tidak Ada'"
     assert f"{NOTES}, {', '.join(groups)}" in res.stderr
-    assert one_line_error(run_cli(["aggregate", str(book), "--sheet", "99"])).endswith("no sheet named '99'")
+    assert one_line_error(run_cli(["aggregate", str(book), "--sheet", "99"])).endswith("tidak ada lembar bernama '99'")
 
 
 def test_sheet_for_a_file_that_is_not_an_input(kabkota: tuple[Path, Path, dict[str, list[list[Any]]]]) -> None:
     book = kabkota[0]
     res = run_cli(["aggregate", str(book), "--sheet", "lain.xlsx:Kec A"])
-    assert one_line_error(res) == "rekap: error: --sheet 'lain.xlsx:Kec A': 'lain.xlsx' is not one of the input files"
+    assert one_line_error(res) == "--sheet 'lain.xlsx:Kec A': 'lain.xlsx' bukan salah satu berkas masukan"
 
 
 def test_sheet_for_a_csv_input(kabkota: tuple[Path, Path, dict[str, list[list[Any]]]]) -> None:
     book, flat, groups = kabkota
     # For one file: a CSV has no sheets.
     res = run_cli(["aggregate", str(flat), "--sheet", f"{flat}:1"])
-    assert "is not an Excel workbook (csv)" in one_line_error(res)
+    assert "bukan buku kerja Excel (csv)" in one_line_error(res)
     # For every workbook: a CSV among the inputs is read whole, as before.
     names = list(groups)
     assert rows_read(str(flat), str(book), "--sheet", "2") == sum(len(rows) for rows in groups.values()) + len(groups[names[0]])

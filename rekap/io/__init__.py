@@ -20,6 +20,7 @@ import duckdb
 from rekap.dataset import RAW_ALL, ColumnMapping, Dataset, SkippedSheet, Source
 from rekap.db import count
 from rekap.errors import InputError, UsageError
+from rekap.i18n import N_, _
 from rekap.io.base import RawTable, scan_file
 from rekap.io.columns import map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
@@ -65,12 +66,12 @@ def sniff_format(head: bytes, name: str) -> str:
 
 
 _UNSUPPORTED = {
-    "png": "a PNG image",
-    "pdf": "a PDF document",
-    "gif": "a GIF image",
-    "jpeg": "a JPEG image",
-    "xls": "an old Excel .xls workbook",
-    "gzip": "a gzip archive",
+    "png": N_("gambar PNG"),
+    "pdf": N_("dokumen PDF"),
+    "gif": N_("gambar GIF"),
+    "jpeg": N_("gambar JPEG"),
+    "xls": N_("buku kerja Excel lama (.xls)"),
+    "gzip": N_("arsip gzip"),
 }
 
 
@@ -85,11 +86,12 @@ def _line_count(scanned: Future[tuple[str, int]]) -> Callable[[], int]:
 def _check_path(path_text: str) -> Path:
     path = Path(path_text)
     if not path.exists():
-        raise InputError(f"{path_text}: no such file")
+        raise InputError(_("{path}: berkas tidak ada", path=path_text))
     if path.is_dir():
-        raise InputError(f"{path_text}: is a directory, not a file", hint="give the files inside it, e.g. DIR/*.csv")
+        raise InputError(_("{path}: ini folder, bukan berkas", path=path_text),
+                         hint=_("berikan berkas di dalamnya, mis. DIR/*.csv"))
     if not os.access(path, os.R_OK):
-        raise InputError(f"{path_text}: permission denied")
+        raise InputError(_("{path}: akses ditolak", path=path_text))
     return path
 
 
@@ -123,7 +125,8 @@ def read_one(
         from rekap.io.sirekap import read_sirekap
 
         return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name), []
-    raise UsageError(f"unknown input format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    raise UsageError(_("format masukan tidak dikenal {fmt!r}", fmt=fmt),
+                     hint=_("pakai salah satu dari: {choices}", choices=", ".join(FORMATS)))
 
 
 def _input_format(path: Path, display: str, options: LoadOptions) -> str:
@@ -131,10 +134,11 @@ def _input_format(path: Path, display: str, options: LoadOptions) -> str:
         head = fh.read(8192)
     fmt = options.input_format if options.input_format != "auto" else sniff_format(head, display)
     if fmt in _UNSUPPORTED:
-        hint = "save it as .xlsx" if fmt == "xls" else "give a CSV, XLSX, Parquet or Sirekap JSON file"
-        raise InputError(f"{display}: this is {_UNSUPPORTED[fmt]}, not a table rekap can read", hint=hint)
+        hint = _("simpan sebagai .xlsx") if fmt == "xls" else _("berikan berkas CSV, XLSX, Parquet, atau JSON Sirekap")
+        raise InputError(_("{path}: ini {what}, bukan tabel yang dapat dibaca rekap", path=display,
+                           what=_(_UNSUPPORTED[fmt])), hint=hint)
     if not head:
-        raise InputError(f"{display}: the file is empty")
+        raise InputError(_("{path}: berkas kosong", path=display))
     return fmt
 
 
@@ -166,19 +170,22 @@ def parse_sheet_options(values: Sequence[str], inputs: Sequence[str]) -> tuple[t
         if file is None:
             if any(c in sheet for c in _NOT_IN_SHEET_NAMES) or not sheet.strip():
                 raise UsageError(
-                    f"--sheet '{value}' names no sheet (sheet names cannot be empty or hold : \\ / ? * [ ])",
-                    hint="give a sheet name or number, or FILE:SHEET for one file, e.g. --sheet 'kab.xlsx:Kec A'",
+                    _("--sheet '{value}' tidak menyebut lembar (nama lembar tidak boleh kosong atau memuat "
+                      ": \\ / ? * [ ])", value=value),
+                    hint=_("berikan nama atau nomor lembar, atau FILE:SHEET untuk satu berkas, "
+                           "mis. --sheet 'kab.xlsx:Kec A'"),
                 )
             if sheet not in every:
                 every.append(sheet)
             continue
         if not sheet.strip():
-            raise UsageError(f"--sheet '{value}' names no sheet after the colon", hint="e.g. --sheet 'kab.xlsx:Kec A'")
+            raise UsageError(_("--sheet '{value}' tidak menyebut lembar sesudah titik dua", value=value),
+                             hint=_("mis. --sheet 'kab.xlsx:Kec A'"))
         matched = _inputs_named(file, inputs)
         if not matched:
             raise UsageError(
-                f"--sheet '{value}': '{file}' is not one of the input files",
-                hint="write FILE as it is given on the command line, e.g. --sheet 'kab.xlsx:Kec A'",
+                _("--sheet '{value}': '{file}' bukan salah satu berkas masukan", value=value, file=file),
+                hint=_("tulis FILE persis seperti di baris perintah, mis. --sheet 'kab.xlsx:Kec A'"),
             )
         for i in matched:
             chosen = per_file.setdefault(i, [])
@@ -222,7 +229,8 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, displa
         )
         con.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"{display}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+        raise InputError(_("{path}: tidak dapat dibaca sebagai Parquet ({error})", path=display,
+                           error=str(exc).splitlines()[0])) from None
     cols = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall() if r[0] != "_row"]
     # The row count is in the file's footer: no scan.
     n = count(con, "SELECT num_rows FROM parquet_file_metadata($p)", {"p": str(path)})
@@ -239,9 +247,10 @@ def load_dataset(
     """Read all inputs as one dataset into `rk_raw` (+ `rk_rejected`)."""
     options = options or LoadOptions()
     if options.input_format not in FORMATS:
-        raise UsageError(f"unknown input format {options.input_format!r}", hint="use one of: " + ", ".join(FORMATS))
+        raise UsageError(_("format masukan tidak dikenal {fmt!r}", fmt=options.input_format),
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(FORMATS)))
     if not inputs:
-        raise UsageError("no input file given", hint="e.g. rekap validate tps.csv (use - for stdin)")
+        raise UsageError(_("tidak ada berkas masukan"), hint=_("mis. rekap validate tps.csv (pakai - untuk stdin)"))
     every_sheet, sheets_of = parse_sheet_options(options.sheets, inputs)
     sources: list[Source] = []
     skipped: list[SkippedSheet] = []
@@ -258,7 +267,7 @@ def load_dataset(
         for file_index, given in enumerate(inputs):
             if given == STDIN:
                 if stdin is None:
-                    raise UsageError("'-' given but nothing to read on stdin")
+                    raise UsageError(_("'-' diberikan tetapi tidak ada yang dibaca dari stdin"))
                 from rekap.io.csv import spool_stdin
 
                 path = spool_stdin(stdin, tmpdir)
@@ -271,7 +280,8 @@ def load_dataset(
                 read = _read_input(con, path, display, f"rk_in_{file_index}", tmpdir, options,
                                    sheets_of.get(file_index), every_sheet, _line_count(scanned))
             except OSError as exc:
-                raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
+                raise InputError(_("{path}: tidak dapat dibaca ({error})", path=display,
+                                   error=exc.strerror or exc)) from None
             skipped += [SkippedSheet(given, display, title, why, headers) for title, why, headers in read.skipped]
             for sheet, raw, rejects in read.tables:
                 index = len(sources)
@@ -334,8 +344,9 @@ def _read_input(
     if own_sheets is not None:
         # --sheet SHEET for every workbook passes over other files; one given for this very file cannot.
         raise InputError(
-            f"{display}: --sheet '{own_sheets[0]}' given for this file, but it is not an Excel workbook ({fmt})",
-            hint="--sheet FILE:SHEET is for .xlsx inputs",
+            _("{path}: --sheet '{sheet}' diberikan untuk berkas ini, tetapi berkas ini bukan buku kerja Excel "
+              "({fmt})", path=display, sheet=own_sheets[0], fmt=fmt),
+            hint=_("--sheet FILE:SHEET untuk masukan .xlsx"),
         )
     raw, rejects = read_one(con, path, display, table, tmpdir, options, lines)
     return _InputRead([(None, raw, rejects)], [])
@@ -357,7 +368,8 @@ def _add_source(
     if raw.rows + len(rejects) == 0:
         # A header and nothing below it: most likely the wrong file or sheet, and a recap
         # built from it would look complete with nothing in it.
-        raise InputError(f"{display}: no data rows below the header", hint="check that this is the right file (and --sheet)")
+        raise InputError(_("{path}: tidak ada baris data di bawah baris judul kolom", path=display),
+                         hint=_("periksa apakah ini berkas yang benar (dan --sheet)"))
     if raw.canonical:
         mapping = ColumnMapping(mapping={h: h for h in raw.headers})
     else:
@@ -365,8 +377,9 @@ def _add_source(
     if "kode_tps" not in mapping.mapping:
         seen = ", ".join(f"'{h}'" for h in raw.headers[:8])
         raise InputError(
-            f"{display}: S001 no TPS code column (kode_tps) among the headers {seen}",
-            hint="name it 'Kode TPS' or 'kode_tps', or map it with --columns map.toml",
+            _("{path}: S001 tidak ada kolom kode TPS (kode_tps) di antara judul kolom {seen}", path=display,
+              seen=seen),
+            hint=_("beri judul 'Kode TPS' atau 'kode_tps', atau petakan dengan --columns map.toml"),
         )
     present.update(mapping.mapping)
     if rejects:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rekap.dataset import ColumnMapping
 from rekap.errors import InputError, UsageError
+from rekap.i18n import _
 from rekap.schema import CANONICAL_SET, resolve_header
 
 DUPLICATE_SUFFIX = re.compile(r"^(.*)__\d+$")
@@ -18,18 +19,18 @@ def load_column_map(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise UsageError(f"{path}: column map file not found") from None
+        raise UsageError(_("{path}: berkas peta kolom tidak ditemukan", path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a valid TOML column map ({exc})") from None
+        raise UsageError(_("{path}: bukan peta kolom TOML yang sah ({error})", path=path, error=exc)) from None
     table = data.get("columns", data)
     if not isinstance(table, dict):
-        raise UsageError(f"{path}: expected a [columns] table of \"input header\" = \"canonical name\"")
+        raise UsageError(_('{path}: diharapkan tabel [columns] berisi "judul kolom masukan" = "nama kanonik"', path=path))
     result: dict[str, str] = {}
     for src, dst in table.items():
         if not isinstance(dst, str) or dst not in CANONICAL_SET:
             raise UsageError(
-                f"{path}: '{src}' maps to {dst!r}, which is not a canonical column",
-                hint="see the column list with: rekap columns",
+                _("{path}: '{src}' dipetakan ke {dst!r}, yang bukan kolom kanonik", path=path, src=src, dst=dst),
+                hint=_("lihat daftar kolom dengan: rekap columns"),
             )
         result[str(src)] = dst
     return result
@@ -45,9 +46,10 @@ def map_headers(headers: list[str], display: str, extra: dict[str, str] | None =
             # The readers rename a repeated header `X` to `X__2`: two columns claim the same count.
             base = twin.group(1)
             raise InputError(
-                f"{display}: columns {position[base]} and {position[h]} are both headed '{base}' "
-                f"({resolve_header(base, extra)}); rekap cannot tell which one holds the count",
-                hint="rename or remove one of them, or map them explicitly with --columns map.toml",
+                _("{path}: kolom {first} dan {second} sama-sama berjudul '{header}' ({canon}); rekap tidak dapat "
+                  "menentukan mana yang berisi angkanya", path=display, first=position[base], second=position[h],
+                  header=base, canon=resolve_header(base, extra)),
+                hint=_("ganti nama atau hapus salah satunya, atau petakan secara eksplisit dengan --columns map.toml"),
             )
         canon = resolve_header(h, extra)
         if canon is None:
@@ -55,8 +57,9 @@ def map_headers(headers: list[str], display: str, extra: dict[str, str] | None =
             continue
         if canon in cm.mapping:
             raise InputError(
-                f"{display}: columns '{cm.mapping[canon]}' and '{h}' both mean {canon}",
-                hint="rename or remove one of them, or map them explicitly with --columns map.toml",
+                _("{path}: kolom '{first}' dan '{second}' sama-sama berarti {meaning}", path=display,
+                  first=cm.mapping[canon], second=h, meaning=canon),
+                hint=_("ganti nama atau hapus salah satunya, atau petakan secara eksplisit dengan --columns map.toml"),
             )
         cm.mapping[canon] = h
         if h != canon:

@@ -25,6 +25,7 @@ import duckdb
 
 from rekap.db import count
 from rekap.errors import InputError
+from rekap.i18n import N_, _
 from rekap.io.base import RawTable, literal_path, scan_file
 from rekap.schema import quote_ident, resolve_header
 
@@ -32,7 +33,7 @@ HEAD_BYTES = 256 * 1024
 HEADER_SCAN_LINES = 30
 MAX_SWALLOW_DEPTH = 50  # nested re-reads after unterminated quotes
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {",": N_("koma"), ";": N_("titik koma"), "\t": N_("tab"), "|": N_("garis tegak")}
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _decode_head(head: bytes, display: str) -> tuple[str, str]:
         zeros_odd = head[1:4096:2].count(0)
         if zeros_odd > len(head[1:4096:2]) * 0.4:
             return "utf-16-le", head.decode("utf-16-le", errors="replace")
-        raise InputError(f"{display}: binary data, not a text table (NUL bytes in the first 4 KB)",
-                         hint="give a CSV, XLSX, Parquet or Sirekap JSON file")
+        raise InputError(_("{path}: data biner, bukan tabel teks (ada byte NUL di 4 KB pertama)", path=display),
+                         hint=_("berikan berkas CSV, XLSX, Parquet, atau JSON Sirekap"))
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         return "utf-8", decoder.decode(head, final=False)
@@ -103,7 +104,7 @@ def sniff(head_text: str, encoding: str, display: str, complete: bool) -> Dialec
         cut = head_text.rfind("\n")
         head_text = head_text[: cut + 1] if cut >= 0 else head_text
     if not head_text.strip():
-        raise InputError(f"{display}: the file is empty")
+        raise InputError(_("{path}: berkas kosong", path=display))
     best: tuple[tuple[int, int, int], str, list[list[str]]] | None = None
     for delim in DELIMITERS:
         rows = [r for r in _parse_lines(head_text, delim, 200) if any(c.strip() for c in r)]
@@ -119,9 +120,9 @@ def sniff(head_text: str, encoding: str, display: str, complete: bool) -> Dialec
             best = (key, delim, rows)
     if best is None:
         # Nothing splits into cells: e.g. a lone quote that never closes swallows the whole head.
-        raise InputError(f"{display}: no header row found (the first lines do not split into cells)",
-                         hint="the first row must name the columns, e.g. 'Kode TPS'")
-    _, delim, _rows = best
+        raise InputError(_("{path}: baris judul kolom tidak ditemukan (baris-baris pertama tidak terbagi menjadi sel)",
+                           path=display), hint=_("baris pertama harus menamai kolom-kolomnya, mis. 'Kode TPS'"))
+    _key, delim, _rows = best
     # Record numbers count every record, blank ones included, as DuckDB does.
     all_rows = _parse_lines(head_text, delim, HEADER_SCAN_LINES)
     header_idx = 0
@@ -132,7 +133,8 @@ def sniff(head_text: str, encoding: str, display: str, complete: bool) -> Dialec
             top, header_idx = score, i
     headers = [c.strip() for c in all_rows[header_idx]] if all_rows else []
     if not any(headers):
-        raise InputError(f"{display}: no header row found", hint="the first row must name the columns, e.g. 'Kode TPS'")
+        raise InputError(_("{path}: baris judul kolom tidak ditemukan", path=display),
+                         hint=_("baris pertama harus menamai kolom-kolomnya, mis. 'Kode TPS'"))
     return Dialect(encoding=encoding, delimiter=delim, header_line=header_idx + 1, headers=headers)
 
 
@@ -144,7 +146,7 @@ def _unique_names(headers: list[str]) -> tuple[list[str], list[str]]:
         name = h if h else f"kolom_{i + 1}"
         if name in seen:
             seen[name] += 1
-            notes.append(f"duplicate header '{name}' (column {i + 1})")
+            notes.append(_("judul kolom ganda '{name}' (kolom {column})", name=name, column=i + 1))
             name = f"{name}__{seen[name]}"
         else:
             seen[name] = 1
@@ -191,23 +193,24 @@ def read_csv(
         if rows:
             dialect = Dialect(encoding, delimiter, dialect.header_line, [c.strip() for c in rows[-1]])
     names, notes = _unique_names(dialect.headers)
-    notes.insert(0, f"delimiter {DELIMITER_NAMES.get(dialect.delimiter, repr(dialect.delimiter))}")
+    named = DELIMITER_NAMES.get(dialect.delimiter)
+    notes.insert(0, _("pemisah {name}", name=_(named) if named else repr(dialect.delimiter)))
     source = literal_path(path, tmpdir)
     if encoding not in ("utf-8", "utf-8-sig"):
         source, lines = _transcode(path, encoding, tmpdir), None  # lines counted on the copy
-        notes.append(f"encoding {encoding}")
+        notes.append(_("pengodean {encoding}", encoding=encoding))
     elif encoding == "utf-8-sig":
-        notes.append("encoding utf-8 with BOM")
+        notes.append(_("pengodean utf-8 dengan BOM"))
     if dialect.header_line > 1:
-        notes.append(f"header in row {dialect.header_line}")
+        notes.append(_("baris judul kolom di baris {row}", row=dialect.header_line))
     keep = [n for n in names if resolve_header(n, column_map) is not None] or names[:1]
     try:
-        rejects, accepted, _ = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir, lines=lines)
+        rejects, accepted, _taken = _load(con, source, table, names, dialect, keep=keep, tmpdir=tmpdir, lines=lines)
     except _BadUnicode:
         # Valid UTF-8 at the head but not further down: a legacy-encoded file after all.
         source = _transcode(path, "cp1252", tmpdir)
-        notes.append("encoding cp1252 (non-UTF-8 bytes found after the first rows)")
-        rejects, accepted, _ = _load(con, source, table, names, dialect, utf8_check=False, keep=keep, tmpdir=tmpdir)
+        notes.append(_("pengodean cp1252 (ada byte bukan UTF-8 setelah baris-baris pertama)"))
+        rejects, accepted, _taken = _load(con, source, table, names, dialect, utf8_check=False, keep=keep, tmpdir=tmpdir)
     rows_read = accepted
     return (
         RawTable(table=table, headers=names, rows=rows_read, format="csv", notes=notes),
@@ -255,7 +258,8 @@ def _load(
         text = str(exc)
         if "unicode" in text.lower() or "utf-8" in text.lower():
             raise _BadUnicode() from exc
-        raise InputError(f"{source.name}: cannot be read as CSV ({text.splitlines()[0]})") from exc
+        raise InputError(_("{path}: tidak dapat dibaca sebagai CSV ({error})", path=source.name,
+                           error=text.splitlines()[0])) from exc
     rejected_rows = con.execute(
         f"""SELECT line AS row, min(error_type)::VARCHAR AS reason, min(csv_line) AS text,
                    min(line_byte_position) AS pos
@@ -287,7 +291,7 @@ def _load(
     tail: tuple[int, str, list[RejectedRow], int] | None = None  # (record, view, rejects, accepted)
     if tmpdir is not None and depth < MAX_SWALLOW_DEPTH:
         for r in rejects:
-            first, sep, _ = r.text.partition("\n")
+            first, sep, _rest = r.text.partition("\n")
             if not sep and r.reason != "UNQUOTED VALUE":
                 continue
             found = _after_line(source, positions.get(r.row, 0), first.rstrip("\r"))
@@ -299,7 +303,7 @@ def _load(
             if name is None:
                 continue  # the stray quote is on the last line: nothing below it
             sub_dialect = Dialect("utf-8", dialect.delimiter, 1, dialect.headers)
-            sub_rejects, sub_accepted, _ = _load(con, name, sub, names, sub_dialect, False, kept, tmpdir, depth + 1)
+            sub_rejects, sub_accepted, _taken = _load(con, name, sub, names, sub_dialect, False, kept, tmpdir, depth + 1)
             tail = (r.row, sub, sub_rejects, sub_accepted)
             break
 

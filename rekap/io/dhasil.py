@@ -55,7 +55,7 @@ from rekap.form import (
     every_language,
     form_text,
 )
-from rekap.i18n import ELECTION_TITLES, SHEET_NAMES, in_every_language, languages, level_name
+from rekap.i18n import ELECTION_TITLES, N_, SHEET_NAMES, _, in_every_language, languages, level_name, num
 from rekap.io.excel import (
     HEADER_SCAN_ROWS,
     _cell_text,
@@ -156,6 +156,13 @@ _ELECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 Row = Sequence[Any]
+_BUNDLE_LISTS: dict[str, str] = {
+    "summary": N_("ringkasan buatan rekap"),
+    "findings": N_("daftar temuan buatan rekap"),
+    "discrepancies": N_("daftar selisih buatan rekap"),
+    "coverage": N_("daftar kelengkapan buatan rekap"),
+}
+"""Why a list sheet of rekap's own workbook (`BUNDLE_SHEETS`) is not read as a recap."""
 
 
 @dataclass
@@ -263,22 +270,23 @@ def _code_like(v: Any) -> bool:
 
 
 def _election(texts: list[str], sheet: str) -> tuple[str | None, str]:
-    """(jenis, where it came from) from title lines and the sheet name; (None, why) when they say nothing."""
+    """(jenis, the note saying where it came from) from title lines and the sheet name; (None, the note saying
+    why not, or '') when they say nothing."""
     title = " ".join(" ".join(t.upper().split()) for t in texts)
     # Longest first: "… ANGGOTA DPRD PROVINSI" also contains "… ANGGOTA DPR".
     for name, jenis in sorted(((n, j) for j, pair in ELECTION_TITLES.items() for n in in_every_language(*pair)),
                               key=lambda p: -len(p[0])):
         if name in title:
-            return jenis, "the title"
+            return jenis, _("jenis {jenis} dari judul", jenis=jenis)
     found = sorted({jenis for jenis, pattern in _ELECTION_WORDS if pattern.search(title)})
     if len(found) == 1:
-        return found[0], "the title"
+        return found[0], _("jenis {jenis} dari judul", jenis=found[0])
     words = {w.lower() for w in re.split(r"[^A-Za-z]+", sheet)}
     by_name = [e for e in ELECTION_TITLES if e in words]
     if len(by_name) == 1:
-        return by_name[0], "the sheet name"
+        return by_name[0], _("jenis {jenis} dari nama lembar", jenis=by_name[0])
     if len(found) > 1:
-        return None, f"the title names several ({', '.join(found)})"
+        return None, _("jenis tidak diambil dari judul: judul menyebut beberapa ({found})", found=", ".join(found))
     return None, ""
 
 
@@ -334,7 +342,7 @@ def _read_sheet(ws: Any, display: str) -> DHasilSheet | str:
     kind = _bundle_sheet(ws.title)
     if not any(any(_text(v) for v in r) for r in head):
         rows.close()
-        return f"empty (nothing in its first {HEADER_SCAN_ROWS} rows)"
+        return _("kosong (tidak ada isi di {rows} baris pertamanya)", rows=HEADER_SCAN_ROWS)
     col_hits: dict[int, int] = {}
     row_hits: dict[int, int] = {}
     for r, row in enumerate(head):
@@ -344,7 +352,7 @@ def _read_sheet(ws: Any, display: str) -> DHasilSheet | str:
                 row_hits[r] = row_hits.get(r, 0) + 1
     best_col = max(col_hits.values(), default=0)
     best_row = max(row_hits.values(), default=0)
-    not_a_recap = f"rekap's {kind} list" if kind else None
+    not_a_recap = _(_BUNDLE_LISTS[kind]) if kind in _BUNDLE_LISTS else None
     if best_col >= 2 and best_col >= best_row:
         label_col = min(c for c, n in col_hits.items() if n == best_col)
         rest = [tuple(r) for r in rows]
@@ -354,9 +362,10 @@ def _read_sheet(ws: Any, display: str) -> DHasilSheet | str:
         found = _long(ws, head, rows, display)
         return (not_a_recap or found) if isinstance(found, str) else found
     rows.close()
-    return not_a_recap or (
-        f"no form items (labels such as '{form_text(VOTER_GROUPS['pemilih_dpt'])}', '{form_text(SINGLE_LABELS['suara_sah'])}', "
-        f"'{form_text(PASLON_LABEL, n=1)}') in its first {HEADER_SCAN_ROWS} rows"
+    return not_a_recap or _(
+        "tidak ada uraian formulir (label seperti '{first}', '{second}', '{third}') di {rows} baris pertamanya",
+        first=form_text(VOTER_GROUPS["pemilih_dpt"]), second=form_text(SINGLE_LABELS["suara_sah"]),
+        third=form_text(PASLON_LABEL, n=1), rows=HEADER_SCAN_ROWS,
     )
 
 
@@ -388,7 +397,7 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
         (r for r, t in enumerate(labels) if item_of(t) is not None or _section_of(t) is not None), None
     )
     if first is None:
-        return "no form items"
+        return _("tidak ada uraian formulir")
     # Sub-label columns (L / P / Jumlah) right of the labels; the units start after them.
     first_unit = label_col + 1
     while first_unit < width:
@@ -404,9 +413,9 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
         sum(_code_like(_cell(rows, r, c)) for c in range(first_unit, width)) for r in range(first)
     ]
     if not codes_per_row or max(codes_per_row) == 0:
-        return (
-            f"form items in column {_letter(label_col)} but no row of region codes (2, 4, 6 or 10 digits) above "
-            f"them (row {first + 1})"
+        return _(
+            "ada uraian formulir di kolom {column} tetapi tidak ada baris kode wilayah (2, 4, 6, atau 10 digit) di "
+            "atasnya (baris {row})", column=_letter(label_col), row=first + 1,
         )
     code_row = max(r for r, n in enumerate(codes_per_row) if n == max(codes_per_row))
     totals = [c for c in range(first_unit, width)
@@ -445,8 +454,9 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
     def put(column: str, r: int) -> None:
         if column in mapping:
             raise InputError(
-                f"{where} rows {mapping[column] + 1} and {r + 1}: both are {column}",
-                hint="keep one row per item (the labels name the items: Uraian column)",
+                _("{where} baris {first} dan {second}: keduanya {column}", where=where, first=mapping[column] + 1,
+                  second=r + 1, column=column),
+                hint=_("sisakan satu baris per uraian (labelnya menamai uraian: kolom Uraian)"),
             )
         mapping[column] = r
 
@@ -456,7 +466,7 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
         has_values = any(not _blank(data[r][c]) if c < len(data[r]) else False for c in units)
         if not label and sub is None:
             if has_values:
-                unread.append(f"row {r + 1} (no label)")
+                unread.append(_("baris {row} (tanpa label)", row=r + 1))
             continue
         heading = _section_of(label) if not has_values and sub is None else None
         if heading is not None:
@@ -474,11 +484,12 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
                 candidates += 1
                 column = f"suara_paslon_{candidates}"
                 if candidates > MAX_PASLON:
-                    raise InputError(f"{where} row {r + 1}: more than {MAX_PASLON} candidate rows")
+                    raise InputError(_("{where} baris {row}: lebih dari {max} baris paslon", where=where, row=r + 1,
+                                       max=MAX_PASLON))
                 named.append(f"'{label}' = {column}")
                 put(column, r)
             elif has_values:
-                unread.append(f"row {r + 1} '{label}'")
+                unread.append(_("baris {row} '{label}'", row=r + 1, label=label))
             continue
         kind, name = item
         if kind == "group":
@@ -500,19 +511,20 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
         put(name, r)
 
     if not mapping:
-        return f"form items in column {_letter(label_col)} but none with a count read"
+        return _("ada uraian formulir di kolom {column} tetapi tidak satu pun yang angkanya terbaca",
+                 column=_letter(label_col))
     if named:
-        notes.append("candidate rows numbered by their order: " + ", ".join(named))
+        notes.append(_("baris paslon dinomori menurut urutannya: {items}", items=", ".join(named)))
     if ignored_counters:
-        notes.append("TPS counters not compared: " + ", ".join(ignored_counters))
+        notes.append(_("penghitung TPS tidak dibandingkan: {labels}", labels=", ".join(ignored_counters)))
     if "n_tps_total" in mapping:
-        notes.append(f"'{labels[mapping['n_tps_total']]}' read as n_tps_total (the units' TPS)")
+        notes.append(_("'{label}' dibaca sebagai n_tps_total (TPS wilayah)", label=labels[mapping["n_tps_total"]]))
     if unread:
-        notes.append("rows not read (label not an item of the form): " + ", ".join(unread[:10])
-                     + (f" (+{len(unread) - 10})" if len(unread) > 10 else ""))
+        notes.append(_("baris yang tidak dibaca (labelnya bukan uraian formulir): {rows}",
+                       rows=", ".join(unread[:10]) + (f" (+{num(len(unread) - 10)})" if len(unread) > 10 else "")))
     for c in totals:
         heading = next(t for r in range(first) if _is_total(t := _text(_cell(rows, r, c))))
-        notes.append(f"column {_letter(c)} ({heading}) is a total, not read")
+        notes.append(_("kolom {column} ({heading}) adalah total, tidak dibaca", column=_letter(c), heading=heading))
 
     counts = [c for c in [*NUMERIC_COLUMNS, "n_tps_total"] if c in mapping]
     letters = [_letter(c) for c in units]
@@ -531,18 +543,19 @@ def _wide(ws: Any, rows: Sequence[Row], label_col: int, display: str) -> DHasilS
         arrays[column] = pa.array([at(r, c) for c in units], type=pa.string())
         arrays[f"_row__{column}"] = pa.array([r + 1] * len(units), type=pa.int64())
         arrays[f"_cell__{column}"] = pa.array([f"{letter}{r + 1}" for letter in letters], type=pa.string())
-    jenis, jenis_from = _election(title_texts, ws.title)
-    if jenis:
-        notes.append(f"jenis {jenis} from {jenis_from}")
-    elif jenis_from:
-        notes.append(f"jenis not taken from the title: {jenis_from}")
-    name_part = f", names in row {name_row + 1}" if name_row is not None else ""
+    jenis, jenis_note = _election(title_texts, ws.title)
+    if jenis_note:
+        notes.append(jenis_note)
+    if name_row is not None:
+        describe = _("xlsx, lembar '{sheet}', formulir D.Hasil: uraian menurun di kolom {column}, wilayah mendatar "
+                     "(kode di baris {row}, nama di baris {name_row})", sheet=ws.title, column=_letter(label_col),
+                     row=code_row + 1, name_row=name_row + 1)
+    else:
+        describe = _("xlsx, lembar '{sheet}', formulir D.Hasil: uraian menurun di kolom {column}, wilayah mendatar "
+                     "(kode di baris {row})", sheet=ws.title, column=_letter(label_col), row=code_row + 1)
     return DHasilSheet(
         sheet=ws.title, layout="wide", table=pa.table(arrays), counts=counts, jenis=jenis,
-        level=_declared_level(title_texts, ws.title),
-        describe=(f"xlsx sheet '{ws.title}', D.Hasil form: items down column {_letter(label_col)}, units across "
-                  f"(codes in row {code_row + 1}{name_part})"),
-        notes=notes,
+        level=_declared_level(title_texts, ws.title), describe=describe, notes=notes,
     )
 
 
@@ -569,7 +582,7 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
     )
     if found is None:
         rest.close()
-        return f"form items as columns but no '{form_text(TEXTS['code'])}' column (the units' codes)"
+        return _("uraian formulir sebagai kolom tetapi tidak ada kolom '{code}' (kode wilayah)", code=form_text(TEXTS["code"]))
     label_row, code_col = found
     labels = [_text(v) for v in head[label_row]]
     groups = [_text(v) for v in head[label_row - 1]] if label_row > 0 else []
@@ -602,8 +615,9 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
         if column is not None:
             if column in mapping:
                 raise InputError(
-                    f"{where} columns {_letter(mapping[column])} and {_letter(c)}: both are {column}",
-                    hint="keep one column per item",
+                    _("{where} kolom {first} dan {second}: keduanya {column}", where=where,
+                      first=_letter(mapping[column]), second=_letter(c), column=column),
+                    hint=_("sisakan satu kolom per uraian"),
                 )
             mapping[column] = c
             continue
@@ -625,7 +639,7 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
             unused.append(f"'{label}'")
     if not mapping:
         rest.close()
-        return "a 'Kode' column but no form items as columns"
+        return _("ada kolom 'Kode' tetapi tidak ada uraian formulir sebagai kolom")
 
     # The units' rows, straight into columns of text (as the XLSX reader does); DuckDB types them.
     data: list[list[str | None]] = []
@@ -647,30 +661,29 @@ def _long(ws: Any, head: Sequence[Row], rest: Generator[Row, None, None], displa
         "_kode": column_of(code_col),
         "_nama": column_of(name_col) if name_col is not None else pa.nulls(len(data), type=pa.string()),
     }
-    for level, _, c in ancestors:
+    for level, _label, c in ancestors:
         arrays[f"_anc_{level}"] = column_of(c)
     for column in counts:
         arrays[column] = column_of(mapping[column])
     notes: list[str] = []
     if ignored_counters:
-        notes.append("TPS counters not compared: " + ", ".join(ignored_counters))
+        notes.append(_("penghitung TPS tidak dibandingkan: {labels}", labels=", ".join(ignored_counters)))
     if "n_tps_total" in mapping:
-        notes.append(f"'{_strip_numbering(labels[mapping['n_tps_total']])}' read as n_tps_total (the units' TPS)")
+        notes.append(_("'{label}' dibaca sebagai n_tps_total (TPS wilayah)",
+                       label=_strip_numbering(labels[mapping["n_tps_total"]])))
     if unused:
-        notes.append("columns not used: " + ", ".join(unused))
+        notes.append(_("kolom yang tidak dipakai: {names}", names=", ".join(unused)))
     title_texts = [_text(v) for r in range(label_row) for v in head[r] if isinstance(v, str)]
-    jenis, jenis_from = _election(title_texts, ws.title)
-    if jenis:
-        notes.append(f"jenis {jenis} from {jenis_from}")
-    elif jenis_from:
-        notes.append(f"jenis not taken from the title: {jenis_from}")
+    jenis, jenis_note = _election(title_texts, ws.title)
+    if jenis_note:
+        notes.append(jenis_note)
     return DHasilSheet(
         sheet=ws.title, layout="long", table=pa.table(arrays), counts=counts,
-        ancestors=[(lv, label) for lv, label, _ in ancestors],
+        ancestors=[(lv, label) for lv, label, _c in ancestors],
         letters={column: _letter(c) for column, c in mapping.items()}, code_letter=_letter(code_col),
         jenis=jenis, level=_declared_level(title_texts, ws.title),
-        describe=(f"xlsx sheet '{ws.title}', D.Hasil long layout: one row per unit (codes in column {_letter(code_col)}, "
-                  f"header in row {label_row + 1})"),
+        describe=_("xlsx, lembar '{sheet}', tata letak panjang D.Hasil: satu baris per wilayah (kode di kolom {column}, "
+                   "baris judul kolom di baris {row})", sheet=ws.title, column=_letter(code_col), row=label_row + 1),
         notes=notes,
     )
 

@@ -13,12 +13,13 @@ from rekap.schema import quote_ident
 def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
     """Official DPT per TPS (`kode_tps`, `dpt_l`, `dpt_p`, `dpt_j`), CSV or XLSX."""
     from rekap.errors import InputError
+    from rekap.i18n import _
     from rekap.io import LoadOptions, read_one
     from rekap.schema import resolve_header
 
     if not path.is_file():
-        raise InputError(f"{path}: DPT list not found")
-    raw, _ = read_one(con, path, str(path), "rk_dpt_raw", tmpdir, LoadOptions())
+        raise InputError(_("{path}: daftar DPT tidak ditemukan", path=path))
+    raw, _rejects = read_one(con, path, str(path), "rk_dpt_raw", tmpdir, LoadOptions())
     found: dict[str, str] = {}
     for h in raw.headers:
         key = h.strip().lower()
@@ -31,7 +32,7 @@ def load_dpt(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str) -> int:
         elif canon:
             found[f"dpt_{canon}"] = h
     if "kode_tps" not in found or "dpt_j" not in found:
-        raise InputError(f"{path}: the DPT list needs columns kode_tps and dpt_j (dpt_l, dpt_p optional)")
+        raise InputError(_("{path}: daftar DPT memerlukan kolom kode_tps dan dpt_j (dpt_l, dpt_p boleh ada)", path=path))
     parts = ["rk_code(" + quote_ident(found["kode_tps"]) + ") AS kode_tps"]
     for s in ("l", "p", "j"):
         src = found.get(f"dpt_{s}")

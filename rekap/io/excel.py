@@ -20,16 +20,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rekap.dataset import HEADER_SCAN_ROWS
 from rekap.errors import InputError
+from rekap.i18n import N_, _, n_
 from rekap.io.base import RawTable
 from rekap.schema import quote_ident, resolve_header
 
 if TYPE_CHECKING:
     import duckdb
 
-_NO_HEADER_HINT = (
-    "the header must name the TPS code column, e.g. 'Kode TPS'; or map columns with --columns map.toml"
-)
-_RESAVE_HINT = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
+_RESAVE_HINT = N_("buka di Excel atau LibreOffice lalu simpan sebagai 'Buku Kerja Excel (.xlsx)'")
 
 Row = Sequence[Any]
 _T = TypeVar("_T")
@@ -100,7 +98,8 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
     try:
         fh = path.open("rb")
     except OSError as exc:
-        raise InputError(f"{display}: cannot open file ({exc.strerror or exc})") from exc
+        raise InputError(_("{path}: berkas tidak dapat dibuka ({error})", path=display,
+                           error=exc.strerror or exc)) from exc
     with fh:
         _check_magic(fh.read(8), display)
         fh.seek(0)
@@ -109,7 +108,8 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
             wb = load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl surfaces damage as many unrelated types
             raise InputError(
-                f"{display}: not an Excel .xlsx workbook ({_zip_reason(exc)})", hint=_RESAVE_HINT
+                _("{path}: bukan buku kerja Excel .xlsx ({reason})", path=display, reason=_zip_reason(exc)),
+                hint=_(_RESAVE_HINT),
             ) from exc
         try:
             return use(wb)
@@ -121,29 +121,30 @@ def _check_magic(head: bytes, display: str) -> None:
     """Refuse what is plainly not a zip archive, with a reason the user can act on."""
     if head.startswith(b"PK"):
         return
+    hint = _(_RESAVE_HINT)
     if not head:
-        reason, hint = "the file is empty", _RESAVE_HINT
+        reason = _("berkas kosong")
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         # OLE2 container: the pre-2007 .xls format, and also what Excel makes of an encrypted .xlsx.
-        reason = "old .xls format or password-protected"
-        hint = f"{_RESAVE_HINT}, without a password"
+        reason = _("format .xls lama atau dilindungi kata sandi")
+        hint = _("buka di Excel atau LibreOffice lalu simpan sebagai 'Buku Kerja Excel (.xlsx)', tanpa kata sandi")
     elif head.startswith(b"\x89PNG"):
-        reason, hint = "it is a PNG image", _RESAVE_HINT
+        reason = _("berkas ini gambar PNG")
     elif head.startswith(b"%PDF"):
-        reason, hint = "it is a PDF document", _RESAVE_HINT
+        reason = _("berkas ini dokumen PDF")
     elif b"\x00" not in head:
-        reason, hint = "it looks like a text/CSV file", "if it is a CSV file, give it a .csv extension"
+        reason, hint = _("tampaknya berkas teks/CSV"), _("jika ini berkas CSV, beri ekstensi .csv")
     else:
-        reason, hint = "not a zip archive", _RESAVE_HINT
-    raise InputError(f"{display}: not an Excel .xlsx workbook ({reason})", hint=hint)
+        reason = _("bukan arsip zip")
+    raise InputError(_("{path}: bukan buku kerja Excel .xlsx ({reason})", path=display, reason=reason), hint=hint)
 
 
 def _zip_reason(exc: Exception) -> str:
     if isinstance(exc, zipfile.BadZipFile):
-        return "damaged zip archive"
+        return _("arsip zip rusak")
     if isinstance(exc, KeyError | OSError) or type(exc).__name__ == "InvalidFileException":
-        return "a zip archive without an Excel workbook inside"
-    return f"damaged workbook: {type(exc).__name__}"
+        return _("arsip zip tanpa buku kerja Excel di dalamnya")
+    return _("buku kerja rusak: {kind}", kind=type(exc).__name__)
 
 
 def _guarded_rows(ws: Any, display: str) -> Generator[Row, None, None]:
@@ -159,9 +160,9 @@ def _guarded_rows(ws: Any, display: str) -> Generator[Row, None, None]:
             return
         except Exception as exc:  # only library code runs inside next()
             raise InputError(
-                f"{display}: not an Excel .xlsx workbook (sheet '{ws.title}' is damaged: "
-                f"{type(exc).__name__})",
-                hint=_RESAVE_HINT,
+                _("{path}: bukan buku kerja Excel .xlsx (lembar '{sheet}' rusak: {kind})", path=display,
+                  sheet=ws.title, kind=type(exc).__name__),
+                hint=_(_RESAVE_HINT),
             ) from exc
         yield row
 
@@ -327,8 +328,8 @@ def _choose(
         ws = _pick_sheet(ws_list, sheet)
         if ws is None:
             raise InputError(
-                f"{display}: no sheet named '{sheet}'",
-                hint=f"sheets in this file: {', '.join(titles)}; choose one with --sheet",
+                _("{path}: tidak ada lembar bernama '{sheet}'", path=display, sheet=sheet),
+                hint=_("lembar di berkas ini: {sheets}; pilih satu dengan --sheet", sheets=", ".join(titles)),
             )
         scan = _scan(ws, display, extra)
         if scan.header is None:
@@ -344,7 +345,8 @@ def _choose(
             notes = []
             if len(ws_list) > 1:
                 others = _quoted([t for t in titles if t != ws.title])
-                notes.append(f"sheet '{ws.title}' (other sheets: {others}; choose with --sheet)")
+                notes.append(_("lembar '{sheet}' (lembar lain: {others}; pilih dengan --sheet)", sheet=ws.title,
+                               others=others))
             return scan, scan.header, notes
         scans.append(scan)
     _no_sheet_with_header(display, scans, titles)
@@ -352,11 +354,11 @@ def _choose(
 
 def _no_sheet_with_header(display: str, scans: list[_Scan], titles: list[str]) -> NoReturn:
     if not scans:
-        raise InputError(f"{display}: the workbook has no worksheets", hint=_RESAVE_HINT)
+        raise InputError(_("{path}: buku kerja tidak memiliki lembar kerja", path=display), hint=_(_RESAVE_HINT))
     if all(s.empty for s in scans):
         if len(scans) == 1:
-            raise InputError(f"{display}: sheet '{titles[0]}' is empty")
-        raise InputError(f"{display}: every sheet is empty ({_quoted(titles)})")
+            raise InputError(_("{path}: lembar '{sheet}' kosong", path=display, sheet=titles[0]))
+        raise InputError(_("{path}: semua lembar kosong ({sheets})", path=display, sheets=_quoted(titles)))
     first = next(s for s in scans if not s.empty)
     _no_header(display, first, [t for t in titles if t != first.ws.title])
 
@@ -380,8 +382,8 @@ def _read_sheets(
             ws = _pick_sheet(ws_list, w)
             if ws is None:
                 raise InputError(
-                    f"{display}: no sheet named '{w}'",
-                    hint=f"sheets in this file: {', '.join(titles)}; choose with --sheet",
+                    _("{path}: tidak ada lembar bernama '{sheet}'", path=display, sheet=w),
+                    hint=_("lembar di berkas ini: {sheets}; pilih dengan --sheet", sheets=", ".join(titles)),
                 )
             chosen.add(next(i for i, other in enumerate(ws_list) if other is ws))
     tables: list[SheetTable] = []
@@ -444,12 +446,17 @@ def _read_sheets(
 def _no_header(display: str, scan: _Scan, other_titles: list[str]) -> NoReturn:
     title = scan.ws.title
     if scan.empty:
-        raise InputError(f"{display}: sheet '{title}' is empty")
-    hint = _NO_HEADER_HINT
+        raise InputError(_("{path}: lembar '{sheet}' kosong", path=display, sheet=title))
     if other_titles:
-        hint += f" (the other sheets, {_quoted(other_titles)}, have no header either)"
+        hint = _("baris judul kolom harus menamai kolom kode TPS, mis. 'Kode TPS'; atau petakan kolom dengan "
+                 "--columns map.toml (lembar lain, {others}, juga tidak memiliki baris judul kolom)",
+                 others=_quoted(other_titles))
+    else:
+        hint = _("baris judul kolom harus menamai kolom kode TPS, mis. 'Kode TPS'; atau petakan kolom dengan "
+                 "--columns map.toml")
     raise InputError(
-        f"{display}: no header row found in sheet '{title}' (looked at the first {HEADER_SCAN_ROWS} rows)",
+        _("{path}: baris judul kolom tidak ditemukan di lembar '{sheet}' (sudah dilihat {rows} baris pertama)",
+          path=display, sheet=title, rows=HEADER_SCAN_ROWS),
         hint=hint,
     )
 
@@ -475,9 +482,10 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     from openpyxl.utils import get_column_letter
 
     if header.first == header.last:
-        notes.append(f"header in row {header.first + 1}")
+        notes.append(_("baris judul kolom di baris {row}", row=header.first + 1))
     else:
-        notes.append(f"header in rows {header.first + 1}-{header.last + 1} (merged group headers)")
+        notes.append(_("baris judul kolom di baris {first}-{last} (judul kelompok digabung)", first=header.first + 1,
+                       last=header.last + 1))
 
     data: list[list[str | None]] = []
     rownums: list[int] = []
@@ -523,10 +531,10 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
         kept.append(columns[c])
         letters.append(get_column_letter(c + 1))
     if unnamed:
-        notes.append(f"columns without a header named by their letter: {', '.join(unnamed)}")
+        notes.append(_("kolom tanpa judul dinamai dengan hurufnya: {names}", names=", ".join(unnamed)))
     headers = _dedupe(names, letters, notes)
     if skipped:
-        notes.append(f"skipped {skipped} empty row{'s' if skipped != 1 else ''}")
+        notes.append(n_("{n} baris kosong di sela data dilewati", "{n} baris kosong di sela data dilewati", skipped))
 
     arrays = [pa.array(col, type=pa.string()) for col in kept]
     arrays.append(pa.array(rownums, type=pa.int64()))
@@ -563,7 +571,7 @@ def _fill_uncomputed_formulas(ws: Any, data: list[list[str | None]], rownums: li
         return  # no formula at all: the common case, no second look
     where = {r: i for i, r in enumerate(rownums)}
     ref = re.compile(r"([A-Z]+)(\d+)")
-    for _, el in ET.iterparse(io.BytesIO(xml)):
+    for _event, el in ET.iterparse(io.BytesIO(xml)):
         if el.tag.rsplit("}", 1)[-1] != "c":
             continue
         kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
@@ -597,6 +605,6 @@ def _dedupe(names: list[str], letters: list[str], notes: list[str]) -> list[str]
     for idx in positions.values():
         if len(idx) > 1:
             cols = [letters[i] for i in idx]
-            where = ", ".join(cols[:-1]) + f" and {cols[-1]}"
-            notes.append(f"duplicate header '{names[idx[0]]}' in columns {where}")
+            where = _("{first} dan {last}", first=", ".join(cols[:-1]), last=cols[-1])
+            notes.append(_("judul kolom ganda '{name}' di kolom {columns}", name=names[idx[0]], columns=where))
     return out

@@ -43,9 +43,10 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
     `rk_expected_tps` is dropped, so that nothing downstream mistakes it for this list's.
     """
     from rekap.errors import InputError
+    from rekap.i18n import _
 
     if not path.is_file():
-        raise InputError(f"{path}: region list not found")
+        raise InputError(_("{path}: daftar wilayah tidak ditemukan", path=path))
     from rekap.io.base import literal_path
 
     shown, path = path, literal_path(path, tmpdir)
@@ -54,10 +55,12 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
     try:
         cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv($p, all_varchar = true)", {"p": str(path)}).fetchall()]
     except duckdb.Error as exc:
-        raise InputError(f"{shown}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+        raise InputError(_("{path}: daftar wilayah tidak dapat dibaca ({error})", path=shown,
+                           error=str(exc).splitlines()[0])) from None
     key = next((c for c in ("kode", "kode_wilayah", "kode_desa") if c in cols), None)
     if key is None:
-        raise InputError(f"{shown}: the region list has no 'kode' column", hint="expected the format of wilayah_kpu_pemilu2024.csv")
+        raise InputError(_("{path}: daftar wilayah tidak memiliki kolom 'kode'", path=shown),
+                         hint=_("diharapkan format wilayah_kpu_pemilu2024.csv"))
     wanted = [c for c in ("nama", "tps_max_no", "tps_ext_from", "tps_ext_to") if c in cols]
     try:
         con.execute(
@@ -67,7 +70,8 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
             {"p": str(path)},
         )
     except duckdb.Error as exc:
-        raise InputError(f"{shown}: cannot read the region list ({str(exc).splitlines()[0]})") from None
+        raise InputError(_("{path}: daftar wilayah tidak dapat dibaca ({error})", path=shown,
+                           error=str(exc).splitlines()[0])) from None
     con.execute("CREATE OR REPLACE TABLE rk_master AS SELECT DISTINCT kode FROM rk_master_raw WHERE kode IS NOT NULL")
     level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in LEVEL_OF_LENGTH.items()) + " END"
     nama = "min(trim(nama))" if "nama" in cols else "NULL::VARCHAR"

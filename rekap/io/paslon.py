@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rekap.errors import InputError
+from rekap.i18n import C_, N_, _
 from rekap.schema import MAX_PASLON
 
 
@@ -29,6 +30,28 @@ def json_text(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+JSON_ERRORS: dict[str, str] = {
+    "Expecting value": N_("diharapkan sebuah nilai"),
+    "Expecting property name enclosed in double quotes": N_("diharapkan nama kunci dalam tanda kutip ganda"),
+    "Expecting ':' delimiter": N_("diharapkan pemisah ':'"),
+    "Expecting ',' delimiter": N_("diharapkan pemisah ','"),
+    "Unterminated string starting at": N_("teks tanpa tanda kutip penutup"),
+    "Invalid control character at": N_("karakter kendali tidak sah"),
+    "Invalid \\escape": N_("escape \\ tidak sah"),
+    "Invalid \\uXXXX escape": N_("escape \\uXXXX tidak sah"),
+    "Extra data": N_("ada data tambahan"),
+    "Illegal trailing comma before end of object": N_("koma berlebih sebelum akhir objek"),
+    "Illegal trailing comma before end of array": N_("koma berlebih sebelum akhir array"),
+}
+"""The JSON parser's reasons (`JSONDecodeError.msg`), for people; the English is the parser's own."""
+
+
+def json_reason(msg: str) -> str:
+    """Why the JSON parser stopped, in the process language (a reason it does not list: its own words)."""
+    text = JSON_ERRORS.get(msg)
+    return _(text) if text is not None else msg
 
 
 @dataclass(frozen=True)
@@ -72,26 +95,29 @@ def load_paslon(path: Path) -> dict[str, int]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the paslon table ({exc.strerror or exc})") from None
+        raise InputError(_("{path}: tabel paslon tidak dapat dibaca ({error})", path=path,
+                           error=exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: the paslon table is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            hint="save the paslon table as UTF-8 CSV",
+            _("{path}: tabel paslon bukan teks UTF-8 (byte 0x{byte:02x} pada posisi {offset})", path=path,
+              byte=raw[exc.start], offset=exc.start),
+            hint=_("simpan tabel paslon sebagai CSV UTF-8"),
         ) from None
     try:
         rows = _csv_rows(text)
     except csv.Error as exc:
-        raise InputError(f"{path}: the paslon table is not a readable CSV ({exc})") from None
+        raise InputError(_("{path}: tabel paslon bukan CSV yang dapat dibaca ({error})", path=path, error=exc)) from None
     if not rows:
-        raise InputError(f"{path}: the paslon table is empty", hint="columns paslon_id,nomor_urut")
+        raise InputError(_("{path}: tabel paslon kosong", path=path), hint=_("kolom paslon_id,nomor_urut"))
     header = [h.strip().lower() for h in rows[0]]
     if "paslon_id" not in header or "nomor_urut" not in header:
-        found = ", ".join(h for h in header if h) or "none"
+        found = ", ".join(h for h in header if h) or C_("empty list", "tidak ada")
         raise InputError(
-            f"{path} row 1: the paslon table needs the columns paslon_id and nomor_urut (found: {found})",
-            hint="columns paslon_id,nomor_urut (e.g. 100025,1)",
+            _("{path} baris 1: tabel paslon memerlukan kolom paslon_id dan nomor_urut (ditemukan: {found})",
+              path=path, found=found),
+            hint=_("kolom paslon_id,nomor_urut (mis. 100025,1)"),
         )
     id_at, number_at = header.index("paslon_id"), header.index("nomor_urut")
     table: dict[str, int] = {}
@@ -102,27 +128,31 @@ def load_paslon(path: Path) -> dict[str, int]:
         paslon_id = row[id_at].strip() if id_at < len(row) else ""
         number_text = row[number_at].strip() if number_at < len(row) else ""
         if not paslon_id:
-            raise InputError(f"{path} row {row_no}: empty paslon_id")
+            raise InputError(_("{path} baris {row}: paslon_id kosong", path=path, row=row_no))
         if not (number_text.isascii() and number_text.isdigit()):
             raise InputError(
-                f"{path} row {row_no}: nomor_urut {number_text!r} of paslon_id {paslon_id} is not a whole number"
+                _("{path} baris {row}: nomor_urut {value!r} dari paslon_id {paslon_id} bukan bilangan bulat",
+                  path=path, row=row_no, value=number_text, paslon_id=paslon_id)
             )
         number = int(number_text)
         if not 1 <= number <= MAX_PASLON:
             raise InputError(
-                f"{path} row {row_no}: nomor_urut {number} of paslon_id {paslon_id} is outside 1..{MAX_PASLON}",
-                hint=f"rekap numbers at most {MAX_PASLON} candidate pairs per race",
+                _("{path} baris {row}: nomor_urut {number} dari paslon_id {paslon_id} di luar 1..{max}",
+                  path=path, row=row_no, number=number, paslon_id=paslon_id, max=MAX_PASLON),
+                hint=_("rekap menomori paling banyak {max} pasangan calon per pemilihan", max=MAX_PASLON),
             )
         previous = table.get(paslon_id)
         if previous is not None and previous != number:
             raise InputError(
-                f"{path} row {row_no}: paslon_id {paslon_id} has nomor_urut {number} here "
-                f"but {previous} in row {first_row[paslon_id]}"
+                _("{path} baris {row}: paslon_id {paslon_id} bernomor urut {number} di sini tetapi {previous} "
+                  "di baris {first}", path=path, row=row_no, paslon_id=paslon_id, number=number,
+                  previous=previous, first=first_row[paslon_id])
             )
         table[paslon_id] = number
         first_row.setdefault(paslon_id, row_no)
     if not table:
-        raise InputError(f"{path}: the paslon table has no candidates", hint="columns paslon_id,nomor_urut")
+        raise InputError(_("{path}: tabel paslon tidak berisi pasangan calon", path=path),
+                         hint=_("kolom paslon_id,nomor_urut"))
     return table
 
 

@@ -71,10 +71,11 @@ if TYPE_CHECKING:
     pass
 
 from rekap.errors import InputError, UsageError
+from rekap.i18n import C_, _, level_word, n_, num
 from rekap.io import LoadOptions, file_sha256, read_one, sniff_format
 from rekap.io.columns import map_headers
 from rekap.io.dhasil import DHasilSheet, read_dhasil_workbook
-from rekap.io.paslon import NotInTable, SameNumber, json_text, number_chart
+from rekap.io.paslon import NotInTable, SameNumber, json_reason, json_text, number_chart
 from rekap.regions import (
     CODE_COLUMN,
     CODE_LENGTH,
@@ -228,9 +229,11 @@ def load_reported(
     long table that holds several. Raises InputError (one line) for a file that is not a recap.
     """
     if election is not None and election not in ELECTIONS:
-        raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
+        raise UsageError(_("jenis pemilihan tidak dikenal {election!r}", election=election),
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(ELECTIONS)))
     if snapshot is not None and len(snapshot.strip()) < 4:
-        raise UsageError(f"snapshot {snapshot!r} is too short", hint="give the commit or at least 4 characters of it")
+        raise UsageError(_("snapshot {snapshot!r} terlalu pendek", snapshot=snapshot),
+                         hint=_("berikan commit-nya atau paling sedikit 4 karakter pertamanya"))
     create_macros(con)
     paslon_table = _register_paslon(con, paslon)
     stages: list[_Stage] = []
@@ -281,12 +284,13 @@ def _scratch_names(index: int) -> list[str]:
 
 def _check_path(given: str) -> Path:
     if given == "-":
-        raise InputError("-: reported recaps are read from files, not stdin", hint="save the recap to a file first")
+        raise InputError(_("-: rekap yang dilaporkan dibaca dari berkas, bukan dari stdin"),
+                         hint=_("simpan rekapnya ke berkas lebih dulu"))
     path = Path(given)
     if not path.exists():
-        raise InputError(f"{given}: no such file")
+        raise InputError(_("{path}: berkas tidak ada", path=given))
     if path.is_dir():
-        raise InputError(f"{given}: is a directory, not a file", hint="give the files inside it")
+        raise InputError(_("{path}: ini folder, bukan berkas", path=given), hint=_("berikan berkas-berkas di dalamnya"))
     return path
 
 
@@ -346,7 +350,7 @@ def _stage(
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if not head:
-        raise InputError(f"{display}: the file is empty")
+        raise InputError(_("{path}: berkas kosong", path=display))
     fmt = sniff_format(head, display)
     if fmt == "json":
         return [_stage_json(con, path, display, take(), paslon)]
@@ -360,14 +364,16 @@ def _stage(
         except InputError as exc:
             why = "; ".join(f"'{name}': {reason}" for name, reason in book.skipped)
             raise InputError(
-                f"{exc.message} — and no sheet is a recap in the D.Hasil layout ({why})",
-                hint=exc.hint or "a reported recap has one row per unit with its code (kode_wilayah, kode_kec …), "
-                "or the D.Hasil layout: items down the side, one column per unit with the codes in a header row",
+                _("{message} — dan tidak ada lembar yang berupa rekap dalam tata letak D.Hasil ({why})",
+                  message=exc.message, why=why),
+                hint=exc.hint or _("rekap yang dilaporkan memuat satu baris per wilayah dengan kodenya (kode_wilayah, "
+                                   "kode_kec …), atau tata letak D.Hasil: uraian menurun di sisi kiri, satu kolom per "
+                                   "wilayah dengan kode-kodenya di satu baris judul kolom"),
             ) from None
     stages = [_stage_dhasil(con, sheet, display, take()) for sheet in book.sheets]
     if book.skipped:
         stages[0].notes.append(
-            "sheets not read: " + "; ".join(f"'{name}' ({reason})" for name, reason in book.skipped)
+            _("lembar yang tidak dibaca: {sheets}", sheets="; ".join(f"'{name}' ({reason})" for name, reason in book.skipped))
         )
     return stages
 
@@ -387,7 +393,7 @@ def _stage_table(
     try:
         raw, rejects = read_one(con, path, display, table, tmpdir, LoadOptions(column_map=_EXTRA_MAP))
     except OSError as exc:
-        raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(_("{path}: tidak dapat dibaca ({error})", path=display, error=exc.strerror or exc)) from None
     types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
     # The CSV reader stores only the columns it can name; the others still count as ignored.
     headers = [h for h in raw.headers if h != "_row"]
@@ -395,8 +401,10 @@ def _stage_table(
     notes = list(raw.notes)
     if "kode_tps" in canon:
         raise InputError(
-            f"{display}: has a TPS code column ('{canon['kode_tps']}'): TPS records, not a reported recap",
-            hint="give TPS files as the main input; reported recaps are D.Hasil or Sirekap region totals",
+            _("{path}: ada kolom kode TPS ('{column}'): ini data TPS, bukan rekap yang dilaporkan", path=display,
+              column=canon["kode_tps"]),
+            hint=_("berikan berkas TPS sebagai masukan utama; rekap yang dilaporkan adalah D.Hasil atau total "
+                   "wilayah Sirekap"),
         )
     filt, snap_note = _snapshot_filter(con, table, roles.get("snapshot_commit"), snapshot, display)
     if snap_note:
@@ -409,9 +417,9 @@ def _stage_table(
     counters = sorted(h for h in ignored if normalize_header(h).replace(" ", "_") in _REKAP_COUNTERS)
     others = [h for h in ignored if h not in counters]
     if counters:
-        stage.notes.append("rekap counters ignored: " + ", ".join(counters))
+        stage.notes.append(_("penghitung rekap diabaikan: {names}", names=", ".join(counters)))
     if others:
-        stage.notes.append("columns ignored: " + ", ".join(others))
+        stage.notes.append(_("kolom diabaikan: {names}", names=", ".join(others)))
     stage.rejects = rejects
     return stage
 
@@ -427,8 +435,9 @@ def _roles(headers: list[str], display: str) -> tuple[dict[str, str], dict[str, 
             continue
         if role in roles:
             raise InputError(
-                f"{display}: columns '{roles[role]}' and '{h}' both mean {role}",
-                hint="rename or remove one of them",
+                _("{path}: kolom '{first}' dan '{second}' sama-sama berarti {meaning}", path=display,
+                  first=roles[role], second=h, meaning=role),
+                hint=_("ganti nama atau hapus salah satunya"),
             )
         roles[role] = h
     mapping = map_headers(rest, display)
@@ -448,24 +457,30 @@ def _snapshot_filter(
             f"SELECT {col}::VARCHAR, count(*) FROM {quote_ident(table)} GROUP BY 1 ORDER BY 1 NULLS LAST"
         ).fetchall()
     ]
-    total = sum(n for _, n in found)
+    total = sum(n for _s, n in found)
     if snapshot is None:
         if len(found) <= 1:
-            return "TRUE", (f"snapshot {found[0][0]}" if found and found[0][0] else None)
-        listed = ", ".join(f"{s or 'empty'} ({n:,} rows)" for s, n in found)
+            return "TRUE", (_("snapshot {commit}", commit=found[0][0]) if found and found[0][0] else None)
+        listed = ", ".join(n_("{snapshot} ({n} baris)", "{snapshot} ({n} baris)", n, snapshot=s or C_("value", "kosong"))
+                           for s, n in found)
         raise InputError(
-            f"{display}: {len(found)} snapshots in column '{column}' ({listed}); a recap is one snapshot",
-            hint="pick one with --snapshot COMMIT, or filter the file first, e.g. duckdb -c "
-            "\"COPY (FROM 'file.parquet' WHERE snapshot_commit = '…') TO 'one.parquet'\"",
+            _("{path}: {n} snapshot di kolom '{column}' ({listed}); satu rekap adalah satu snapshot", path=display,
+              n=num(len(found)), column=column, listed=listed),
+            hint=_("pilih satu dengan --snapshot COMMIT, atau saring berkasnya lebih dulu, mis. duckdb -c "
+                   "\"COPY (FROM 'file.parquet' WHERE snapshot_commit = '…') TO 'one.parquet'\""),
         )
     want = snapshot.strip()
-    chosen = [s for s, _ in found if s is not None and (s == want or s.startswith(want))]
+    chosen = [s for s, _n in found if s is not None and (s == want or s.startswith(want))]
     if len(chosen) != 1:
-        listed = ", ".join(s or "empty" for s, _ in found)
-        what = "matches none" if not chosen else "matches several"
-        raise InputError(f"{display}: snapshot {want!r} {what} of the file's snapshots ({listed})")
+        listed = ", ".join(s or C_("value", "kosong") for s, _n in found)
+        if not chosen:
+            raise InputError(_("{path}: snapshot {snapshot!r} tidak cocok dengan satu pun snapshot berkas ini ({listed})",
+                               path=display, snapshot=want, listed=listed))
+        raise InputError(_("{path}: snapshot {snapshot!r} cocok dengan beberapa snapshot berkas ini ({listed})",
+                           path=display, snapshot=want, listed=listed))
     kept = dict(found)[chosen[0]]
-    note = f"snapshot {chosen[0]}: {kept:,} of {total:,} rows (other snapshots skipped)"
+    note = _("snapshot {commit}: {kept} dari {total} baris (snapshot lain dilewati)", commit=chosen[0], kept=num(kept),
+             total=num(total))
     return f"{col}::VARCHAR = {_lit(chosen[0])}", note
 
 
@@ -492,17 +507,19 @@ def _stage_wide(
         select["_kode"] = _code_text(q(roles["kode_wilayah"]), types[roles["kode_wilayah"]])
         select["_level"] = f"{q(roles['level'])}::VARCHAR" if "level" in roles else "NULL::VARCHAR"
         select["_nama"] = f"{q(roles['nama_wilayah'])}::VARCHAR" if "nama_wilayah" in roles else "NULL::VARCHAR"
-        what = "level from the `level` column" if "level" in roles else "level from the code length"
-        desc = f"recap rows by {roles['kode_wilayah']} ({what})"
+        if "level" in roles:
+            desc = _("baris rekap menurut {column} (tingkat dari kolom `level`)", column=roles["kode_wilayah"])
+        else:
+            desc = _("baris rekap menurut {column} (tingkat dari panjang kode)", column=roles["kode_wilayah"])
         empty_is_nasional = True
     else:
         code_level = next((lv for lv in _CODE_LEVELS if CODE_COLUMN[lv] in canon), None)
         if code_level is None:
-            seen = ", ".join(f"'{h}'" for h in [*roles.values(), *canon.values()][:8]) or "none"
+            seen = ", ".join(f"'{h}'" for h in [*roles.values(), *canon.values()][:8]) or C_("empty list", "tidak ada")
             raise InputError(
-                f"{display}: no region code column (kode_wilayah, kode_prov, kode_kabkota, kode_kec or "
-                f"kode_desa) among the headers {seen}",
-                hint="a reported recap names each unit by its Kemendagri code",
+                _("{path}: tidak ada kolom kode wilayah (kode_wilayah, kode_prov, kode_kabkota, kode_kec, atau "
+                  "kode_desa) di antara judul kolom {seen}", path=display, seen=seen),
+                hint=_("rekap yang dilaporkan menamai setiap wilayah dengan kode Kemendagri-nya"),
             )
         shape = "code-columns"
         col = canon[CODE_COLUMN[code_level]]
@@ -521,9 +538,10 @@ def _stage_wide(
                 stage_col = f"_anc_{upper}"
                 select[stage_col] = _code_text(q(up), types[up])
                 checks.append(_Check(stage_col, up, "prefix", CODE_LENGTH[upper]))
-        desc = f"{code_level} rows by {col}"
+        desc = _("baris {level} menurut {column}", level=level_word(code_level), column=col)
         if "level" in roles:
-            notes.append(f"column '{roles['level']}' ignored: the level follows from {col}")
+            notes.append(_("kolom '{column}' diabaikan: tingkat ditentukan oleh {code_column}", column=roles["level"],
+                           code_column=col))
         if "nama_wilayah" in roles and not name_col:
             select["_nama"] = f"{q(roles['nama_wilayah'])}::VARCHAR"
         empty_is_nasional = False
@@ -548,12 +566,12 @@ def _stage_wide(
     sql_used = " ".join([*select.values(), where])
     unused = [h for h in [*canon.values(), *roles.values()] if q(h) not in sql_used]
     if unused:
-        notes.append("columns not used for a recap: " + ", ".join(unused))
+        notes.append(_("kolom yang tidak dipakai untuk rekap: {names}", names=", ".join(unused)))
     if not numeric and not any(c in roles for c in TPS_COUNT_COLUMNS):
         raise InputError(
-            f"{display}: no count columns (suara_paslon_N, suara_sah, pemilih_dpt_j, …): "
-            "a region list, not a recap",
-            hint="reported recaps carry the unit's totals; give the region list as the master list instead",
+            _("{path}: tidak ada kolom angka (suara_paslon_N, suara_sah, pemilih_dpt_j, …): ini daftar wilayah, "
+              "bukan rekap", path=display),
+            hint=_("rekap yang dilaporkan memuat total wilayahnya; berikan daftar wilayah itu sebagai --master"),
         )
     view = f"rk_rep_stage_{index}"
     body = ", ".join(f"{expr} AS {q(name)}" for name, expr in select.items())
@@ -597,13 +615,15 @@ def _stage_long(
         ).fetchall()
         if odd:
             raise InputError(
-                f"{display} row {odd[0][0]}: {roles['row_kind']} {_show(odd[0][1])} is neither 'total' nor 'child'"
+                _("{path} baris {row}: {column} {value} bukan 'total' maupun 'child'", path=display, row=odd[0][0],
+                  column=roles["row_kind"], value=_show(odd[0][1]))
             )
     n_ids = count(con, f"SELECT count(*) FROM {src} WHERE {pid} IS NOT NULL")
     if n_ids and paslon is None:
         raise InputError(
-            f"{display}: candidate ids in column '{roles['paslon_id']}' need the candidate table to be numbered",
-            hint="give --paslon pilkada2024_paslon.csv (Pilpres: ppwp2024_paslon.csv)",
+            _("{path}: id paslon di kolom '{column}' memerlukan tabel paslon untuk dinomori", path=display,
+              column=roles["paslon_id"]),
+            hint=_("berikan --paslon pilkada2024_paslon.csv (Pilpres: ppwp2024_paslon.csv)"),
         )
     table_sql = q(paslon_table) if paslon_table else "(SELECT NULL::VARCHAR AS paslon_id, NULL::INTEGER AS nomor_urut)"
     numbered = (
@@ -616,8 +636,9 @@ def _stage_long(
     ).fetchall()
     if unknown:
         raise InputError(
-            f"{display} row {unknown[0][0]}: candidate id {_show(unknown[0][1])} is not in the --paslon table",
-            hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
+            _("{path} baris {row}: id paslon {id} tidak ada di tabel --paslon", path=display, row=unknown[0][0],
+              id=_show(unknown[0][1])),
+            hint=_("berikan tabel paslon pemilihan ini (pilkada2024_paslon.csv, ppwp2024_paslon.csv)"),
         )
     keys = [kind, kode]
     for role in ("parent_kode", "source_file"):
@@ -633,9 +654,10 @@ def _stage_long(
     if dup:
         a, b, unit, n = dup[0]
         raise InputError(
-            f"{display} rows {a} and {b}: unit {unit} has two values for nomor urut {n} "
-            "(the same candidate id twice, or two ids with one nomor urut)",
-            hint="keep one record per unit and candidate; check that --paslon is this election's table",
+            _("{path} baris {first} dan {second}: wilayah {unit} punya dua nilai untuk nomor urut {number} (id paslon "
+              "yang sama dua kali, atau dua id dengan satu nomor urut)", path=display, first=a, second=b, unit=unit,
+              number=n),
+            hint=_("simpan satu rekaman per wilayah dan paslon; periksa bahwa --paslon adalah tabel pemilihan ini"),
         )
     numbers = [
         int(r[0]) for r in con.execute(f"SELECT DISTINCT _n FROM {numbered} WHERE _n IS NOT NULL ORDER BY 1").fetchall()
@@ -661,9 +683,12 @@ def _stage_long(
     body = ", ".join(f"{expr} AS {q(name)}" for name, expr in select.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT {body} FROM {numbered} GROUP BY {group}")
     units = count(con, f"SELECT count(*) FROM {q(view)}")
-    notes = [f"long table: candidate ids pivoted to {', '.join(numeric) or 'no candidate'} over {units:,} units"]
+    notes = [n_("tabel panjang: id paslon diputar menjadi {columns} untuk {n} wilayah",
+                "tabel panjang: id paslon diputar menjadi {columns} untuk {n} wilayah", units,
+                columns=", ".join(numeric) or _("tanpa paslon"))]
+    desc = _("suara Sirekap format panjang menurut {code} dan {id}", code=roles["kode_wilayah"], id=roles["paslon_id"])
     return _Stage(
-        index, display, "long", f"{fmt}; long Sirekap votes by {roles['kode_wilayah']} and {roles['paslon_id']}",
+        index, display, "long", f"{fmt}; {desc}",
         view, numeric, checks, False, notes, cell_rows=True,
     )
 
@@ -717,9 +742,10 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
         where = f"NOT ({totals}) AND NOT ({text})"
         if total_rows:
             listed = ", ".join(str(r) for r in total_rows)
-            notes.append(f"JUMLAH row{'s' if len(total_rows) > 1 else ''} {listed} is a total, not read")
+            notes.append(n_("baris JUMLAH {rows} adalah total, tidak dibaca", "baris JUMLAH {rows} adalah total, tidak dibaca",
+                            len(total_rows), rows=listed))
         if text_lines:
-            notes.append(f"{text_lines:,} line{'s' if text_lines != 1 else ''} of text (notes) not read")
+            notes.append(n_("{n} baris teks (catatan) tidak dibaca", "{n} baris teks (catatan) tidak dibaca", text_lines))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT {', '.join(select)} FROM {q(table)} WHERE {where}")
     return _Stage(
         index, name, f"dhasil-{sheet.layout}", sheet.describe, view, numeric, checks, False, notes,
@@ -739,38 +765,46 @@ def _stage_json(
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InputError(f"{display}: not UTF-8 text (offset {exc.start})", hint="Sirekap JSON is UTF-8") from None
+        raise InputError(_("{path}: bukan teks UTF-8 (posisi {offset})", path=display, offset=exc.start),
+                         hint=_("JSON Sirekap berpengodean UTF-8")) from None
     except json.JSONDecodeError as exc:
-        extra = " (JSON Lines? those are TPS records, not a region recap)" if exc.msg == "Extra data" else ""
-        raise InputError(f"{display}: invalid JSON ({exc.msg}, line {exc.lineno} column {exc.colno}){extra}") from None
+        if exc.msg == "Extra data":
+            raise InputError(_("{path}: JSON tidak sah ({error}, baris {line} kolom {column}) (JSON Lines? itu rekaman "
+                               "TPS, bukan rekap wilayah)", path=display, error=json_reason(exc.msg), line=exc.lineno,
+                               column=exc.colno)) from None
+        raise InputError(_("{path}: JSON tidak sah ({error}, baris {line} kolom {column})", path=display,
+                           error=json_reason(exc.msg), line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
-        raise InputError(f"{display}: JSON nested too deeply to be a Sirekap region recap") from None
+        raise InputError(_("{path}: JSON bersarang terlalu dalam untuk sebuah rekap wilayah Sirekap",
+                           path=display)) from None
     if isinstance(doc, list):
         if doc and all(isinstance(e, dict) and "kode" in e and ("tingkat" in e or "nama" in e) for e in doc[:50]):
             raise InputError(
-                f"{display}: a Sirekap region list (wilayah: kode, nama, tingkat), not a recap",
-                hint="give the hhcw recap JSON of the unit (e.g. sirekap_pilkada_hhcw_pkwkp_35.json)",
+                _("{path}: ini daftar wilayah Sirekap (wilayah: kode, nama, tingkat), bukan rekap", path=display),
+                hint=_("berikan JSON rekap hhcw wilayah tersebut (mis. sirekap_pilkada_hhcw_pkwkp_35.json)"),
             )
-        raise InputError(f"{display}: a JSON array, not a Sirekap region recap (one object with `chart` and `table`)")
+        raise InputError(_("{path}: ini array JSON, bukan rekap wilayah Sirekap (satu objek dengan `chart` dan `table`)",
+                           path=display))
     if not isinstance(doc, dict):
-        raise InputError(f"{display}: not a Sirekap region recap (a JSON {type(doc).__name__})")
+        raise InputError(_("{path}: bukan rekap wilayah Sirekap (JSON {kind})", path=display, kind=type(doc).__name__))
     if isinstance(doc.get("data"), dict):
         doc = doc["data"]
     body = doc["tungsura"] if isinstance(doc.get("tungsura"), dict) else doc
     if "administrasi" in body or "administrasi" in doc:
         raise InputError(
-            f"{display}: a Sirekap TPS record (it has `administrasi`), not a region recap",
-            hint="give TPS records as the main input; reported recaps are region totals",
+            _("{path}: ini rekaman TPS Sirekap (ada `administrasi`), bukan rekap wilayah", path=display),
+            hint=_("berikan rekaman TPS sebagai masukan utama; rekap yang dilaporkan adalah total wilayah"),
         )
     if "table" not in body and "chart" not in body:
-        keys = ", ".join(_show(k) for k in list(doc)[:6]) or "none"
-        raise InputError(f"{display}: not a Sirekap region recap (no `chart` or `table`; keys: {keys})")
+        keys = ", ".join(_show(k) for k in list(doc)[:6]) or C_("empty list", "tidak ada")
+        raise InputError(_("{path}: bukan rekap wilayah Sirekap (tidak ada `chart` atau `table`; kunci: {keys})",
+                           path=display, keys=keys))
     chart = body.get("chart")
     table = body.get("table") or {}
     if chart is not None and not isinstance(chart, dict):
-        raise InputError(f"{display}: `chart` is not an object")
+        raise InputError(_("{path}: `chart` bukan objek", path=display))
     if not isinstance(table, dict):
-        raise InputError(f"{display}: `table` is not an object of child codes")
+        raise InputError(_("{path}: `table` bukan objek berisi kode anak wilayah", path=display))
 
     notes: list[str] = []
     match = _JSON_PATH_RE.search(str(path).lower().replace("\\", "/"))
@@ -783,37 +817,41 @@ def _stage_json(
     prefix_code = _common_parent(child_codes)
     if name_code is not None and prefix_code is not None and name_code != prefix_code:
         raise InputError(
-            f"{display}: the file name says unit {name_code} but its `table` lists children of {prefix_code}",
-            hint="rename the file after its unit (…_<type>_<code>.json) or check that it is the right file",
+            _("{path}: nama berkas menyebut wilayah {unit} tetapi `table`-nya memuat anak wilayah dari {parent}",
+              path=display, unit=name_code, parent=prefix_code),
+            hint=_("ganti nama berkas sesuai wilayahnya (…_<jenis>_<kode>.json) atau periksa apakah ini berkas yang benar"),
         )
     unit = name_code or prefix_code
     if unit is None:
         raise InputError(
-            f"{display}: cannot tell which unit this recap is for (no code in the file name, and the "
-            "`table` children share no parent code)",
-            hint="name the file after its unit, e.g. sirekap_pilkada_hhcw_pkwkp_35.json",
+            _("{path}: tidak dapat ditentukan rekap ini untuk wilayah mana (tidak ada kode di nama berkas, dan anak "
+              "wilayah di `table` tidak memiliki kode induk yang sama)", path=display),
+            hint=_("namai berkas sesuai wilayahnya, mis. sirekap_pilkada_hhcw_pkwkp_35.json"),
         )
-    notes.append(
-        f"Sirekap region JSON: unit {unit} (code from the {'file name' if name_code else 'children'}), "
-        f"{len(table)} children" + (f", jenis {jenis} from the file name" if jenis else "")
-    )
+    if name_code:
+        note = n_("JSON wilayah Sirekap: wilayah {unit} (kode dari nama berkas), {n} anak wilayah",
+                  "JSON wilayah Sirekap: wilayah {unit} (kode dari nama berkas), {n} anak wilayah", len(table), unit=unit)
+    else:
+        note = n_("JSON wilayah Sirekap: wilayah {unit} (kode dari anak wilayah), {n} anak wilayah",
+                  "JSON wilayah Sirekap: wilayah {unit} (kode dari anak wilayah), {n} anak wilayah", len(table), unit=unit)
+    notes.append(_("{note}, jenis {jenis} dari nama berkas", note=note, jenis=jenis) if jenis else note)
 
     records: list[tuple[int, str, str | None, Any, dict[str, Any]]] = []
     if chart:
         records.append((1, unit, None, chart.get("progres") or doc.get("progres"), chart))
     else:
-        notes.append("no `chart`: the unit's own totals are not in the file, only its children")
+        notes.append(_("tidak ada `chart`: total wilayah itu sendiri tidak ada di berkas, hanya anak wilayahnya"))
     for i, (code, entry) in enumerate(table.items(), start=2):
         if entry is None:
             entry = {}
         if not isinstance(entry, dict):
-            raise InputError(f"{display}: table entry {_show(code)} is not an object")
+            raise InputError(_("{path}: entri table {code} bukan objek", path=display, code=_show(code)))
         records.append((i, str(code).strip(), unit, entry.get("progres"), entry))
 
     ignored: set[str] = set()
     columns = _json_votes(records, paslon, display, jenis, ignored)
     if ignored:
-        notes.append("JSON keys ignored: " + ", ".join(sorted(ignored)))
+        notes.append(_("kunci JSON diabaikan: {names}", names=", ".join(sorted(ignored))))
     numeric = canonical_order(frozenset(columns))
 
     def progress(rec: tuple[int, str, str | None, Any, dict[str, Any]], key: str) -> str | None:
@@ -845,7 +883,7 @@ def _stage_json(
                    * EXCLUDE (_row, _kode) FROM {quote_ident(raw_table)}"""
     )
     return _Stage(
-        index, display, "sirekap-json", f"json; Sirekap region recap, unit {unit}", view, numeric,
+        index, display, "sirekap-json", "json; " + _("rekap wilayah Sirekap, wilayah {unit}", unit=unit), view, numeric,
         [_Check("_parent", "file unit", "parent")], False, notes, jenis_origin="file",
     )
 
@@ -876,7 +914,7 @@ def _json_votes(
     """suara_paslon_<n> text per record, numbered through the candidate table."""
     per_record: list[dict[int, str | None]] = []
     for row, code, _parent, _prog, entry in records:
-        where = "chart" if row == 1 else f"table entry {_show(code)}"
+        where = "chart" if row == 1 else _("entri table {code}", code=_show(code))
         ids: list[tuple[str, Any]] = []
         for key, value in entry.items():
             key_text = str(key)
@@ -888,24 +926,26 @@ def _json_votes(
         if ids and paslon is None:
             hint = "ppwp2024_paslon.csv" if jenis == "ppwp" else "pilkada2024_paslon.csv"
             raise InputError(
-                f"{display}: candidate ids ({ids[0][0]}, …) need the candidate table to be numbered",
-                hint=f"give --paslon {hint}",
+                _("{path}: id paslon ({id}, …) memerlukan tabel paslon untuk dinomori", path=display, id=ids[0][0]),
+                hint=_("berikan --paslon {file}", file=hint),
             )
         seen = number_chart(ids, paslon or {})
         if isinstance(seen, NotInTable):
             raise InputError(
-                f"{display} {where}: candidate id {seen.key} is not in the --paslon table",
-                hint="give the candidate table of this election (pilkada2024_paslon.csv, ppwp2024_paslon.csv)",
+                _("{path} {where}: id paslon {id} tidak ada di tabel --paslon", path=display, where=where, id=seen.key),
+                hint=_("berikan tabel paslon pemilihan ini (pilkada2024_paslon.csv, ppwp2024_paslon.csv)"),
             )
         if isinstance(seen, SameNumber):
             raise InputError(
-                f"{display} {where}: candidate ids {seen.first} and {seen.second} both have nomor urut {seen.number}",
-                hint="the --paslon table mixes races; give this election's table",
+                _("{path} {where}: id paslon {first} dan {second} sama-sama bernomor urut {number}", path=display,
+                  where=where, first=seen.first, second=seen.second, number=seen.number),
+                hint=_("tabel --paslon mencampur beberapa pemilihan; berikan tabel pemilihan ini"),
             )
         per_record.append({n: json_text(entry[k]) for n, k in seen.items()})
     numbers = sorted({n for r in per_record for n in r})
     if numbers and max(numbers) > MAX_PASLON:
-        raise InputError(f"{display}: nomor urut {max(numbers)} is above {MAX_PASLON}")
+        raise InputError(_("{path}: nomor urut {number} melebihi {max}", path=display, number=max(numbers),
+                           max=MAX_PASLON))
     return {paslon_column(n): [r.get(n) for r in per_record] for n in numbers}
 
 
@@ -1070,12 +1110,14 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     ).fetchall()[0]
     stage.rejected = int(identity) + len(stage.rejects)
     if stage.rejected:
-        stage.notes.append(f"{stage.rejected:,} rows not loaded (listed in {BAD_TABLE})")
+        stage.notes.append(n_("{n} baris tidak dimuat (tercantum di {table})", "{n} baris tidak dimuat (tercantum di {table})",
+                              stage.rejected, table=BAD_TABLE))
     if skipped:
-        stage.notes.append(f"{skipped:,} blank row{'s' if skipped != 1 else ''} skipped")
+        stage.notes.append(n_("{n} baris kosong dilewati", "{n} baris kosong dilewati", skipped))
     if any(ch.kind == "prefix" for ch in stage.checks):
         stage.notes.append(
-            "parent codes checked against " + ", ".join(ch.label for ch in stage.checks if ch.kind == "prefix")
+            _("kode induk diperiksa terhadap {columns}",
+              columns=", ".join(ch.label for ch in stage.checks if ch.kind == "prefix"))
         )
     if stage.declared_level:
         found = sorted(
@@ -1086,8 +1128,9 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
         if found:
             # The codes decide: a kecamatan-level meeting's form lists desa, and a title is easily copied.
             stage.notes.append(
-                f"the sheet says level {stage.declared_level}, its codes are of level {', '.join(found)}: "
-                "each unit's level follows from its code"
+                _("lembar ini menyebut tingkat {declared}, tetapi kodenya dari tingkat {found}: tingkat setiap wilayah "
+                  "ditentukan oleh kodenya", declared=level_word(stage.declared_level),
+                  found=", ".join(level_word(lv) for lv in found))
             )
     con.execute("DROP TABLE rk_rep_t")
 
@@ -1119,13 +1162,15 @@ def _note_conflicts(con: duckdb.DuckDBPyConnection, sources: list[ReportedSource
     by_index = {s.index: s for s in sources}
     for fa, fb, n, example in rows:
         a, b = by_index[int(fa)], by_index[int(fb)]
-        units = f"{n:,} unit{'' if n == 1 else 's'}"
         if fa == fb:
-            a.notes.append(f"{units} reported twice in this file with different numbers (e.g. {example})")
+            a.notes.append(n_("{n} wilayah dilaporkan dua kali di berkas ini dengan angka berbeda (mis. {example})",
+                              "{n} wilayah dilaporkan dua kali di berkas ini dengan angka berbeda (mis. {example})",
+                              n, example=example))
         else:
-            text = f"{units} also in {{other}} with different numbers (e.g. {example})"
-            a.notes.append(text.format(other=b.name))
-            b.notes.append(text.format(other=a.name))
+            for here, other in ((a, b), (b, a)):
+                here.notes.append(n_("{n} wilayah juga ada di {other} dengan angka berbeda (mis. {example})",
+                                     "{n} wilayah juga ada di {other} dengan angka berbeda (mis. {example})",
+                                     n, other=other.name, example=example))
 
 
 def reported_elections(

@@ -66,8 +66,9 @@ import duckdb
 import pyarrow as pa
 
 from rekap.errors import InputError
+from rekap.i18n import C_, N_, _, n_, num
 from rekap.io.base import RawTable
-from rekap.io.paslon import NotInTable, SameNumber, json_text, number_chart
+from rekap.io.paslon import NotInTable, SameNumber, json_reason, json_text, number_chart
 from rekap.schema import (
     CANONICAL_SET,
     MAX_PASLON,
@@ -87,9 +88,9 @@ _ADMIN_COLUMNS: frozenset[str] = CANONICAL_SET - frozenset(_OWN_COLUMNS) - froze
 _KODE_TPS_RE = re.compile(r"(?:^|[/\\])([0-9]{13})(?:\.[A-Za-z0-9]+)?(?:[?#].*)?$")
 _RACE_RE = re.compile(r"hhcw/([a-z]+)/")
 _LOCATION_KEYS: tuple[str, ...] = ("url", "path", "source_file")
-_NOT_SIREKAP_HINT = (
-    "expected Sirekap TPS JSON: objects with `chart` and/or `administrasi`, or wrappers whose `data` "
-    "object holds them"
+_NOT_SIREKAP_HINT = N_(
+    "diharapkan JSON TPS Sirekap: objek dengan `chart` dan/atau `administrasi`, atau pembungkus yang objek "
+    "`data`-nya memuat keduanya"
 )
 _MAX_NOTE_IDS = 12
 
@@ -101,7 +102,8 @@ _MAX_NOTE_IDS = 12
 class _Record:
     row: int
     where: str
-    """' line 3' / ' element 3' / '' (single object): inserted after the file name in messages."""
+    """' baris 3' / ' elemen 3' ('line 3' / 'element 3') / '' (single object): inserted after the file name
+    in messages, in the process language."""
     kode_tps: str
     race: str | None
     ts: str | None
@@ -135,21 +137,33 @@ def _show(text: str | None, limit: int = 40) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
-        keys = ", ".join(_show(k) for k in list(value)[:5]) or "none"
-        return f"an object with keys {keys}"
+        keys = ", ".join(_show(k) for k in list(value)[:5]) or C_("empty list", "tidak ada")
+        return C_("json value", "objek dengan kunci {keys}", keys=keys)
     if isinstance(value, list):
-        return "an array"
+        return C_("json value", "array")
     if isinstance(value, str):
-        return "a string"
+        return C_("json value", "teks")
     if isinstance(value, bool):
-        return "a boolean"
+        return C_("json value", "nilai boolean")
     if isinstance(value, int | float):
-        return "a number"
+        return C_("json value", "angka")
     return "null"
 
 
+def _line(line_no: int) -> str:
+    """' baris 3': where a record is, after the file name in messages."""
+    return " " + _("baris {line}", line=line_no)
+
+
+def _lines_where() -> Callable[[int], str]:
+    """`_line` for every record of a file: the text looked up once (a national dump has ~820,000 lines)."""
+    head, _sep, tail = (" " + _("baris {line}")).partition("{line}")
+    return lambda line_no: f"{head}{line_no}{tail}"
+
+
 def _not_sirekap(display: str, where: str, value: Any) -> InputError:
-    return InputError(f"{display}{where}: not a Sirekap TPS record (found {_kind(value)})", hint=_NOT_SIREKAP_HINT)
+    return InputError(_("{path}{where}: bukan rekaman TPS Sirekap (ditemukan {kind})", path=display, where=where,
+                        kind=_kind(value)), hint=_(_NOT_SIREKAP_HINT))
 
 
 def _record(
@@ -173,8 +187,8 @@ def _record(
     if "table" in body:
         # Region-level Sirekap JSON has a `chart` too, but its numbers are sums over many TPS.
         raise InputError(
-            f"{display}{where}: a Sirekap region recap (it has `table`), not a TPS record",
-            hint="rekap validate reads TPS records; region recaps are compared against them separately",
+            _("{path}{where}: rekap wilayah Sirekap (ada `table`), bukan rekaman TPS", path=display, where=where),
+            hint=_("rekap validate membaca rekaman TPS; rekap wilayah dibandingkan dengannya secara terpisah"),
         )
 
     kode_tps = json_text(obj.get("kode_tps"))
@@ -188,14 +202,14 @@ def _record(
     if not kode_tps:
         if filename_hint is None:
             raise InputError(
-                f"{display}{where}: no kode_tps (no `kode_tps` key and no 13-digit file name in "
-                "`url`, `path` or `source_file`)",
-                hint='wrap each record as {"kode_tps": "3101011001001", "data": {...}}',
+                _("{path}{where}: tidak ada kode_tps (tidak ada kunci `kode_tps` dan tidak ada nama berkas 13 digit "
+                  "di `url`, `path`, atau `source_file`)", path=display, where=where),
+                hint=_('bungkus setiap rekaman sebagai {"kode_tps": "3101011001001", "data": {...}}'),
             )
         raise InputError(
-            f"{display}{where}: no kode_tps for this single TPS record (no `kode_tps`, `url` or `path`, "
-            "and the file name is not a 13-digit TPS code)",
-            hint="name the file after its TPS, e.g. 3101011001001.json",
+            _("{path}{where}: tidak ada kode_tps untuk rekaman TPS tunggal ini (tidak ada `kode_tps`, `url`, atau "
+              "`path`, dan nama berkasnya bukan kode TPS 13 digit)", path=display, where=where),
+            hint=_("namai berkas dengan kode TPS-nya, mis. 3101011001001.json"),
         )
     race = next((r for v in locations if (r := _race_of(v))), None)
 
@@ -211,18 +225,20 @@ def _record(
                 else:
                     unknown_admin[key] += 1
     elif admin_raw is not None:
-        raise InputError(f"{display}{where}: `administrasi` is {_kind(admin_raw)}, expected an object or null")
+        raise InputError(_("{path}{where}: `administrasi` berisi {kind}, diharapkan objek atau null", path=display,
+                           where=where, kind=_kind(admin_raw)))
 
     chart = body.get("chart")
     if chart is not None and not isinstance(chart, dict):
-        raise InputError(f"{display}{where}: `chart` is {_kind(chart)}, expected an object or null")
+        raise InputError(_("{path}{where}: `chart` berisi {kind}, diharapkan objek atau null", path=display,
+                           where=where, kind=_kind(chart)))
     return _Record(row, where, kode_tps, race, json_text(body.get("ts")), admin, chart, from_file_name)
 
 
 def _not_utf8(display: str, byte: int, offset: int) -> InputError:
     return InputError(
-        f"{display}: not UTF-8 text (byte 0x{byte:02x} at offset {offset})",
-        hint="Sirekap JSON is UTF-8; re-save the file as UTF-8",
+        _("{path}: bukan teks UTF-8 (byte 0x{byte:02x} pada posisi {offset})", path=display, byte=byte, offset=offset),
+        hint=_("JSON Sirekap berpengodean UTF-8; simpan ulang berkas sebagai UTF-8"),
     )
 
 
@@ -260,7 +276,7 @@ def _streamed_json_lines(path: Path, display: str) -> Iterator[tuple[int, str, A
     record, as when the file is decoded at once."""
     first: str | None = None
     more = False
-    for _, line in _file_lines(path, display):
+    for _line_no, line in _file_lines(path, display):
         if not line.strip():
             continue
         if first is None:
@@ -283,23 +299,26 @@ class _UnparsableValue(InputError):
 
 
 def _json_error(display: str, line: int | None, exc: ValueError) -> InputError:
-    at = f" line {line}" if line is not None else ""
+    at = _line(line) if line is not None else ""
     if isinstance(exc, json.JSONDecodeError):
-        return InputError(f"{display}{at}: invalid JSON ({exc.msg}, column {exc.colno})")
+        return InputError(_("{path}{where}: JSON tidak sah ({error}, kolom {column})", path=display, where=at,
+                            error=json_reason(exc.msg), column=exc.colno))
     # e.g. an integer literal longer than Python's int-conversion limit; the advice after ';' is
     # about Python, not about the file.
-    return _UnparsableValue(f"{display}{at}: invalid JSON ({str(exc).split(';')[0]})")
+    return _UnparsableValue(_("{path}{where}: JSON tidak sah ({error})", path=display, where=at,
+                              error=str(exc).split(";")[0]))
 
 
 def _too_deep(display: str, where: str) -> InputError:
-    return _UnparsableValue(f"{display}{where}: JSON nested too deeply to be a Sirekap TPS record")
+    return _UnparsableValue(_("{path}{where}: JSON bersarang terlalu dalam untuk sebuah rekaman TPS Sirekap",
+                              path=display, where=where))
 
 
 def _documents(text: str, display: str) -> tuple[Iterable[tuple[int, str, Any]], str]:
     """(row, where, parsed value) per record, and a word on the layout found. JSON Lines come as an
     iterator (two or more records: one record alone parses as a whole file)."""
     if not text.strip():
-        raise InputError(f"{display}: empty file, no Sirekap TPS records")
+        raise InputError(_("{path}: berkas kosong, tidak ada rekaman TPS Sirekap", path=display))
     try:
         whole = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -312,7 +331,7 @@ def _documents(text: str, display: str) -> tuple[Iterable[tuple[int, str, Any]],
         # names the line. When it is not, that parse fails differently and says nothing useful.
         whole_error = _json_error(display, None, exc) if isinstance(exc, ValueError) else _too_deep(display, "")
         try:
-            for _ in _json_lines(text, display):
+            for _record_read in _json_lines(text, display):
                 pass
         except _UnparsableValue as line_error:
             raise line_error from None
@@ -322,17 +341,18 @@ def _documents(text: str, display: str) -> tuple[Iterable[tuple[int, str, Any]],
     else:
         if isinstance(whole, list):
             if not whole:
-                raise InputError(f"{display}: empty JSON array, no Sirekap TPS records")
-            return [(i, f" element {i}", v) for i, v in enumerate(whole, start=1)], "JSON array"
+                raise InputError(_("{path}: array JSON kosong, tidak ada rekaman TPS Sirekap", path=display))
+            head, _sep, tail = (" " + _("elemen {n}")).partition("{n}")
+            return [(i, f"{head}{i}{tail}", v) for i, v in enumerate(whole, start=1)], N_("array JSON")
         if isinstance(whole, dict):
             content = text.strip()
             if "\n" in content:
-                return [(1, "", whole)], "single TPS object"
+                return [(1, "", whole)], N_("satu objek TPS")
             # A one-line file is JSON Lines with one record: keep its line number in messages.
             line_no = text.count("\n", 0, text.index(content[0])) + 1
-            return [(line_no, f" line {line_no}", whole)], "JSON Lines"
+            return [(line_no, _line(line_no), whole)], N_("JSON Lines")
         raise _not_sirekap(display, "", whole)
-    return _json_lines(text, display), "JSON Lines"
+    return _json_lines(text, display), N_("JSON Lines")
 
 
 def _json_lines(text: str, display: str) -> Iterator[tuple[int, str, Any]]:
@@ -356,6 +376,7 @@ def _text_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _parsed_lines(lines: Iterable[tuple[int, str]], display: str) -> Iterator[tuple[int, str, Any]]:
     """(line number, where, parsed value) of every non-blank line."""
+    where = _lines_where()
     for line_no, line in lines:
         if not line.strip():
             continue
@@ -364,8 +385,8 @@ def _parsed_lines(lines: Iterable[tuple[int, str]], display: str) -> Iterator[tu
         except ValueError as exc:
             raise _json_error(display, line_no, exc) from None
         except RecursionError:
-            raise _too_deep(display, f" line {line_no}") from None
-        yield line_no, f" line {line_no}", value
+            raise _too_deep(display, where(line_no)) from None
+        yield line_no, where(line_no), value
 
 
 # --- candidate numbering -----------------------------------------------------------------------------
@@ -376,16 +397,16 @@ def _is_candidate_id(key: str) -> bool:
 
 
 def _format_counts(counts: Counter[str]) -> str:
-    return ", ".join(f"{race} {n:,}" for race, n in counts.most_common())
+    return ", ".join(f"{race} {num(n)}" for race, n in counts.most_common())
 
 
 def _mixed_race_error(display: str, record: _Record, reason: str, counts: Counter[str]) -> InputError:
     other = next(race for race, _ in counts.most_common() if race != record.race)
     return InputError(
-        f"{display}{record.where}: {reason}; this {record.race} record is in a file that mixes races "
-        f"({_format_counts(counts)})",
-        hint=f"rekap reads one race per file: split it by race (e.g. grep -F '/hhcw/{other}/' FILE > "
-        f"{other}.jsonl) and give each part its --paslon table",
+        _("{path}{where}: {reason}; rekaman {race} ini ada di berkas yang mencampur beberapa pemilihan ({counts})",
+          path=display, where=record.where, reason=reason, race=record.race, counts=_format_counts(counts)),
+        hint=_("rekap membaca satu pemilihan per berkas: pisahkan berkas per pemilihan (mis. grep -F '/hhcw/{other}/' "
+               "FILE > {other}.jsonl) dan berikan tabel --paslon untuk setiap bagian", other=other),
     )
 
 
@@ -423,7 +444,7 @@ class _ByTable(_Numbering):
         display = self.display
         numbered = number_chart(record.chart.items(), self.paslon)
         if isinstance(numbered, NotInTable):
-            reason = f"candidate id {_show(numbered.key)} is not in the --paslon table"
+            reason = _("id paslon {id} tidak ada di tabel --paslon", id=_show(numbered.key))
             light = _light(record)
 
             def not_in_table(counts: Counter[str], light: _Record = light, reason: str = reason) -> InputError:
@@ -431,16 +452,17 @@ class _ByTable(_Numbering):
                     return _mixed_race_error(display, light, reason, counts)
                 return InputError(
                     f"{display}{light.where}: {reason}",
-                    hint="this record is from another race (e.g. pdpd) or the --paslon table is incomplete",
+                    hint=_("rekaman ini dari pemilihan lain (mis. pdpd) atau tabel --paslon belum lengkap"),
                 )
 
             self.error = not_in_table
             return
         if isinstance(numbered, SameNumber):
             self.fail(InputError(
-                f"{display}{record.where}: candidate ids {_show(numbered.first)} and {_show(numbered.second)} both "
-                f"have nomor urut {numbered.number} in the --paslon table",
-                hint="the --paslon table mixes races; give the table of this race only",
+                _("{path}{where}: id paslon {first} dan {second} sama-sama bernomor urut {number} di tabel --paslon",
+                  path=display, where=record.where, first=_show(numbered.first), second=_show(numbered.second),
+                  number=numbered.number),
+                hint=_("tabel --paslon mencampur beberapa pemilihan; berikan tabel pemilihan ini saja"),
             ))
             return
         for number, key in numbered.items():
@@ -451,7 +473,7 @@ class _ByTable(_Numbering):
             raise self.error(counts)
         if not self.used:
             return self.used, []
-        return self.used, [f"candidate ids numbered by the --paslon table: {_format_mapping(self.used)}"]
+        return self.used, [_("id paslon dinomori menurut tabel --paslon: {mapping}", mapping=_format_mapping(self.used))]
 
 
 class _ByRank(_Numbering):
@@ -471,9 +493,9 @@ class _ByRank(_Numbering):
                 own.add(key)
             elif value is not None:
                 error = InputError(
-                    f"{self.display}{record.where}: chart key {key!r:.40} (value {_show(json_text(value))}) is not a "
-                    "candidate id",
-                    hint="give --paslon with a table that names it, or fix the record",
+                    _("{path}{where}: kunci chart {key!r:.40} (nilai {value}) bukan id paslon", path=self.display,
+                      where=record.where, key=key, value=_show(json_text(value))),
+                    hint=_("berikan --paslon dengan tabel yang memuatnya, atau perbaiki rekamannya"),
                 )
                 self.fail(error)
                 return
@@ -494,28 +516,31 @@ class _ByRank(_Numbering):
         if not ids:
             return {}, []
         if len(race_first) > 1:
-            lines = ", ".join(f"{r.where.strip()} is {race}" for race, r in race_first.items())
+            lines = ", ".join(_("{where} adalah {race}", where=r.where.strip(), race=race) for race, r in race_first.items())
             raise InputError(
-                f"{display}: the file mixes races ({_format_counts(race_counts)}; {lines}), so candidate ids "
-                "cannot be numbered by rank",
-                hint="split the file by race (e.g. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) or give --paslon",
+                _("{path}: berkas ini mencampur beberapa pemilihan ({counts}; {lines}), jadi id paslon tidak dapat "
+                  "dinomori menurut urutan", path=display, counts=_format_counts(race_counts), lines=lines),
+                hint=_("pisahkan berkas per pemilihan (mis. grep -F '/hhcw/ppwp/' FILE > ppwp.jsonl) atau berikan "
+                       "--paslon"),
             )
         if set(race_first) & {"pkwkp", "pkwkk"}:
             # Pilkada candidate ids are not always in ballot order (14 of 545 races in 2024), so ranking
             # them could silently swap two candidates' votes.
             raise InputError(
-                f"{display}: Pilkada records ({_format_counts(race_counts)}) need the candidate table to number their ids",
-                hint="give --paslon pilkada2024_paslon.csv (columns paslon_id, nomor_urut)",
+                _("{path}: rekaman Pilkada ({counts}) memerlukan tabel paslon untuk menomori id-nya", path=display,
+                  counts=_format_counts(race_counts)),
+                hint=_("berikan --paslon pilkada2024_paslon.csv (kolom paslon_id, nomor_urut)"),
             )
         _require_one_race(self.id_sets, display)
         if len(ids) > MAX_PASLON:
             raise InputError(
-                f"{display}: {len(ids)} candidate ids in `chart`, more than the {MAX_PASLON} candidate pairs rekap "
-                "numbers (is this a DPD or legislative race?)",
-                hint="rekap reads presidential and Pilkada races (ppwp, pkwkp, pkwkk)",
+                _("{path}: {n} id paslon di `chart`, lebih dari {max} pasangan calon yang dapat dinomori rekap "
+                  "(apakah ini pemilihan DPD atau legislatif?)", path=display, n=num(len(ids)), max=MAX_PASLON),
+                hint=_("rekap membaca pemilihan presiden dan Pilkada (ppwp, pkwkp, pkwkk)"),
             )
         mapping = {key: n for n, key in enumerate(sorted(ids, key=lambda k: (int(k), k)), start=1)}
-        note = f"candidate ids mapped by ascending id: {_format_mapping(mapping)} (give --paslon to be explicit)"
+        note = _("id paslon dinomori menurut urutan id dari kecil ke besar: {mapping} (berikan --paslon agar pasti)",
+                 mapping=_format_mapping(mapping))
         return mapping, [note]
 
 
@@ -539,10 +564,11 @@ def _require_one_race(id_sets: dict[frozenset[str], _Record], display: str) -> N
     if len(groups) > 1:
         (set_a, rec_a), (set_b, rec_b) = sorted(groups.values(), key=lambda g: g[1].row)[:2]
         raise InputError(
-            f"{display}: {rec_a.where.strip() or 'the record'} (ids {_format_ids(set_a)}) and "
-            f"{rec_b.where.strip()} (ids {_format_ids(set_b)}) share no candidate id, so they are from "
-            "different races or regions and cannot be numbered by rank",
-            hint="give --paslon with the candidate table (paslon_id,nomor_urut), or split the file by race",
+            _("{path}: {first} (id {first_ids}) dan {second} (id {second_ids}) tidak memiliki id paslon yang sama, "
+              "jadi keduanya dari pemilihan atau wilayah yang berbeda dan tidak dapat dinomori menurut urutan",
+              path=display, first=rec_a.where.strip() or _("rekaman itu"), first_ids=_format_ids(set_a),
+              second=rec_b.where.strip(), second_ids=_format_ids(set_b)),
+            hint=_("berikan --paslon dengan tabel paslon (paslon_id,nomor_urut), atau pisahkan berkas per pemilihan"),
         )
 
 
@@ -556,7 +582,7 @@ def _format_mapping(mapping: dict[str, int]) -> str:
     ordered = sorted(mapping.items(), key=lambda kv: (kv[1], kv[0]))
     shown = ", ".join(f"{key}→{n}" for key, n in ordered[:_MAX_NOTE_IDS])
     if len(ordered) > _MAX_NOTE_IDS:
-        shown += f", … ({len(ordered):,} ids)"
+        shown += ", " + _("… ({n} id)", n=num(len(ordered)))
     return shown
 
 
@@ -585,7 +611,7 @@ def read_sirekap(
     try:
         documents: Iterable[tuple[int, str, Any]]
         if streamed is not None:
-            documents, layout = streamed, "JSON Lines"
+            documents, layout = streamed, N_("JSON Lines")
         else:
             # Read here, so that the bytes can go as soon as they are decoded (a caller's argument could not).
             text = _decode(data.read_bytes() if isinstance(data, Path) else data, display)
@@ -613,14 +639,15 @@ def read_sirekap(
         raise _too_deep(display, "") from None
 
     n = columns.n
-    notes.insert(0, f"{layout}, {n:,} record{'' if n == 1 else 's'}")
+    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(layout)))
     if columns.first_from_file_name is not None:
-        notes.insert(1, f"kode_tps {columns.first_from_file_name} taken from the file name")
+        notes.insert(1, _("kode_tps {code} diambil dari nama berkas", code=columns.first_from_file_name))
     if len(races) > 1:
-        notes.append(f"races in this file: {_format_counts(races)} (kept apart by jenis_pemilihan)")
+        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
+                       counts=_format_counts(races)))
     if unknown_admin:
         names = ", ".join(sorted(unknown_admin))
-        notes.append(f"administrasi keys that are not rekap columns were ignored: {names}")
+        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=names))
 
     view = f"_rekap_sirekap_{uuid.uuid4().hex}"
     con.register(view, arrow)
