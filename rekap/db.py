@@ -3,6 +3,7 @@ names of engine tables that more than one package builds or drops."""
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
 import duckdb
@@ -74,3 +75,29 @@ data and the region list); stale as soon as either is replaced, so their loaders
 def drop_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
     for name in reversed(names):
         con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def literal(text: str) -> str:
+    """A text as a quoted SQL string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_sql(text: str, **exprs: str) -> str:
+    """A text already translated (`_(msgid, lang)`, not formatted) as one SQL string expression: its
+    `{name}` places become the SQL expressions `exprs` and everything else quoted literals, joined with
+    `||` (so a NULL expression makes the whole text NULL, as a hand-written concatenation would). The
+    text is never spliced into SQL unquoted, whatever a catalogue holds."""
+    parts: list[str] = []
+    pending = ""
+    for text_part, name, spec, conversion in Formatter().parse(text):
+        pending += text_part
+        if name is not None:
+            if spec or conversion or name not in exprs:
+                raise ValueError(f"text {text!r}: place {{{name}}} has no SQL expression")
+            if pending:
+                parts.append(literal(pending))
+            parts.append(exprs[name])
+            pending = ""
+    if pending:
+        parts.append(literal(pending))
+    return " || ".join(parts) or "''"

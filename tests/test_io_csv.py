@@ -200,7 +200,8 @@ def test_stray_quotes_cost_only_the_rows_they_touch(tmp_path: Path, newline: str
     got = load(tmp_path, table(rows, newline=newline).encode())
     s008 = [(f["row"], f["message"].split(":")[1].strip()) for f in got.findings if f["rule"] == "S008"]
     assert s008 == [
-        (3, "MERGED ROWS 3-6 (column 'nama_desa' holds 3 line breaks"), (8, "MISSING COLUMNS"), (11, "UNQUOTED VALUE"),
+        (3, "BARIS TERGABUNG 3-6 (kolom 'nama_desa' memuat 3 pindah baris"), (8, "KOLOM KURANG"),
+        (11, "NILAI TANPA TANDA KUTIP"),
     ]
     assert got.found("A006") == [
         ("3101011001001", "suara_sah", 2), ("3101011001006", "suara_sah", 7), ("3101011001008", "suara_sah", 9),
@@ -246,7 +247,7 @@ def test_rows_merged_inside_an_ignored_column_are_pinned_too(tmp_path: Path) -> 
             '3101011001004,deras",10,20,30\n3101011001005,y,10,20,35\n')
     got = load(tmp_path, (header + body).encode())
     s008 = [(f["row"], f["message"].split(":")[1].strip()) for f in got.findings if f["rule"] == "S008"]
-    assert s008 == [(3, "MERGED ROWS 3-5 (column 'catatan' holds 2 line breaks")]
+    assert s008 == [(3, "BARIS TERGABUNG 3-5 (kolom 'catatan' memuat 2 pindah baris")]
     assert got.found("A006") == [("3101011001001", "suara_sah", 2), ("3101011001005", "suara_sah", 6)]
     assert (got.report.rows_read, got.report.rows_used, got.report.rows_rejected) == (3, 2, 1)
     # With a blank line and a ragged row above it, the rows still land on their own lines.

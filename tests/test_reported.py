@@ -144,8 +144,8 @@ def test_recap_rows_identity_errors_are_listed_not_loaded(con: duckdb.DuckDBPyCo
         (9, "kode_wilayah", "35"),
     ]
     reasons = [r[0] for r in con.execute(f"SELECT reason FROM {BAD_TABLE} ORDER BY _row").fetchall()]
-    assert reasons[0] == "a kecamatan code has 6 digits, this one 4"
-    assert reasons[4] == "unknown level dusun"
+    assert reasons[0] == "kode kecamatan terdiri dari 6 angka, kode ini 4"
+    assert reasons[4] == "tingkat tidak dikenal dusun"
     assert sources[0].rows == 1 and sources[0].rows_rejected == 8
     assert any("1 baris kosong dilewati" in n for n in sources[0].notes)
 

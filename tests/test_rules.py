@@ -302,7 +302,7 @@ def test_finding_details_built_in_sql_follow_the_language(tmp_path: Path) -> Non
 
 def test_text_sql_keeps_every_text_quoted() -> None:
     """A catalogue text inside SQL is quoted literals around the expressions, whatever it holds."""
-    from rekap.validate.sql import text_sql
+    from rekap.db import text_sql
 
     assert text_sql("it's {code} (row {row})", code="t.kode_tps", row="t._row") == "'it''s ' || t.kode_tps || ' (row ' || t._row || ')'"
     assert text_sql("{code}", code="t.kode_tps") == "t.kode_tps"

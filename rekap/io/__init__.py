@@ -109,10 +109,10 @@ def read_one(
     is read as one table: its first sheet with a header (`load_dataset` reads every TPS sheet)."""
     fmt = _input_format(path, display, options)
     if fmt == "csv":
-        from rekap.io.csv import read_csv
+        from rekap.io.csv import read_csv, reject_reason
 
         raw, rejects = read_csv(con, path, table, display, tmpdir, options.delimiter, options.column_map, lines)
-        return raw, [(r.row, r.reason, r.text) for r in rejects]
+        return raw, [(r.row, reject_reason(r.reason), r.text) for r in rejects]
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx
 

@@ -36,6 +36,25 @@ DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": N_("koma"), ";": N_("titik koma"), "\t": N_("tab"), "|": N_("garis tegak")}
 
 
+
+REJECT_REASONS: dict[str, str] = {
+    "CAST": N_("NILAI TIDAK DAPAT DIBACA"),
+    "MISSING COLUMNS": N_("KOLOM KURANG"),
+    "TOO MANY COLUMNS": N_("KOLOM TERLALU BANYAK"),
+    "UNQUOTED VALUE": N_("NILAI TANPA TANDA KUTIP"),
+    "LINE SIZE OVER MAXIMUM": N_("BARIS TERLALU PANJANG"),
+    "INVALID ENCODING": N_("PENGODEAN TIDAK SAH"),
+    "INVALID STATE": N_("BARIS TIDAK DAPAT DIURAI"),
+}
+"""DuckDB's reasons for a CSV row it could not parse (`error_type` of its rejects table), as people read
+them; the English catalogue gives DuckDB's own words back, so English messages are as before."""
+
+
+def reject_reason(reason: str) -> str:
+    """A rejected row's reason for people, in the process language (rekap's own reasons already are)."""
+    text = REJECT_REASONS.get(reason)
+    return _(text) if text is not None else reason
+
 @dataclass(frozen=True)
 class Dialect:
     encoding: str  # encoding of the original bytes
@@ -395,9 +414,10 @@ def _load(
         merged_rows: list[RejectedRow] = []
         for row, column, breaks, text in merges:
             start = row + moved
-            merged_rows.append(RejectedRow(
-                start, f"MERGED ROWS {start}-{start + breaks} (column {column!r} holds {breaks} line breaks: a stray quote?)", text
-            ))
+            merged_rows.append(RejectedRow(start, _(
+                "BARIS TERGABUNG {start}-{end} (kolom {column} memuat {breaks} pindah baris: ada tanda kutip yang "
+                "tertinggal?)", start=start, end=start + breaks, column=repr(column), breaks=breaks,
+            ), text))
             moved += breaks
             extra.append((row, moved))
         out = sorted(

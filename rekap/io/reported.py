@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from rekap.db import count, create_macros
+from rekap.db import count, create_macros, literal, text_sql
 from rekap.election import InputElection
 
 if TYPE_CHECKING:
@@ -130,7 +130,6 @@ _JSON_META_KEYS: frozenset[str] = frozenset(
 _JSON_PATH_RE = re.compile(
     r"(?:^|[^a-z0-9])(" + "|".join(sorted(ELECTIONS, key=len, reverse=True)) + r")((?:[_/\\-][0-9]+)*)\.json$"
 )
-_BAD_COUNT = "not a whole number >= 0"
 
 
 @dataclass
@@ -197,10 +196,6 @@ class _Stage:
     rejected: int = 0
     jenis_origin: str = "column"
     jenis_stated: int = 0
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _show(value: Any, limit: int = 40) -> str:
@@ -481,7 +476,7 @@ def _snapshot_filter(
     kept = dict(found)[chosen[0]]
     note = _("snapshot {commit}: {kept} dari {total} baris (snapshot lain dilewati)", commit=chosen[0], kept=num(kept),
              total=num(total))
-    return f"{col}::VARCHAR = {_lit(chosen[0])}", note
+    return f"{col}::VARCHAR = {literal(chosen[0])}", note
 
 
 def _stage_wide(
@@ -529,7 +524,7 @@ def _stage_wide(
             # Recap tables of provinces put the national total in the same column as code 00.
             select["_level"] = f"CASE WHEN rk_code({code}) IN ('0', '00') THEN 'nasional' ELSE 'provinsi' END"
         else:
-            select["_level"] = _lit(code_level)
+            select["_level"] = literal(code_level)
         name_col = canon.get(NAME_COLUMN[code_level])
         select["_nama"] = f"{q(name_col)}::VARCHAR" if name_col else "NULL::VARCHAR"
         for upper in _CODE_LEVELS[_CODE_LEVELS.index(code_level) + 1 :]:
@@ -713,7 +708,7 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
     name = f"{display} [{sheet.sheet}]"
     counts = list(sheet.counts)
     numeric = [c for c in counts if c in NUMERIC_COLUMNS]
-    jenis = _lit(sheet.jenis) if sheet.jenis else "NULL::VARCHAR"
+    jenis = literal(sheet.jenis) if sheet.jenis else "NULL::VARCHAR"
     select = [
         "_row", "NULL::VARCHAR AS _level", "_kode", "_nama", f"{jenis} AS _jenis",
         *(q(f"_anc_{lv}") for lv, _ in sheet.ancestors),
@@ -725,7 +720,7 @@ def _stage_dhasil(con: duckdb.DuckDBPyConnection, sheet: DHasilSheet, display: s
     if sheet.layout == "wide":
         select += [q(f"_row__{c}") for c in counts] + [q(f"_cell__{c}") for c in counts]
     else:
-        select += [f"{_lit(sheet.letters[c])} || _row AS {q('_cell__' + c)}" for c in counts]
+        select += [f"{literal(sheet.letters[c])} || _row AS {q('_cell__' + c)}" for c in counts]
         # The JUMLAH row: its word in the code column, or in the name column beside an empty code.
         word = "coalesce(regexp_replace(lower(trim({})), '[^a-z]', '', 'g') IN ('jumlah', 'total', 'jml'), false)"
         totals = f"({word.format('_kode')} OR (rk_blank(_kode) AND {word.format('_nama')}))"
@@ -876,7 +871,7 @@ def _stage_json(
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(raw_table)} AS SELECT * FROM {quote_ident(tmp)}")
     finally:
         con.unregister(tmp)
-    jenis_sql = _lit(jenis) if jenis else "NULL::VARCHAR"
+    jenis_sql = literal(jenis) if jenis else "NULL::VARCHAR"
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW {quote_ident(view)} AS
             SELECT _row, NULL::VARCHAR AS _level, _kode, NULL::VARCHAR AS _nama, {jenis_sql} AS _jenis,
@@ -968,7 +963,7 @@ def _is_blank(col: str, dtype: str) -> str:
 
 
 def _level_word(col: str) -> str:
-    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in LEVEL_WORDS.items())
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in LEVEL_WORDS.items())
     return (
         f"CASE WHEN rk_blank({col}) THEN NULL ELSE CASE regexp_replace(lower(trim({col})), '[^a-z]', '', 'g') "
         f"{cases} ELSE '?' END END"
@@ -993,17 +988,17 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     q = quote_ident
     types = {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {q(stage.view)}").fetchall()}
     counted = [c for c in [*numeric, *TPS_COUNT_COLUMNS] if c in types]
-    fallback = _lit(election) if election else "NULL::VARCHAR"
-    electionsql = ", ".join(_lit(e) for e in ELECTIONS)
-    lengths = " ".join(f"WHEN {_lit(lv)} THEN {n}" for lv, n in CODE_LENGTH.items() if lv != "tps")
-    by_length = " ".join(f"WHEN {n} THEN {_lit(lv)}" for lv, n in CODE_LENGTH.items() if lv != "tps")
+    fallback = literal(election) if election else "NULL::VARCHAR"
+    electionsql = ", ".join(literal(e) for e in ELECTIONS)
+    lengths = " ".join(f"WHEN {literal(lv)} THEN {n}" for lv, n in CODE_LENGTH.items() if lv != "tps")
+    by_length = " ".join(f"WHEN {n} THEN {literal(lv)}" for lv, n in CODE_LENGTH.items() if lv != "tps")
     blank_row = " AND ".join(
         ["rk_blank(s._kode)", "rk_blank(s._level)"] + [_is_blank(f"s.{q(c)}", types[c]) for c in counted]
     )
     empty_level = "'nasional'" if stage.empty_is_nasional else "NULL"
     parent_of = (
-        f"CASE _level_final WHEN 'nasional' THEN NULL WHEN 'provinsi' THEN {_lit(NATIONAL_CODE)} "
-        + " ".join(f"WHEN {_lit(lv)} THEN left(_k, {n})" for lv, n in _PARENT_LENGTH.items())
+        f"CASE _level_final WHEN 'nasional' THEN NULL WHEN 'provinsi' THEN {literal(NATIONAL_CODE)} "
+        + " ".join(f"WHEN {literal(lv)} THEN left(_k, {n})" for lv, n in _PARENT_LENGTH.items())
         + " END"
     )
     typed_cols = "".join(f", {_typed('s.' + q(c), types[c])} AS {q(c)}, s.{q(c)} AS {q('_raw__' + c)}" for c in counted)
@@ -1011,6 +1006,21 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
         f", s.{q('_row__' + c)}" for c in counted if stage.cell_rows and f"_row__{c}" in types
     ) + "".join(f", s.{q('_cell__' + c)}" for c in counted if stage.cell_refs and f"_cell__{c}" in types)
     check_cols = "".join(f", s.{q(ch.column)}" for ch in stage.checks)
+    # Why a row is not loaded: texts of the catalogue (the reason ends up in S002's message).
+    why_level = text_sql(_("tingkat tidak dikenal {level}"), level="_level")
+    why_tps = literal(_("baris TPS: data TPS bukan rekap wilayah"))
+    why_digits = literal(_("bukan kode wilayah (hanya angka)"))
+    why_no_code = literal(_("tidak ada kode wilayah"))
+    why_length = text_sql(
+        _("kode {digits} angka bukan kode provinsi (2), kab/kota (4), kecamatan (6) atau desa (10)"),
+        digits="length(_k)::VARCHAR",
+    )
+    why_national = text_sql(_("tingkat nasional tetapi kodenya {code}"), code="_k")
+    why_00 = literal(_("00 adalah kode nasional, bukan provinsi"))
+    why_digits_of = text_sql(
+        _("kode {level} terdiri dari {expected} angka, kode ini {digits}"), level="_level_final",
+        expected=f"(CASE _level_final {lengths} END)::VARCHAR", digits="length(_k)::VARCHAR",
+    )
     # Three steps: normalise code and level word; decide the level; say what is wrong, if anything.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rk_rep_t AS
@@ -1028,18 +1038,14 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
             FROM a),
         c AS (
             SELECT *, CASE
-                WHEN _lv = '?' THEN 'unknown level ' || _level
-                WHEN _lv = 'tps' THEN 'a TPS row: TPS records are not a reported recap'
-                WHEN NOT regexp_full_match(_k, '[0-9]*') THEN 'not a region code (digits only)'
-                WHEN _k = '' AND _level_final IS DISTINCT FROM 'nasional' THEN 'no region code'
-                WHEN _level_final IS NULL THEN 'a code of ' || length(_k)
-                    || ' digits is no province (2), kab/kota (4), kecamatan (6) or desa (10) code'
-                WHEN _level_final = 'nasional' AND _k NOT IN ('', '0', '00')
-                    THEN 'level nasional but code ' || _k
-                WHEN _level_final = 'provinsi' AND _k = '00' THEN '00 is the nasional code, not a province'
-                WHEN _level_final <> 'nasional' AND length(_k) <> CASE _level_final {lengths} END
-                    THEN 'a ' || _level_final || ' code has ' || CASE _level_final {lengths} END
-                    || ' digits, this one ' || length(_k)
+                WHEN _lv = '?' THEN {why_level}
+                WHEN _lv = 'tps' THEN {why_tps}
+                WHEN NOT regexp_full_match(_k, '[0-9]*') THEN {why_digits}
+                WHEN _k = '' AND _level_final IS DISTINCT FROM 'nasional' THEN {why_no_code}
+                WHEN _level_final IS NULL THEN {why_length}
+                WHEN _level_final = 'nasional' AND _k NOT IN ('', '0', '00') THEN {why_national}
+                WHEN _level_final = 'provinsi' AND _k = '00' THEN {why_00}
+                WHEN _level_final <> 'nasional' AND length(_k) <> CASE _level_final {lengths} END THEN {why_digits_of}
                 END AS _why
             FROM b)
         SELECT *, CASE WHEN _lv IN ('?', 'tps') THEN 'level' ELSE 'kode_wilayah' END AS _why_field,
@@ -1065,7 +1071,7 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
                    CASE WHEN _why_field = 'level' THEN _level ELSE _kode END, _why, 0
             FROM rk_rep_t WHERE NOT _skip AND _why IS NOT NULL""",
         f"""SELECT {file}, _row, _kode_final, 'jenis_pemilihan', _jenis,
-                   'unknown election type (one of {", ".join(ELECTIONS)})', 1
+                   {literal(_("jenis pemilihan tidak dikenal (salah satu dari {types})", types=", ".join(ELECTIONS)))}, 1
             FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND _jenis_bad""",
     ]
     for ch in stage.checks:
@@ -1075,25 +1081,30 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
                 f"CASE WHEN _level_final = 'provinsi' THEN {given} NOT IN ('0', '00') "
                 f"WHEN _level_final = 'nasional' THEN FALSE ELSE {given} IS DISTINCT FROM _parent_final END"
             )
-            why = f"'{ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not the parent of ' || _kode_final"
+            why = text_sql(_("{label} {given} bukan induk dari {code}"), label=literal(ch.label), given=given,
+                           code="_kode_final")
         elif ch.kind == "self":
             differs = f"{given} <> _kode_final"
-            why = f"'total row: {ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not its own code ' || _kode_final"
+            why = text_sql(_("baris jumlah: {label} {given} bukan kodenya sendiri {code}"), label=literal(ch.label),
+                           given=given, code="_kode_final")
         else:
             differs = f"length(_k) > {ch.length} AND {given} <> left(_k, {ch.length})"
-            why = f"'{ch.label.replace(chr(39), chr(39) * 2)} ' || {given} || ' is not the prefix of ' || _kode_final"
+            why = text_sql(_("{label} {given} bukan awalan dari {code}"), label=literal(ch.label), given=given,
+                           code="_kode_final")
         bad.append(
             f"""SELECT {file}, _row, _kode_final, 'kode_wilayah', {q(ch.column)}::VARCHAR, {why}, 2
                 FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND {given} <> '' AND ({differs})"""
         )
+    bad_count = _("bukan bilangan bulat >= 0")
     for ord_, c in enumerate(counted, start=3):
         raw = q("_raw__" + c)
         row = f"coalesce({q('_row__' + c)}, _row)" if stage.cell_rows and f"_row__{c}" in types else "_row"
-        reason = f"'{_BAD_COUNT}'"
+        reason = literal(bad_count)
         if stage.cell_refs and f"_cell__{c}" in types:
-            reason += f" || coalesce(', cell ' || {q('_cell__' + c)}, '')"
+            reason = text_sql(_("{reason}, sel {cell}"), reason=reason, cell=q("_cell__" + c))
+            reason = f"coalesce({reason}, {literal(bad_count)})"
         bad.append(
-            f"""SELECT {file}, {row}, _kode_final, {_lit(c)}, {raw}::VARCHAR, {reason}, {ord_}
+            f"""SELECT {file}, {row}, _kode_final, {literal(c)}, {raw}::VARCHAR, {reason}, {ord_}
                 FROM rk_rep_t WHERE NOT _skip AND _why IS NULL AND {q(c)} IS NULL
                 AND NOT {_is_blank(raw, types[c])}"""
         )
@@ -1101,7 +1112,8 @@ def _type_stage(con: duckdb.DuckDBPyConnection, stage: _Stage, numeric: list[str
     if stage.rejects:
         con.executemany(
             "INSERT INTO rk_rep_bad_acc VALUES (?, ?, NULL, 'row', ?, ?, -1)",
-            [[stage.index, r, text, f"unreadable row ({why})"] for r, why, text in stage.rejects],
+            [[stage.index, r, text, _("baris tidak terbaca ({why})", why=why)]
+             for r, why, text in stage.rejects],
         )
     skipped, stage.rows, identity, stage.jenis_stated = con.execute(
         "SELECT count(*) FILTER (WHERE _skip), count(*) FILTER (WHERE NOT _skip AND _why IS NULL), "

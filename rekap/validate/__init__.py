@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from rekap.config import Thresholds
 from rekap.dataset import Dataset
-from rekap.db import count
+from rekap.db import count, literal
 from rekap.election import InputElection, check_match
 from rekap.i18n import _
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, PILKADA, quote_ident
@@ -33,7 +33,6 @@ from rekap.validate.registry import (
     NotApplicable,
     Rule,
 )
-from rekap.validate.sql import literal
 from rekap.validate.typing import prepare, tps_elections
 
 FINDING_FIELDS: tuple[str, ...] = (

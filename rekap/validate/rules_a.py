@@ -8,10 +8,11 @@ row not applicable for that check (SQL NULL propagation does exactly that).
 
 from __future__ import annotations
 
+from rekap.db import literal
 from rekap.i18n import N_, _
 from rekap.schema import LPJ, TRIPLE_GROUPS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c, equality, literal, not_applicable, term, upper_bound
+from rekap.validate.sql import c, equality, not_applicable, term, upper_bound
 
 
 @rule(

@@ -4,11 +4,11 @@ run over the reported rows (`rk_reported`). They run only when reported recaps a
 
 from __future__ import annotations
 
+from rekap.db import literal, text_sql
 from rekap.i18n import N_, _
 from rekap.schema import PASLON_COLUMNS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.rules_a import RULES as ARITHMETIC
-from rekap.validate.sql import literal, text_sql
 
 NO_REPORTED = NotApplicable(N_("rekap yang dilaporkan tidak diberikan (--reported)"))
 

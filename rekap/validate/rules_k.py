@@ -7,10 +7,11 @@ They need a region list that numbers the TPS of each desa (`--master` in KPU for
 
 from __future__ import annotations
 
+from rekap.db import literal, text_sql
 from rekap.i18n import N_, _
 from rekap.regions import PREFIX
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import decimal_mark, literal, text_sql
+from rekap.validate.sql import decimal_mark
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
 

@@ -4,10 +4,11 @@ election type (`rekap.config`), joined onto each TPS as `_cap`, `_reserve`, `_to
 
 from __future__ import annotations
 
+from rekap.db import literal, text_sql
 from rekap.i18n import N_, _
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, VOTER_DATA_COLUMNS
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c, decimal_mark, decimal_sql, literal, not_applicable, text_sql
+from rekap.validate.sql import c, decimal_mark, decimal_sql, not_applicable
 
 
 @rule(

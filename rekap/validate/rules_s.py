@@ -7,10 +7,11 @@ They run over the tables the engine prepares: `rk_raw` (the input as read), `rk_
 
 from __future__ import annotations
 
+from rekap.db import text_sql
 from rekap.i18n import N_, _
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c, text_sql
+from rekap.validate.sql import c
 
 
 @rule(

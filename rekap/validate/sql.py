@@ -4,8 +4,7 @@ the schema's allow-list only."""
 
 from __future__ import annotations
 
-from string import Formatter
-
+from rekap.db import literal
 from rekap.i18n import BABEL_LOCALES, N_
 from rekap.validate.registry import Check, Context, NotApplicable
 
@@ -26,32 +25,6 @@ def equality(field: str, expected: str, detail: str = "''") -> Check:
 
 def upper_bound(field: str, bound: str, detail: str = "''") -> Check:
     return Check(field=field, expected=bound, actual=c(field), violated=f"{c(field)} > ({bound})", detail=detail)
-
-
-def literal(text: str) -> str:
-    """A text as a quoted SQL string literal (quotes doubled)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def text_sql(text: str, **exprs: str) -> str:
-    """A text already translated (`_(msgid, lang)`, not formatted) as one SQL string expression: its
-    `{name}` places become the SQL expressions `exprs` and everything else quoted literals, joined with
-    `||` (so a NULL expression makes the whole text NULL, as a hand-written concatenation would). The
-    text is never spliced into SQL unquoted, whatever a catalogue holds."""
-    parts: list[str] = []
-    pending = ""
-    for text_part, name, spec, conversion in Formatter().parse(text):
-        pending += text_part
-        if name is not None:
-            if spec or conversion or name not in exprs:
-                raise ValueError(f"text {text!r}: place {{{name}}} has no SQL expression")
-            if pending:
-                parts.append(literal(pending))
-            parts.append(exprs[name])
-            pending = ""
-    if pending:
-        parts.append(literal(pending))
-    return " || ".join(parts) or "''"
 
 
 def decimal_sql(expr: str, digits: int, lang: str) -> str:
