@@ -89,11 +89,12 @@ def assert_clean(result: CliResult, codes: tuple[int, ...] = (0, 1)) -> None:
 
 
 def assert_clean_failure(result: CliResult) -> None:
-    """Exit 2, one `rekap: error:` line (and at most a hint), no traceback."""
+    """Exit 2, one `rekap: galat:` line (`rekap: error:` in English) and at most a `saran:` (`hint:`)
+    line, no traceback."""
     assert result.code == 2 and result.stdout == b"", result.stderr
     lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= 2 and lines[0].startswith("rekap: error: "), result.stderr
-    assert all(line.startswith("hint: ") for line in lines[1:]) and "Traceback" not in result.stderr
+    assert 1 <= len(lines) <= 2 and lines[0].startswith(("rekap: galat: ", "rekap: error: ")), result.stderr
+    assert all(line.startswith(("saran: ", "hint: ")) for line in lines[1:]) and "Traceback" not in result.stderr
 
 
 # --- the shared dataset and its outputs -----------------------------------------------------------------
