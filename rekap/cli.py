@@ -7,6 +7,7 @@ so that `rekap --help` stays instant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +70,19 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+LangOpt = Annotated[str | None, typer.Option("--lang", help=N_(
+    "Bahasa pesan: id (bawaan) atau en; juga REKAP_LANG."))]
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help=N_("Tampilkan versi lalu keluar."))
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
-    # No docstring: the app's help (above) is the one help text of the whole command.
+    # No docstring: the app's help (above) is the one help text of the whole command. `--lang` here is
+    # read by _run_app before Click parses (`rekap --lang en --help`); the commands take it too.
     pass
 
 
@@ -208,8 +215,6 @@ FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=N_(
 OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help=N_(
     "Tulis keluaran ke berkas ini, bukan ke stdout; ekstensinya (.txt .csv .json .jsonl .ndjson .parquet .xlsx) "
     "harus sesuai dengan -f."))]
-LangOpt = Annotated[str | None, typer.Option("--lang", help=N_(
-    "Bahasa pesan: id (bawaan) atau en; juga REKAP_LANG."))]
 ElectionOpt = Annotated[str | None, typer.Option("--election", help=N_(
     "Jenis pemilihan: ppwp, pkwkp, pkwkk … (bawaan: kolom jenis_pemilihan, selain itu ditebak)."))]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help=N_(
@@ -880,7 +885,7 @@ def _main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.stderr.write(exc.format_message() + "\n")
             _exit(EXIT_ERROR)
-        _fail(exc.format_message(), hint=_("lihat: rekap --help, atau rekap PERINTAH --help"))
+        _fail(_click_message(exc), hint=_("lihat: rekap --help, atau rekap PERINTAH --help"))
     except BrokenPipeError:
         _silence_stdout()
         _exit(EXIT_OK)
@@ -906,6 +911,27 @@ def _main() -> None:
         _fail(_("galat internal: {kind}: {error}", kind=type(exc).__name__, error=exc),
               hint=_("jalankan lagi dengan REKAP_DEBUG=1 dan laporkan traceback-nya"))
     _exit(EXIT_OK)
+
+
+def _click_message(exc: Any) -> str:
+    """Click's usage errors that people meet most, in the process's language; any other in Click's words.
+    (Typer carries its own copy of Click: its exception classes are told apart by name, as in _main.)"""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoSuchOption" in kinds:
+        if exc.possibilities:
+            return _("opsi tidak dikenal: {option} (mungkin maksudnya {choices})", option=exc.option_name,
+                     choices=", ".join(sorted(exc.possibilities)))
+        return _("opsi tidak dikenal: {option}", option=exc.option_name)
+    if "MissingParameter" in kinds and exc.param is not None and exc.ctx is not None:
+        name = exc.param.get_error_hint(exc.ctx)
+        if exc.param.param_type_name == "argument":
+            return _("argumen {name} belum diberikan", name=name)
+        return _("opsi {name} wajib diberikan", name=name)
+    message = str(exc.format_message())
+    unknown = re.fullmatch(r"No such command '(.*)'\.", message)  # Click's words for it (no attribute holds the name)
+    if unknown:
+        return _("perintah tidak dikenal: {command!r}", command=unknown.group(1))
+    return message
 
 
 def _run_app(argv: list[str]) -> None:
@@ -949,6 +975,17 @@ def _translate_help(command: Any) -> None:
     for param in getattr(command, "params", ()):
         if getattr(param, "help", None):
             param.help = _(CLICK_TEXTS.get(param.help, param.help))
+    if hasattr(command, "get_help_option"):
+        # Click builds `--help` itself, while parsing: its text is translated when Click asks for it.
+        get_help_option = command.get_help_option
+
+        def translated_help_option(ctx: Any) -> Any:
+            option = get_help_option(ctx)
+            if option is not None and option.help:
+                option.help = _(CLICK_TEXTS.get(option.help, option.help))
+            return option
+
+        command.get_help_option = translated_help_option
     for sub in getattr(command, "commands", {}).values():
         _translate_help(sub)
 

@@ -44,7 +44,7 @@ class Compared(Protocol):
 
 def unit_names(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str]]) -> dict[str, str]:
     """Names of a few units (level, code): the recap's names, else the region list's, else the input's."""
-    codes = [c for _, c in units if c != NATIONAL_CODE]
+    codes = [c for _level, c in units if c != NATIONAL_CODE]
     names: dict[str, str] = {NATIONAL_CODE: "NASIONAL"}
     if not codes:
         return names
