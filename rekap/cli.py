@@ -928,7 +928,11 @@ def _click_message(exc: Any) -> str:
             return _("argumen {name} belum diberikan", name=name)
         return _("opsi {name} wajib diberikan", name=name)
     message = str(exc.format_message())
-    unknown = re.fullmatch(r"No such command '(.*)'\.", message)  # Click's words for it (no attribute holds the name)
+    # Click's (and Typer's) words for an unknown command: no attribute holds the name or the suggestions.
+    unknown = re.fullmatch(r"No such command '(.*)'\.(?: Did you mean (.*)\?)?", message)
+    if unknown and unknown.group(2):
+        return _("perintah tidak dikenal: {command!r} (mungkin maksudnya {choices})", command=unknown.group(1),
+                 choices=unknown.group(2))
     if unknown:
         return _("perintah tidak dikenal: {command!r}", command=unknown.group(1))
     return message

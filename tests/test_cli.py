@@ -159,6 +159,27 @@ def test_bad_usage_fails_with_one_line(tmp_path: Path, options: list[str], menti
     assert_clean_failure(run_cli(["validate", tps_csv(tmp_path, MISREAD), *options]), mention, lang=lang)
 
 
+@pytest.mark.parametrize(
+    ("args", "indonesian", "english"),
+    [
+        (["validate"], "argumen 'files' belum diberikan", "missing argument 'files'"),
+        (["progress", "tps.csv"], "opsi '--master' wajib diberikan", "missing option '--master'"),
+        (["validate", "tps.csv", "--fial-on", "error"], "opsi tidak dikenal: --fial-on (mungkin maksudnya --fail-on",
+         "no such option: --fial-on (did you mean --fail-on"),
+        (["validat", "tps.csv"], "perintah tidak dikenal: 'validat' (mungkin maksudnya 'validate')",
+         "no such command 'validat' (did you mean 'validate')"),
+        (["xyz"], "perintah tidak dikenal: 'xyz'", "no such command 'xyz'"),
+    ],
+    ids=["missing-argument", "missing-option", "unknown-option", "misspelt-command", "unknown-command"],
+)
+def test_click_usage_errors_are_in_the_language(args: list[str], indonesian: str, english: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Click's own words for a usage error are English; the ones people meet most come from the catalogue."""
+    assert_clean_failure(run_cli(args), indonesian)
+    monkeypatch.setenv("REKAP_LANG", "en")
+    assert_clean_failure(run_cli(args), english, lang="en")
+
+
 def test_output_into_a_missing_folder_fails_cleanly(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "temuan.csv"
     assert_clean_failure(run_cli(["validate", tps_csv(tmp_path, MISREAD), *ONLY, "-o", str(target)]), str(target))
