@@ -57,9 +57,9 @@ class SkippedSheet:
             return _("tidak ada baris judul kolom dalam {n} baris pertama", lang, n=HEADER_SCAN_ROWS)
         if self.reason == "no_tps_code":
             seen = ", ".join(f"'{h}'" for h in self.headers)
-            return _("baris judul kolom tanpa kolom kode TPS ({headers})", lang, headers=seen)
+            return _("judul kolom tanpa kolom kode TPS ({headers})", lang, headers=seen)
         if self.reason == "no_rows":
-            return _("ada baris judul kolom tetapi tidak ada baris data", lang)
+            return _("judul kolom tanpa baris data", lang)
         return _("tidak dipilih dengan --sheet", lang)
 
     def record(self, lang: str | None = None) -> dict[str, str]:
