@@ -168,7 +168,8 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print("[bold]" + escape(_("Ringkasan pemeriksaan — rekap {version}", lang, version=__version__)) + "[/bold]")
     for s in ds.sources:
-        mapped = ", ".join(f"{a}→{b}" for a, b in s.mapping.renamed[:12])
+        # The file's own headers, quoted: they are the input's words, not rekap's.
+        mapped = ", ".join(f"'{a}'→{b}" for a, b in s.mapping.renamed[:12])
         more = f" (+{num(len(s.mapping.renamed) - 12, lang)})" if len(s.mapping.renamed) > 12 else ""
         read = n_("{name}: {format}, {n} baris", "{name}: {format}, {n} baris", s.rows_read, lang, name=s.name,
                   format=s.format)
@@ -177,7 +178,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
         if mapped:
             console.print("    " + _("kolom dipetakan: {columns}", lang, columns=mapped + more), markup=False)
         if s.mapping.unmapped:
-            console.print("    " + _("kolom diabaikan: {columns}", lang, columns=", ".join(s.mapping.unmapped)),
+            console.print("    " + _("kolom diabaikan: {columns}", lang, columns=", ".join(f"'{c}'" for c in s.mapping.unmapped)),
                           markup=False)
     for line in [*_skipped_lines(ds, lang), *_statement_lines(report, lang)]:
         console.print(line, markup=False)
@@ -326,7 +327,8 @@ def validate(
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help=N_(
         "Lewati aturan ini (ID atau awalan)."))] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help=N_(
-        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: error, warning, info, never."))] = "error",
+        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau "
+        "'never'."))] = "error",
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -351,7 +353,7 @@ def validate(
 
     lang_code = resolve_lang(lang)
     if fail_on not in ("error", "warning", "info", "never"):
-        _fail(_("--fail-on harus error, warning, info atau never, bukan {value!r}", value=fail_on))
+        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)

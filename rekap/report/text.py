@@ -47,7 +47,9 @@ def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = 
             or c.startswith("suara_") or c == "pemilih_dpt_j"]
     idx = [columns.index(c) for c in show]
     numeric = [columns[i] not in TEXT_COLUMNS for i in idx]
-    table = [show] + [
+    # Column names head the table, as in every other format, but for `level`, a word for people.
+    head = [C_("recap table", "tingkat", lang) if c == "level" else c for c in show]
+    table = [head] + [
         ["" if r[i] is None else num(r[i], lang) if is_num else str(r[i]) for i, is_num in zip(idx, numeric, strict=True)]
         for r in rows
     ]
