@@ -29,6 +29,7 @@ import duckdb
 
 from rekap.aggregate.rollup import RECAP_TABLE
 from rekap.db import table_exists
+from rekap.i18n import _, num
 from rekap.io import file_sha256
 from rekap.regions import LEVELS
 from rekap.report import write_records
@@ -75,26 +76,28 @@ def check_output_folder(outdir: Path) -> list[str] | None:
     if not outdir.exists():
         return None
     if not outdir.is_dir():
-        raise UsageError(f"{outdir}: is a file, not a folder", hint="give -o the name of a folder for the bundle")
+        raise UsageError(_("{path}: ini berkas, bukan folder", path=outdir),
+                         hint=_("berikan -o nama folder untuk folder hasil"))
     try:
         entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in os.scandir(outdir))
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot read the folder ({reason(exc)})") from None
+        raise UsageError(_("{path}: folder tidak dapat dibaca ({reason})", path=outdir, reason=reason(exc))) from None
     if not entries:
         return None
     listed = _bundle_files(outdir / MANIFEST)
-    names = [name for name, _ in entries]
+    names = [name for name, _is_dir in entries]
     if listed is None:
         raise UsageError(
-            f"{outdir}: the folder is not empty and holds no rekap bundle ({_some(names)})",
-            hint="choose another folder with -o, or empty this one",
+            _("{path}: folder ini tidak kosong dan tidak berisi folder hasil rekap ({files})", path=outdir,
+              files=_some(names)),
+            hint=_("pilih folder lain dengan -o, atau kosongkan folder ini"),
         )
     foreign = [name for name, is_dir in entries if name not in OS_LITTER and (is_dir or name not in listed)]
     if foreign:
         raise UsageError(
-            f"{outdir}: holds files that are not part of its rekap bundle ({_some(foreign)}); "
-            "a new bundle replaces the folder whole",
-            hint="move those files elsewhere, or choose another folder with -o",
+            _("{path}: berisi berkas yang bukan bagian dari folder hasil rekap ({files}); folder hasil yang baru "
+              "mengganti folder ini seluruhnya", path=outdir, files=_some(foreign)),
+            hint=_("pindahkan berkas-berkas itu ke tempat lain, atau pilih folder lain dengan -o"),
         )
     target = outdir.resolve()
     try:
@@ -102,8 +105,9 @@ def check_output_folder(outdir: Path) -> list[str] | None:
     except OSError:
         here = None
     if here is not None and (here == target or target in here.parents):
-        raise UsageError(f"{outdir}: holds an earlier bundle and is the current folder, which rekap cannot replace",
-                         hint="run rekap from another folder, or choose another folder with -o")
+        raise UsageError(_("{path}: berisi folder hasil sebelumnya dan merupakan folder saat ini, yang tidak dapat "
+                           "diganti rekap", path=outdir),
+                         hint=_("jalankan rekap dari folder lain, atau pilih folder lain dengan -o"))
     return names
 
 
@@ -124,8 +128,9 @@ def _bundle_files(manifest: Path) -> set[str] | None:
 
 
 def _some(names: list[str], shown: int = 3) -> str:
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
+    if len(names) > shown:
+        return _("{names} dan {n} lainnya", names=", ".join(names[:shown]), n=num(len(names) - shown))
+    return ", ".join(names)
 
 
 def write_bundle(
@@ -160,7 +165,7 @@ def write_bundle(
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot make the output folder ({reason(exc)})") from None
+        raise UsageError(_("{path}: folder hasil tidak dapat dibuat ({reason})", path=outdir, reason=reason(exc))) from None
     try:
         written = _write_bundle(con, staging, tmpdir, inputs=inputs, accounting=accounting, counts=counts,
                                 timings=timings, lang=lang)
@@ -173,9 +178,11 @@ def write_bundle(
     except WriteError as exc:
         # A file of the staged bundle could not be written (disk full, ...): name the bundle, not the
         # hidden staging folder, which is removed below; nothing half-written is left behind.
-        raise UsageError(f"{outdir}: cannot write the bundle ({exc.reason}); nothing was written") from None
+        raise UsageError(_("{path}: folder hasil tidak dapat ditulis ({reason}); tidak ada yang ditulis", path=outdir,
+                           reason=exc.reason)) from None
     except OSError as exc:
-        raise UsageError(f"{outdir}: cannot write the bundle ({reason(exc)}); nothing was written") from None
+        raise UsageError(_("{path}: folder hasil tidak dapat ditulis ({reason}); tidak ada yang ditulis", path=outdir,
+                           reason=reason(exc))) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written

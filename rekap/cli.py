@@ -7,6 +7,7 @@ so that `rekap --help` stays instant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from rekap.errors import RekapError
-from rekap.i18n import N_
+from rekap.i18n import C_, N_, _, n_
 from rekap.version import RULESET_VERSION, __version__
 
 if TYPE_CHECKING:
@@ -25,17 +26,19 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="rekap",
-    help=(
-        "Rekapitulasi berjenjang: periksa hasil TPS, jumlahkan per wilayah, bandingkan dengan rekap.\n\n"
-        "Tiered election recap toolkit: check TPS results, add them up level by level, compare with reported recaps.\n\n"
-        "Alur biasa / typical flow:\n\n"
-        "  rekap run tps_*.csv -r dhasil_kec.xlsx --master wilayah.csv -o hasil   # semua sekaligus / everything\n\n"
-        "  rekap validate tps_*.csv            # periksa setiap TPS / check every TPS\n\n"
-        "  rekap aggregate tps_*.csv --level kecamatan   # rekap per wilayah / recap per unit\n\n"
-        "  rekap compare tps_*.csv -r dhasil_kab.xlsx   # selisih rekap / recap discrepancies\n\n"
-        "  rekap progress tps_*.csv --master wilayah.csv   # TPS masuk / TPS received\n\n"
-        "  rekap validate data.parquet -f jsonl | jq .   # untuk analis / for analysts\n\n"
-        "  rekap rules A006                     # jelaskan aturan / explain a rule"
+    help=N_(
+        "Rekapitulasi berjenjang: periksa hasil TPS, jumlahkan per wilayah, bandingkan dengan rekap yang "
+        "dilaporkan.\n\n"
+        "Alur biasa:\n\n"
+        "  rekap run tps_*.csv -r dhasil_kec.xlsx --master wilayah.csv -o hasil\n"
+        "                                         # semua sekaligus, ke satu folder hasil\n"
+        "  rekap validate tps_*.csv               # periksa setiap TPS\n"
+        "  rekap aggregate tps_*.csv -l kecamatan # jumlahkan per wilayah\n"
+        "  rekap compare tps_*.csv -r d_kab.xlsx  # selisih rekap yang dilaporkan\n"
+        "  rekap progress tps_*.csv --master wilayah.csv\n"
+        "                                         # kelengkapan: TPS masuk\n"
+        "  rekap validate data.parquet -f jsonl   # untuk analis\n"
+        "  rekap rules A006                       # jelaskan satu aturan"
     ),
     no_args_is_help=True,
     add_completion=True,
@@ -45,27 +48,42 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+CLICK_TEXTS = {
+    "Show this message and exit.": N_("Tampilkan bantuan ini lalu keluar."),
+    "Install completion for the current shell.": N_("Pasang pelengkapan perintah untuk shell ini."),
+    "Show completion for the current shell, to copy it or customize the installation.":
+        N_("Tampilkan pelengkapan perintah untuk shell ini, untuk disalin atau dipasang sendiri."),
+}
+"""Help texts that Click and Typer write themselves (in English), with their text in the catalogue."""
+
 
 def _fail(message: str, hint: str | None = None) -> NoReturn:
-    sys.stderr.write(f"rekap: error: {message}\n")
+    sys.stderr.write(_("rekap: galat: {message}", message=message) + "\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(_("saran: {hint}", hint=hint) + "\n")
     raise SystemExit(EXIT_ERROR)
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"rekap {__version__} (rules {RULESET_VERSION})\n")
+        sys.stdout.write(_("rekap {version} (aturan {ruleset})", version=__version__, ruleset=RULESET_VERSION) + "\n")
         raise typer.Exit()
+
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help=N_(
+    "Bahasa pesan: id (bawaan) atau en; juga REKAP_LANG."))]
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help=N_("Tampilkan versi lalu keluar."))
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """rekap: rekapitulasi berjenjang / tiered election recapitulation."""
+    # No docstring: the app's help (above) is the one help text of the whole command. `--lang` here is
+    # read by _run_app before Click parses (`rekap --lang en --help`); the commands take it too.
+    pass
 
 
 def _open_session(lang: str) -> Session:
@@ -78,12 +96,14 @@ def _open_session(lang: str) -> Session:
     threads = None
     if threads_text:
         if not threads_text.isdigit() or int(threads_text) < 1:
-            _fail(f"REKAP_THREADS={threads_text!r} is not a thread count", hint="e.g. REKAP_THREADS=2")
+            _fail(_("REKAP_THREADS={value!r} bukan jumlah thread", value=threads_text),
+                  hint=_("mis. REKAP_THREADS=2"))
         threads = int(threads_text)
     try:
         return Session(lang=lang, memory_limit=limit, threads=threads)
     except UsageError:
-        _fail(f"REKAP_MEMORY_LIMIT={limit!r} is not a memory size", hint="e.g. REKAP_MEMORY_LIMIT=2GB")
+        _fail(_("REKAP_MEMORY_LIMIT={value!r} bukan ukuran memori", value=limit),
+              hint=_("mis. REKAP_MEMORY_LIMIT=2GB"))
 
 
 def _binary_not_to_terminal(out_format: str, output: str | None) -> None:
@@ -91,14 +111,17 @@ def _binary_not_to_terminal(out_format: str, output: str | None) -> None:
     from rekap.report import BINARY_FORMATS
 
     if out_format in BINARY_FORMATS and (not output or output == "-") and sys.stdout.isatty():
-        what = "an Excel workbook" if out_format == "xlsx" else "Parquet"
-        _fail(f"{what} is binary: not written to the terminal", hint=f"use -o FILE.{out_format}, or a pipe")
+        if out_format == "xlsx":
+            message = _("buku kerja Excel adalah data biner: tidak ditulis ke terminal")
+        else:
+            message = _("Parquet adalah data biner: tidak ditulis ke terminal")
+        _fail(message, hint=_("pakai -o BERKAS.{ext}, atau pipa", ext=out_format))
 
 
 def _stdin_bytes(files: list[str]) -> bytes | None:
     if "-" in files:
         if files.count("-") > 1:
-            _fail("'-' (stdin) given more than once")
+            _fail(_("'-' (stdin) diberikan lebih dari sekali"))
         return sys.stdin.buffer.read()
     return None
 
@@ -107,18 +130,16 @@ def _statement_lines(report: ValidationReport, lang: str, levels_above: list[str
                      compared: Any = None) -> list[str]:
     """What the answer covered (scope, election type and its origin, partial sums, what was not
     compared), one line each."""
-    from rekap.i18n import num
-    from rekap.statement import lines, statement
+    from rekap.statement import statement
 
     covered = statement(report.con, report, levels_above_scope=levels_above, compared=compared)
-    return ["  " + line for line in lines(covered, lang, num)]
+    return _statement_lines_of(covered, lang)
 
 
 def _statement_lines_of(covered: dict[str, Any], lang: str) -> list[str]:
-    from rekap.i18n import num
     from rekap.statement import lines
 
-    return ["  " + line for line in lines(covered, lang, num)]
+    return ["  " + line for line in lines(covered, lang)]
 
 
 def _scope_text(report: ValidationReport, lang: str) -> str:
@@ -129,79 +150,97 @@ def _scope_text(report: ValidationReport, lang: str) -> str:
 
 def _skipped_lines(ds: Dataset | None, lang: str) -> list[str]:
     """The sheets of the input workbooks that were not read, one line each."""
-    from rekap.i18n import t
-
-    return [f"  {s.name}: {t('sheet_skipped', lang)} ({s.message(lang)})" for s in (ds.skipped if ds else [])]
+    return ["  " + _("{name}: lembar tidak dibaca ({reason})", lang, name=s.name, reason=s.message(lang))
+            for s in (ds.skipped if ds else [])]
 
 
 def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
     if quiet:
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from rekap.i18n import num, t
+    from rekap.i18n import num, severity_word
     from rekap.session import all_rules
 
     rules_by_id = {r.id: r for r in all_rules()}
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold]{t('summary', lang)}[/bold] — rekap {__version__}")
+    console.print("[bold]" + escape(_("Ringkasan pemeriksaan — rekap {version}", lang, version=__version__)) + "[/bold]")
     for s in ds.sources:
-        mapped = ", ".join(f"{a}→{b}" for a, b in s.mapping.renamed[:12])
-        more = f" (+{len(s.mapping.renamed) - 12})" if len(s.mapping.renamed) > 12 else ""
-        console.print(f"  {s.name}: {s.format}, {num(s.rows_read, lang)} {'baris' if lang == 'id' else 'rows'}; {'; '.join(s.notes)}", markup=False)
+        # The file's own headers, quoted: they are the input's words, not rekap's.
+        mapped = ", ".join(f"'{a}'→{b}" for a, b in s.mapping.renamed[:12])
+        more = f" (+{num(len(s.mapping.renamed) - 12, lang)})" if len(s.mapping.renamed) > 12 else ""
+        read = n_("{name}: {format}, {n} baris", "{name}: {format}, {n} baris", s.rows_read, lang, name=s.name,
+                  format=s.format)
+        notes = "; ".join(s.notes)
+        console.print(f"  {read}" + (f"; {notes}" if notes else ""), markup=False)
         if mapped:
-            console.print(f"    {t('mapping', lang)}: {mapped}{more}", markup=False)
+            console.print("    " + _("kolom dipetakan: {columns}", lang, columns=mapped + more), markup=False)
         if s.mapping.unmapped:
-            console.print(f"    {t('ignored', lang)}: {', '.join(s.mapping.unmapped)}", markup=False)
+            console.print("    " + _("kolom diabaikan: {columns}", lang, columns=", ".join(f"'{c}'" for c in s.mapping.unmapped)),
+                          markup=False)
     for line in [*_skipped_lines(ds, lang), *_statement_lines(report, lang)]:
         console.print(line, markup=False)
     for note in report.notes:
         console.print(f"  ! {note}", markup=False)
     console.print(_rows_line(report, lang), markup=False)
-    console.print("  " + t("tps", lang, n=num(report.tps_checked, lang)))
+    console.print("  " + _("TPS diperiksa: {n}", lang, n=num(report.tps_checked, lang)), markup=False)
     if report.counts:
         table = Table(box=None, pad_edge=False, show_edge=False)
-        table.add_column(t("rule", lang))
-        table.add_column(t("severity", lang))
-        table.add_column(t("count", lang), justify="right")
-        table.add_column(t("title", lang))
+        table.add_column(C_("summary table", "Aturan", lang))
+        table.add_column(C_("summary table", "Keparahan", lang))
+        table.add_column(C_("summary table", "Jumlah", lang), justify="right")
+        table.add_column(C_("summary table", "Keterangan", lang))
         for rule_id, n in sorted(report.counts.items()):
             r = rules_by_id[rule_id]
-            table.add_row(rule_id, t(r.severity, lang), num(n, lang), r.title(lang))
+            table.add_row(rule_id, severity_word(r.severity, lang), num(n, lang), escape(r.title(lang)))
         console.print(table)
     else:
-        console.print("  " + t("no_findings", lang))
+        console.print("  " + _("Tidak ada temuan.", lang), markup=False)
     sc = report.severity_counts
-    console.print(
-        "  " + t("totals", lang, error=num(sc["error"], lang), warning=num(sc["warning"], lang), info=num(sc["info"], lang))
-    )
+    console.print("  " + _("{error} galat, {warning} peringatan, {info} info", lang, error=num(sc["error"], lang),
+                           warning=num(sc["warning"], lang), info=num(sc["info"], lang)), markup=False)
     if report.not_applicable:
-        console.print(f"  {t('not_applicable', lang)}:")
+        console.print("  " + _("Aturan tidak berlaku:", lang), markup=False)
         for rule_id, na in report.not_applicable.items():
             console.print(f"    {rule_id}: {na.text(lang)}", markup=False)
 
 
-FilesArg = Annotated[list[str], typer.Argument(help="TPS result files (CSV/TSV, XLSX, Parquet, Sirekap JSON/JSONL); '-' reads stdin.", show_default=False)]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (one sheet of the records) (default: from -o's extension, else table).")]
-OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write records to this file instead of stdout; its extension (.txt .csv .json .jsonl .ndjson .parquet .xlsx) must fit -f.")]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of messages: id (default) or en; also REKAP_LANG.")]
-ElectionOpt = Annotated[str | None, typer.Option("--election", help="Election type: ppwp, pkwkp, pkwkk … (default: the jenis_pemilihan column, else guessed).")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with [thresholds] overrides.")]
-MasterOpt = Annotated[Path | None, typer.Option("--master", help="Region list (KPU or Kemendagri format): enables S006, and K001–K003 with the KPU list's TPS numbers.")]
-DptOpt = Annotated[Path | None, typer.Option("--dpt", help="Official DPT per TPS (kode_tps, dpt_l, dpt_p, dpt_j): enables A013.")]
-PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help="Candidate table (paslon_id → nomor_urut) for Sirekap JSON.")]
-ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help="TOML map of input headers to canonical columns.")]
-SheetOpt = Annotated[list[str] | None, typer.Option("--sheet", help=(
-    "Excel sheets to read (default: every sheet with a TPS code column). SHEET (name or 1-based number) "
-    "for every workbook, FILE:SHEET for that file only; repeatable."))]
-InputFormatOpt = Annotated[str, typer.Option("--input-format", help="auto, csv, xlsx, parquet, json.")]
-DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: detected).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+FilesArg = Annotated[list[str], typer.Argument(
+    help=N_("Berkas hasil TPS (CSV/TSV, XLSX, Parquet, JSON/JSONL Sirekap); '-' membaca stdin."), show_default=False)]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=N_(
+    "Keluaran: table, csv, json, jsonl, parquet, xlsx (satu lembar berisi baris-baris keluaran) (bawaan: dari "
+    "ekstensi -o, selain itu table)."))]
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help=N_(
+    "Tulis keluaran ke berkas ini, bukan ke stdout; ekstensinya (.txt .csv .json .jsonl .ndjson .parquet .xlsx) "
+    "harus sesuai dengan -f."))]
+ElectionOpt = Annotated[str | None, typer.Option("--election", help=N_(
+    "Jenis pemilihan: ppwp, pkwkp, pkwkk … (bawaan: kolom jenis_pemilihan, selain itu ditebak)."))]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help=N_(
+    "Berkas TOML berisi ambang batas pengganti ([thresholds])."))]
+MasterOpt = Annotated[Path | None, typer.Option("--master", help=N_(
+    "Daftar wilayah (format KPU atau Kemendagri): menjalankan S006, serta K001–K003 dengan jumlah TPS dari "
+    "daftar KPU."))]
+DptOpt = Annotated[Path | None, typer.Option("--dpt", help=N_(
+    "DPT resmi per TPS (kode_tps, dpt_l, dpt_p, dpt_j): menjalankan A013."))]
+PaslonOpt = Annotated[Path | None, typer.Option("--paslon", help=N_(
+    "Tabel pasangan calon (paslon_id → nomor_urut) untuk JSON Sirekap."))]
+ColumnsOpt = Annotated[Path | None, typer.Option("--columns", help=N_(
+    "Peta TOML dari judul kolom masukan ke kolom baku rekap."))]
+SheetOpt = Annotated[list[str] | None, typer.Option("--sheet", help=N_(
+    "Lembar Excel yang dibaca (bawaan: setiap lembar yang punya kolom kode TPS). SHEET (nama atau nomor, mulai "
+    "dari 1) untuk setiap buku kerja, FILE:SHEET untuk berkas itu saja; boleh diulang."))]
+InputFormatOpt = Annotated[str, typer.Option("--input-format", help=N_(
+    "Format masukan: auto, csv, xlsx, parquet, json."))]
+DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help=N_(
+    "Pemisah CSV (bawaan: dideteksi)."))]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help=N_("Tanpa ringkasan di stderr."))]
 WilayahOpt = Annotated[
     list[str] | None,
-    typer.Option("--wilayah", "-w", help="Only this region and what lies under it (provinsi, kab/kota, kecamatan or desa code; "
-                 "repeatable): TPS rows, the region list and reported recaps outside it are left out and counted."),
+    typer.Option("--wilayah", "-w", help=N_(
+        "Hanya wilayah ini dan yang ada di bawahnya (kode provinsi, kab/kota, kecamatan atau desa; boleh diulang): "
+        "baris TPS, daftar wilayah dan rekap yang dilaporkan di luarnya tidak dipakai, dan jumlahnya disebutkan.")),
 ]
 
 
@@ -249,7 +288,7 @@ def _parse(inputs: Inputs, select: list[str] | None = None, ignore: list[str] | 
     if delimiter is not None:
         delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
         if len(delimiter) != 1:
-            _fail(f"--delimiter must be one character, not {delimiter!r}")
+            _fail(_("--delimiter harus satu karakter, bukan {value!r}", value=delimiter))
     stdin = _stdin_bytes(inputs.files)
     options = LoadOptions(
         input_format=inputs.input_format, sheets=tuple(inputs.sheet or ()), column_map=column_map, paslon=paslon_map,
@@ -267,22 +306,28 @@ def _checked(s: Session, inputs: Inputs, parsed: _Parsed) -> tuple[Dataset, Vali
 
 
 @app.command(
-    epilog=(
-        "Contoh / examples:\n\n"
-        "  rekap validate tps_3578.csv\n\n"
-        "  rekap validate kec_*.xlsx --sheet 'Rekap TPS' -f csv -o temuan.csv\n\n"
-        "  rekap validate sirekap.jsonl --paslon ppwp2024_paslon.csv --select A,S --fail-on error\n\n"
+    help=N_("Periksa setiap TPS terhadap katalog aturan."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap validate tps_3578.csv\n"
+        "  rekap validate kec_*.xlsx --sheet 'Rekap TPS' -f csv -o temuan.csv\n"
+        "  rekap validate sirekap.jsonl --paslon ppwp2024_paslon.csv --select A,S --fail-on error\n"
         "  cat tps.csv | rekap validate - -f jsonl | jq -r 'select(.rule==\"A006\") | .kode_wilayah'\n\n"
-        "Exit: 0 nothing at/above --fail-on, 1 findings at/above it, 2 unusable input or usage."
-    )
+        "Kode keluar: 0 tidak ada temuan pada atau di atas --fail-on, 1 ada temuan pada atau di atasnya, "
+        "2 masukan tidak dapat dipakai atau perintah salah."
+    ),
 )
 def validate(
     files: FilesArg,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rules (IDs or prefixes, e.g. A,S002).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules (IDs or prefixes).")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least: error, warning, info, never.")] = "error",
+    select: Annotated[list[str] | None, typer.Option("--select", help=N_(
+        "Hanya aturan ini (ID atau awalan, mis. A,S002)."))] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help=N_(
+        "Lewati aturan ini (ID atau awalan)."))] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help=N_(
+        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau "
+        "'never'."))] = "error",
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -296,17 +341,18 @@ def validate(
     wilayah: WilayahOpt = None,
     reported: Annotated[
         list[Path] | None,
-        typer.Option("--reported", "-r", help="Reported recaps to check against the TPS data too (H rules); repeatable."),
+        typer.Option("--reported", "-r", help=N_(
+            "Rekap yang dilaporkan, diperiksa juga terhadap data TPS (aturan H); boleh diulang.")),
     ] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Periksa setiap TPS terhadap katalog aturan / check every TPS against the rule catalogue."""
+    """Check every TPS against the rule catalogue (the help shown is the catalogue's)."""
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
 
     lang_code = resolve_lang(lang)
     if fail_on not in ("error", "warning", "info", "never"):
-        _fail(f"--fail-on must be error, warning, info or never, not {fail_on!r}")
+        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
@@ -321,19 +367,22 @@ def validate(
 
 
 @app.command(
-    epilog=(
-        "Contoh / examples:\n\n"
-        "  rekap aggregate tps_*.csv --level kecamatan\n\n"
-        "  rekap aggregate tps.parquet --level all -f parquet -o rekap.parquet\n\n"
+    help=N_("Jumlahkan hasil TPS per wilayah, dari desa sampai nasional."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap aggregate tps_*.csv --level kecamatan\n"
+        "  rekap aggregate tps.parquet --level all -f parquet -o rekap.parquet\n"
         "  rekap aggregate tps.csv --master wilayah.csv --level kabkota -f csv | duckdb -c \"SELECT * FROM read_csv('/dev/stdin')\"\n\n"
-        "Exit: 0 recap produced, 2 unusable input or usage. Error findings do not stop the recap: "
-        "see rekap validate for them."
-    )
+        "Kode keluar: 0 rekap dihasilkan, 2 masukan tidak dapat dipakai atau perintah salah. Temuan galat tidak "
+        "menghentikan rekap: lihat rekap validate untuk temuan itu."
+    ),
 )
 def aggregate(
     files: FilesArg,
-    level: Annotated[str, typer.Option("--level", "-l", help="desa, kecamatan, kabkota, provinsi, nasional, a comma list, or all.")] = "all",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Output: table, csv, json, jsonl, parquet, xlsx (a D.Hasil-style workbook; not to a terminal).")] = None,
+    level: Annotated[str, typer.Option("--level", "-l", help=N_(
+        "desa, kecamatan, kabkota, provinsi, nasional, beberapa dipisah koma, atau all."))] = "all",
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help=N_(
+        "Keluaran: table, csv, json, jsonl, parquet, xlsx (buku kerja bergaya D.Hasil; tidak ke terminal)."))] = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
     election: ElectionOpt = None,
@@ -348,14 +397,13 @@ def aggregate(
     wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Jumlahkan hasil TPS per wilayah / add up TPS results level by level (desa … nasional)."""
+    """Add up TPS results level by level (the help shown is the catalogue's)."""
     from rekap.i18n import resolve_lang
-    from rekap.regions import parse_levels
     from rekap.report import format_for, write_records
     from rekap.report.text import recap_text
 
     lang_code = resolve_lang(lang)
-    levels = parse_levels(level)
+    levels = _levels(level)
     out_format = format_for(output, fmt, extra=("xlsx",))
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
@@ -368,25 +416,28 @@ def aggregate(
         if recap.rows == 0 and recap.levels_above_scope:
             from rekap.i18n import level_word
 
-            above = ", ".join(level_word(lv, "en") for lv in recap.levels_above_scope)
-            _fail(f"level {above} lies above what the data covers ({_scope_text(report, 'en')}): its sum would look "
-                  "complete and is not", hint="ask for a lower --level, or say the data is the whole country's "
-                  "with --wilayah 00")
+            above = ", ".join(level_word(lv, lang_code) for lv in recap.levels_above_scope)
+            _fail(_("tingkat {levels} berada di atas cakupan data ({scope}): jumlahnya akan tampak lengkap padahal "
+                    "tidak", lang_code, levels=above, scope=_scope_text(report, lang_code)),
+                  hint=_("minta --level yang lebih rendah, atau nyatakan bahwa data ini mencakup seluruh negeri "
+                         "dengan --wilayah 00", lang_code))
         if out_format == "xlsx":
             from rekap.report.dhasil import write_recap_xlsx
 
             to_file = bool(output) and output != "-"
             try:
-                from rekap.i18n import num
                 from rekap.statement import lines, statement
 
-                covered = lines(statement(con, report, levels_above_scope=recap.levels_above_scope), lang_code, num)
+                covered = lines(statement(con, report, levels_above_scope=recap.levels_above_scope), lang_code)
                 write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code,
                                  notes=covered)
             except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
-                _fail(f"{output or '<stdout>'}: cannot write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR)")
+                _fail(_("{path}: tidak dapat menulis ({reason})", lang_code, path=output or "<stdout>",
+                        reason=exc.strerror or exc),
+                      hint=_("periksa ruang disk yang masih kosong (juga di TMPDIR)", lang_code))
         else:
-            write_records(con, recap.table, out_format, output, sys.stdout.buffer, s.tmpdir, text=recap_text)
+            write_records(con, recap.table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
+                          text=lambda names, rows: recap_text(names, rows, lang_code))
         if not quiet:
             _recap_summary(recap, report, ds, lang_code, s.error_tps())
     raise SystemExit(EXIT_OK)
@@ -398,30 +449,37 @@ def _error_rules() -> list[str]:
     return [r.id for r in all_rules() if r.severity == "error"]
 
 
+def _levels(text: str) -> list[str]:
+    """`--level`: recap levels as people write them (rekap.regions.parse_levels), or a usage error."""
+    from rekap.errors import UsageError
+    from rekap.regions import parse_levels
+
+    hint = _("pakai desa, kecamatan, kabkota, provinsi, nasional atau all")
+    try:
+        return parse_levels(text)
+    except ValueError as exc:
+        if not str(exc):
+            raise UsageError(_("tidak ada tingkat yang diberikan"), hint=hint) from None
+        raise UsageError(_("tingkat tidak dikenal {value!r}", value=str(exc)), hint=hint) from None
+
+
 def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str, error_tps: int) -> None:
     from rekap.i18n import num
 
-    id_ = lang == "id"
     not_summed = recap.not_summed_duplicate + recap.not_summed_unplaced
     lines = [
-        (f"Rekapitulasi — rekap {__version__}" if id_ else f"Recap — rekap {__version__}"),
-        (f"  baris dibaca {num(report.rows_read, lang)}; dijumlahkan {num(recap.tps_summed, lang)} TPS; "
-         f"tidak dijumlahkan {num(report.rows_rejected + not_summed, lang)}"
-         if id_ else
-         f"  rows read {num(report.rows_read, lang)}; summed {num(recap.tps_summed, lang)} TPS; "
-         f"not summed {num(report.rows_rejected + not_summed, lang)}"),
-        (f"    ganda persis {num(report.rows_duplicate, lang)} (S004), tak terbaca "
-         f"{num(report.rows_rejected - report.rows_duplicate, lang)} (S008), salinan TPS berbeda "
-         f"{num(recap.not_summed_duplicate, lang)} (S003), kode tanpa desa {num(recap.not_summed_unplaced, lang)} (S005)"
-         if id_ else
-         f"    exact duplicates {num(report.rows_duplicate, lang)} (S004), unreadable "
-         f"{num(report.rows_rejected - report.rows_duplicate, lang)} (S008), differing copies of a TPS "
-         f"{num(recap.not_summed_duplicate, lang)} (S003), codes without a desa {num(recap.not_summed_unplaced, lang)} (S005)"),
-        (f"  {num(recap.rows, lang)} baris rekap ({', '.join(recap.levels)}); TPS dengan galat: "
-         f"{num(report.severity_counts['error'] and error_tps, lang)} — lihat: rekap validate"
-         if id_ else
-         f"  {num(recap.rows, lang)} recap rows ({', '.join(recap.levels)}); TPS with errors: "
-         f"{num(report.severity_counts['error'] and error_tps, lang)} — see: rekap validate"),
+        _("Rekapitulasi — rekap {version}", lang, version=__version__),
+        "  " + _("baris dibaca {read}; dijumlahkan {summed} TPS; tidak dijumlahkan {not_summed}", lang,
+                 read=num(report.rows_read, lang), summed=num(recap.tps_summed, lang),
+                 not_summed=num(report.rows_rejected + not_summed, lang)),
+        "    " + _("ganda persis {duplicate} (S004), tak terbaca {unreadable} (S008), salinan TPS berbeda "
+                   "{differing} (S003), kode tanpa desa {unplaced} (S005)", lang,
+                   duplicate=num(report.rows_duplicate, lang),
+                   unreadable=num(report.rows_rejected - report.rows_duplicate, lang),
+                   differing=num(recap.not_summed_duplicate, lang), unplaced=num(recap.not_summed_unplaced, lang)),
+        "  " + _("{rows} baris rekap ({levels}); TPS dengan galat: {error_tps} — lihat: rekap validate", lang,
+                 rows=num(recap.rows, lang), levels=", ".join(recap.levels),
+                 error_tps=num(report.severity_counts["error"] and error_tps, lang)),
     ]
     lines += _statement_lines(report, lang, recap.levels_above_scope)
     for note in report.notes:
@@ -432,21 +490,27 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str,
 
 ReportedOpt = Annotated[
     list[Path] | None,
-    typer.Option("--reported", "-r", help="A reported recap (D.Hasil CSV/XLSX/Parquet at any level, Sirekap aggregate JSON, rekap aggregate output, every level sheet of a rekap.xlsx or a D.Hasil form in its layout: items as rows, units as columns); repeatable."),
+    typer.Option("--reported", "-r", help=N_(
+        "Rekap yang dilaporkan (D.Hasil CSV/XLSX/Parquet di tingkat mana pun, JSON agregat Sirekap, keluaran rekap "
+        "aggregate, setiap lembar tingkat dari rekap.xlsx, atau formulir D.Hasil dalam tata letaknya: uraian sebagai "
+        "baris, wilayah sebagai kolom); boleh diulang.")),
 ]
 
 
 @app.command(
-    epilog=(
-        "Contoh / examples:\n\n"
-        "  rekap compare tps_*.csv --reported dhasil_kecamatan.csv --reported dhasil_kabkota.csv\n\n"
-        "  rekap compare --reported d_kec.xlsx --reported d_kab.xlsx --reported d_prov.xlsx\n\n"
+    help=N_("Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap compare tps_*.csv --reported dhasil_kecamatan.csv --reported dhasil_kabkota.csv\n"
+        "  rekap compare --reported d_kec.xlsx --reported d_kab.xlsx --reported d_prov.xlsx\n"
         "  rekap compare --reported sirekap_pkwkp_35.json --paslon pilkada2024_paslon.csv -f csv -o selisih.csv\n\n"
-        "Exit: 0 every reported number equals the sum beneath it, 1 discrepancies found, 2 unusable input."
-    )
+        "Kode keluar: 0 setiap angka yang dilaporkan sama dengan jumlah di bawahnya, 1 ada selisih, 2 masukan tidak "
+        "dapat dipakai."
+    ),
 )
 def compare(
-    files: Annotated[list[str] | None, typer.Argument(help="TPS result files (optional): the base the recaps are checked against.", show_default=False)] = None,
+    files: Annotated[list[str] | None, typer.Argument(help=N_(
+        "Berkas hasil TPS (boleh tidak ada): dasar pemeriksaan rekap."), show_default=False)] = None,
     reported: ReportedOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -462,14 +526,15 @@ def compare(
     wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Bandingkan rekap yang dilaporkan dengan jumlah di bawahnya / compare reported recaps with the sums beneath them."""
+    """Compare reported recaps with the sums beneath them (the help shown is the catalogue's)."""
     from rekap.i18n import resolve_lang
     from rekap.report import format_for, write_records
     from rekap.report.text import discrepancy_text
 
     lang_code = resolve_lang(lang)
     if not reported:
-        _fail("no reported recap given", hint="give one or more with --reported FILE (D.Hasil, Sirekap aggregate)")
+        _fail(_("tidak ada rekap yang dilaporkan", lang_code),
+              hint=_("berikan satu atau lebih dengan --reported BERKAS (D.Hasil, agregat Sirekap)", lang_code))
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files or [], election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
@@ -477,7 +542,7 @@ def compare(
     with _open_session(lang_code) as s:
         ds = None
         if parsed is not None:
-            ds, _ = _checked(s, inputs, parsed)
+            ds, _report = _checked(s, inputs, parsed)
         result = s.compare(reported, paslon=paslon, election=election, wilayah=wilayah)
         report = s.report
         assert report is not None
@@ -493,29 +558,26 @@ def compare(
 def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
     from rekap.i18n import num
 
-    id_ = lang == "id"
-    basis = {"tps": "data TPS" if id_ else "the TPS data", "reported": "rekap satu tingkat di bawahnya" if id_ else "the reported level below"}[result.basis]
-    lines = [
-        (f"Perbandingan rekap — rekap {__version__}" if id_ else f"Recap comparison — rekap {__version__}"),
-        (f"  {num(result.units_compared, lang)} wilayah dilaporkan, dibandingkan dengan {basis}; "
-         f"{num(result.discrepancies, lang)} selisih (H001)"
-         if id_ else
-         f"  {num(result.units_compared, lang)} reported units, compared with {basis}; "
-         f"{num(result.discrepancies, lang)} discrepancies (H001)"),
-    ]
+    units, found = num(result.units_compared, lang), num(result.discrepancies, lang)
+    if result.basis == "tps":
+        headline = _("{units} wilayah dilaporkan, dibandingkan dengan data TPS; {discrepancies} selisih (H001)",
+                     lang, units=units, discrepancies=found)
+    else:
+        headline = _("{units} wilayah dilaporkan, dibandingkan dengan rekap satu tingkat di bawahnya; "
+                     "{discrepancies} selisih (H001)", lang, units=units, discrepancies=found)
+    lines = [_("Perbandingan rekap — rekap {version}", lang, version=__version__), "  " + headline]
     # What was read from each reported recap (a workbook's sheets each), and what was not.
     for src in report.reported_sources:
         given = src.get("notes")
         notes = "; ".join(str(n) for n in given) if isinstance(given, list) else ""
-        lines.append(f"    {src['name']}: {src['format']}; {num(int(str(src['rows'])), lang)} "
-                     f"{'wilayah' if id_ else 'units'}{'; ' + notes if notes else ''}")
+        read = n_("{name}: {format}; {n} wilayah", "{name}: {format}; {n} wilayah", int(str(src["rows"])), lang,
+                  name=src["name"], format=src["format"])
+        lines.append(f"    {read}" + (f"; {notes}" if notes else ""))
     for rule_id in ("H002", "H003"):
         if report.counts.get(rule_id):
             lines.append(f"  {rule_id}: {num(report.counts[rule_id], lang)}")
     if result.basis == "tps" and report.rows_read:
-        lines.append(
-            f"  data TPS: {num(report.tps_checked, lang)} TPS" if id_ else f"  TPS data: {num(report.tps_checked, lang)} TPS"
-        )
+        lines.append("  " + _("data TPS: {n} TPS", lang, n=num(report.tps_checked, lang)))
     lines += _statement_lines(report, lang, compared=result)
     lines += _accounting_lines(report, lang)
     sys.stderr.write("\n".join(lines) + "\n")
@@ -523,19 +585,22 @@ def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
 
 def _rows_line(report: ValidationReport, lang: str) -> str:
     """Rows read = used + rejected (+ outside --wilayah), for the TPS files."""
-    from rekap.i18n import num, t
+    from rekap.i18n import num
 
-    line = "  " + t("rows", lang, read=num(report.rows_read, lang), used=num(report.rows_used, lang),
-                    rejected=num(report.rows_rejected, lang), dup=num(report.rows_duplicate, lang),
-                    bad=num(report.rows_rejected - report.rows_duplicate, lang))
+    counts = {"read": num(report.rows_read, lang), "used": num(report.rows_used, lang),
+              "rejected": num(report.rows_rejected, lang), "duplicate": num(report.rows_duplicate, lang),
+              "unreadable": num(report.rows_rejected - report.rows_duplicate, lang)}
     if report.rows_outside:
-        line += t("rows_outside", lang, n=num(report.rows_outside, lang))
-    return line
+        return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tak "
+                        "terbaca {unreadable}); di luar --wilayah {outside}", lang,
+                        outside=num(report.rows_outside, lang), **counts)
+    return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tak terbaca "
+                    "{unreadable})", lang, **counts)
 
 
 def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
     """Rows read = used + rejected, for the TPS files and for the reported recaps (every command says it)."""
-    from rekap.i18n import num, t
+    from rekap.i18n import num
 
     lines = []
     if report.rows_read or not report.reported_sources:
@@ -543,21 +608,23 @@ def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
     if report.reported_sources:
         read = sum(int(str(s.get("rows_read", 0))) for s in report.reported_sources)
         rejected = sum(int(str(s.get("rows_rejected", 0))) for s in report.reported_sources)
-        lines.append("  " + t("reported_rows", lang, read=num(read, lang), used=num(read - rejected, lang),
-                              rejected=num(rejected, lang)))
+        lines.append("  " + _("rekap yang dilaporkan: baris dibaca {read}, dimuat {used}, ditolak {rejected}", lang,
+                              read=num(read, lang), used=num(read - rejected, lang), rejected=num(rejected, lang)))
     return lines
 
 
 @app.command(
-    epilog=(
-        "Contoh / examples:\n\n"
-        "  rekap progress tps_*.csv --master wilayah_kpu_pemilu2024.csv\n\n"
+    help=N_("Kelengkapan per wilayah: TPS masuk dari yang diharapkan."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap progress tps_*.csv --master wilayah_kpu_pemilu2024.csv\n"
         "  rekap progress tps.parquet --master wilayah.csv -f csv | duckdb -c \"SELECT * FROM read_csv('/dev/stdin') WHERE persen < 100\""
-    )
+    ),
 )
 def progress(
     files: FilesArg,
-    master: Annotated[Path, typer.Option("--master", help="KPU region list with TPS numbers per desa (tps_max_no).")],
+    master: Annotated[Path, typer.Option("--master", help=N_(
+        "Daftar wilayah KPU dengan nomor TPS per desa (tps_max_no)."))],
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
@@ -570,7 +637,7 @@ def progress(
     paslon: PaslonOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Berapa TPS sudah masuk, per wilayah / how many TPS have reported, per unit (received / expected)."""
+    """How many TPS have reported, per unit (the help shown is the catalogue's)."""
     from rekap.i18n import num, resolve_lang
     from rekap.report import format_for, write_records
     from rekap.report.text import progress_text
@@ -593,15 +660,11 @@ def progress(
             scope = report.scope.units if report.scope is not None else ()
             got = coverage_headline(con, list(scope))
             if got is not None:
-                n, want, overseas = got
-                pct = percent_of(n, want, lang_code)
-                sys.stderr.write(
-                    f"Kemajuan — {num(n, lang_code)} dari {num(want, lang_code)} TPS ({pct}) yang diharapkan daftar wilayah"
-                    f" di {_scope_text(report, lang_code)}\n"
-                    if lang_code == "id" else
-                    f"Progress — {num(n, lang_code)} of {num(want, lang_code)} TPS ({pct}) the region list expects"
-                    f" in {_scope_text(report, lang_code)}\n"
-                )
+                n, want, _overseas = got
+                sys.stderr.write(_(
+                    "Kelengkapan — {received} dari {expected} TPS ({percent}) yang diharapkan daftar wilayah di {scope}",
+                    lang_code, received=num(n, lang_code), expected=num(want, lang_code),
+                    percent=percent_of(n, want, lang_code), scope=_scope_text(report, lang_code)) + "\n")
             sys.stderr.write("\n".join([*_statement_lines(report, lang_code), *_accounting_lines(report, lang_code),
                                          *_skipped_lines(ds, lang_code)]) + "\n")
     raise SystemExit(EXIT_OK)
@@ -611,19 +674,25 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
 
 
 @app.command(
-    epilog=(
-        "Contoh / examples:\n\n"
-        "  rekap run                                   # contoh bawaan / the bundled sample\n\n"
-        "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n\n"
+    help=N_("Semua langkah sekaligus (periksa, jumlahkan, bandingkan, kelengkapan) ke satu folder hasil."),
+    short_help=N_("Semua langkah sekaligus, ke satu folder hasil."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap run                                   # contoh bawaan\n"
+        "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n"
         "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n\n"
-        "Writes findings, recaps per level, discrepancies, coverage (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
-        "and manifest.json into the output folder. Exit: 0 done, 1 done with error findings or discrepancies, 2 unusable input."
-    )
+        "Menulis temuan, rekap per tingkat, selisih, kelengkapan (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
+        "dan manifest.json ke folder hasil. Kode keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, "
+        "2 masukan tidak dapat dipakai."
+    ),
 )
 def run(
-    files: Annotated[list[str] | None, typer.Argument(help="TPS result files; none = the bundled sample.", show_default=False)] = None,
+    files: Annotated[list[str] | None, typer.Argument(help=N_(
+        "Berkas hasil TPS; tanpa berkas = contoh bawaan."), show_default=False)] = None,
     reported: ReportedOpt = None,
-    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the bundle: created if missing; an earlier bundle there is replaced whole; any other non-empty folder is refused.")] = Path("hasil-rekap"),
+    outdir: Annotated[Path, typer.Option("--output", "-o", help=N_(
+        "Folder hasil: dibuat bila belum ada; folder hasil sebelumnya di sana diganti seluruhnya; folder lain yang "
+        "tidak kosong ditolak."))] = Path("hasil-rekap"),
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -637,7 +706,7 @@ def run(
     wilayah: WilayahOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Semua langkah sekaligus: periksa, rekap, bandingkan, cakupan → satu folder hasil / the whole job into one bundle."""
+    """The whole job into one bundle (the help shown is the catalogue's)."""
     import time
 
     from rekap.bundle import BundleInputs, check_output_folder, write_bundle
@@ -647,7 +716,8 @@ def run(
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
     if not files:
         if not SAMPLE_DIR.is_dir():
-            _fail("no input file given and the bundled sample is not installed", hint="give TPS files: rekap run tps.csv -o hasil")
+            _fail(_("tidak ada berkas masukan dan contoh bawaan tidak terpasang", lang_code),
+                  hint=_("berikan berkas TPS: rekap run tps.csv -o hasil", lang_code))
         files = sorted(str(p) for p in (SAMPLE_DIR / "tps").iterdir())
         reported = reported or [SAMPLE_DIR / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
         master = master or SAMPLE_DIR / "wilayah.csv"
@@ -658,17 +728,17 @@ def run(
     parsed = _parse(inputs)
     with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
         con = s.con
-        step("membaca dan memeriksa" if lang_code == "id" else "reading and checking")
+        step(_("membaca dan memeriksa", lang_code))
         ds, report = _checked(s, inputs, parsed)
         timings["validate"] = time.perf_counter() - started
-        step("menjumlahkan" if lang_code == "id" else "adding up")
+        step(_("menjumlahkan", lang_code))
         from rekap.regions import LEVELS
 
         recap = s.aggregate(LEVELS)
         timings["aggregate"] = time.perf_counter() - started - sum(timings.values())
         compared = None
         if reported:
-            step("membandingkan rekap" if lang_code == "id" else "comparing recaps")
+            step(_("membandingkan rekap", lang_code))
             # The recap was built just above; compare reuses it.
             compared = s.compare(reported, paslon=paslon, election=election)
             timings["compare"] = time.perf_counter() - started - sum(timings.values())
@@ -678,7 +748,7 @@ def run(
                 s.coverage()
                 timings["coverage"] = time.perf_counter() - started - sum(timings.values())
             master_info = {"path": str(master), "sha256": _file_hash(master)}
-        step("menulis hasil" if lang_code == "id" else "writing the bundle")
+        step(_("menulis folder hasil", lang_code))
         accounting = s.accounting()
         sources = [
             {"path": src.path, "name": src.name, "sheet": src.sheet, "format": src.format, "sha256": src.sha256,
@@ -696,21 +766,21 @@ def run(
                                counts=report.counts, timings=timings, lang=lang_code)
         skipped = _skipped_lines(ds, lang_code)
     if not quiet:
-        id_ = lang_code == "id"
         sc = report.severity_counts
-        sys.stderr.write(
-            (f"Selesai. {len(written)} berkas di {outdir}/ — buka laporan.html atau rekap.xlsx\n"
-             f"  baris dibaca {num(report.rows_read, lang_code)}; dijumlahkan {num(recap.tps_summed, lang_code)} TPS; "
-             f"tidak dijumlahkan {num(accounting['rows_rejected'], lang_code)}; "
-             f"{num(sc['error'], lang_code)} galat, {num(sc['warning'], lang_code)} peringatan"
-             + (f"; {num(compared.discrepancies, lang_code)} selisih rekap" if compared else "") + "\n")
-            if id_ else
-            (f"Done. {len(written)} files in {outdir}/ — open laporan.html or rekap.xlsx\n"
-             f"  rows read {num(report.rows_read, lang_code)}; summed {num(recap.tps_summed, lang_code)} TPS; "
-             f"not summed {num(accounting['rows_rejected'], lang_code)}; "
-             f"{num(sc['error'], lang_code)} errors, {num(sc['warning'], lang_code)} warnings"
-             + (f"; {num(compared.discrepancies, lang_code)} recap discrepancies" if compared else "") + "\n")
-        )
+        counts = {"read": num(report.rows_read, lang_code), "summed": num(recap.tps_summed, lang_code),
+                  "not_summed": num(accounting["rows_rejected"], lang_code), "errors": num(sc["error"], lang_code),
+                  "warnings": num(sc["warning"], lang_code)}
+        if compared:
+            totals = _("baris dibaca {read}; dijumlahkan {summed} TPS; tidak dijumlahkan {not_summed}; {errors} galat, "
+                       "{warnings} peringatan; {discrepancies} selisih rekap", lang_code,
+                       discrepancies=num(compared.discrepancies, lang_code), **counts)
+        else:
+            totals = _("baris dibaca {read}; dijumlahkan {summed} TPS; tidak dijumlahkan {not_summed}; {errors} galat, "
+                       "{warnings} peringatan", lang_code, **counts)
+        done = n_("Selesai. {n} berkas di {folder}/ — buka laporan.html atau rekap.xlsx",
+                  "Selesai. {n} berkas di {folder}/ — buka laporan.html atau rekap.xlsx", len(written), lang_code,
+                  folder=outdir)
+        sys.stderr.write(f"{done}\n  {totals}\n")
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
         sys.stderr.write("".join(line + "\n" for line in _statement_lines_of(covered, lang_code)))
         sys.stderr.write("".join(line + "\n" for line in skipped))
@@ -763,9 +833,8 @@ def rules(
     import json
     import textwrap
 
-    from rekap.i18n import _, languages, resolve_lang
+    from rekap.i18n import _, languages, resolve_lang, severity_word
     from rekap.session import all_rules
-    from rekap.validate.registry import severity_word
 
     lang_code = resolve_lang(lang)
     chosen = [r for r in all_rules() if rule_id is None or r.id.startswith(rule_id.upper())]
@@ -800,6 +869,18 @@ def rules(
 
 def main() -> None:
     """Console entry point: one readable line and exit 2 instead of a traceback."""
+    from rekap.i18n import current_lang, set_lang
+
+    # The language chosen for this run (by _run_app) is the process's only while it runs: an in-process
+    # caller (a test, a notebook) gets its own back afterwards.
+    before = current_lang()
+    try:
+        _main()
+    finally:
+        set_lang(before)
+
+
+def _main() -> None:
     from typer.exceptions import Abort, Exit, TyperException
 
     debug = os.environ.get("REKAP_DEBUG") == "1"
@@ -816,13 +897,13 @@ def main() -> None:
     except Exit as exc:
         _exit(exc.exit_code)
     except Abort:
-        sys.stderr.write("rekap: interrupted\n")
+        sys.stderr.write(_("rekap: dihentikan") + "\n")
         _exit(130)
     except TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.stderr.write(exc.format_message() + "\n")
             _exit(EXIT_ERROR)
-        _fail(exc.format_message(), hint="see: rekap --help, or rekap COMMAND --help")
+        _fail(_click_message(exc), hint=_("lihat: rekap --help, atau rekap PERINTAH --help"))
     except BrokenPipeError:
         _silence_stdout()
         _exit(EXIT_OK)
@@ -832,18 +913,47 @@ def main() -> None:
         # Disk full, a file too large for the file system, a read-only or vanished folder: the
         # system's words and the path, not a traceback (outputs are written beside and renamed,
         # so nothing half-written is left looking complete).
-        where = f"{exc.filename}: " if exc.filename else ""
-        _fail(f"{where}cannot read or write ({exc.strerror or exc})", hint="check free disk space (also in TMPDIR) and permissions")
+        hint = _("periksa ruang disk yang masih kosong (juga di TMPDIR) dan izin aksesnya")
+        if exc.filename:
+            _fail(_("{path}: tidak dapat membaca atau menulis ({reason})", path=exc.filename,
+                    reason=exc.strerror or exc), hint=hint)
+        _fail(_("tidak dapat membaca atau menulis ({reason})", reason=exc.strerror or exc), hint=hint)
     except KeyboardInterrupt:
-        sys.stderr.write("rekap: interrupted\n")
+        sys.stderr.write(_("rekap: dihentikan") + "\n")
         _exit(130)
     except SystemExit as exc:
         _exit(exc.code if isinstance(exc.code, int) else EXIT_ERROR)
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback by default
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}", hint="run again with REKAP_DEBUG=1 and report the traceback")
+        _fail(_("galat internal: {kind}: {error}", kind=type(exc).__name__, error=exc),
+              hint=_("jalankan lagi dengan REKAP_DEBUG=1 dan laporkan traceback-nya"))
     _exit(EXIT_OK)
+
+
+def _click_message(exc: Any) -> str:
+    """Click's usage errors that people meet most, in the process's language; any other in Click's words.
+    (Typer carries its own copy of Click: its exception classes are told apart by name, as in _main.)"""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoSuchOption" in kinds:
+        if exc.possibilities:
+            return _("opsi tidak dikenal: {option} (mungkin maksudnya {choices})", option=exc.option_name,
+                     choices=", ".join(sorted(exc.possibilities)))
+        return _("opsi tidak dikenal: {option}", option=exc.option_name)
+    if "MissingParameter" in kinds and exc.param is not None and exc.ctx is not None:
+        name = exc.param.get_error_hint(exc.ctx)
+        if exc.param.param_type_name == "argument":
+            return _("argumen {name} belum diberikan", name=name)
+        return _("opsi {name} wajib diberikan", name=name)
+    message = str(exc.format_message())
+    # Click's (and Typer's) words for an unknown command: no attribute holds the name or the suggestions.
+    unknown = re.fullmatch(r"No such command '(.*)'\.(?: Did you mean (.*)\?)?", message)
+    if unknown and unknown.group(2):
+        return _("perintah tidak dikenal: {command!r} (mungkin maksudnya {choices})", command=unknown.group(1),
+                 choices=unknown.group(2))
+    if unknown:
+        return _("perintah tidak dikenal: {command!r}", command=unknown.group(1))
+    return message
 
 
 def _run_app(argv: list[str]) -> None:
@@ -851,8 +961,13 @@ def _run_app(argv: list[str]) -> None:
     it parses, is in it too; then run the command with every help text translated."""
     import typer.main
 
-    from rekap.i18n import resolve_lang, set_lang
+    from rekap.i18n import SOURCE_LANG, resolve_lang, set_lang
 
+    # A bad --lang is reported in REKAP_LANG's language (else Indonesian), not in an earlier run's.
+    try:
+        set_lang(resolve_lang(None))
+    except RekapError:
+        set_lang(SOURCE_LANG)
     set_lang(resolve_lang(_lang_in(argv)))
     command = typer.main.get_command(app)
     _translate_help(command)
@@ -873,18 +988,36 @@ def _lang_in(argv: list[str]) -> str | None:
 
 def _translate_help(command: Any) -> None:
     """Every help text of the command tree in the process's language (the texts in the code are the
-    Indonesian source, marked with N_ for the catalogue)."""
-    from rekap.i18n import _
-
+    Indonesian source, marked with N_ for the catalogue; Click's and Typer's own help texts are looked up
+    through CLICK_TEXTS)."""
     for attr in ("help", "short_help", "epilog"):
         text = getattr(command, attr, None)
         if text:
-            setattr(command, attr, _(text))
+            setattr(command, attr, _verbatim(_(CLICK_TEXTS.get(text, text))))
     for param in getattr(command, "params", ()):
         if getattr(param, "help", None):
-            param.help = _(param.help)
+            param.help = _(CLICK_TEXTS.get(param.help, param.help))
+    if hasattr(command, "get_help_option"):
+        # Click builds `--help` itself, while parsing: its text is translated when Click asks for it.
+        get_help_option = command.get_help_option
+
+        def translated_help_option(ctx: Any) -> Any:
+            option = get_help_option(ctx)
+            if option is not None and option.help:
+                option.help = _(CLICK_TEXTS.get(option.help, option.help))
+            return option
+
+        command.get_help_option = translated_help_option
     for sub in getattr(command, "commands", {}).values():
         _translate_help(sub)
+
+
+def _verbatim(text: str) -> str:
+    """Indented paragraphs (examples) kept line for line: Click rewraps every paragraph but one that
+    starts with its `\\b` marker, which stays out of the catalogue's texts."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join("\b\n" + p if all(line.startswith("  ") for line in p.splitlines()) else p
+                       for p in paragraphs)
 
 
 def _silence_stdout() -> None:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from rekap.errors import UsageError
+from rekap.i18n import _
 from rekap.schema import ELECTIONS
 
 
@@ -52,12 +53,15 @@ DEFAULTS: dict[str, Thresholds] = {
 def _coerce(name: str, value: object, where: str) -> object:
     kinds = {f.name: f.type for f in fields(Thresholds)}
     if name not in kinds:
-        raise UsageError(f"{where}: unknown threshold {name!r}", hint="known: " + ", ".join(kinds))
+        raise UsageError(_("{where}: ambang batas tidak dikenal {name!r}", where=where, name=name),
+                         hint=_("yang dikenal: {known}", known=", ".join(kinds)))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"{where}: threshold {name} must be a number, got {value!r}")
+        raise UsageError(_("{where}: ambang batas {name} harus berupa angka, bukan {value!r}", where=where, name=name,
+                           value=value))
     if kinds[name] in (int, "int"):
         if float(value) != int(value):
-            raise UsageError(f"{where}: threshold {name} must be a whole number, got {value!r}")
+            raise UsageError(_("{where}: ambang batas {name} harus bilangan bulat, bukan {value!r}", where=where,
+                               name=name, value=value))
         return int(value)
     return float(value)
 
@@ -70,19 +74,20 @@ def load_thresholds(path: Path | None) -> dict[str, Thresholds]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise UsageError(f"{path}: config file not found") from None
+        raise UsageError(_("{path}: berkas konfigurasi tidak ditemukan", path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a valid TOML config ({exc})") from None
+        raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
     section = data.get("thresholds", {})
     if not isinstance(section, dict):
-        raise UsageError(f"{path}: [thresholds] must be a table")
+        raise UsageError(_("{path}: [thresholds] harus berupa tabel", path=path))
     common = {k: _coerce(k, v, str(path)) for k, v in section.items() if not isinstance(v, dict)}
     for election in ELECTIONS:
         result[election] = replace(result[election], **common)  # type: ignore[arg-type]
     for key, sub in section.items():
         if isinstance(sub, dict):
             if key not in ELECTIONS:
-                raise UsageError(f"{path}: unknown election type [thresholds.{key}]", hint="known: " + ", ".join(ELECTIONS))
+                raise UsageError(_("{path}: jenis pemilihan tidak dikenal [thresholds.{key}]", path=path, key=key),
+                                 hint=_("yang dikenal: {known}", known=", ".join(ELECTIONS)))
             vals = {k: _coerce(k, v, f"{path} [thresholds.{key}]") for k, v in sub.items()}
             result[key] = replace(result[key], **vals)  # type: ignore[arg-type]
     return result

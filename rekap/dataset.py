@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from rekap.i18n import _
+
 HEADER_SCAN_ROWS = 30
 """Rows of a sheet searched for the header. Title blocks above the header are at most ~10 rows; 30
 leaves room without scanning data."""
@@ -47,22 +49,20 @@ class SkippedSheet:
     def name(self) -> str:
         return f"{self.file} [{self.sheet}]"
 
-    def message(self, lang: str) -> str:
-        id_ = lang == "id"
+    def message(self, lang: str | None = None) -> str:
+        """Why the sheet was not read, for people (`lang`: the output language, default the process's)."""
         if self.reason == "empty":
-            return "lembar kosong" if id_ else "empty sheet"
+            return _("lembar kosong", lang)
         if self.reason == "no_header":
-            return (f"tidak ada baris judul kolom dalam {HEADER_SCAN_ROWS} baris pertama" if id_
-                    else f"no header row in the first {HEADER_SCAN_ROWS} rows")
+            return _("tidak ada baris judul kolom dalam {n} baris pertama", lang, n=HEADER_SCAN_ROWS)
         if self.reason == "no_tps_code":
             seen = ", ".join(f"'{h}'" for h in self.headers)
-            return (f"judul kolom tanpa kolom kode TPS ({seen})" if id_
-                    else f"header without a TPS code column ({seen})")
+            return _("judul kolom tanpa kolom kode TPS ({headers})", lang, headers=seen)
         if self.reason == "no_rows":
-            return "judul kolom tanpa baris data" if id_ else "a header but no data rows"
-        return "tidak dipilih dengan --sheet" if id_ else "not chosen by --sheet"
+            return _("judul kolom tanpa baris data", lang)
+        return _("tidak dipilih dengan --sheet", lang)
 
-    def record(self, lang: str) -> dict[str, str]:
+    def record(self, lang: str | None = None) -> dict[str, str]:
         """As written in a manifest: where, which reason (stable code) and the reason in words."""
         return {"path": self.path, "name": self.name, "sheet": self.sheet, "reason": self.reason,
                 "message": self.message(lang)}

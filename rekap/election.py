@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rekap.errors import UsageError
+from rekap.i18n import _, num
 from rekap.schema import ELECTIONS
 
 ORIGINS: tuple[str, ...] = ("flag", "column", "file", "guess")
@@ -59,7 +60,7 @@ class InputElection:
     evidence: tuple[str, ...] = ()
     """For a guess: the columns it rests on (empty: nothing pointed either way)."""
 
-    def describe(self, lang: str) -> str:
+    def describe(self, lang: str | None = None) -> str:
         types = "+".join(self.elections) or "-"
         return f"{self.name}: {types} ({origin_text(self, lang)})"
 
@@ -68,24 +69,23 @@ class InputElection:
                 "evidence": list(self.evidence)}
 
 
-def origin_text(item: InputElection, lang: str) -> str:
-    id_ = lang == "id"
+def origin_text(item: InputElection, lang: str | None = None) -> str:
     if item.origin == "flag":
-        return "dari --election" if id_ else "from --election"
+        return _("dari --election", lang)
     if item.origin == "column":
-        return "dari kolom jenis_pemilihan" if id_ else "from the jenis_pemilihan column"
+        return _("dari kolom jenis_pemilihan", lang)
     if item.origin == "file":
-        return "dari berkasnya (alamat/nama berkas Sirekap atau judul formulir)" if id_ else \
-            "from the file itself (Sirekap address or file name, or the form's title)"
+        return _("dari berkasnya (alamat atau nama berkas Sirekap, atau judul formulir)", lang)
     if item.evidence:
         cols = ", ".join(item.evidence[:3]) + (" …" if len(item.evidence) > 3 else "")
-        return f"ditebak dari kolom {cols}" if id_ else f"guessed from the columns {cols}"
-    return "ditebak: berkas tidak menyebut jenis pemilihan" if id_ else "guessed: the file does not say"
+        return _("ditebak dari kolom {columns}", lang, columns=cols)
+    return _("ditebak: berkas tidak menyebut jenis pemilihan", lang)
 
 
 def check_flag(election: str | None) -> None:
     if election is not None and election not in ELECTIONS:
-        raise UsageError(f"unknown election type {election!r}", hint="use one of: " + ", ".join(ELECTIONS))
+        raise UsageError(_("jenis pemilihan tidak dikenal {value!r}", value=election),
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(ELECTIONS)))
 
 
 def check_match(inputs: Sequence[InputElection], flag: str | None) -> None:
@@ -108,30 +108,28 @@ def check_match(inputs: Sequence[InputElection], flag: str | None) -> None:
 
 
 def _refuse(inputs: Sequence[InputElection], all_types: list[str]) -> None:
-    listed = "; ".join(i.describe("en") for i in inputs)
+    listed = "; ".join(i.describe() for i in inputs)
     stated = sorted({e for i in inputs if i.origin != "guess" for e in i.elections})
-    suggestion = stated[0] if len(stated) == 1 else "TYPE"
+    suggestion = stated[0] if len(stated) == 1 else "JENIS"
     raise UsageError(
-        f"election types do not match ({', '.join(all_types)}): {listed}",
-        hint=f"say which election these files are with --election {suggestion}",
+        _("jenis pemilihan tidak cocok ({types}): {inputs}", types=", ".join(all_types), inputs=listed),
+        hint=_("sebutkan jenis pemilihan berkas-berkas ini dengan --election {suggestion}", suggestion=suggestion),
     )
 
 
-def describe_all(inputs: Sequence[InputElection], flag: str | None, lang: str) -> str:
+def describe_all(inputs: Sequence[InputElection], flag: str | None, lang: str | None = None) -> str:
     """One line for summaries, pages and workbooks: the types and where each came from."""
-    id_ = lang == "id"
-    label = "jenis pemilihan" if id_ else "election type"
     if flag is not None:
-        return f"{label}: {flag} ({'dari --election' if id_ else 'from --election'})"
+        return _("jenis pemilihan: {election} (dari --election)", lang, election=flag)
     if not inputs:
-        return f"{label}: -"
+        return _("jenis pemilihan: -", lang)
     groups: dict[tuple[tuple[str, ...], str], list[InputElection]] = {}
     for i in inputs:
         groups.setdefault((i.elections, origin_text(i, lang)), []).append(i)
     parts = []
     for (types, origin), members in groups.items():
-        names = ", ".join(m.name for m in members[:3]) + (f" +{len(members) - 3}" if len(members) > 3 else "")
+        names = ", ".join(m.name for m in members[:3]) + (f" +{num(len(members) - 3, lang)}" if len(members) > 3 else "")
         parts.append(f"{'+'.join(types) or '-'}, {origin} ({names})")
     if any(i.origin == "guess" for i in inputs):
-        parts.append("pakai --election bila tebakan ini salah" if id_ else "use --election if the guess is wrong")
-    return f"{label}: " + "; ".join(parts)
+        parts.append(_("pakai --election bila tebakan ini salah", lang))
+    return _("jenis pemilihan: {inputs}", lang, inputs="; ".join(parts))

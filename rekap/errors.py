@@ -7,7 +7,8 @@ class RekapError(Exception):
     """Nothing trustworthy can be produced: bad usage or unreadable input.
 
     `message` is one line naming the file (and row/column/value when there is one);
-    `hint` optionally tells the user which flag or command fixes it.
+    `hint` optionally tells the user which flag or command fixes it. Both come from the message
+    catalogue (`rekap.i18n._`), in the language of the process.
     """
 
     def __init__(self, message: str, hint: str | None = None) -> None:
@@ -25,8 +26,10 @@ class UsageError(RekapError):
 
 
 class WriteError(RekapError):
-    """An output could not be written; `reason` is the system's words for it ("No space left on device")."""
+    """An output could not be written: `message` names the file (in the output language, from the
+    catalogue: this module imports no texts), `reason` is the system's words for it ("No space left on
+    device")."""
 
-    def __init__(self, path: object, reason: str, *, here: bool = False) -> None:
-        super().__init__(f"{path}: cannot write{' here' if here else ''} ({reason})")
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
         self.reason = reason

@@ -139,6 +139,12 @@ ELECTION_TITLES: dict[str, tuple[str, str]] = {
     "pdprdk": NC_("form title", "PEMILIHAN UMUM ANGGOTA DPRD KABUPATEN/KOTA"),
 }
 """A race as a D.Hasil form's title line (written on, and read back from, the workbook)."""
+SEVERITY_WORDS: dict[str, tuple[str, str]] = {
+    "error": NC_("severity", "galat"),
+    "warning": NC_("severity", "peringatan"),
+    "info": NC_("severity", "info"),
+}
+"""A severity (`error|warning|info`, the stable codes of data outputs) as a word for people."""
 
 
 def level_name(level: str, lang: str | None = None) -> str:
@@ -151,6 +157,10 @@ def level_word(level: str, lang: str | None = None) -> str:
 
 def sheet_name(level: str, lang: str | None = None) -> str:
     return C_(*SHEET_NAMES[level], lang) if level in SHEET_NAMES else level
+
+
+def severity_word(severity: str, lang: str | None = None) -> str:
+    return C_(*SEVERITY_WORDS[severity], lang) if severity in SEVERITY_WORDS else severity
 
 
 def election_name(code: str, lang: str | None = None) -> str:
@@ -174,7 +184,7 @@ def resolve_lang(lang: str | None) -> str:
     if base not in languages():
         where = "--lang" if lang is not None else "REKAP_LANG"
         raise UsageError(_("{where}: bahasa tidak dikenal {given!r}", where=where, given=given),
-                         hint=_("pakai salah satu dari: {langs}", langs=", ".join(languages())))
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(languages())))
     return base
 
 
@@ -222,42 +232,3 @@ def _percent_text(tenths: int, lang: str | None) -> str:
 
 def _locale(lang: str) -> str:
     return BABEL_LOCALES.get(lang, lang)
-
-
-
-TEXTS: dict[str, dict[str, str]] = {
-    "summary": {"id": "Ringkasan pemeriksaan", "en": "Validation summary"},
-    "files": {"id": "Berkas", "en": "Files"},
-    "reported_rows": {
-        "id": "rekap dilaporkan: baris dibaca {read}, dimuat {used}, ditolak {rejected}",
-        "en": "reported recaps: rows read {read}, loaded {used}, rejected {rejected}",
-    },
-    "rows": {
-        "id": "baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {dup}, tak terbaca {bad})",
-        "en": "rows read {read}, used {used}, rejected {rejected} (exact duplicates {dup}, unreadable {bad})",
-    },
-    "rows_outside": {"id": "; di luar --wilayah {n}", "en": "; outside --wilayah {n}"},
-    "tps": {"id": "TPS diperiksa: {n}", "en": "TPS checked: {n}"},
-    "mapping": {"id": "kolom dipetakan", "en": "columns mapped"},
-    "ignored": {"id": "kolom diabaikan", "en": "columns ignored"},
-    "sheet_skipped": {"id": "lembar tidak dibaca", "en": "sheet not read"},
-    "rule": {"id": "Aturan", "en": "Rule"},
-    "severity": {"id": "Tingkat", "en": "Severity"},
-    "count": {"id": "Jumlah", "en": "Count"},
-    "title": {"id": "Keterangan", "en": "Description"},
-    "not_applicable": {"id": "Aturan tidak berlaku", "en": "Rules not applicable"},
-    "no_findings": {"id": "Tidak ada temuan.", "en": "No findings."},
-    "totals": {
-        "id": "{error} galat, {warning} peringatan, {info} info",
-        "en": "{error} errors, {warning} warnings, {info} info",
-    },
-    "error": {"id": "galat", "en": "error"},
-    "warning": {"id": "peringatan", "en": "warning"},
-    "info": {"id": "info", "en": "info"},
-    "written": {"id": "ditulis ke {path}", "en": "written to {path}"},
-}
-
-
-
-def t(key: str, lang: str, **kw: object) -> str:
-    return TEXTS[key][lang].format(**kw)

@@ -68,9 +68,10 @@ def level_of_word(text: str) -> str | None:
 
 def parse_levels(text: str) -> list[str]:
     """Recap levels from `--level`: `all`, or a comma list of level names as people write them
-    (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case); top-down."""
-    from rekap.errors import UsageError
+    (kabupaten, kota, kab/kota, kelurahan, desa/kelurahan, prov …, any case); top-down.
 
+    Raises ValueError carrying the word that names no recap level ('' when no level is given); the caller
+    says so in the user's language (this module holds no texts)."""
     if text.strip().lower() in ("all", "semua"):
         return list(LEVELS)
     chosen = []
@@ -79,10 +80,10 @@ def parse_levels(text: str) -> list[str]:
             continue
         level = level_of_word(p)
         if level not in LEVELS:
-            raise UsageError(f"unknown level {p!r}", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+            raise ValueError(p)
         chosen.append(level)
     if not chosen:
-        raise UsageError("no level given", hint="use desa, kecamatan, kabkota, provinsi, nasional or all")
+        raise ValueError("")
     return [level for level in LEVELS if level in chosen]
 
 

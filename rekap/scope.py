@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 
 from rekap.errors import UsageError
+from rekap.i18n import _
 from rekap.regions import LEVEL_OF_LENGTH, NATIONAL_CODE
 
 
@@ -74,12 +75,13 @@ def parse_wilayah(codes: Sequence[str] | None) -> Scope | None:
                 continue
             if not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
                 raise UsageError(
-                    f"--wilayah {part.strip()!r}: not a region code",
-                    hint="give a provinsi (2 digits), kab/kota (4), kecamatan (6) or desa (10) code, e.g. --wilayah 3171",
+                    _("--wilayah {value!r}: bukan kode wilayah", value=part.strip()),
+                    hint=_("berikan kode provinsi (2 angka), kab/kota (4), kecamatan (6) atau desa (10), "
+                           "mis. --wilayah 3171"),
                 )
             clean.append(code)
     if not clean:
-        raise UsageError("--wilayah: no region code given", hint="e.g. --wilayah 3171")
+        raise UsageError(_("--wilayah: tidak ada kode wilayah yang diberikan"), hint=_("mis. --wilayah 3171"))
     return Scope(units=_outermost(clean), given=True)
 
 

@@ -40,6 +40,7 @@ from rekap.dataset import Dataset
 from rekap.db import RULES_TABLE, create_macros, table_exists
 from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
+from rekap.i18n import _
 from rekap.io import LoadOptions, file_sha256, load_dataset
 from rekap.io.columns import load_column_map
 from rekap.io.dpt import load_dpt
@@ -74,7 +75,8 @@ class Session:
 
     `tmpdir`: a folder for DuckDB's spill files and the readers' scratch files (default: a private folder
     under TMPDIR, removed on close). `memory_limit` (e.g. "2GB", default half the memory, at most 4 GB) and
-    `threads` bound DuckDB. `lang` is the language of the finding messages (id, en)."""
+    `threads` bound DuckDB. `lang` is the language of the finding messages and of the session's own errors
+    (id, en; the readers' errors are in the process's language, `rekap.i18n.set_lang`)."""
 
     FINDINGS = FINDINGS_TABLE
     RECAP = RECAP_TABLE
@@ -101,11 +103,12 @@ class Session:
             self.con.execute("SET memory_limit = $l", {"l": limit})
         except duckdb.Error:
             self.close()
-            raise UsageError(f"memory limit {limit!r} is not a memory size", hint="e.g. 2GB") from None
+            raise UsageError(_("batas memori {value!r} bukan ukuran memori", lang, value=limit),
+                             hint=_("mis. 2GB", lang)) from None
         if threads is not None:
             if threads < 1:
                 self.close()
-                raise UsageError(f"threads {threads!r} is not a thread count", hint="e.g. 2")
+                raise UsageError(_("threads {value!r} bukan jumlah thread", lang, value=threads), hint=_("mis. 2", lang))
             self.con.execute("SET threads = $t", {"t": int(threads)})
         self.dataset: Dataset | None = None
         self.report: ValidationReport | None = None
@@ -289,12 +292,13 @@ class Session:
 
     def _need_dataset(self) -> Dataset:
         if self.dataset is None:
-            raise UsageError("no TPS data loaded", hint="call Session.load(paths) first")
+            raise UsageError(_("belum ada data TPS yang dimuat", self.lang),
+                             hint=_("panggil Session.load(paths) lebih dulu", self.lang))
         return self.dataset
 
     def _need_report(self) -> ValidationReport:
         if self.report is None:
-            raise UsageError("the data is not validated yet", hint="call Session.validate() first")
+            raise UsageError(_("data belum diperiksa", self.lang), hint=_("panggil Session.validate() lebih dulu", self.lang))
         return self.report
 
     def _empty_report(self) -> ValidationReport:

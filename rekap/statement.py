@@ -6,7 +6,7 @@ partly covers them, and how many of the summed TPS carry votes and voter data, s
 of the TPS is read as such.
 
     st = statement(con, report, levels_above_scope=recap.levels_above_scope)   # a dict, also in the manifest
-    for line in lines(st, "id"): print(line)
+    for line in lines(st, "id"): print(line)          # in the output language, numbers as it writes them
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 
 from rekap.db import table_exists
 from rekap.election import InputElection, describe_all
-from rekap.i18n import level_word
+from rekap.i18n import _, level_word, num
 from rekap.regions import NAME_COLUMN, NATIONAL_CODE, rank_sql
 from rekap.schema import quote_ident
 from rekap.scope import Scope
@@ -44,7 +44,7 @@ class Compared(Protocol):
 
 def unit_names(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str]]) -> dict[str, str]:
     """Names of a few units (level, code): the recap's names, else the region list's, else the input's."""
-    codes = [c for _, c in units if c != NATIONAL_CODE]
+    codes = [c for _level, c in units if c != NATIONAL_CODE]
     names: dict[str, str] = {NATIONAL_CODE: "NASIONAL"}
     if not codes:
         return names
@@ -152,78 +152,53 @@ def scope_text(st: dict[str, Any], lang: str) -> str:
     parts = []
     for u in scope["units"]:
         if u["level"] == "nasional":
-            parts.append("seluruh Indonesia" if lang == "id" else "all of Indonesia")
+            parts.append(_("seluruh Indonesia", lang))
             continue
         name = f" {u['nama_wilayah']}" if u.get("nama_wilayah") else ""
         parts.append(f"{level_word(u['level'], lang)} {u['kode_wilayah']}{name}")
     return ", ".join(parts)
 
 
-def lines(st: dict[str, Any], lang: str, num: Any = None) -> list[str]:
-    """Human lines of the statement (no leading spaces), in the output language."""
-    id_ = lang == "id"
-    fmt = num or (lambda n, _lang: f"{n:,}".replace(",", ".") if id_ else f"{n:,}")
+def lines(st: dict[str, Any], lang: str, fmt: Any = None) -> list[str]:
+    """Human lines of the statement (no leading spaces), in the output language; numbers by `fmt(n, lang)`
+    (default `rekap.i18n.num`: 1.234 in Indonesian, 1,234 in English)."""
+    fmt = fmt or num
     out = []
     if "scope" in st:
-        origin = ("dari --wilayah" if id_ else "from --wilayah") if st["scope"]["from"] == "--wilayah" else (
-            "wilayah terkecil yang memuat semua TPS dalam data" if id_ else "the smallest unit holding every TPS of the data")
-        out.append(f"{'cakupan' if id_ else 'scope'}: {scope_text(st, lang)} ({origin})")
+        if st["scope"]["from"] == "--wilayah":
+            out.append(_("cakupan: {scope} (dari --wilayah)", lang, scope=scope_text(st, lang)))
+        else:
+            out.append(_("cakupan: {scope} (wilayah terkecil yang memuat semua TPS dalam data)", lang,
+                         scope=scope_text(st, lang)))
     inputs = [InputElection(i["input"], i["role"], tuple(i["elections"]), i["origin"], tuple(i["evidence"]))
               for i in st.get("election", {}).get("inputs", [])]
     out.append(describe_all(inputs, st.get("election", {}).get("flag"), lang))
     if st.get("rows_outside_scope"):
-        n = fmt(st["rows_outside_scope"], lang)
-        out.append(f"{n} baris di luar --wilayah tidak dipakai" if id_ else f"{n} rows outside --wilayah left out")
+        out.append(_("{n} baris di luar --wilayah tidak dipakai", lang, n=fmt(st["rows_outside_scope"], lang)))
     above = st.get("levels_above_scope") or []
     if above:
-        words = ", ".join(level_word(lv, lang) for lv in above)
-        out.append(
-            f"tingkat {words} tidak ditampilkan: data hanya mencakup sebagian wilayahnya (jumlahnya akan tampak lengkap padahal tidak)"
-            if id_ else
-            f"level {words} left out: the data covers only part of it (its sum would look complete and is not)"
-        )
+        out.append(_("tingkat {levels} tidak ditampilkan: data hanya mencakup sebagian wilayahnya (jumlahnya akan "
+                     "tampak lengkap padahal tidak)", lang, levels=", ".join(level_word(lv, lang) for lv in above)))
     for t in st.get("tps", []):
         n, v, a = t["n_tps"], t["n_tps_suara"], t["n_tps_administrasi"]
         if v < n or a < n:
-            out.append(
-                (f"{t['jenis_pemilihan']}: dari {fmt(n, lang)} TPS yang dijumlahkan, {fmt(v, lang)} berisi data suara "
-                 f"dan {fmt(a, lang)} berisi data pemilih (DPT, pengguna hak pilih): jumlah itu hanya mencakup TPS tersebut")
-                if id_ else
-                (f"{t['jenis_pemilihan']}: of {fmt(n, lang)} TPS summed, {fmt(v, lang)} carry vote data and "
-                 f"{fmt(a, lang)} voter data (DPT, voters): those sums cover only these TPS")
-            )
+            out.append(_("{election}: dari {n} TPS yang dijumlahkan, {votes} berisi data suara dan {voters} berisi "
+                         "data pemilih (DPT, pengguna hak pilih): jumlah itu hanya mencakup TPS tersebut", lang,
+                         election=t["jenis_pemilihan"], n=fmt(n, lang), votes=fmt(v, lang), voters=fmt(a, lang)))
     cmp = st.get("compare") or {}
     if cmp.get("not_compared_partial_values"):
-        n = fmt(cmp["not_compared_partial_values"], lang)
-        out.append(
-            f"{n} angka rekap tidak dibandingkan: data TPS wilayahnya belum lengkap dan wilayah bawahannya tidak "
-            "dapat dipakai (fakta cakupan, bukan selisih)"
-            if id_ else
-            f"{n} reported numbers not compared: the TPS data covers their unit only partly and its children "
-            "cannot be used (a coverage fact, not a discrepancy)"
-        )
+        out.append(_("{n} angka rekap tidak dibandingkan: data TPS wilayahnya belum lengkap dan wilayah bawahannya "
+                     "tidak dapat dipakai (fakta kelengkapan, bukan selisih)", lang,
+                     n=fmt(cmp["not_compared_partial_values"], lang)))
     if cmp.get("outside_scope_rows"):
-        n = fmt(cmp["outside_scope_rows"], lang)
-        words = ", ".join(level_word(lv, lang) for lv in cmp.get("outside_scope_levels", []))
-        out.append(
-            f"{n} baris rekap di luar cakupan ({scope_text(st, lang)}) tidak dibandingkan: {words}"
-            if id_ else
-            f"{n} recap rows outside the scope ({scope_text(st, lang)}) not compared: {words}"
-        )
+        out.append(_("{n} baris rekap di luar cakupan ({scope}) tidak dibandingkan: {levels}", lang,
+                     n=fmt(cmp["outside_scope_rows"], lang), scope=scope_text(st, lang),
+                     levels=", ".join(level_word(lv, lang) for lv in cmp.get("outside_scope_levels", []))))
     if cmp.get("not_compared_nothing_beneath_units"):
-        n = fmt(cmp["not_compared_nothing_beneath_units"], lang)
-        out.append(
-            f"{n} wilayah dilaporkan tanpa data di bawahnya (tidak dibandingkan)"
-            if id_ else
-            f"{n} reported units with nothing beneath them (not compared)"
-        )
+        out.append(_("{n} wilayah dilaporkan tanpa data di bawahnya (tidak dibandingkan)", lang,
+                     n=fmt(cmp["not_compared_nothing_beneath_units"], lang)))
     if st.get("overseas_tps_not_expected"):
-        n = fmt(st["overseas_tps_not_expected"], lang)
-        out.append(
-            f"{n} TPS luar negeri (kode 99) dijumlahkan tetapi tidak dihitung dalam TPS yang diharapkan: kode luar negeri "
-            "di daftar wilayah KPU tidak sama dengan kode Sirekap"
-            if id_ else
-            f"{n} overseas TPS (code 99) are summed but not counted in the expected TPS: the KPU region list's overseas "
-            "codes are not Sirekap's"
-        )
+        out.append(_("{n} TPS luar negeri (kode 99) dijumlahkan tetapi tidak dihitung dalam TPS yang diharapkan: kode "
+                     "luar negeri di daftar wilayah KPU tidak sama dengan kode Sirekap", lang,
+                     n=fmt(st["overseas_tps_not_expected"], lang)))
     return out

@@ -38,6 +38,12 @@ def test_session_needs_its_steps_in_order(tmp_path: Path) -> None:
     from rekap.errors import UsageError
 
     with Session(tmpdir=tmp_path) as s:
+        with pytest.raises(UsageError, match="belum ada data TPS yang dimuat"):
+            s.validate()
+        with pytest.raises(UsageError, match="data belum diperiksa"):
+            s.coverage()
+    # The session's own errors follow its language.
+    with Session(tmpdir=tmp_path, lang="en") as s:
         with pytest.raises(UsageError, match="no TPS data loaded"):
             s.validate()
         with pytest.raises(UsageError, match="not validated"):

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from test_rules import PEMILU, with_, write_csv
 
 from rekap import __version__
+from rekap.i18n import _
 
 FINDING_HEADER = "rule,severity,level,kode_wilayah,field,expected,actual,selisih,message,source,row"
 ALL_RULES = (
@@ -46,16 +47,17 @@ def tps_csv(tmp_path: Path, *rows: dict[str, Any], name: str = "tps.csv") -> str
     return str(write_csv(tmp_path / name, list(rows)))
 
 
-def assert_clean_failure(result: CliResult, *mentions: str) -> None:
-    """Exit 2, nothing on stdout, one `rekap: error:` line (plus at most one `hint:` line), no traceback."""
+def assert_clean_failure(result: CliResult, *mentions: str, lang: str = "id") -> None:
+    """Exit 2, nothing on stdout, one `rekap: galat:` line (`rekap: error:` in English) plus at most one
+    `saran:` (`hint:`) line, no traceback."""
     assert result.code == 2, result.stderr
     assert result.stdout == b""
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert 1 <= len(lines) <= 2, result.stderr
-    assert lines[0].startswith("rekap: error: ")
+    assert lines[0].startswith(_("rekap: galat: {message}", lang, message="")), result.stderr
     if len(lines) == 2:
-        assert lines[1].startswith("hint: ")
+        assert lines[1].startswith(_("saran: {hint}", lang, hint="")), result.stderr
     for text in mentions:
         assert text in lines[0]
 
@@ -137,7 +139,9 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], tuple[str, ...]]] = {
 def test_unusable_input_fails_with_one_line_naming_the_file(tmp_path: Path, case: str) -> None:
     make, mentions = BAD_INPUTS[case]
     path = make(tmp_path)
-    assert_clean_failure(run_cli(["validate", str(path), "-f", "csv"]), str(path), *mentions)
+    assert_clean_failure(run_cli(["validate", str(path), "-f", "csv"]), str(path))
+    # The mentions are the English words of each reason.
+    assert_clean_failure(run_cli(["validate", str(path), "-f", "csv", "--lang", "en"]), str(path), *mentions, lang="en")
 
 
 @pytest.mark.parametrize(
@@ -151,7 +155,29 @@ def test_unusable_input_fails_with_one_line_naming_the_file(tmp_path: Path, case
     ids=["unknown-rule", "unknown-format", "bad-fail-on", "unknown-option"],
 )
 def test_bad_usage_fails_with_one_line(tmp_path: Path, options: list[str], mention: str) -> None:
-    assert_clean_failure(run_cli(["validate", tps_csv(tmp_path, MISREAD), *options]), mention)
+    lang = "en" if "en" in options else "id"
+    assert_clean_failure(run_cli(["validate", tps_csv(tmp_path, MISREAD), *options]), mention, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("args", "indonesian", "english"),
+    [
+        (["validate"], "argumen 'files' belum diberikan", "missing argument 'files'"),
+        (["progress", "tps.csv"], "opsi '--master' wajib diberikan", "missing option '--master'"),
+        (["validate", "tps.csv", "--fial-on", "error"], "opsi tidak dikenal: --fial-on (mungkin maksudnya --fail-on",
+         "no such option: --fial-on (did you mean --fail-on"),
+        (["validat", "tps.csv"], "perintah tidak dikenal: 'validat' (mungkin maksudnya 'validate')",
+         "no such command 'validat' (did you mean 'validate')"),
+        (["xyz"], "perintah tidak dikenal: 'xyz'", "no such command 'xyz'"),
+    ],
+    ids=["missing-argument", "missing-option", "unknown-option", "misspelt-command", "unknown-command"],
+)
+def test_click_usage_errors_are_in_the_language(args: list[str], indonesian: str, english: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Click's own words for a usage error are English; the ones people meet most come from the catalogue."""
+    assert_clean_failure(run_cli(args), indonesian)
+    monkeypatch.setenv("REKAP_LANG", "en")
+    assert_clean_failure(run_cli(args), english, lang="en")
 
 
 def test_output_into_a_missing_folder_fails_cleanly(tmp_path: Path) -> None:
@@ -378,7 +404,7 @@ def test_real_process_exit_codes(tmp_path: Path, rows: list[dict[str, Any]], exp
     assert b"Traceback" not in proc.stderr
     if expected == 2:
         assert proc.stdout == b""
-        assert proc.stderr.decode().startswith(f"rekap: error: {path}")
+        assert proc.stderr.decode().startswith(f"rekap: galat: {path}")
     else:
         assert proc.stderr == b""
         assert [json.loads(line)["rule"] for line in proc.stdout.splitlines()] == (["A006", "P005"] if expected else [])

@@ -337,7 +337,7 @@ def test_scope_follows_the_data_and_the_list_in_one_connection(tmp_path: Path) -
 
 
 def test_coverage_needs_tps_numbers(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no TPS numbers"):
+    with pytest.raises(UsageError, match="tidak memuat nomor TPS"):
         coverage_rows(tmp_path, ["3171011001001"], write_kemendagri(tmp_path))
 
 

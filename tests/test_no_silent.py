@@ -43,7 +43,7 @@ def test_level_names_as_people_write_them(given: str, level: str) -> None:
 
 
 def test_an_unknown_level_is_refused() -> None:
-    assert_clean_failure(run_cli(["aggregate", *SAMPLE_TPS, "--level", "rt"]), "unknown level 'rt'")
+    assert_clean_failure(run_cli(["aggregate", *SAMPLE_TPS, "--level", "rt"]), "tingkat tidak dikenal 'rt'")
 
 
 @pytest.mark.parametrize("args", [["--lang", "fr"], ["--lang", "english please"]])
@@ -88,7 +88,7 @@ def test_a_guessed_election_that_differs_from_a_stated_one_stops_the_command(tmp
     paslon = real_file("pilkada2024_paslon.csv")
     result = run_cli(["compare", "-r", str(recap), "-r", str(sirekap), "--paslon", str(paslon)])
     # Before: "0 selisih (H001)" and exit 0, the CSV taken for ppwp and the JSON for pkwkp.
-    assert_clean_failure(result, "election types do not match", "jatim_kecamatan.csv: ppwp (guessed",
+    assert_clean_failure(result, "jenis pemilihan tidak cocok", "jatim_kecamatan.csv: ppwp (ditebak",
                          "sirekap_pilkada_hhcw_pkwkp_35.json: pkwkp")
     assert "--election pkwkp" in result.stderr
 
@@ -114,8 +114,11 @@ def test_tps_with_a_stated_type_and_a_recap_guessed_otherwise_stop(tmp_path: Pat
     recap = tmp_path / "rekap.csv"
     recap.write_text("kode_kec,suara_paslon_1,suara_paslon_2\n357801,10,20\n", encoding="utf-8")
     result = run_cli(["compare", str(tps), "-r", str(recap)])
-    assert_clean_failure(result, "election types do not match", "tps.csv: pkwkk (from the jenis_pemilihan column)",
-                         "rekap.csv: ppwp (guessed")
+    assert_clean_failure(result, "jenis pemilihan tidak cocok", "tps.csv: pkwkk (dari kolom jenis_pemilihan)",
+                         "rekap.csv: ppwp (ditebak")
+    english = run_cli(["compare", str(tps), "-r", str(recap), "--lang", "en"])
+    assert_clean_failure(english, "election types do not match", "tps.csv: pkwkk (from the jenis_pemilihan column)",
+                         "rekap.csv: ppwp (guessed", lang="en")
     settled = run_cli(["compare", str(tps), "-r", str(recap), "--election", "pkwkk", "-q"])
     assert settled.code == 0, settled.stderr
 
@@ -126,8 +129,8 @@ def test_two_tps_files_guessed_differently_stop(tmp_path: Path) -> None:
     pemilu = tmp_path / "b.csv"
     pemilu.write_text("kode_tps,pengguna_non_dpt_j,suara_paslon_1\n3578011001002,2,10\n", encoding="utf-8")
     result = run_cli(["aggregate", str(pilkada), str(pemilu)])
-    assert_clean_failure(result, "election types do not match", "a.csv: pkwkp (guessed from the columns pemilih_dptb_j)",
-                         "b.csv: ppwp (guessed from the columns pengguna_non_dpt_j)")
+    assert_clean_failure(result, "jenis pemilihan tidak cocok", "a.csv: pkwkp (ditebak dari kolom pemilih_dptb_j)",
+                         "b.csv: ppwp (ditebak dari kolom pengguna_non_dpt_j)")
 
 
 def test_matching_types_say_where_they_came_from() -> None:

@@ -48,8 +48,8 @@ def assert_one_error_line(result: CliResult, *mentions: str) -> None:
     assert result.stdout == b""
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= 2 and lines[0].startswith("rekap: error: "), result.stderr
-    assert all(line.startswith("hint: ") for line in lines[1:]), result.stderr
+    assert 1 <= len(lines) <= 2 and lines[0].startswith("rekap: galat: "), result.stderr
+    assert all(line.startswith("saran: ") for line in lines[1:]), result.stderr
     for text in mentions:
         assert text in lines[0], (text, lines[0])
 
@@ -226,7 +226,7 @@ def _rekap_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
 def test_binary_formats_are_refused_on_a_terminal_and_written_to_a_pipe(fmt: str) -> None:
     code, out, err = _rekap_on_a_terminal(["validate", TPS_3503, "-q", "-f", fmt])
     assert (code, out) == (2, b""), err
-    assert err.startswith("rekap: error: ") and "binary: not written to the terminal" in err.splitlines()[0]
+    assert err.startswith("rekap: galat: ") and "data biner: tidak ditulis ke terminal" in err.splitlines()[0]
     piped = subprocess.run([sys.executable, "-m", "rekap", "validate", TPS_3503, "-q", "-f", fmt],
                            capture_output=True, timeout=120, check=False)
     assert piped.returncode == 1
@@ -343,14 +343,14 @@ def test_a_folder_that_is_not_a_bundle_is_refused_before_any_work(tmp_path: Path
     before = files_of(out)
     # The folder is checked first: the missing input is not even looked at.
     got = run_cli(["run", str(tmp_path / "missing.csv"), "-o", str(out), "-q"])
-    assert_one_error_line(got, str(out), "no rekap bundle", sorted(content)[0])
+    assert_one_error_line(got, str(out), "tidak berisi folder hasil rekap", sorted(content)[0])
     assert files_of(out) == before
 
 
 def test_a_file_as_the_bundle_folder_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "hasil"
     target.write_text("x", encoding="utf-8")
-    assert_one_error_line(run_cli(["run", "-o", str(target), "-q"]), str(target), "not a folder")
+    assert_one_error_line(run_cli(["run", "-o", str(target), "-q"]), str(target), "bukan folder")
     assert target.read_text(encoding="utf-8") == "x"
 
 
@@ -363,25 +363,30 @@ def test_an_empty_folder_is_filled_and_the_current_folder_is_not_swapped(tmp_pat
     assert set(files_of(out)) == manifest_files(out)
     before = files_of(out)
     got = run_cli(["run", TPS_3503, "--election", "pkwkp", "-o", ".", "-q"])
-    assert_one_error_line(got, "current folder")
+    assert_one_error_line(got, "folder saat ini")
     assert files_of(out) == before
 
 
 # --- 4. compare's readable table ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "words"), [("id", ("dilaporkan", "dihitung", "selisih", "dasar")),
-                                             ("en", ("reported", "computed", "selisih", "basis"))])
-def test_compare_table_has_a_header_in_the_output_language(lang: str, words: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(("lang", "words", "numbers"), [
+    ("id", ("tingkat", "kode", "nama", "kolom", "dilaporkan", "dihitung", "selisih", "dasar", "jejak"),
+     ("4.769", "4.649", "+120")),
+    ("en", ("level", "code", "name", "field", "reported", "computed", "discrepancy", "basis", "trace"),
+     ("4,769", "4,649", "+120")),
+])
+def test_compare_table_has_a_header_in_the_output_language(lang: str, words: tuple[str, ...],
+                                                           numbers: tuple[str, ...]) -> None:
     got = run_cli(["compare", *TPS_FILES, *sum((["-r", r] for r in REPORTED), []), "--election", "pkwkp", "-q",
                    "--lang", lang])
     assert got.code == 1, got.stderr
     head, *lines = got.text.splitlines()
-    assert head.split() == ["level", "kode", "nama", "field", words[0], words[1], "selisih", words[3], "trace"]
+    assert head.split() == list(words)
     assert lines
-    # The columns line up: each number ends where its header word ends.
+    # The columns line up: each number, written as the language writes it, ends where its header word ends.
     planted = next(line for line in lines if line.startswith("kecamatan") and "350303" in line)
-    for word, value in ((words[0], "4769"), (words[1], "4649"), ("selisih", "+120")):
+    for word, value in zip((words[4], words[5], words[6]), numbers, strict=True):
         assert planted.index(value) + len(value) == head.index(word) + len(word), word
     # The data formats have no such line: their own header is the field names.
     as_csv = run_cli(["compare", *TPS_FILES, *sum((["-r", r] for r in REPORTED), []), "--election", "pkwkp", "-q",
@@ -394,5 +399,5 @@ def test_progress_table_header_follows_the_language() -> None:
     for lang in ("id", "en"):
         got = run_cli(["progress", *TPS_FILES, "--master", str(SAMPLE / "wilayah.csv"), "-q", "--lang", lang])
         heads[lang] = got.text.splitlines()[0].split()
-    assert heads == {"id": ["level", "kode", "nama", "masuk", "harapan", "persen"],
-                     "en": ["level", "kode", "nama", "received", "expected", "percent"]}
+    assert heads == {"id": ["tingkat", "kode", "nama", "masuk", "diharapkan", "persen"],
+                     "en": ["level", "code", "name", "received", "expected", "percent"]}

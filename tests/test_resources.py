@@ -31,19 +31,20 @@ def rekap_with_file_limit(args: list[str], limit: int, cwd: Path) -> subprocess.
 
 
 def one_error(stderr: str, start: str) -> None:
+    """One `rekap: galat:` line starting with `start` (the default language is Indonesian), at most a hint."""
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert lines and lines[0].startswith(f"rekap: error: {start}"), stderr
-    assert all(line.startswith("hint: ") for line in lines[1:]), stderr
+    assert lines and lines[0].startswith(f"rekap: galat: {start}"), stderr
+    assert all(line.startswith("saran: ") for line in lines[1:]), stderr
     assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize(
     ("args", "limit", "start"),
     [
-        (["validate", TPS, "-f", "csv", "-o", "out/findings.csv", "-q"], 1000, "out/findings.csv: cannot write (File too large)"),
-        (["aggregate", TPS, "-f", "parquet", "-o", "out/recap.parquet", "-q"], 500, "out/recap.parquet: cannot write"),
-        (["aggregate", TPS, "-f", "xlsx", "-o", "out/recap.xlsx", "-q"], 1000, "out/recap.xlsx: cannot write (File too large)"),
-        (["run", "-o", "out/bundle", "-q"], 30_000, "out/bundle: cannot write the bundle (File too large); nothing was written"),
+        (["validate", TPS, "-f", "csv", "-o", "out/findings.csv", "-q"], 1000, "out/findings.csv: tidak dapat menulis (File too large)"),
+        (["aggregate", TPS, "-f", "parquet", "-o", "out/recap.parquet", "-q"], 500, "out/recap.parquet: tidak dapat menulis"),
+        (["aggregate", TPS, "-f", "xlsx", "-o", "out/recap.xlsx", "-q"], 1000, "out/recap.xlsx: tidak dapat menulis (File too large)"),
+        (["run", "-o", "out/bundle", "-q"], 30_000, "out/bundle: folder hasil tidak dapat ditulis (File too large); tidak ada yang ditulis"),
     ],
     ids=["validate-csv", "aggregate-parquet", "aggregate-xlsx", "run-bundle"],
 )
@@ -60,10 +61,10 @@ def test_output_under_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "plain").write_text("x")
     got = run_cli(["validate", TPS, "-o", str(tmp_path / "plain" / "out.csv"), "-q"])
     assert got.code == 2
-    one_error(got.stderr, f"{tmp_path / 'plain' / 'out.csv'}: the folder {tmp_path / 'plain'} is not a folder")
+    one_error(got.stderr, f"{tmp_path / 'plain' / 'out.csv'}: {tmp_path / 'plain'} bukan folder")
     got = run_cli(["run", "-o", str(tmp_path / "plain" / "bundle"), "-q"])
     assert got.code == 2
-    one_error(got.stderr, f"{tmp_path / 'plain' / 'bundle'}: cannot make the output folder")
+    one_error(got.stderr, f"{tmp_path / 'plain' / 'bundle'}: folder hasil tidak dapat dibuat")
 
 
 @pytest.mark.parametrize(("var", "value"), [("REKAP_MEMORY_LIMIT", "lots"), ("REKAP_THREADS", "x"), ("REKAP_THREADS", "0")])
@@ -71,7 +72,7 @@ def test_bad_limits_are_usage_errors(monkeypatch: pytest.MonkeyPatch, var: str, 
     monkeypatch.setenv(var, value)
     got = run_cli(["validate", TPS, "-q"])
     assert got.code == 2
-    one_error(got.stderr, f"{var}={value!r} is not a")
+    one_error(got.stderr, f"{var}={value!r} bukan ")
 
 
 def test_duckdb_gets_half_the_memory_at_most_4gb_and_the_private_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

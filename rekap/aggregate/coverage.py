@@ -43,6 +43,7 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
     top-down by level, then by code.
     """
     from rekap.errors import UsageError
+    from rekap.i18n import _
 
     present = {
         str(r[0])
@@ -52,11 +53,11 @@ def coverage(con: duckdb.DuckDBPyConnection) -> str:
         ).fetchall()
     }
     if "rk_tps" not in present:
-        raise UsageError("coverage needs the TPS data: call prepare() first")
+        raise UsageError(_("kelengkapan memerlukan data TPS: panggil prepare() lebih dulu"))
     if "rk_expected_tps" not in present or "rk_master_units" not in present:
         raise UsageError(
-            "the region list has no TPS numbers per desa (e.g. the Kemendagri list)",
-            hint="give KPU's list with tps_max_no, like wilayah_kpu_pemilu2024.csv, with --master",
+            _("daftar wilayah tidak memuat nomor TPS per desa (mis. daftar Kemendagri)"),
+            hint=_("berikan daftar KPU yang punya tps_max_no, seperti wilayah_kpu_pemilu2024.csv, dengan --master"),
         )
     ensure_scope(con)
     con.execute(

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
-from rekap.errors import UsageError, WriteError
-from rekap.report.files import _stream, _temp_beside, _unlink, _write_all, reason, write_atomic
+from rekap.errors import UsageError
+from rekap.i18n import _
+from rekap.report.files import _stream, _temp_beside, _unlink, _write_all, reason, write_atomic, write_error
 from rekap.report.text import findings_text
 from rekap.schema import quote_ident
 
@@ -55,7 +56,8 @@ def format_for(path: str | None, fmt: str | None, extra: tuple[str, ...] = ()) -
     some commands offered; every format is offered everywhere now."""
     allowed = tuple(dict.fromkeys(FORMATS + extra))
     if fmt and fmt not in allowed:
-        raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(allowed))
+        raise UsageError(_("format keluaran tidak dikenal {fmt!r}", fmt=fmt),
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(allowed)))
     by_extension = None
     if path and path != "-":
         suffix = Path(path).suffix
@@ -63,13 +65,16 @@ def format_for(path: str | None, fmt: str | None, extra: tuple[str, ...] = ()) -
             by_extension = EXTENSIONS.get(suffix.lower())
             if by_extension is None:
                 raise UsageError(
-                    f"-o {path}: rekap does not write {suffix} files (it writes {', '.join(EXTENSIONS)})",
-                    hint="choose one of those extensions, or -f FORMAT with a name without extension",
+                    _("-o {path}: rekap tidak menulis berkas {suffix} (rekap menulis {extensions})", path=path,
+                      suffix=suffix, extensions=", ".join(EXTENSIONS)),
+                    hint=_("pilih salah satu ekstensi itu, atau -f FORMAT dengan nama tanpa ekstensi"),
                 )
     if fmt and by_extension and fmt != by_extension:
+        fitting = Path(str(path)).stem + _extension_of(fmt)
         raise UsageError(
-            f"-f {fmt} does not match -o {path} (a {by_extension} file by its extension)",
-            hint=f"drop -f, or name the file {Path(str(path)).stem}{_extension_of(fmt)}",
+            _("-f {fmt} tidak sesuai dengan -o {path} (berkas {kind} menurut ekstensinya)", fmt=fmt, path=path,
+              kind=by_extension),
+            hint=_("hapus -f, atau beri nama berkas {name}", name=fitting),
         )
     return fmt or by_extension or "table"
 
@@ -90,7 +95,7 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, neutralize: bool) -> tup
             parts.append(f"CASE WHEN regexp_matches({q}, '{FORMULA_START}') THEN '''' || {q} ELSE {q} END AS {q}")
         else:
             parts.append(q)
-    return f"SELECT {', '.join(parts)} FROM {quote_ident(table)}", [n for n, _ in cols]
+    return f"SELECT {', '.join(parts)} FROM {quote_ident(table)}", [n for n, _type in cols]
 
 
 def _copy_options(fmt: str) -> str:
@@ -109,13 +114,15 @@ def write_records(
     output: str | None,
     stdout: BinaryIO | None,
     tmpdir: str,
-    text: TextRenderer = findings_text,
+    text: TextRenderer | None = None,
     lang: str = "id",
 ) -> None:
     """Render `table` as `fmt` to the file `output` (atomically) or, when it is None or '-', to `stdout`.
-    `lang` names the sheet of an xlsx; the records are the same in every language."""
+    `text` draws the `table` format (default: the findings, in `lang`); `lang` also names the sheet of
+    an xlsx. The records of every other format are the same in every language."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown output format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+        raise UsageError(_("format keluaran tidak dikenal {fmt!r}", fmt=fmt),
+                         hint=_("pakai salah satu dari: {choices}", choices=", ".join(FORMATS)))
     to_file = bool(output) and output != "-"
     if fmt == "xlsx":
         from rekap.report.workbook import write_list_xlsx
@@ -124,13 +131,14 @@ def write_records(
         return
     if fmt == "table":
         sql, names = _select(con, table, neutralize=False)
-        data = text(names, con.execute(sql).fetchall())
+        rows = con.execute(sql).fetchall()
+        data = text(names, rows) if text is not None else findings_text(names, rows, lang)
         if to_file:
             write_atomic(Path(str(output)), data)
         else:
             _write_all(stdout, data)
         return
-    sql, _ = _select(con, table, neutralize=fmt == "csv")
+    sql, _names = _select(con, table, neutralize=fmt == "csv")
     if to_file:
         target = Path(str(output))
         tmp = _temp_beside(target)
@@ -139,7 +147,7 @@ def write_records(
             os.replace(tmp, target)
         except (OSError, duckdb.IOException) as exc:
             _unlink(tmp)
-            raise WriteError(target, reason(exc)) from None
+            raise write_error(target, reason(exc)) from None
         except BaseException:
             _unlink(tmp)
             raise
@@ -154,7 +162,7 @@ def write_records(
         _unlink(Path(name))
 
 
-def render(table: pa.Table, fmt: str, text: TextRenderer = findings_text, lang: str = "id") -> bytes:
+def render(table: pa.Table, fmt: str, text: TextRenderer | None = None, lang: str = "id") -> bytes:
     """The bytes `write_records` produces for an Arrow table (same code path as the CLI)."""
     import io
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rekap.errors import UsageError, WriteError
+from rekap.i18n import _
 
 
 def reason(exc: BaseException) -> str:
@@ -35,12 +36,13 @@ def _unlink(path: Path) -> None:
 def _temp_beside(path: Path) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        what = "is not a folder" if directory.exists() else "does not exist"
-        raise UsageError(f"{path}: the folder {directory} {what}")
+        if directory.exists():
+            raise UsageError(_("{path}: {folder} bukan folder", path=path, folder=directory))
+        raise UsageError(_("{path}: folder {folder} tidak ada", path=path, folder=directory))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise WriteError(path, str(exc.strerror), here=True) from None
+        raise write_error(path, str(exc.strerror), here=True) from None
     os.close(fd)
     # mkstemp makes the file private (0600); an output file should follow the umask like any other.
     umask = os.umask(0)
@@ -57,12 +59,19 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _unlink(tmp)
-        raise WriteError(path, str(exc.strerror)) from None
+        raise write_error(path, str(exc.strerror)) from None
+
+
+def write_error(path: object, why: str, *, here: bool = False) -> WriteError:
+    """The error of an output that could not be written (`here`: not even a file beside it)."""
+    if here:
+        return WriteError(_("{path}: tidak dapat menulis di sini ({reason})", path=path, reason=why), why)
+    return WriteError(_("{path}: tidak dapat menulis ({reason})", path=path, reason=why), why)
 
 
 def _stream(stdout: BinaryIO | None) -> BinaryIO:
     if stdout is None:
-        raise ValueError("no output stream")
+        raise ValueError("no output stream")  # a programming error, not for people
     return stdout
 
 

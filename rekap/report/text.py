@@ -3,6 +3,8 @@
 `findings_text` (validate), `recap_text` (aggregate), `discrepancy_text` (compare) and `progress_text`
 (progress) each take the column names and rows of their table and return UTF-8 bytes; `write_records`
 calls them for the `table` format, so every other format of the same rows comes from the same table.
+They are for people: words in the output language (`lang`), numbers written as the language writes
+them (1.234.567 / 1,234,567); codes (rule ids, level codes, column names) stay as they are.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rekap.i18n import percent
+from rekap.i18n import C_, SEVERITY_WORDS, num, percent, severity_word
 
 
-def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
     """One finding per line, ruff-style: `source:row  kode  RULE severity message`."""
     if not rows:
         return b""
@@ -23,26 +25,38 @@ def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
             f"{r[idx['source']] or ''}:{r[idx['row']]}" if r[idx["row"]] is not None else str(r[idx["source"]] or ""),
             r[idx["kode_wilayah"]] or "-",
             r[idx["rule"]],
-            r[idx["severity"]],
+            severity_word(r[idx["severity"]], lang),
             r[idx["message"]],
         )
         for r in rows
     ]
-    width = max(len(loc) for loc, *_ in recs)
-    out = [f"{loc:<{width}}  {kode:<13}  {rule}  {sev:<7}  {msg}" for loc, kode, rule, sev, msg in recs]
+    width = max(len(loc) for loc, *_rest in recs)
+    sev_width = max(len(severity_word(s, lang)) for s in SEVERITY_WORDS)
+    out = [f"{loc:<{width}}  {kode:<13}  {rule}  {sev:<{sev_width}}  {msg}" for loc, kode, rule, sev, msg in recs]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-    """A readable table of recap rows: unit, counters and the vote columns."""
-    show = [c for c in columns if c in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah", "n_tps", "n_tps_expected")
+TEXT_COLUMNS = ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah")
+"""The recap's columns that hold codes and names (every other column shown is a count)."""
+
+
+def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """A readable table of recap rows: unit, counters and the vote columns, headed by the column names
+    (as in every other format of the recap)."""
+    show = [c for c in columns if c in (*TEXT_COLUMNS, "n_tps", "n_tps_expected")
             or c.startswith("suara_") or c == "pemilih_dpt_j"]
     idx = [columns.index(c) for c in show]
-    table = [show] + [["" if r[i] is None else str(r[i]) for i in idx] for r in rows]
+    numeric = [columns[i] not in TEXT_COLUMNS for i in idx]
+    # Column names head the table, as in every other format, but for `level`, a word for people.
+    head = [C_("recap table", "tingkat", lang) if c == "level" else c for c in show]
+    table = [head] + [
+        ["" if r[i] is None else num(r[i], lang) if is_num else str(r[i]) for i, is_num in zip(idx, numeric, strict=True)]
+        for r in rows
+    ]
     widths = [max(len(row[j]) for row in table) for j in range(len(show))]
-    numeric = [columns[i] not in ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah") for i in idx]
     lines = [
-        "  ".join(cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric, strict=True)).rstrip()
+        "  ".join(cell.rjust(w) if is_num else cell.ljust(w)
+                  for cell, w, is_num in zip(row, widths, numeric, strict=True)).rstrip()
         for row in table
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -51,33 +65,46 @@ def recap_text(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
 def discrepancy_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
     """One discrepancy per line under a header: where, which field, reported vs computed, selisih, the
     basis it was computed from, and the trace. Nothing at all when there is no discrepancy."""
+    if not rows:
+        return b""
     idx = {c: i for i, c in enumerate(columns)}
-    reported, computed, basis = ("dilaporkan", "dihitung", "dasar") if lang == "id" else ("reported", "computed", "basis")
-    out = [f"{'level':<9} {'kode':<10} {'nama':<24} {'field':<22} {reported:>12} {computed:>12} {'selisih':>10}  "
-           f"{basis}  trace"]
+    head = [C_("discrepancy table", "tingkat", lang), C_("discrepancy table", "kode", lang),
+            C_("discrepancy table", "nama", lang), C_("discrepancy table", "kolom", lang),
+            C_("discrepancy table", "dilaporkan", lang), C_("discrepancy table", "dihitung", lang),
+            C_("discrepancy table", "selisih", lang), C_("discrepancy table", "dasar", lang),
+            C_("discrepancy table", "jejak", lang)]
+    w = [max(len(h), n) for h, n in zip(head, (9, 10, 24, 22, 12, 12, 10), strict=False)]
+    out = [f"{head[0]:<{w[0]}} {head[1]:<{w[1]}} {head[2]:<{w[2]}} {head[3]:<{w[3]}} {head[4]:>{w[4]}} "
+           f"{head[5]:>{w[5]}} {head[6]:>{w[6]}}  {head[7]}  {head[8]}"]
     for r in rows:
         sel = r[idx["selisih"]]
+        signed = ("+" if sel is not None and sel > 0 else "") + _blank(sel, lang)
         trace = f"  ← {r[idx['trace']]}" if r[idx["trace"]] else ""
         out.append(
-            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:24]:<24} "
-            f"{r[idx['field']]:<22} {r[idx['reported']]:>12} {r[idx['computed']]:>12} {sel:>+10}  "
-            f"({r[idx['computed_from']]}){trace}"
+            f"{r[idx['level']]:<{w[0]}} {r[idx['kode_wilayah']]:<{w[1]}} {(r[idx['nama_wilayah']] or '')[:24]:<{w[2]}} "
+            f"{r[idx['field']]:<{w[3]}} {_blank(r[idx['reported']], lang):>{w[4]}} "
+            f"{_blank(r[idx['computed']], lang):>{w[5]}} {signed:>{w[6]}}  ({r[idx['computed_from']]}){trace}"
         )
-    return ("\n".join(out) + "\n").encode("utf-8") if rows else b""
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
 def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
     """One unit per line under a header: TPS received, expected, percent."""
     idx = {c: i for i, c in enumerate(columns)}
-    received, expected, pct = ("masuk", "harapan", "persen") if lang == "id" else ("received", "expected", "percent")
-    out = [f"{'level':<9} {'kode':<10} {'nama':<28} {received:>8} {expected:>8} {pct:>7}"]
+    head = [C_("progress table", "tingkat", lang), C_("progress table", "kode", lang),
+            C_("progress table", "nama", lang), C_("progress table", "masuk", lang),
+            C_("progress table", "diharapkan", lang), C_("progress table", "persen", lang)]
+    w = [max(len(h), n) for h, n in zip(head, (9, 10, 28, 8, 8, 7), strict=True)]
+    out = [f"{head[0]:<{w[0]}} {head[1]:<{w[1]}} {head[2]:<{w[2]}} {head[3]:>{w[3]}} {head[4]:>{w[4]}} {head[5]:>{w[5]}}"]
     for r in rows:
         out.append(
-            f"{r[idx['level']]:<9} {r[idx['kode_wilayah']]:<10} {(r[idx['nama_wilayah']] or '')[:28]:<28} "
-            f"{_blank(r[idx['n_tps']]):>8} {_blank(r[idx['n_tps_expected']]):>8} {percent(r[idx['persen']], lang):>7}"
+            f"{r[idx['level']]:<{w[0]}} {r[idx['kode_wilayah']]:<{w[1]}} {(r[idx['nama_wilayah']] or '')[:28]:<{w[2]}} "
+            f"{_blank(r[idx['n_tps']], lang):>{w[3]}} {_blank(r[idx['n_tps_expected']], lang):>{w[4]}} "
+            f"{percent(r[idx['persen']], lang):>{w[5]}}"
         )
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _blank(value: object) -> str:
-    return "" if value is None else str(value)
+def _blank(value: Any, lang: str) -> str:
+    """A count for people, '' when there is none."""
+    return "" if value is None else num(value, lang)

@@ -12,10 +12,10 @@ import duckdb
 
 from rekap.db import RULES_TABLE
 from rekap.errors import UsageError
-from rekap.i18n import C_, NC_, SOURCE_LANG, _, languages
+from rekap.i18n import C_, NC_, SOURCE_LANG, _, languages, severity_word
 from rekap.schema import quote_ident
 from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s
-from rekap.validate.registry import Rule, severity_word
+from rekap.validate.registry import Rule
 
 FAMILIES: tuple[tuple[Rule, ...], ...] = (rules_s.RULES, rules_a.RULES, rules_p.RULES, rules_k.RULES, rules_h.RULES)
 """Structure, arithmetic, plausibility, completeness, hierarchy (domain.md §3)."""

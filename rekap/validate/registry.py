@@ -15,24 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rekap.i18n import C_, NC_, _
+from rekap.i18n import _
 
 SEVERITIES = ("error", "warning", "info")
 """The severity codes: stable data (finding records, `rk_rules`, `rekap rules -f json`), never translated."""
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-SEVERITY_WORDS: dict[str, tuple[str, str]] = {
-    "error": NC_("severity", "galat"),
-    "warning": NC_("severity", "peringatan"),
-    "info": NC_("severity", "info"),
-}
-"""A severity as a word for people (the code stays in data)."""
-
-
-def severity_word(severity: str, lang: str | None = None) -> str:
-    """`galat` / `error`, `peringatan` / `warning`, `info`: a severity code in a language."""
-    return C_(*SEVERITY_WORDS[severity], lang) if severity in SEVERITY_WORDS else severity
-
-
 @dataclass(frozen=True)
 class Check:
     """One equation or bound of a rule, as SQL over `rk_tps` (aliased `t`).
