@@ -208,6 +208,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
 
 
 FilesArg = Annotated[list[str], typer.Argument(
+    metavar=N_("BERKAS..."),
     help=N_("Berkas hasil TPS (CSV/TSV, XLSX, Parquet, JSON/JSONL Sirekap); '-' membaca stdin."), show_default=False)]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=N_(
     "Keluaran: table, csv, json, jsonl, parquet, xlsx (satu lembar berisi baris-baris keluaran) (bawaan: dari "
@@ -509,7 +510,7 @@ ReportedOpt = Annotated[
     ),
 )
 def compare(
-    files: Annotated[list[str] | None, typer.Argument(help=N_(
+    files: Annotated[list[str] | None, typer.Argument(metavar=N_("BERKAS..."), help=N_(
         "Berkas hasil TPS (boleh tidak ada): dasar pemeriksaan rekap."), show_default=False)] = None,
     reported: ReportedOpt = None,
     fmt: FormatOpt = None,
@@ -687,7 +688,7 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
     ),
 )
 def run(
-    files: Annotated[list[str] | None, typer.Argument(help=N_(
+    files: Annotated[list[str] | None, typer.Argument(metavar=N_("BERKAS..."), help=N_(
         "Berkas hasil TPS; tanpa berkas = contoh bawaan."), show_default=False)] = None,
     reported: ReportedOpt = None,
     outdir: Annotated[Path, typer.Option("--output", "-o", help=N_(
@@ -997,6 +998,8 @@ def _translate_help(command: Any) -> None:
     for param in getattr(command, "params", ()):
         if getattr(param, "help", None):
             param.help = _(CLICK_TEXTS.get(param.help, param.help))
+        if getattr(param, "param_type_name", "") == "argument" and getattr(param, "metavar", None):
+            param.metavar = _(param.metavar)  # BERKAS / FILES
     if hasattr(command, "get_help_option"):
         # Click builds `--help` itself, while parsing: its text is translated when Click asks for it.
         get_help_option = command.get_help_option
