@@ -414,6 +414,15 @@ def aggregate(
         con = s.con
         ds, report = _checked(s, inputs, parsed)
         recap = s.aggregate(levels)
+        if recap.rows == 0 and recap.levels_above_election and not recap.levels_above_scope:
+            from rekap.i18n import election_name, level_word
+            from rekap.regions import TOP_LEVEL
+
+            jenis, skipped = next(iter(recap.levels_above_election.items()))
+            _fail(_("{election} direkap sampai tingkat {top}; tingkat {levels} tidak berlaku untuknya", lang_code,
+                    election=election_name(jenis, lang_code), top=level_word(TOP_LEVEL[jenis], lang_code),
+                    levels=", ".join(level_word(lv, lang_code) for lv in skipped)),
+                  hint=_("minta --level {top} atau yang lebih rendah", lang_code, top=TOP_LEVEL[jenis]))
         if recap.rows == 0 and recap.levels_above_scope:
             from rekap.i18n import level_word
 
@@ -483,6 +492,14 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str,
                  error_tps=num(report.severity_counts["error"] and error_tps, lang)),
     ]
     lines += _statement_lines(report, lang, recap.levels_above_scope)
+    if recap.rows:
+        from rekap.i18n import election_name, level_word
+        from rekap.regions import TOP_LEVEL
+
+        for jenis, skipped in recap.levels_above_election.items():
+            lines.append("  ! " + _("{election} direkap sampai tingkat {top}: tidak ada baris tingkat {levels} untuknya",
+                                    lang, election=election_name(jenis, lang), top=level_word(TOP_LEVEL[jenis], lang),
+                                    levels=", ".join(level_word(lv, lang) for lv in skipped)))
     for note in report.notes:
         lines.append(f"  ! {note}")
     lines += _skipped_lines(ds, lang)

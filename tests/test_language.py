@@ -161,6 +161,8 @@ ERRORS: dict[str, list[str]] = {
     "bad election": ["validate", *SAMPLE_TPS, "--election", "pilkades"],
     "bad delimiter": ["validate", *SAMPLE_TPS, "--delimiter", "ab"],
     "bad sheet": ["validate", *SAMPLE_TPS, "--sheet", "x:y:z"],
+    "wilayah outside the data": ["validate", *SAMPLE_TPS, "--wilayah", "11"],
+    "level the election has not": ["aggregate", *SAMPLE_TPS, "--level", "nasional"],
 }
 
 

@@ -426,3 +426,27 @@ def test_the_package_metadata_uses_the_license_expression_setuptools_asks_for() 
     assert isinstance(project["project"]["license"], str)
     # The SPDX string needs setuptools 77 or newer in the build environment.
     assert any(req.replace(" ", "").startswith("setuptools>=77") for req in project["build-system"]["requires"])
+
+
+def test_a_scope_holding_none_of_the_data_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--wilayah 11` on Jawa Timur data: nothing to check, sum or compare; an empty 'no finding' would
+    look like a clean answer."""
+    monkeypatch.chdir(tmp_path)
+    for command in (["validate"], ["aggregate", "--level", "kecamatan"], ["run", "-o", "hasil-kosong"]):
+        got = run_cli([*command, *SAMPLE_TPS, "--wilayah", "11"])
+        assert_clean_failure(got, "tidak ada baris TPS di dalam --wilayah 11: semua 289 baris data berada di luarnya")
+        assert "kode provinsi dalam data: 35" in got.stderr
+    assert not Path("hasil-kosong").exists()
+    assert run_cli(["validate", *SAMPLE_TPS, "--wilayah", "3503", "-f", "csv"]).code in (0, 1)
+
+
+def test_a_level_the_election_is_not_recapped_to_stops_or_is_said() -> None:
+    """Governor results stop at provinsi: asking only for nasional is an error, not '0 rows'; asking for
+    provinsi and nasional gives provinsi and says that nasional does not apply."""
+    got = run_cli(["aggregate", *SAMPLE_TPS, "--level", "nasional"])
+    assert_clean_failure(got, "Pemilihan Gubernur dan Wakil Gubernur (pkwkp) direkap sampai tingkat provinsi; "
+                              "tingkat nasional tidak berlaku untuknya")
+    got = run_cli(["aggregate", *SAMPLE_TPS, "--level", "provinsi,nasional", "-f", "csv"])
+    assert got.code == 0, got.stderr
+    assert [line.split(",")[1] for line in got.text.splitlines()[1:]] == ["provinsi"]
+    assert "(pkwkp) direkap sampai tingkat provinsi: tidak ada baris tingkat nasional untuknya" in got.stderr

@@ -55,6 +55,8 @@ class RecapResult:
     """Records whose code gives no desa (S005)."""
     levels_above_scope: list[str] = field(default_factory=list)
     """Requested levels left out because they lie above the scope (nasional for one province)."""
+    levels_above_election: dict[str, list[str]] = field(default_factory=dict)
+    """Per election type of the data: requested levels it is not recapped to (nasional for pkwkp)."""
 
 
 def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -121,6 +123,12 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
         f"(jenis_pemilihan = '{jenis}' AND level IN ({', '.join(repr(lv) for lv in LEVELS[: LEVELS.index(top)])}))"
         for jenis, top in TOP_LEVEL.items()
     )
+    jenis_found = [str(r[0]) for r in con.execute(
+        "SELECT DISTINCT jenis_pemilihan FROM rk_recap_sums WHERE jenis_pemilihan IS NOT NULL ORDER BY 1").fetchall()]
+    above_election = {
+        jenis: [lv for lv in levels if LEVELS.index(lv) < LEVELS.index(TOP_LEVEL[jenis])]
+        for jenis in jenis_found if jenis in TOP_LEVEL
+    }
     con.execute(f"DELETE FROM rk_recap_sums WHERE {too_high}")
     scope = scopes.load(con) or scopes.data_root(con)
     above = [str(r[0]) for r in con.execute(
@@ -157,6 +165,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
         not_summed_duplicate=int(stats[1]),
         not_summed_unplaced=int(stats[2]),
         levels_above_scope=[lv for lv in LEVELS if lv in above],
+        levels_above_election={j: lvs for j, lvs in above_election.items() if lvs},
     )
 
 

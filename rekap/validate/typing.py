@@ -16,6 +16,8 @@ from rekap.config import DEFAULTS, Thresholds, thresholds_rows
 from rekap.dataset import RAW_ALL, Dataset
 from rekap.db import SCOPE_TABLES, count, create_macros, drop_tables
 from rekap.election import InputElection
+from rekap.errors import UsageError
+from rekap.i18n import _, num
 from rekap.schema import ELECTIONS, NUMERIC_COLUMNS, quote_ident
 from rekap.scope import Scope
 
@@ -119,6 +121,16 @@ def prepare(
         inside = wilayah.tps_sql("coalesce(rk_code(kode_tps), '')")
         con.execute(f"CREATE OR REPLACE VIEW rk_raw AS SELECT * FROM {RAW_ALL} WHERE {inside}")
         ds.rows_outside = count(con, f"SELECT (SELECT count(*) FROM {RAW_ALL}) - (SELECT count(*) FROM rk_raw)")
+        if ds.rows_outside and not count(con, "SELECT count(*) FROM (SELECT 1 FROM rk_raw LIMIT 1)"):
+            # Nothing to check, sum or compare: an empty answer would look like a clean one.
+            roots = ", ".join(str(r[0]) for r in con.execute(
+                f"SELECT DISTINCT left(coalesce(rk_code(kode_tps), ''), 2) AS p FROM {RAW_ALL} ORDER BY p LIMIT 5"
+            ).fetchall())
+            raise UsageError(
+                _("tidak ada baris TPS di dalam --wilayah {scope}: semua {n} baris data berada di luarnya",
+                  scope=", ".join(wilayah.units), n=num(ds.rows_outside)),
+                hint=_("periksa kode --wilayah; kode provinsi dalam data: {codes}", codes=roots),
+            )
     else:
         con.execute(f"CREATE OR REPLACE VIEW rk_raw AS SELECT * FROM {RAW_ALL}")
         ds.rows_outside = 0
