@@ -162,7 +162,7 @@ def test_bad_usage_fails_with_one_line(tmp_path: Path, options: list[str], menti
 @pytest.mark.parametrize(
     ("args", "indonesian", "english"),
     [
-        (["validate"], "argumen 'files' belum diberikan", "missing argument 'files'"),
+        (["validate"], "argumen 'BERKAS...' belum diberikan", "missing argument 'FILES...'"),
         (["progress", "tps.csv"], "opsi '--master' wajib diberikan", "missing option '--master'"),
         (["validate", "tps.csv", "--fial-on", "error"], "opsi tidak dikenal: --fial-on (mungkin maksudnya --fail-on",
          "no such option: --fial-on (did you mean --fail-on"),

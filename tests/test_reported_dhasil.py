@@ -138,7 +138,7 @@ def test_text_in_a_count_cell_of_the_workbook_is_s002_naming_the_cell(bundle: Pa
     assert [(r["source"], r["level"], r["kode_wilayah"], r["field"], r["row"]) for r in found] == [
         (f"{changed} [Kabupaten-Kota]", "kabkota", code, "suara_sah", str(row))
     ]
-    assert '"22.6O3"' in found[0]["message"] and f"cell E{row}" in found[0]["message"]
+    assert '"22.6O3"' in found[0]["message"] and f"sel E{row}" in found[0]["message"]
 
 
 @pytest.mark.parametrize(("lang", "wide_max_units", "elections"), [
@@ -188,7 +188,7 @@ def test_long_layout_bad_cell_names_its_cell_and_a_total_row_is_never_a_unit(
     load(con, path, tmp_path)
     letter = ws.cell(unit_row, column).column_letter
     assert con.execute(f"SELECT _row, kode_wilayah, field, raw, reason FROM {BAD_TABLE}").fetchall() == [
-        (unit_row, code, "suara_sah", "lihat C1", f"not a whole number >= 0, cell {letter}{unit_row}")
+        (unit_row, code, "suara_sah", "lihat C1", f"bukan bilangan bulat >= 0, sel {letter}{unit_row}")
     ]
     assert per_level(con, REPORTED_TABLE) == per_level(con, "recap")
     assert con.execute(f"SELECT count(*) FROM {REPORTED_TABLE} WHERE _row = {total_row} AND level = 'kecamatan'"
@@ -306,7 +306,7 @@ def test_hand_typed_form_against_the_tps_data_and_its_text_cell_as_s002(
     assert [(r["source"], r["level"], r["kode_wilayah"], r["field"], r["row"]) for r in found] == [
         (f"{path} [D Hasil 350303]", "desa", recap[1]["kode_wilayah"], "suara_tidak_sah", str(where["suara_tidak_sah"]))
     ]
-    assert '"1O5"' in found[0]["message"] and f"cell {cell}" in found[0]["message"]
+    assert '"1O5"' in found[0]["message"] and f"sel {cell}" in found[0]["message"]
 
 
 def test_a_workbook_without_a_recap_sheet_is_refused_in_one_line(tmp_path: Path) -> None:
