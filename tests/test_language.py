@@ -250,3 +250,18 @@ def test_the_bundle_speaks_one_language(lang: str, tmp_path: Path) -> None:
     page = _Text()
     page.feed((out / "laporan.html").read_text(encoding="utf-8"))
     assert_in_language("\n".join(page.parts), lang, "laporan.html")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_whole_numbers_are_babels_text(lang: str) -> None:
+    """`num` writes whole numbers with Python's grouping and the locale's symbol (fast); the text must be
+    exactly Babel's (CLDR) for every size and sign."""
+    from babel.numbers import format_decimal
+
+    from rekap.i18n import BABEL_LOCALES, num
+
+    values = [0, 7, -7, 999, 1000, -1000, 1234567, -1234567, 10**15 + 1, -(2**63), 2**64]
+    values += [int(v) for v in (3 ** k for k in range(40))]
+    for v in values:
+        assert num(v, lang) == format_decimal(v, locale=BABEL_LOCALES.get(lang, lang)), v
+    assert num(1234567, "id") == "1.234.567" and num(1234567, "en") == "1,234,567"
