@@ -482,7 +482,7 @@ def _recap_summary(recap: Any, report: ValidationReport, ds: Dataset, lang: str,
         "  " + _("baris dibaca {read}; dijumlahkan {summed} TPS; tidak dijumlahkan {not_summed}", lang,
                  read=num(report.rows_read, lang), summed=num(recap.tps_summed, lang),
                  not_summed=num(report.rows_rejected + not_summed, lang)),
-        "    " + _("ganda persis {duplicate} (S004), tak terbaca {unreadable} (S008), salinan TPS berbeda "
+        "    " + _("ganda persis {duplicate} (S004), tidak terbaca {unreadable} (S008), salinan TPS berbeda "
                    "{differing} (S003), kode tanpa desa {unplaced} (S005)", lang,
                    duplicate=num(report.rows_duplicate, lang),
                    unreadable=num(report.rows_rejected - report.rows_duplicate, lang),
@@ -609,10 +609,10 @@ def _rows_line(report: ValidationReport, lang: str) -> str:
               "rejected": num(report.rows_rejected, lang), "duplicate": num(report.rows_duplicate, lang),
               "unreadable": num(report.rows_rejected - report.rows_duplicate, lang)}
     if report.rows_outside:
-        return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tak "
+        return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tidak "
                         "terbaca {unreadable}); di luar --wilayah {outside}", lang,
                         outside=num(report.rows_outside, lang), **counts)
-    return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tak terbaca "
+    return "  " + _("baris dibaca {read}, dipakai {used}, ditolak {rejected} (ganda persis {duplicate}, tidak terbaca "
                     "{unreadable})", lang, **counts)
 
 
