@@ -102,6 +102,13 @@ def level_of_code(code: str) -> str | None:
     return LEVEL_OF_LENGTH.get(len(code)) if code.isdigit() else None
 
 
+def level_of_code_sql(code: str) -> str:
+    """SQL: the level of a unit code by its length (`00` is nasional), NULL for any other length; the SQL
+    twin of `level_of_code`. `code` is an SQL expression, never input text."""
+    whens = " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in LEVEL_OF_LENGTH.items())
+    return f"CASE WHEN {code} = '{NATIONAL_CODE}' THEN 'nasional' ELSE CASE length({code}) {whens} END END"
+
+
 def rank_sql(column: str) -> str:
     """SQL: a sort key putting levels top-down (nasional 0 … desa 4, tps 5, anything else last).
     `column` is an SQL expression (a quoted identifier or a qualified column), never input text."""

@@ -163,3 +163,16 @@ def test_recap_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     first = run_cli(["aggregate", *sample, "--election", "pkwkp", "-f", "csv", "-q"])
     second = run_cli(["aggregate", *sample, "--election", "pkwkp", "-f", "csv", "-q"])
     assert first.code == 0 and first.stdout == second.stdout and first.stdout.count(b"\n") > 50
+
+
+def test_level_of_a_code_in_sql_is_the_python_one() -> None:
+    """`regions.level_of_code_sql` (S002 on reported recaps, the region list) agrees with `level_of_code`,
+    the national code included (a 2-digit `00` is nasional, not a province)."""
+    import duckdb
+
+    from rekap.regions import level_of_code, level_of_code_sql
+
+    codes = ["00", "35", "3501", "350101", "3501012001", "3501012001001", "351", "", "99"]
+    con = duckdb.connect()
+    got = con.execute(f"SELECT c, {level_of_code_sql('c')} FROM unnest($codes) AS t(c)", {"codes": codes}).fetchall()
+    assert {c: lv for c, lv in got} == {c: level_of_code(c) for c in codes}

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from rekap.db import SCOPE_TABLES, count, create_macros, drop_tables
-from rekap.regions import LEVEL_OF_LENGTH
+from rekap.regions import LEVEL_OF_LENGTH, level_of_code_sql
 from rekap.schema import quote_ident
 
 
@@ -73,7 +73,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
         raise InputError(_("{path}: daftar wilayah tidak dapat dibaca ({error})", path=shown,
                            error=str(exc).splitlines()[0])) from None
     con.execute("CREATE OR REPLACE TABLE rk_master AS SELECT DISTINCT kode FROM rk_master_raw WHERE kode IS NOT NULL")
-    level = "CASE length(kode) " + " ".join(f"WHEN {n} THEN '{lv}'" for n, lv in LEVEL_OF_LENGTH.items()) + " END"
+    level = level_of_code_sql("kode")
     nama = "min(trim(nama))" if "nama" in cols else "NULL::VARCHAR"
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_master_units AS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rekap.db import text_sql
 from rekap.i18n import N_, _
+from rekap.regions import level_of_code_sql
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.sql import c
@@ -46,7 +47,7 @@ def s001(ctx: Context) -> list[Check] | NotApplicable:
 def s002(ctx: Context) -> list[Check] | NotApplicable:
     if ctx.has_reported:
         # Cells of reported recaps that are not counts (collected by rekap.io.reported).
-        level = "CASE length(b.kode_wilayah) WHEN 2 THEN 'provinsi' WHEN 4 THEN 'kabkota' WHEN 6 THEN 'kecamatan' WHEN 10 THEN 'desa' ELSE 'nasional' END"
+        level = f"coalesce({level_of_code_sql('b.kode_wilayah')}, 'nasional')"
         return [
             Check(
                 sql=f"""SELECT b.kode_wilayah, b.field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
