@@ -159,12 +159,9 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
         return
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
-    from rekap.i18n import num, severity_word
-    from rekap.session import all_rules
+    from rekap.i18n import num
 
-    rules_by_id = {r.id: r for r in all_rules()}
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print("[bold]" + escape(_("Ringkasan pemeriksaan — rekap {version}", lang, version=__version__)) + "[/bold]")
     for s in ds.sources:
@@ -186,25 +183,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
         console.print(f"  ! {note}", markup=False)
     console.print(_rows_line(report, lang), markup=False)
     console.print("  " + _("TPS diperiksa: {n}", lang, n=num(report.tps_checked, lang)), markup=False)
-    if report.counts:
-        table = Table(box=None, pad_edge=False, show_edge=False)
-        table.add_column(C_("summary table", "Aturan", lang))
-        table.add_column(C_("summary table", "Keparahan", lang))
-        table.add_column(C_("summary table", "Jumlah", lang), justify="right")
-        table.add_column(C_("summary table", "Keterangan", lang))
-        for rule_id, n in sorted(report.counts.items()):
-            r = rules_by_id[rule_id]
-            table.add_row(rule_id, severity_word(r.severity, lang), num(n, lang), escape(r.title(lang)))
-        console.print(table)
-    else:
-        console.print("  " + _("Tidak ada temuan.", lang), markup=False)
-    sc = report.severity_counts
-    console.print("  " + _("{error} galat, {warning} peringatan, {info} info", lang, error=num(sc["error"], lang),
-                           warning=num(sc["warning"], lang), info=num(sc["info"], lang)), markup=False)
-    if report.not_applicable:
-        console.print("  " + _("Aturan tidak berlaku:", lang), markup=False)
-        for rule_id, na in report.not_applicable.items():
-            console.print(f"    {rule_id}: {na.text(lang)}", markup=False)
+    _rule_counts(report, lang)
 
 
 FilesArg = Annotated[list[str], typer.Argument(
@@ -454,9 +433,9 @@ def aggregate(
 
 
 def _error_rules() -> list[str]:
-    from rekap.session import all_rules
+    from rekap.session import data_rules
 
-    return [r.id for r in all_rules() if r.severity == "error"]
+    return [r.id for r in data_rules() if r.severity == "error"]
 
 
 def _levels(text: str) -> list[str]:
@@ -629,6 +608,188 @@ def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
         lines.append("  " + _("rekap yang dilaporkan: baris dibaca {read}, dimuat {used}, ditolak {rejected}", lang,
                               read=num(read, lang), used=num(read - rejected, lang), rejected=num(rejected, lang)))
     return lines
+
+
+@app.command(
+    help=N_("Apa yang berubah antara dua versi data TPS yang sama (dua snapshot, atau dua sumber)."),
+    epilog=N_(
+        "LAMA dan BARU masing-masing satu sisi: sebuah berkas, sebuah folder (semua berkas yang dibaca rekap di "
+        "dalamnya), pola glob dalam tanda kutip, atau beberapa di antaranya dipisah koma.\n\n"
+        "Contoh:\n\n"
+        "  rekap diff snapshot_0220.parquet tps_0317.csv\n"
+        "  rekap diff unduhan/0220/ unduhan/0317/ -f csv -o perubahan.csv\n"
+        "  rekap diff 'pagi/*.xlsx' 'sore/*.xlsx' --level kecamatan\n"
+        "  rekap diff sirekap.csv saksi.xlsx --sources sirekap,saksi\n"
+        "  rekap diff lama.parquet baru.parquet -f jsonl | jq -r 'select(.rules | contains(\"D003\")) | .kode_wilayah'\n\n"
+        "Keluaran: satu catatan per TPS dan kolom yang berbeda (kode_wilayah, field, old, new, selisih, change, "
+        "rules, old_source, new_source), satu catatan per TPS yang hanya ada di satu sisi; dengan --level, jumlah "
+        "per wilayah. Temuan aturan D (atau X dengan --sources) dan S ada di ringkasan, dan di --findings BERKAS.\n\n"
+        "Kode keluar: 0 tidak ada temuan pada atau di atas --fail-on (juga bila tidak ada yang berubah), 1 ada, "
+        "2 masukan tidak dapat dipakai atau kedua sisi tidak dapat dicocokkan."
+    ),
+)
+def diff(
+    sides: Annotated[list[str], typer.Argument(
+        metavar=N_("LAMA BARU"),
+        help=N_("Dua sisi: LAMA lalu BARU (berkas, folder, 'pola*' atau beberapa dipisah koma)."), show_default=False)],
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    level: Annotated[str | None, typer.Option("--level", "-l", help=N_(
+        "Tambahkan jumlah per wilayah (Σ baru − Σ lama per kolom, dan jumlah TPS yang berubah): desa, kecamatan, "
+        "kabkota, provinsi, nasional, beberapa dipisah koma, atau all. Keluarannya lalu baris per wilayah."))] = None,
+    sources: Annotated[str | None, typer.Option("--sources", help=N_(
+        "Dua sumber pada waktu yang sama, bukan dua snapshot: NAMA_A,NAMA_B (mis. sirekap,saksi); menjalankan X001 "
+        "dan X002, bukan aturan D."))] = None,
+    findings: Annotated[str | None, typer.Option("--findings", help=N_(
+        "Tulis juga temuan (aturan D/X dan S) ke berkas ini; formatnya dari ekstensinya."))] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help=N_(
+        "Hanya aturan ini (ID atau awalan, mis. D003,D006)."))] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help=N_(
+        "Lewati aturan ini (ID atau awalan)."))] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help=N_(
+        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau "
+        "'never'."))] = "error",
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    wilayah: WilayahOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """What changed between two versions of the same TPS (the help shown is the catalogue's)."""
+    from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+    from rekap.report.text import changes_text, diff_units_text
+    from rekap.session import expand_set, split_patterns
+
+    lang_code = resolve_lang(lang)
+    if fail_on not in ("error", "warning", "info", "never"):
+        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
+    if len(sides) != 2:
+        _fail(_("rekap diff butuh tepat dua sisi, LAMA dan BARU, bukan {n}", n=len(sides)),
+              hint=_("satukan berkas satu sisi dalam folder, dalam pola bertanda kutip ('lama/*.csv') atau dengan "
+                     "koma (a.csv,b.csv)"))
+    names = None
+    if sources is not None:
+        names = [n.strip() for n in sources.split(",")]
+        if len(names) != 2 or not all(names) or names[0] == names[1]:
+            _fail(_("--sources butuh dua nama berbeda, dipisah koma, bukan {value!r}", value=sources),
+                  hint=_("mis. --sources sirekap,saksi"))
+    levels = _levels(level) if level is not None else []
+    out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
+    findings_format = format_for(findings, None) if findings else None
+    old, new = expand_set(sides[0]), expand_set(sides[1])
+    if old.count("-") + new.count("-") > 1:
+        _fail(_("stdin ('-') hanya dapat dibaca untuk satu sisi"))
+    inputs = Inputs([*old, *new], election, config, None, None, paslon, columns, sheet, input_format, delimiter,
+                    wilayah)
+    parsed = _parse(inputs, rules=[])
+    with _open_session(lang_code) as s:
+        result = s.diff(old, new, sources=names, levels=levels, select=split_patterns(select) or None,
+                        ignore=split_patterns(ignore), election=election, options=parsed.options,
+                        thresholds=parsed.thresholds, wilayah=wilayah, stdin=parsed.stdin)
+        if result.units_table:
+            write_records(s.con, result.units_table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
+                          text=lambda names_, rows: diff_units_text(names_, rows, lang_code))
+        else:
+            write_records(s.con, result.table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
+                          text=lambda names_, rows: changes_text(names_, rows, lang_code))
+        if findings and findings_format:
+            write_records(s.con, s.FINDINGS, findings_format, findings, None, s.tmpdir, lang=lang_code)
+        if not quiet:
+            _diff_summary(result, lang_code)
+    raise SystemExit(EXIT_FINDINGS if result.report.fails(fail_on) else EXIT_OK)
+
+
+def _diff_summary(result: Any, lang: str) -> None:
+    """What was compared with what, what changed, and what was left out (stderr)."""
+    from rekap.election import describe_all
+    from rekap.i18n import level_word, num
+
+    c = result.counts
+    lines = ["\033[1m" + _("Ringkasan perubahan — rekap {version}", lang, version=__version__) + "\033[0m"
+             if sys.stderr.isatty() else _("Ringkasan perubahan — rekap {version}", lang, version=__version__)]
+    for side in (result.old, result.new):
+        files = "; ".join(
+            n_("{name}: {format}, {n} baris", "{name}: {format}, {n} baris", int(src["rows_read"]), lang,
+               name=src["name"], format=src["format"]) for src in side.sources)
+        lines.append(f"  {side.label}: {files}")
+        lines += ["    " + _("{name}: lembar tidak dibaca ({reason})", lang, name=sk.name, reason=sk.message(lang))
+                  for sk in side.skipped]
+        lines.append("    " + _("TPS {n}; cakupan {scope}; baris ditolak {rejected} (ganda persis {duplicate})", lang,
+                                  n=num(side.tps, lang), scope=", ".join(side.scope.units),
+                                  rejected=num(side.rows_rejected, lang), duplicate=num(side.rows_duplicate, lang))
+                     + ("; " + _("di luar --wilayah {n}", lang, n=num(side.rows_outside, lang)) if side.rows_outside
+                        else ""))
+    report = result.report
+    lines.append("  " + describe_all(report.election_inputs, report.election_flag, lang))
+    lines.append("  " + _("kolom dibandingkan: {n} ({fields})", lang, n=num(len(result.fields), lang),
+                          fields=", ".join(result.fields) or "-"))
+    if result.only_old:
+        lines.append("  ! " + _("hanya di {side}, tidak dibandingkan: {fields}", lang, side=result.old.label,
+                                fields=", ".join(result.only_old)))
+    if result.only_new:
+        lines.append("  ! " + _("hanya di {side}, tidak dibandingkan: {fields}", lang, side=result.new.label,
+                                fields=", ".join(result.only_new)))
+    lines.append("  " + _("TPS di kedua sisi {both}, berubah {changed}; hanya di {old} {only_old}; hanya di {new} "
+                          "{only_new}", lang, both=num(c.tps_both, lang), changed=num(c.tps_changed, lang),
+                          old=result.old.label, new=result.new.label, only_old=num(c.tps_removed, lang),
+                          only_new=num(c.tps_added, lang)))
+    lines.append("  " + _("angka ditambahkan {added}, ditarik {removed}, dikoreksi {changed}", lang,
+                          added=num(c.added, lang), removed=num(c.removed, lang), changed=num(c.changed, lang)))
+    if c.unreadable:
+        lines.append("  ! " + _("{n} sel tidak dibandingkan karena tidak terbaca sebagai angka (S002)", lang,
+                                n=num(c.unreadable, lang)))
+    if not c.records:
+        lines.append("  " + _("Tidak ada yang berubah.", lang))
+    if any(result.misread.values()):
+        m = result.misread
+        lines.append("  " + _("koreksi bertanda salah baca: {repaired} membuat formulir lolos aturan A yang gagal, "
+                              "{still} formulir masih gagal, {passing} formulir sudah lolos sebelumnya", lang,
+                              repaired=num(m["repaired"], lang), still=num(m["still_failing"], lang),
+                              passing=num(m["already_passing"], lang)))
+    if result.levels_left_out:
+        lines.append("  ! " + _("tingkat tidak dijumlahkan (di atas cakupan data atau wilayah pemilihannya): {levels}",
+                                lang, levels=", ".join(level_word(lv, lang) for lv in result.levels_left_out)))
+    sys.stderr.write("\n".join(lines) + "\n")
+    _rule_counts(report, lang)
+
+
+def _rule_counts(report: ValidationReport, lang: str) -> None:
+    """Findings per rule, per severity, and the rules that did not apply (the tail of every summary)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from rekap.i18n import num, severity_word
+    from rekap.session import all_rules
+
+    rules_by_id = {r.id: r for r in all_rules()}
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if report.counts:
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        table.add_column(C_("summary table", "Aturan", lang))
+        table.add_column(C_("summary table", "Keparahan", lang))
+        table.add_column(C_("summary table", "Jumlah", lang), justify="right")
+        table.add_column(C_("summary table", "Keterangan", lang))
+        for rule_id, n in sorted(report.counts.items()):
+            r = rules_by_id[rule_id]
+            table.add_row(rule_id, severity_word(r.severity, lang), num(n, lang), escape(r.title(lang)))
+        console.print(table)
+    else:
+        console.print("  " + _("Tidak ada temuan.", lang), markup=False)
+    sc = report.severity_counts
+    console.print("  " + _("{error} galat, {warning} peringatan, {info} info", lang, error=num(sc["error"], lang),
+                           warning=num(sc["warning"], lang), info=num(sc["info"], lang)), markup=False)
+    if report.not_applicable:
+        console.print("  " + _("Aturan tidak berlaku:", lang), markup=False)
+        for rule_id, na in report.not_applicable.items():
+            console.print(f"    {rule_id}: {na.text(lang)}", markup=False)
 
 
 @app.command(

@@ -85,6 +85,8 @@ BUNDLE_SHEETS: dict[str, Text] = {
     "findings": NC_("sheet", "Temuan"),
     "discrepancies": NC_("sheet", "Selisih"),
     "coverage": NC_("sheet", "Kelengkapan"),
+    "changes": NC_("sheet", "Perubahan"),
+    "changes_units": NC_("sheet", "Perubahan per wilayah"),
 }
 """The list sheets of the bundle's workbook (`rekap run`'s rekap.xlsx) besides the D.Hasil sheets."""
 FORMER_SHEET_NAMES: dict[str, tuple[str, ...]] = {"coverage": ("Cakupan",)}

@@ -37,22 +37,31 @@ from rekap.aggregate.rollup import RECAP_TABLE, RecapResult
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
-from rekap.db import RULES_TABLE, create_macros, table_exists
+from rekap.db import RULES_TABLE, count, create_macros, table_exists
+from rekap.diff import CHANGES_TABLE, UNITS_TABLE, DiffResult
+from rekap.diff import Side as DiffSide
 from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
 from rekap.i18n import _
-from rekap.io import LoadOptions, file_sha256, load_dataset
+from rekap.io import LoadOptions, expand_set, file_sha256, load_dataset
 from rekap.io.columns import load_column_map
 from rekap.io.dpt import load_dpt
 from rekap.io.master import MasterInfo, load_master
 from rekap.io.paslon import load_paslon
 from rekap.io.reported import load_reported, reported_elections
 from rekap.regions import LEVELS
-from rekap.schema import NUMERIC_COLUMNS
+from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.statement import statement
-from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check
-from rekap.validate.catalogue import REGISTRY, all_rules, select_rules, split_patterns, write_rules_table
+from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check, evaluate
+from rekap.validate.catalogue import (
+    REGISTRY,
+    all_rules,
+    data_rules,
+    select_rules,
+    split_patterns,
+    write_rules_table,
+)
 from rekap.validate.registry import Context, Rule
 from rekap.validate.typing import prepare, tps_elections
 
@@ -84,6 +93,8 @@ class Session:
     NOT_COMPARED = NOT_COMPARED_TABLE
     COVERAGE = COVERAGE_TABLE
     RULES = RULES_TABLE
+    CHANGES = CHANGES_TABLE
+    DIFF_UNITS = UNITS_TABLE
 
     def __init__(
         self,
@@ -118,6 +129,7 @@ class Session:
         self.master_path: Path | None = None
         self.election: str | None = None
         self.wilayah: Scope | None = None
+        self.diffed: DiffResult | None = None
 
     # --- lifetime ---------------------------------------------------------------------------------
 
@@ -195,7 +207,7 @@ class Session:
         """The recap rows (`s.RECAP`) of the given levels, within the scope; validates first (the error
         rules, for `n_tps_error`) when `validate` has not run."""
         if self.report is None:
-            self.validate(rules=[r for r in REGISTRY.values() if r.severity == "error"])
+            self.validate(rules=[r for r in data_rules() if r.severity == "error"])
         self.recap = run_aggregate(self.con, list(levels))
         return self.recap
 
@@ -218,7 +230,7 @@ class Session:
         paslon_map = load_paslon(Path(paslon)) if isinstance(paslon, str | os.PathLike) else paslon
         if self.dataset is not None:
             if self.report is None:
-                self.validate(rules=[r for r in REGISTRY.values() if r.severity == "error"], election=election)
+                self.validate(rules=[r for r in data_rules() if r.severity == "error"], election=election)
             if self.recap is None:
                 self.aggregate(LEVELS)
             report = self._need_report()
@@ -247,6 +259,149 @@ class Session:
                      ctx, self.lang)
         self.write_rules_table()
         return self.compared
+
+    def diff(
+        self,
+        old: Sequence[PathLike],
+        new: Sequence[PathLike],
+        *,
+        sources: Sequence[str] | None = None,
+        levels: Sequence[str] = (),
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        election: str | None = None,
+        options: LoadOptions | None = None,
+        thresholds: dict[str, Thresholds] | None = None,
+        wilayah: Sequence[str] | Scope | None = None,
+        stdin: bytes | None = None,
+    ) -> DiffResult:
+        """What changed between two versions of the same TPS (domain.md §3 D/X, §5): OLD and NEW are each one
+        or more TPS files. The change records are `s.CHANGES` (and `s.DIFF_UNITS` per unit of `levels`); the D
+        rules (or, with `sources=(name_a, name_b)`, the X rules) and the S findings of reading each side are the
+        report's findings (`select`/`ignore` as everywhere). Stops (UsageError) when the sides are of different
+        election types or share no TPS at all."""
+        from rekap import diff as d
+        from rekap.i18n import num
+        from rekap.regions import level_of_code
+
+        mode = "sources" if sources else "time"
+        if sources is not None and len(sources) != 2:
+            raise UsageError(_("--sources butuh dua nama, dipisah koma, bukan {value!r}", self.lang,
+                               value=",".join(sources)), hint=_("mis. --sources sirekap,saksi", self.lang))
+        labels = (str(sources[0]), str(sources[1])) if sources else (_("LAMA", self.lang), _("BARU", self.lang))
+        default = ["S", "X"] if mode == "sources" else ["S", "D"]
+        chosen = select_rules(select or default, ignore)
+        a_rules = [r for r in REGISTRY.values() if r.family == "A" and r.id != "A013"]
+        s_rules = [r for r in REGISTRY.values() if r.family == "S"]
+        scope = wilayah if isinstance(wilayah, Scope) or wilayah is None else parse_wilayah(list(wilayah))
+        d.drop(self.con)
+        sides: list[d.Side] = []
+        present: list[frozenset[str]] = []
+        offset = 0
+        for key, paths, label in (("old", old, labels[0]), ("new", new, labels[1])):
+            ds = self.load(paths, options=options, stdin=stdin)
+            report = self.validate(rules=s_rules, election=election, thresholds=thresholds, wilayah=scope)
+            d.capture(self.con, key, offset, duplicates=ds.duplicate_codes, bad_cells=ds.bad_cells)
+            self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_findings AS SELECT * FROM {FINDINGS_TABLE}")
+            self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS "
+                             f"SELECT source, idx + {offset} AS idx FROM rk_source_order")
+            sides.append(d.Side(
+                label=label, paths=[str(p) for p in paths],
+                sources=[{"path": src.path, "name": src.name, "format": src.format, "sha256": src.sha256,
+                          "rows_read": src.rows_read, "rows_rejected": src.rows_rejected, "notes": list(src.notes)}
+                         for src in ds.sources],
+                columns=tuple(c for c in ds.columns if c in NUMERIC_COLUMNS), elections=list(report.election_inputs),
+                scope=report.scope, rows_read=report.rows_read, rows_rejected=report.rows_rejected,
+                rows_duplicate=report.rows_duplicate, rows_outside=report.rows_outside,
+                tps=count(self.con, f"SELECT count(*) FROM {d.side_table(key)}"), skipped=list(ds.skipped),
+                notes=list(report.notes),
+            ))
+            present.append(frozenset(ds.columns))
+            offset += len(ds.sources)
+        old_side, new_side = sides
+        self._diff_sources(old_side, new_side)
+        self.con.execute("CREATE OR REPLACE TABLE rk_source_order AS SELECT * FROM rk_diff_old_sources UNION ALL "
+                         "SELECT * FROM rk_diff_new_sources")
+        types = [sorted({e for i in side.elections for e in i.elections}) for side in sides]
+        if types[0] and types[1] and types[0] != types[1]:
+            raise UsageError(
+                _("{old} dan {new} bukan pemilihan yang sama: {old} {old_types} ({old_inputs}), {new} {new_types} "
+                  "({new_inputs})", self.lang, old=labels[0], new=labels[1], old_types="+".join(types[0]),
+                  new_types="+".join(types[1]),
+                  old_inputs="; ".join(i.describe(self.lang) for i in old_side.elections),
+                  new_inputs="; ".join(i.describe(self.lang) for i in new_side.elections)),
+                hint=_("perubahan hanya dibandingkan antara data pemilihan yang sama; bila jenisnya salah ditebak, "
+                       "sebutkan dengan --election", self.lang),
+            )
+        fields = [c for c in NUMERIC_COLUMNS if c in old_side.columns and c in new_side.columns]
+        counts = d.compare_sides(self.con, fields, mode)
+        if old_side.tps and new_side.tps and not counts.tps_both:
+            raise UsageError(
+                _("{old} dan {new} tidak punya satu TPS pun yang sama ({old}: {n_old} TPS di {old_scope}; {new}: "
+                  "{n_new} TPS di {new_scope}): tidak ada yang dapat dibandingkan", self.lang, old=labels[0],
+                  new=labels[1], n_old=num(old_side.tps, self.lang), n_new=num(new_side.tps, self.lang),
+                  old_scope=", ".join(old_side.scope.units if old_side.scope else ()),
+                  new_scope=", ".join(new_side.scope.units if new_side.scope else ())),
+                hint=_("periksa bahwa kedua sisi adalah data wilayah yang sama", self.lang),
+            )
+        for key, side_present in zip(d.SIDES, present, strict=True):
+            d.restrict_view(self.con, key)
+            paslon = tuple(p for p in PASLON_COLUMNS if p in side_present)
+            evaluate(self.con, a_rules, Context(columns=side_present, paslon=paslon, lang=self.lang,
+                                                duplicate_codes=False, bad_cells=False), self.lang)
+            d.keep_afail(self.con, key)
+        d.finish(self.con, fields, mode)
+        wanted = ", ".join(f"'{r.id}'" for r in chosen if r.family == "S") or "NULL"
+        self.con.execute(
+            f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
+                SELECT * FROM rk_diff_old_findings WHERE rule IN ({wanted})
+                UNION ALL SELECT * FROM rk_diff_new_findings WHERE rule IN ({wanted})"""
+        )
+        report = self._empty_report(keep_findings=True)
+        report.rows_read = old_side.rows_read + new_side.rows_read
+        report.rows_rejected = old_side.rows_rejected + new_side.rows_rejected
+        report.rows_duplicate = old_side.rows_duplicate + new_side.rows_duplicate
+        report.tps_checked = new_side.tps
+        report.election_flag = election
+        report.election_inputs = [*old_side.elections, *new_side.elections]
+        report.scope = new_side.scope
+        ctx = Context(columns=frozenset(), lang=self.lang, diff=mode, diff_labels=labels)
+        add_findings(report, [r for r in chosen if r.family in ("D", "X")], ctx, self.lang)
+        result = d.DiffResult(mode=mode, old=old_side, new=new_side, fields=fields,
+                              only_old=[c for c in old_side.columns if c not in new_side.columns],
+                              only_new=[c for c in new_side.columns if c not in old_side.columns],
+                              counts=counts, report=report, misread=d.misread_classes(self.con))
+        if levels:
+            root = (new_side.scope or old_side.scope or Scope(units=("00",), given=False)).units
+            rank = {lv: i for i, lv in enumerate(LEVELS)}
+            top = min((rank[level_of_code(u) or "nasional"] for u in root), default=0)
+            inside = [lv for lv in levels if rank[lv] >= top]
+            above = [lv for lv in levels if rank[lv] < top]
+            if not inside:
+                raise UsageError(
+                    _("tingkat {levels} berada di atas cakupan data ({scope}): jumlahnya akan tampak lengkap "
+                      "padahal tidak", self.lang, levels=", ".join(above), scope=", ".join(root)),
+                    hint=_("minta --level yang lebih rendah", self.lang))
+            result.levels = inside
+            result.levels_left_out = above + d.units(self.con, inside, fields)
+            result.units_table = d.UNITS_TABLE
+        self.report, self.recap, self.compared, self.diffed = report, None, None, result
+        self.write_rules_table()
+        return result
+
+    def _diff_sources(self, old: DiffSide, new: DiffSide) -> None:
+        """A file on both sides under the same name (`rekap diff a.csv a.csv`, or two folders' `tps.csv`) is
+        named with its side, so that every finding and change record says which one it is."""
+        names_old = {str(s["name"]) for s in old.sources}
+        both = names_old & {str(s["name"]) for s in new.sources}
+        for key, side in (("old", old), ("new", new)):
+            for src in side.sources:
+                if src["name"] in both:
+                    renamed = f"{src['name']} ({side.label})"
+                    for table in (f"rk_diff_{key}_findings", f"rk_diff_{key}_sources"):
+                        self.con.execute(f"UPDATE {table} SET source = $new WHERE source = $old",
+                                         {"new": renamed, "old": src["name"]})
+                    src["name"] = renamed
 
     def coverage(self) -> str:
         """TPS received / expected per unit of the scope (`s.COVERAGE`); needs `validate(master=…)` with a
@@ -280,8 +435,6 @@ class Session:
 
     def error_tps(self) -> int:
         """TPS rows with at least one error finding (after `aggregate`)."""
-        from rekap.db import count
-
         return count(self.con, "SELECT count(*) FROM rk_error_rows") if table_exists(self.con, "rk_error_rows") else 0
 
     def write_rules_table(self) -> None:
@@ -301,15 +454,17 @@ class Session:
             raise UsageError(_("data belum diperiksa", self.lang), hint=_("panggil Session.validate() lebih dulu", self.lang))
         return self.report
 
-    def _empty_report(self) -> ValidationReport:
-        """A report with no TPS data (compare between reported recaps only)."""
+    def _empty_report(self, keep_findings: bool = False) -> ValidationReport:
+        """A report with no TPS data (compare between reported recaps only; a diff's, whose findings are
+        already in the findings table with `keep_findings`)."""
         create_macros(self.con)
-        self.con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
-            + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
-            + ")"
-        )
+        if not keep_findings:
+            self.con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
+                + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
+                + ")"
+            )
         self.report = ValidationReport(
             con=self.con, rules_run=[], not_applicable={}, counts={},
             severity_counts={"error": 0, "warning": 0, "info": 0}, tps_checked=0, rows_read=0, rows_used=0,
@@ -320,6 +475,7 @@ class Session:
 
 __all__ = [
     # the public surface of the library: the session, and what a caller needs to prepare its arguments
-    "LoadOptions", "Rule", "Session", "Thresholds", "ValidationReport", "all_rules", "default_memory_limit",
+    "DiffResult", "LoadOptions", "Rule", "Session", "Thresholds", "ValidationReport", "all_rules", "data_rules",
+    "default_memory_limit", "expand_set",
     "file_sha256", "load_column_map", "load_paslon", "load_thresholds", "select_rules", "split_patterns",
 ]

@@ -83,6 +83,43 @@ def _line_count(scanned: Future[tuple[str, int]]) -> Callable[[], int]:
     return lambda: scanned.result()[1]
 
 
+INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".json", ".jsonl", ".ndjson")
+"""The files of a folder that a file set (`expand_set`) takes: those rekap reads."""
+GLOB_CHARS = frozenset("*?[")
+
+
+def expand_set(spec: str) -> list[str]:
+    """One side of `rekap diff` as files: a file, a folder (its files rekap reads, by name; not its
+    subfolders), a glob pattern in quotes (`'snap_0220/*.csv'`, matches by name) or several of these joined by
+    commas; '-' is stdin. Nothing matching is a usage error, never an empty side."""
+    out: list[str] = []
+    for item in (p.strip() for p in spec.split(",")):
+        if not item:
+            continue
+        if item == STDIN:
+            out.append(item)
+        elif GLOB_CHARS & set(item):
+            import glob
+
+            matches = sorted(m for m in glob.glob(item) if Path(m).is_file())
+            if not matches:
+                raise UsageError(_("{pattern}: tidak ada berkas yang cocok", pattern=item),
+                                 hint=_("periksa polanya; beri tanda kutip agar shell tidak mengurainya"))
+            out += matches
+        elif Path(item).is_dir():
+            files = sorted(str(p) for p in Path(item).iterdir()
+                           if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith("."))
+            if not files:
+                raise UsageError(_("{folder}: folder ini tidak berisi berkas yang dibaca rekap ({suffixes})",
+                                   folder=item, suffixes=" ".join(INPUT_SUFFIXES)))
+            out += files
+        else:
+            out.append(item)
+    if not out:
+        raise UsageError(_("tidak ada berkas masukan"), hint=_("mis. rekap validate tps.csv (pakai - untuk stdin)"))
+    return out
+
+
 def _check_path(path_text: str) -> Path:
     path = Path(path_text)
     if not path.exists():

@@ -161,6 +161,8 @@ _BUNDLE_LISTS: dict[str, str] = {
     "findings": N_("daftar temuan buatan rekap"),
     "discrepancies": N_("daftar selisih buatan rekap"),
     "coverage": N_("daftar kelengkapan buatan rekap"),
+    "changes": N_("daftar perubahan buatan rekap"),
+    "changes_units": N_("daftar perubahan per wilayah buatan rekap"),
 }
 """Why a list sheet of rekap's own workbook (`BUNDLE_SHEETS`) is not read as a recap."""
 

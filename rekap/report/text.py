@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rekap.i18n import C_, SEVERITY_WORDS, num, percent, severity_word
+from rekap.i18n import C_, NC_, SEVERITY_WORDS, num, percent, severity_word
 
 
 def findings_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
@@ -108,3 +108,58 @@ def progress_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str
 def _blank(value: Any, lang: str) -> str:
     """A count for people, '' when there is none."""
     return "" if value is None else num(value, lang)
+
+
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "added": NC_("change", "ditambahkan"),
+    "removed": NC_("change", "ditarik"),
+    "changed": NC_("change", "dikoreksi"),
+    "tps_added": NC_("change", "TPS baru"),
+    "tps_removed": NC_("change", "TPS hilang"),
+}
+"""The `change` codes of the change records (stable data) as words for people."""
+
+
+def change_word(code: str, lang: str | None = None) -> str:
+    return C_(*CHANGE_WORDS[code], lang) if code in CHANGE_WORDS else code
+
+
+def _aligned(head: list[str], body: list[list[str]], numeric: list[bool]) -> bytes:
+    table = [head, *body]
+    widths = [max(len(row[j]) for row in table) for j in range(len(head))]
+    lines = ["  ".join(cell.rjust(w) if is_num else cell.ljust(w)
+                       for cell, w, is_num in zip(row, widths, numeric, strict=True)).rstrip() for row in table]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _signed(value: Any, lang: str) -> str:
+    return "" if value is None else ("+" if value > 0 else "") + num(value, lang)
+
+
+def changes_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """One change record per line under a header: TPS, field, old → new, selisih, what happened, the rules.
+    Nothing at all when nothing changed."""
+    if not rows:
+        return b""
+    idx = {c: i for i, c in enumerate(columns)}
+    head = [C_("change table", "kode TPS", lang), C_("change table", "kolom", lang), C_("change table", "lama", lang),
+            C_("change table", "baru", lang), C_("change table", "selisih", lang),
+            C_("change table", "perubahan", lang), C_("change table", "aturan", lang)]
+    body = [[str(r[idx["kode_wilayah"]]), r[idx["field"]] or "", _blank(r[idx["old"]], lang), _blank(r[idx["new"]], lang),
+             _signed(r[idx["selisih"]], lang), change_word(r[idx["change"]], lang), r[idx["rules"]] or ""]
+            for r in rows]
+    return _aligned(head, body, [False, False, True, True, True, False, False])
+
+
+def diff_units_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """Per unit and field: Σ old, Σ new, selisih and the TPS whose value changed (`rekap diff --level`)."""
+    if not rows:
+        return b""
+    idx = {c: i for i, c in enumerate(columns)}
+    head = [C_("change table", "tingkat", lang), C_("change table", "kode", lang), C_("change table", "kolom", lang),
+            C_("change table", "jumlah lama", lang), C_("change table", "jumlah baru", lang),
+            C_("change table", "selisih", lang), C_("change table", "TPS berubah", lang)]
+    body = [[str(r[idx["level"]]), str(r[idx["kode_wilayah"]]), str(r[idx["field"]]), _blank(r[idx["old"]], lang),
+             _blank(r[idx["new"]], lang), _signed(r[idx["selisih"]], lang), _blank(r[idx["n_tps_changed"]], lang)]
+            for r in rows]
+    return _aligned(head, body, [False, False, False, True, True, True, True])

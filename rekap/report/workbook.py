@@ -53,6 +53,8 @@ BUNDLE_TEXTS: dict[str, tuple[str, str]] = {
     "findings_title": NC_("workbook", "TEMUAN PEMERIKSAAN"),
     "discrepancies_title": NC_("workbook", "SELISIH REKAP YANG DILAPORKAN DAN HASIL PENJUMLAHAN"),
     "coverage_title": NC_("workbook", "KELENGKAPAN TPS"),
+    "changes_title": NC_("workbook", "PERUBAHAN ANTARA DUA VERSI DATA TPS"),
+    "changes_units_title": NC_("workbook", "PERUBAHAN JUMLAH PER WILAYAH"),
     "version": NC_("workbook", "Versi rekap"),
     "ruleset": NC_("workbook", "Versi aturan"),
     "inputs": NC_("workbook", "Berkas masukan"),
@@ -451,7 +453,8 @@ def _write_list(
 
 # --- one list as a workbook: `-f xlsx` of validate, compare and progress ----------------------------------
 
-LIST_SHEETS = {"rk_findings_out": "findings", "rk_discrepancies": "discrepancies", "rk_coverage": "coverage"}
+LIST_SHEETS = {"rk_findings_out": "findings", "rk_discrepancies": "discrepancies", "rk_coverage": "coverage",
+               "rk_changes": "changes", "rk_diff_units": "changes_units"}
 """The sheet (a BUNDLE_TEXTS key) of each record table the commands write; any other table is 'Data'."""
 EXACT_INTEGER = 2**53
 """Excel holds numbers as doubles: a whole number beyond this would come back changed, so it is text."""

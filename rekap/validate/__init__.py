@@ -25,7 +25,7 @@ from rekap.election import InputElection, check_match
 from rekap.i18n import _
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, PILKADA, quote_ident
 from rekap.scope import Scope, data_root, store
-from rekap.validate.catalogue import all_rules, select_rules
+from rekap.validate.catalogue import data_rules, select_rules
 from rekap.validate.registry import (
     SEVERITY_RANK,
     Check,
@@ -161,6 +161,12 @@ def _run_rules(
     return rules_run, not_applicable
 
 
+def evaluate(con: duckdb.DuckDBPyConnection, rules: list[Rule], ctx: Context, lang: str) -> list[str]:
+    """Evaluate `rules` over whatever `rk_tps` is now into a fresh findings table (`rk_findings_out`, replaced);
+    return the rules that ran. `rekap diff` uses it for the A-rules of both forms of each changed TPS."""
+    return _run_rules(con, rules, ctx, lang, append=False)[0]
+
+
 def add_findings(report: ValidationReport, rules: list[Rule], ctx: Context, lang: str) -> None:
     """Evaluate more rules (e.g. the H rules once reported recaps are compared) into the same report."""
     rules_run, not_applicable = _run_rules(report.con, rules, ctx, lang, append=True)
@@ -199,7 +205,7 @@ def check(
     `has_dpt`."""
     con = ds.con
     notes = notes if notes is not None else []
-    rules = rules if rules is not None else all_rules()
+    rules = rules if rules is not None else data_rules()
     present = frozenset(c for c in ds.columns if c in types)
     ctx = Context(
         columns=present,
@@ -268,5 +274,6 @@ def validate(
                  notes=notes, lang=lang)
 
 
-__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "ValidationReport", "add_findings", "check", "prepare",
+__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "ValidationReport", "add_findings", "check", "evaluate",
+           "prepare",
            "select_rules", "tps_elections", "validate"]

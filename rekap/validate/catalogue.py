@@ -1,7 +1,7 @@
 """The rule catalogue: every rule of every family, listed explicitly (as ruff lists its codes), in the
 order `rekap rules` shows them. Nothing registers itself on import; a rule exists when it is here.
 
-    all_rules()                          # S…, A…, P…, K…, H…
+    all_rules()                          # S…, A…, P…, K…, H…, D…, X…
     select_rules(["A", "S002"], ["A013"])  # ruff-style ID or prefix selection
     markdown("en")                       # the catalogue as a page (docs/rules.md, docs/rules.en.md)
 """
@@ -14,11 +14,16 @@ from rekap.db import RULES_TABLE
 from rekap.errors import UsageError
 from rekap.i18n import C_, NC_, SOURCE_LANG, _, languages, severity_word
 from rekap.schema import quote_ident
-from rekap.validate import rules_a, rules_h, rules_k, rules_p, rules_s
+from rekap.validate import rules_a, rules_d, rules_h, rules_k, rules_p, rules_s
 from rekap.validate.registry import Rule
 
-FAMILIES: tuple[tuple[Rule, ...], ...] = (rules_s.RULES, rules_a.RULES, rules_p.RULES, rules_k.RULES, rules_h.RULES)
-"""Structure, arithmetic, plausibility, completeness, hierarchy (domain.md §3)."""
+FAMILIES: tuple[tuple[Rule, ...], ...] = (
+    rules_s.RULES, rules_a.RULES, rules_p.RULES, rules_k.RULES, rules_h.RULES, rules_d.RULES_D, rules_d.RULES_X,
+)
+"""Structure, arithmetic, plausibility, completeness, hierarchy, snapshots, sources (domain.md §3)."""
+DIFF_FAMILIES = ("D", "X")
+"""Rules about two versions of the same TPS: they run in `rekap diff` only, and a selection that does not
+name them (the default of every other command) leaves them out."""
 RULES: tuple[Rule, ...] = tuple(r for family in FAMILIES for r in family)
 REGISTRY: dict[str, Rule] = {r.id: r for r in RULES}
 if len(REGISTRY) != len(RULES):
@@ -27,6 +32,12 @@ if len(REGISTRY) != len(RULES):
 
 def all_rules() -> list[Rule]:
     return list(RULES)
+
+
+def data_rules() -> list[Rule]:
+    """The rules about one set of data (every family but D and X): what `validate`, `run` and the rest run
+    by default."""
+    return [r for r in RULES if r.family not in DIFF_FAMILIES]
 
 
 def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
@@ -40,7 +51,7 @@ def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rul
         if not any(k.startswith(pat) for k in known):
             raise UsageError(_("aturan atau awalan tidak dikenal: {pattern!r}", pattern=pat),
                              hint=_("lihat daftar aturan dengan: rekap rules"))
-    chosen = [r for r in RULES if not select or matches(r.id, select)]
+    chosen = [r for r in RULES if matches(r.id, select)] if select else data_rules()
     return [r for r in chosen if not ignore or not matches(r.id, ignore)]
 
 

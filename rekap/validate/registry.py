@@ -73,6 +73,10 @@ class Context:
     """Some kode_tps occurs more than once (S003 has something to compare)."""
     bad_cells: bool = True
     """Some count cell failed typing (`_s002`): S002 has raw rows to read again."""
+    diff: str | None = None
+    """Inside `rekap diff`: `time` (two snapshots: the D rules run) or `sources` (two sources: the X rules)."""
+    diff_labels: tuple[str, str] | None = None
+    """The two sides' names (`--sources A,B`), for the X rules' messages."""
 
     def has(self, *names: str) -> bool:
         return all(n in self.columns for n in names)
