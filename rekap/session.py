@@ -10,6 +10,10 @@
         s.coverage()                                   # received / expected TPS per unit
         report.findings                                # a pyarrow.Table of finding records
 
+    with Session() as s:
+        d = s.diff(["snapshot_0220.parquet"], ["tps_0317.csv"])   # two versions of the same TPS (rekap diff)
+        s.con.sql(f"SELECT * FROM {s.CHANGES}")        # change records; d.report.findings: D/X and S findings
+
 The engine's tables stay on `s.con` under the names given as attributes (`s.FINDINGS`, `s.RECAP`, …);
 the CLI renders them (`rekap.report`), `rekap.bundle` writes them as a folder. Each step checks that
 the steps it needs ran first. Errors are `rekap.errors.RekapError` (one line and a hint), never a
