@@ -37,7 +37,7 @@ from rekap.aggregate.compare import compare as run_compare
 from rekap.aggregate.completeness import ensure_scope
 from rekap.aggregate.coverage import COVERAGE_TABLE
 from rekap.aggregate.coverage import coverage as run_coverage
-from rekap.aggregate.rollup import RECAP_TABLE, RecapResult
+from rekap.aggregate.rollup import RECAP_TABLE, RecapResult, unit_names
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
@@ -210,6 +210,7 @@ class Session:
     def aggregate(self, levels: Sequence[str] = LEVELS) -> RecapResult:
         """The recap rows (`s.RECAP`) of the given levels, within the scope; validates first (the error
         rules, for `n_tps_error`) when `validate` has not run."""
+        self._need_dataset()
         if self.report is None:
             self.validate(rules=[r for r in data_rules() if r.severity == "error"])
         self.recap = run_aggregate(self.con, list(levels))
@@ -307,6 +308,8 @@ class Session:
             ds = self.load(paths, options=options, stdin=stdin)
             report = self.validate(rules=s_rules, election=election, thresholds=thresholds, wilayah=scope)
             d.capture(self.con, key, offset, duplicates=ds.duplicate_codes, bad_cells=ds.bad_cells)
+            if levels and key == "new":
+                unit_names(self.con)  # the names of the units, from the NEW side's own name columns
             self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_findings AS SELECT * FROM {FINDINGS_TABLE}")
             self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS "
                              f"SELECT source, idx + {offset} AS idx FROM rk_source_order")
@@ -392,7 +395,8 @@ class Session:
             result.levels = inside
             result.levels_left_out = above + d.units(self.con, inside, fields)
             result.units_table = d.UNITS_TABLE
-        self.report, self.recap, self.compared, self.diffed = report, None, None, result
+        # The rules' view now shows the changed TPS of one side: nothing after this may read it as the data.
+        self.dataset, self.report, self.recap, self.compared, self.diffed = None, None, None, None, result
         self.write_rules_table()
         return result
 

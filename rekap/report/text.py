@@ -156,10 +156,12 @@ def diff_units_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: s
     if not rows:
         return b""
     idx = {c: i for i, c in enumerate(columns)}
-    head = [C_("change table", "tingkat", lang), C_("change table", "kode", lang), C_("change table", "kolom", lang),
-            C_("change table", "jumlah lama", lang), C_("change table", "jumlah baru", lang),
-            C_("change table", "selisih", lang), C_("change table", "TPS berubah", lang)]
-    body = [[str(r[idx["level"]]), str(r[idx["kode_wilayah"]]), str(r[idx["field"]]), _blank(r[idx["old"]], lang),
-             _blank(r[idx["new"]], lang), _signed(r[idx["selisih"]], lang), _blank(r[idx["n_tps_changed"]], lang)]
+    head = [C_("change table", "tingkat", lang), C_("change table", "kode", lang), C_("change table", "nama", lang),
+            C_("change table", "kolom", lang), C_("change table", "jumlah lama", lang),
+            C_("change table", "jumlah baru", lang), C_("change table", "selisih", lang),
+            C_("change table", "TPS berubah", lang)]
+    body = [[str(r[idx["level"]]), str(r[idx["kode_wilayah"]]), (r[idx["nama_wilayah"]] or "")[:24], str(r[idx["field"]]),
+             _blank(r[idx["old"]], lang), _blank(r[idx["new"]], lang), _signed(r[idx["selisih"]], lang),
+             _blank(r[idx["n_tps_changed"]], lang)]
             for r in rows]
-    return _aligned(head, body, [False, False, False, True, True, True, True])
+    return _aligned(head, body, [False, False, False, False, True, True, True, True])
