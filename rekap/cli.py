@@ -622,7 +622,7 @@ def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
         "  rekap diff sirekap.csv saksi.xlsx --sources sirekap,saksi\n"
         "  rekap diff lama.parquet baru.parquet -f jsonl | jq -r 'select(.rules | contains(\"D003\")) | .kode_wilayah'\n\n"
         "Keluaran: satu catatan per TPS dan kolom yang berbeda (kode_wilayah, field, old, new, selisih, change, "
-        "rules, old_source, new_source), satu catatan per TPS yang hanya ada di satu sisi; dengan --level, jumlah "
+        "«rules», old_source, new_source), satu catatan per TPS yang hanya ada di satu sisi; dengan --level, jumlah "
         "per wilayah. Temuan aturan D (atau X dengan --sources) dan S ada di ringkasan, dan di --findings BERKAS.\n\n"
         "Kode keluar: 0 tidak ada temuan pada atau di atas --fail-on (juga bila tidak ada yang berubah), 1 ada, "
         "2 masukan tidak dapat dipakai atau kedua sisi tidak dapat dicocokkan."
