@@ -860,16 +860,21 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
         "Contoh:\n\n"
         "  rekap run                                   # contoh bawaan\n"
         "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n"
-        "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n\n"
+        "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n"
+        "  rekap run unduhan/0317/ --previous unduhan/0220/ -o hasil  # dengan perubahan sejak data sebelumnya\n\n"
         "Menulis temuan, rekap per tingkat, selisih, kelengkapan (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
-        "dan manifest.json ke folder hasil. Kode keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, "
-        "2 masukan tidak dapat dipakai."
+        "dan manifest.json ke folder hasil; dengan --previous juga perubahan (changes.csv, .jsonl, .parquet). Kode "
+        "keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, 2 masukan tidak dapat dipakai."
     ),
 )
 def run(
     files: Annotated[list[str] | None, typer.Argument(metavar=N_("BERKAS..."), help=N_(
         "Berkas hasil TPS; tanpa berkas = contoh bawaan."), show_default=False)] = None,
     reported: ReportedOpt = None,
+    previous: Annotated[list[str] | None, typer.Option("--previous", help=N_(
+        "Data TPS sebelumnya (snapshot lama; berkas, folder, 'pola*' atau beberapa dipisah koma; boleh diulang): "
+        "perubahan sejak data itu (seperti rekap diff LAMA BERKAS...) ditambahkan ke folder hasil, buku kerja dan "
+        "laporan. Temuan aturan D tidak mengubah kode keluar."), show_default=False)] = None,
     outdir: Annotated[Path, typer.Option("--output", "-o", help=N_(
         "Folder hasil: dibuat bila belum ada; folder hasil sebelumnya di sana diganti seluruhnya; folder lain yang "
         "tidak kosong ditolak."))] = Path("hasil-rekap"),
@@ -889,8 +894,9 @@ def run(
     """The whole job into one bundle (the help shown is the catalogue's)."""
     import time
 
-    from rekap.bundle import BundleInputs, check_output_folder, write_bundle
+    from rekap.bundle import BundleInputs, changes_since, check_output_folder, write_bundle
     from rekap.i18n import num, resolve_lang
+    from rekap.session import expand_set
 
     lang_code = resolve_lang(lang)
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
@@ -902,15 +908,27 @@ def run(
         reported = reported or [SAMPLE_DIR / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
         master = master or SAMPLE_DIR / "wilayah.csv"
         election = election or "pkwkp"
+    previous_files = [f for spec in previous or [] for f in expand_set(spec)]
+    if "-" in previous_files and "-" in files:
+        _fail(_("stdin ('-') hanya dapat dibaca untuk satu sisi"))
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     parsed = _parse(inputs)
+    previous_stdin = _stdin_bytes(previous_files)
     with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
         con = s.con
+        previous_inputs = changes = None
+        if previous_files:
+            step(_("membandingkan dengan data sebelumnya", lang_code))
+            # First: the diff loads both sides; the pipeline below reloads the current files.
+            previous_inputs, changes = changes_since(s, previous_files, files, election=election,
+                                                     options=parsed.options, thresholds=parsed.thresholds,
+                                                     wilayah=wilayah, stdin=parsed.stdin or previous_stdin)
+            timings["changes"] = time.perf_counter() - started
         step(_("membaca dan memeriksa", lang_code))
         ds, report = _checked(s, inputs, parsed)
-        timings["validate"] = time.perf_counter() - started
+        timings["validate"] = time.perf_counter() - started - sum(timings.values())
         step(_("menjumlahkan", lang_code))
         from rekap.regions import LEVELS
 
@@ -941,7 +959,8 @@ def run(
         covered = s.statement()
         bundle_inputs = BundleInputs(sources=sources, reported=list(report.reported_sources),
                                      master=master_info, options=options, statement=covered,
-                                     skipped_sheets=[sk.record(lang_code) for sk in ds.skipped])
+                                     skipped_sheets=[sk.record(lang_code) for sk in ds.skipped],
+                                     previous=previous_inputs, changes=changes)
         written = write_bundle(con, outdir, s.tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
         skipped = _skipped_lines(ds, lang_code)
@@ -964,8 +983,23 @@ def run(
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
         sys.stderr.write("".join(line + "\n" for line in _statement_lines_of(covered, lang_code)))
         sys.stderr.write("".join(line + "\n" for line in skipped))
+        if changes is not None:
+            sys.stderr.write("  " + _changes_line(changes, lang_code) + "\n")
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _changes_line(changes: dict[str, Any], lang: str) -> str:
+    """What changed since the --previous data, in one line of the run's summary."""
+    from rekap.i18n import num
+
+    rec = changes["records"]
+    rules = ", ".join(f"{rule} {num(n, lang)}" for rule, n in changes["findings_per_rule"].items())
+    return _("perubahan sejak data sebelumnya: TPS berubah {tps}, angka dikoreksi {changed}, ditambahkan {added}, "
+             "ditarik {removed}; TPS baru {tps_added}, hilang {tps_removed}; temuan D: {rules}", lang,
+             tps=num(changes["tps_changed"], lang), changed=num(rec["changed"], lang), added=num(rec["added"], lang),
+             removed=num(rec["removed"], lang), tps_added=num(rec["tps_added"], lang),
+             tps_removed=num(rec["tps_removed"], lang), rules=rules or "-")
 
 
 def _file_hash(path: Path) -> str:
