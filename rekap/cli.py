@@ -658,6 +658,8 @@ def diff(
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
     wilayah: WilayahOpt = None,
+    store: Annotated[str | None, typer.Option("--store", help=N_(
+        "Store untuk sisi @LABEL, @first, @last, @-2 (bawaan: REKAP_STORE, selain itu rekap.duckdb)."))] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """What changed between two versions of the same TPS (the help shown is the catalogue's)."""
@@ -683,16 +685,30 @@ def diff(
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     findings_format = format_for(findings, None) if findings else None
-    old, new = expand_set(sides[0]), expand_set(sides[1])
+    stored = [side.startswith("@") for side in sides]
+    old: Any = [] if stored[0] else expand_set(sides[0])
+    new: Any = [] if stored[1] else expand_set(sides[1])
     if old.count("-") + new.count("-") > 1:
         _fail(_("stdin ('-') hanya dapat dibaca untuk satu sisi"))
     inputs = Inputs([*old, *new], election, config, None, None, paslon, columns, sheet, input_format, delimiter,
                     wilayah)
     parsed = _parse(inputs, rules=[])
     with _open_session(lang_code) as s:
-        result = s.diff(old, new, sources=names, levels=levels, select=split_patterns(select) or None,
-                        ignore=split_patterns(ignore), election=election, options=parsed.options,
-                        thresholds=parsed.thresholds, wilayah=wilayah, stdin=parsed.stdin)
+        if any(stored):
+            from rekap import store as store_mod
+
+            s.open_store(store)
+            if stored[0]:
+                old = store_mod.Stored(store_mod.resolve(s.con, sides[0]))
+            if stored[1]:
+                new = store_mod.Stored(store_mod.resolve(s.con, sides[1]))
+        try:
+            result = s.diff(old, new, sources=names, levels=levels, select=split_patterns(select) or None,
+                            ignore=split_patterns(ignore), election=election, options=parsed.options,
+                            thresholds=parsed.thresholds, wilayah=wilayah, stdin=parsed.stdin)
+        finally:
+            if any(stored):
+                s.close_store()
         if result.units_table:
             write_records(s.con, result.units_table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
                           text=lambda names_, rows: diff_units_text(names_, rows, lang_code))
@@ -704,6 +720,158 @@ def diff(
         if not quiet:
             _diff_summary(result, lang_code)
     raise SystemExit(EXIT_FINDINGS if result.report.fails(fail_on) else EXIT_OK)
+
+
+store_app = typer.Typer(
+    name="store",
+    help=N_("Store: setiap snapshot data TPS disimpan dengan asal-usulnya dalam satu berkas DuckDB."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(store_app)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help=N_(
+    "Berkas store (bawaan: REKAP_STORE, selain itu rekap.duckdb di folder kerja)."))]
+
+
+@store_app.command(
+    "add",
+    help=N_("Periksa dan simpan satu snapshot (satu set berkas TPS) ke store."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap store add unduhan/0220/ --label 0220 --at 2024-02-20T14:00\n"
+        "  rekap store add 'sore/*.xlsx' --label 1127-sore --store jatim.duckdb\n\n"
+        "Nilai setiap TPS disimpan sekali per versi yang berbeda; berkas yang sudah disimpan (SHA-256 yang sama) "
+        "tidak disimpan lagi. Kode keluar: 0 tersimpan (atau sudah ada), 2 masukan atau store tidak dapat dipakai."
+    ),
+)
+def store_add(
+    sides: Annotated[list[str], typer.Argument(metavar=N_("BERKAS..."), help=N_(
+        "Berkas TPS snapshot ini (berkas, folder, 'pola*', beberapa dipisah koma)."), show_default=False)],
+    label: Annotated[str, typer.Option("--label", help=N_("Nama snapshot, mis. 0220-pagi (wajib, unik)."))],
+    at: Annotated[str | None, typer.Option("--at", help=N_(
+        "Waktu data ini diekspor, mis. 2024-02-20T14:00 (bawaan: sekarang)."))] = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add one snapshot to the store (the help shown is the catalogue's)."""
+    from rekap.i18n import num, resolve_lang
+    from rekap.session import expand_set
+
+    lang_code = resolve_lang(lang)
+    files = [f for spec in sides for f in expand_set(spec)]
+    inputs = Inputs(files, election, config, None, None, paslon, columns, sheet, input_format, delimiter)
+    parsed = _parse(inputs, rules=[])
+    with _open_session(lang_code) as s:
+        path = s.open_store(store, create=True)
+        try:
+            added = s.store_add(files, label=label, at=at, election=election, options=parsed.options,
+                                thresholds=parsed.thresholds)
+        finally:
+            s.close_store()
+    if quiet:
+        raise SystemExit(EXIT_OK)
+    snap = added.snapshot
+    if not added.added:
+        sys.stderr.write(_("{path}: berkas ini sudah tersimpan sebagai snapshot {label} ({at}); tidak ada yang "
+                           "ditambahkan", lang_code, path=path, label=snap.label, at=snap.at) + "\n")
+        raise SystemExit(EXIT_OK)
+    sys.stderr.write(_("{path}: snapshot {label} ({at}) tersimpan: {tps} TPS dari {files} berkas", lang_code,
+                       path=path, label=snap.label, at=snap.at, tps=num(snap.tps, lang_code),
+                       files=num(len(snap.files), lang_code)) + "\n")
+    if added.diff is not None and added.previous is not None:
+        c = added.diff.counts
+        sys.stderr.write("  " + _("sejak {previous}: TPS berubah {changed}, baru {new}, hilang {gone}; angka "
+                                  "ditambahkan {added}, ditarik {removed}, dikoreksi {corrected}", lang_code,
+                                  previous=added.previous.label, changed=num(c.tps_changed, lang_code),
+                                  new=num(c.tps_added, lang_code), gone=num(c.tps_removed, lang_code),
+                                  added=num(c.added, lang_code), removed=num(c.removed, lang_code),
+                                  corrected=num(c.changed, lang_code)) + "\n")
+    if added.diff is not None:
+        _rule_counts(added.diff.report, lang_code)
+    raise SystemExit(EXIT_OK)
+
+
+@store_app.command("list", help=N_("Daftar snapshot dalam store."))
+def store_list(
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """The store's snapshots (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    _store_table(store, fmt, output, lang, lambda s: store_mod.list_table(s.con))
+
+
+@store_app.command(
+    "log",
+    help=N_("Setiap versi satu TPS dalam store: sejak snapshot mana, diganti kapan, apa yang berubah, aturan D-nya."),
+)
+def store_log(
+    kode_tps: Annotated[str, typer.Argument(metavar=N_("KODE_TPS"), help=N_("Kode TPS, 13 angka."),
+                                            show_default=False)],
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Every version of one TPS (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    def build(s: Any) -> str:
+        table = store_mod.log_table(s.con, kode_tps.strip())
+        if not s.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+            _fail(_("TPS {kode} tidak ada dalam store", kode=kode_tps),
+                  hint=_("periksa kodenya (13 angka); lihat snapshot dengan: rekap store list"))
+        return table
+
+    _store_table(store, fmt, output, lang, build)
+
+
+@store_app.command("progress", help=N_("TPS yang masuk per wilayah pada setiap snapshot (kelengkapan dari waktu ke waktu)."))
+def store_progress(
+    level: Annotated[str, typer.Option("--level", "-l", help=N_(
+        "provinsi, kabkota, kecamatan atau desa."))] = "kabkota",
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """TPS received per unit per snapshot (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    levels = _levels(level)
+    _store_table(store, fmt, output, lang, lambda s: store_mod.progress_table(s.con, levels[0]))
+
+
+def _store_table(store: str | None, fmt: str | None, output: str | None, lang: str | None, build: Any) -> None:
+    """Open the store read-only in spirit (nothing is written), build one table, render it."""
+    from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+    from rekap.report.text import records_text
+
+    lang_code = resolve_lang(lang)
+    out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
+    with _open_session(lang_code) as s:
+        s.open_store(store)
+        try:
+            table = build(s)  # a table of the session's own database: readable after the store is closed
+        finally:
+            s.close_store()
+        write_records(s.con, table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
+                      text=lambda names, rows: records_text(names, rows, lang_code))
+    raise SystemExit(EXIT_OK)
 
 
 def _diff_summary(result: Any, lang: str) -> None:

@@ -273,7 +273,7 @@ def keep_afail(con: duckdb.DuckDBPyConnection, key: str) -> None:
             SELECT t.jenis_pemilihan, f.kode_wilayah AS kode_tps, f.rule, f.field, f.expected, f.actual, f.selisih,
                    f.message
             FROM rk_findings_out f JOIN rk_source_order o ON o.source = f.source
-                 JOIN {side_table(key)} t ON t._file = o.idx AND t._row = f.row
+                 JOIN {side_table(key)} t ON t._file = o.idx AND t._row = f.row AND t.kode_tps = f.kode_wilayah
             WHERE f.rule LIKE 'A%'"""
     )
 
