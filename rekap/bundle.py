@@ -50,6 +50,7 @@ from rekap.version import RULESET_VERSION, __version__
 if TYPE_CHECKING:
     from rekap.config import Thresholds
     from rekap.session import LoadOptions, Session
+    from rekap.store import Stored
 
 MANIFEST = "manifest.json"
 CHANGES_TABLE = "rk_bundle_changes"
@@ -82,7 +83,7 @@ class BundleInputs:
 
 def changes_since(
     s: Session,
-    previous: Sequence[str],
+    previous: Sequence[str] | Stored,
     current: Sequence[str],
     *,
     election: str | None = None,

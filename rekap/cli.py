@@ -1046,6 +1046,9 @@ def run(
     outdir: Annotated[Path, typer.Option("--output", "-o", help=N_(
         "Folder hasil: dibuat bila belum ada; folder hasil sebelumnya di sana diganti seluruhnya; folder lain yang "
         "tidak kosong ditolak."))] = Path("hasil-rekap"),
+    store: Annotated[str | None, typer.Option("--store", help=N_(
+        "Folder hasil untuk snapshot terakhir dalam store ini (berkasnya dibaca lagi, SHA-256-nya diperiksa), dengan "
+        "perubahan sejak snapshot sebelumnya dan kelengkapan dari waktu ke waktu; tanpa BERKAS."))] = None,
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -1068,6 +1071,12 @@ def run(
 
     lang_code = resolve_lang(lang)
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
+    stored_previous: Any = None
+    if store is not None:
+        if files or previous:
+            _fail(_("--store membangun folder hasil dari snapshot terakhir dalam store: tanpa BERKAS dan tanpa "
+                    "--previous", lang_code), hint=_("mis. rekap run --store jatim.duckdb -o hasil", lang_code))
+        files, stored_previous = _latest_snapshot(store, lang_code)
     if not files:
         if not SAMPLE_DIR.is_dir():
             _fail(_("tidak ada berkas masukan dan contoh bawaan tidak terpasang", lang_code),
@@ -1087,6 +1096,20 @@ def run(
     with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
         con = s.con
         previous_inputs = changes = None
+        if store is not None:
+            from rekap import store as store_mod
+
+            s.open_store(store)
+            try:
+                store_mod.progress_table(con, "kabkota")  # the page's coverage over time
+                if stored_previous is not None:
+                    step(_("membandingkan dengan data sebelumnya", lang_code))
+                    previous_inputs, changes = changes_since(
+                        s, store_mod.Stored(store_mod.resolve(con, "@" + stored_previous)), files, election=election,
+                        options=parsed.options, thresholds=parsed.thresholds, wilayah=wilayah)
+                    timings["changes"] = time.perf_counter() - started
+            finally:
+                s.close_store()
         if previous_files:
             step(_("membandingkan dengan data sebelumnya", lang_code))
             # First: the diff loads both sides; the pipeline below reloads the current files.
@@ -1124,6 +1147,8 @@ def run(
         options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
                    "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None,
                    "wilayah": list(wilayah) if wilayah else None}
+        if store is not None:  # only then: a bundle without the store keeps its bytes
+            options["store"] = {"path": store, "previous_snapshot": stored_previous}
         covered = s.statement()
         bundle_inputs = BundleInputs(sources=sources, reported=list(report.reported_sources),
                                      master=master_info, options=options, statement=covered,
@@ -1155,6 +1180,32 @@ def run(
             sys.stderr.write("  " + _changes_line(changes, lang_code) + "\n")
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _latest_snapshot(store: str, lang: str) -> tuple[list[str], str | None]:
+    """The files of the store's last snapshot (each still where it was and with the same SHA-256) and the label
+    of the snapshot before it (None when there is one snapshot)."""
+    from rekap import store as store_mod
+    from rekap.session import file_sha256
+
+    with _open_session(lang) as s:
+        s.open_store(store)
+        try:
+            every = store_mod.snapshots(s.con)
+        finally:
+            s.close_store()
+    if not every:
+        _fail(_("store masih kosong: tidak ada snapshot @last", lang),
+              hint=_("tambahkan dengan: rekap store add BERKAS... --label LABEL", lang))
+    last = every[-1]
+    for f in last.files:
+        path = Path(str(f["path"]))
+        if not path.is_file() or file_sha256(path) != f["sha256"]:
+            _fail(_("{path}: berkas snapshot {label} tidak ada lagi atau sudah berubah sejak disimpan", lang,
+                    path=path, label=last.label),
+                  hint=_("folder hasil dibangun dari berkas aslinya; kembalikan berkas itu, atau simpan snapshot "
+                         "baru dengan rekap store add", lang))
+    return [str(f["path"]) for f in last.files], (every[-2].label if len(every) > 1 else None)
 
 
 def _changes_line(changes: dict[str, Any], lang: str) -> str:

@@ -235,3 +235,30 @@ def test_environment_wait_is_a_number(three: tuple[Path, list[Path]], monkeypatc
     monkeypatch.setenv("REKAP_STORE_WAIT", "sebentar")
     res = run_cli(["store", "add", str(files[0]), "--label", "s0", "--store", str(store)])
     assert res.code == 2 and "REKAP_STORE_WAIT" in res.stderr
+
+
+def test_run_builds_the_bundle_of_the_last_snapshot(three: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    import json
+
+    store, files = three
+    for i, f in enumerate(files):
+        add(store, [f], f"s{i}", at=f"2024-02-2{i}T10:00")
+    out = tmp_path / "hasil"
+    res = run_cli(["run", "--store", str(store), "-o", str(out)])
+    assert res.code in (0, 1), res.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [p["name"] for p in manifest["previous"]] == ["s1"]
+    assert manifest["options"]["store"] == {"path": str(store), "previous_snapshot": "s1"}
+    assert [i["path"] for i in manifest["inputs"]] == [str(files[2])]
+    changes = (out / "changes.csv").read_text().splitlines()
+    # s1 → s2: TPS 2 lost suara_tidak_sah (and its row is PEMILU's, not CLEAN's), TPS 3 gone, TPS 4 new.
+    assert sorted(line.split(",")[5] for line in changes[1:]) == ["changed", "changed", "removed", "tps_added",
+                                                                  "tps_removed"]
+    page = (out / "laporan.html").read_text()
+    assert 'id="dari-waktu-ke-waktu"' in page and 'id="perubahan"' in page
+    # The files of the last snapshot are read again: one that changed since is refused.
+    files[2].write_text(files[2].read_text().replace("228", "229", 1))
+    res = run_cli(["run", "--store", str(store), "-o", str(tmp_path / "hasil2")])
+    assert res.code == 2 and "sudah berubah sejak disimpan" in res.stderr
+    res = run_cli(["run", str(files[0]), "--store", str(store), "-o", str(tmp_path / "hasil3")])
+    assert res.code == 2 and "tanpa BERKAS" in res.stderr

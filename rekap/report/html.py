@@ -209,6 +209,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tps_both": NC_("page", "TPS di kedua data"),
     "tps_changed": NC_("page", "TPS dengan angka berubah"),
     "change_counts": NC_("page", "Catatan perubahan"),
+    "over_time": NC_("page", "Kelengkapan dari waktu ke waktu"),
+    "over_time_intro": NC_("page", "TPS yang masuk per kab/kota pada setiap snapshot dalam store ({n} snapshot)."),
+    "over_time_chart": NC_("page", "TPS masuk per kab/kota, per snapshot."),
+    "tps_received": NC_("page", "TPS masuk"),
+    "unit": NC_("page", "Wilayah"),
     "fields_compared": NC_("page", "Kolom dibandingkan"),
     "only_previous": NC_("page", "Hanya di data sebelumnya (tidak dibandingkan)"),
     "only_current": NC_("page", "Hanya di data sekarang (tidak dibandingkan)"),
@@ -501,6 +506,26 @@ class _Charts:
             ax.set_axisbelow(True)
             ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(series), 6), frameon=False)
             ax.margins(y=0.01)
+            fig.tight_layout()
+            return _svg(fig, self._new_id())
+
+    def lines(self, xs: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], axis_label: str) -> Markup:
+        """One line per series over the points `xs` (in order): e.g. TPS received per kab/kota per snapshot."""
+        from matplotlib.figure import Figure
+
+        with self.mpl.rc_context(self.RC):
+            fig = Figure(figsize=(9.0, 4.2), dpi=72)
+            ax = fig.add_subplot()
+            pos = list(range(len(xs)))
+            for name, values in series:
+                ax.plot(pos, list(values), marker="o", markersize=3, linewidth=1.2, label=name)
+            ax.set_xticks(pos, labels=list(xs))
+            ax.set_ylabel(axis_label)
+            self._thousands(ax, "y")
+            ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+            ax.set_axisbelow(True)
+            if len(series) <= 12:
+                ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7.5)
             fig.tight_layout()
             return _svg(fig, self._new_id())
 
@@ -1254,6 +1279,33 @@ def _changes_by_unit(page: _Page) -> str:
 # --------------------------------------------------------------------------- the page
 
 
+STORE_PROGRESS_TABLE = "rk_store_progress"
+"""TPS received per kab/kota in each snapshot of the store (`rekap run --store`; rekap.store.progress_table)."""
+
+
+def _over_time(page: _Page) -> str:
+    """Coverage over time (`rekap run --store`): TPS received per kab/kota in each stored snapshot, as a chart
+    and a table (units as rows, snapshots as columns)."""
+    con, lang = page.con, page.lang
+    snaps = [str(r[0]) for r in con.execute(
+        f"SELECT snapshot FROM {STORE_PROGRESS_TABLE} GROUP BY snapshot, taken_at ORDER BY taken_at, snapshot"
+    ).fetchall()]
+    units = [str(r[0]) for r in con.execute(
+        f"SELECT DISTINCT kode_wilayah FROM {STORE_PROGRESS_TABLE} ORDER BY 1").fetchall()]
+    got = {(str(a), str(b)): int(n) for a, b, n in con.execute(
+        f"SELECT kode_wilayah, snapshot, n_tps FROM {STORE_PROGRESS_TABLE}").fetchall()}
+    names = page.names("kabkota")
+    series = [(f"{u} {names.get(u, '')}".strip(), [got.get((u, sn), 0) for sn in snaps]) for u in units]
+    out = [f"<p>{_e(page.t('over_time_intro', n=num(len(snaps), lang)))}</p>"]
+    if len(snaps) > 1:
+        out.append(_figure(page.chart().lines(snaps, series, page.t("tps_received")), page.t("over_time_chart")))
+    out.append(_table(
+        [page.t("unit"), *[_num_header(sn) for sn in snaps]],
+        [[Cell(name, "name"), *[_n(v, lang) for v in values]] for name, values in series],
+    ))
+    return "\n".join(out)
+
+
 def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta: Mapping[str, object]) -> str:
     """The page as text (what `write_html_report` writes)."""
     lang = lang.lower().replace("_", "-").split("-")[0]
@@ -1270,6 +1322,8 @@ def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta
         sections.append(("kelengkapan", page.t("coverage"), _coverage(page)))
     if table_exists(con, CHANGES_TABLE):
         sections.append(("perubahan", page.t("changes"), _changes(page)))
+    if table_exists(con, STORE_PROGRESS_TABLE):
+        sections.append(("dari-waktu-ke-waktu", page.t("over_time"), _over_time(page)))
 
     version = meta.get("version")
     doc_title = page.t("doc_title") + (f" — rekap {version}" if version is not None else "")
