@@ -970,9 +970,17 @@ def _rule_counts(report: ValidationReport, lang: str) -> None:
     ),
 )
 def progress(
-    files: FilesArg,
-    master: Annotated[Path, typer.Option("--master", help=N_(
-        "Daftar wilayah KPU dengan nomor TPS per desa (tps_max_no)."))],
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar=N_("BERKAS..."),
+        help=N_("Berkas hasil TPS (CSV/TSV, XLSX, Parquet, JSON/JSONL Sirekap); '-' membaca stdin."),
+        show_default=False)] = None,
+    master: Annotated[Path | None, typer.Option("--master", help=N_(
+        "Daftar wilayah KPU dengan nomor TPS per desa (tps_max_no)."))] = None,
+    store: Annotated[str | None, typer.Option("--store", help=N_(
+        "Kelengkapan dari waktu ke waktu: TPS yang masuk per wilayah pada setiap snapshot dalam store ini (tanpa "
+        "BERKAS; --level memilih tingkatnya)."))] = None,
+    level: Annotated[str, typer.Option("--level", "-l", help=N_(
+        "Dengan --store: provinsi, kabkota, kecamatan atau desa."))] = "kabkota",
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
@@ -990,6 +998,20 @@ def progress(
     from rekap.report import format_for, write_records
     from rekap.report.text import progress_text
 
+    if store is not None:
+        if files:
+            _fail(_("--store menghitung kelengkapan dari snapshot dalam store: tanpa BERKAS"),
+                  hint=_("mis. rekap progress --store jatim.duckdb --level kabkota"))
+        from rekap import store as store_mod
+
+        levels = _levels(level)
+        _store_table(store, fmt, output, lang, lambda s: store_mod.progress_table(s.con, levels[0]))
+    if not files:
+        _fail(_("argumen {name} belum diberikan", name=_("BERKAS...")),
+              hint=_("lihat: rekap --help, atau rekap PERINTAH --help"))
+    if master is None:
+        _fail(_("opsi {name} wajib diberikan", name="'--master'"),
+              hint=_("lihat: rekap --help, atau rekap PERINTAH --help"))
     lang_code = resolve_lang(lang)
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
@@ -1144,7 +1166,7 @@ def run(
              "rows": src.rows_read, "rows_rejected": src.rows_rejected}
             for src in ds.sources
         ]
-        options = {"election": election, "lang": lang_code, "config": str(config) if config else None,
+        options: dict[str, Any] = {"election": election, "lang": lang_code, "config": str(config) if config else None,
                    "dpt": str(dpt) if dpt else None, "paslon": str(paslon) if paslon else None,
                    "wilayah": list(wilayah) if wilayah else None}
         if store is not None:  # only then: a bundle without the store keeps its bytes

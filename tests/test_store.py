@@ -102,6 +102,7 @@ def test_cli_add_list_log_progress_and_diff(three: tuple[Path, list[Path]]) -> N
     res = run_cli(["store", "log", "3101011001999", "--store", str(store)])
     assert res.code == 2 and "tidak ada dalam store" in res.stderr
     prog = run_cli(["store", "progress", "--level", "kecamatan", "--store", str(store), "-f", "csv"]).text
+    assert run_cli(["progress", "--store", str(store), "--level", "kecamatan", "-f", "csv"]).text == prog
     assert prog.splitlines()[1:] == ["s0,2024-02-20T10:00:00,kecamatan,310101,3",
                                      "s1,2024-02-21T10:00:00,kecamatan,310101,3",
                                      "s2,2024-02-22T10:00:00,kecamatan,310101,3"]
