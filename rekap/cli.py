@@ -743,8 +743,9 @@ def _diff_summary(result: Any, lang: str) -> None:
     lines.append("  " + _("angka ditambahkan {added}, ditarik {removed}, dikoreksi {changed}", lang,
                           added=num(c.added, lang), removed=num(c.removed, lang), changed=num(c.changed, lang)))
     if c.unreadable:
-        lines.append("  ! " + _("{n} sel tidak dibandingkan karena tidak terbaca sebagai angka (S002)", lang,
-                                n=num(c.unreadable, lang)))
+        lines.append("  ! " + n_("{n} sel tidak dibandingkan karena tidak terbaca sebagai angka (S002)",
+                                 "{n} sel tidak dibandingkan karena tidak terbaca sebagai angka (S002)", c.unreadable,
+                                 lang, n=num(c.unreadable, lang)))
     if not c.records:
         lines.append("  " + _("Tidak ada yang berubah.", lang))
     if any(result.misread.values()):

@@ -297,6 +297,7 @@ class Session:
         d.drop(self.con)
         sides: list[d.Side] = []
         present: list[frozenset[str]] = []
+        s_run: set[str] = set()
         offset = 0
         for key, paths, label in (("old", old, labels[0]), ("new", new, labels[1])):
             ds = self.load(paths, options=options, stdin=stdin)
@@ -317,6 +318,7 @@ class Session:
                 notes=list(report.notes),
             ))
             present.append(frozenset(ds.columns))
+            s_run.update(report.rules_run)
             offset += len(ds.sources)
         old_side, new_side = sides
         self._diff_sources(old_side, new_side)
@@ -366,6 +368,7 @@ class Session:
         report.election_inputs = [*old_side.elections, *new_side.elections]
         report.scope = new_side.scope
         ctx = Context(columns=frozenset(), lang=self.lang, diff=mode, diff_labels=labels)
+        report.rules_run = [r.id for r in chosen if r.id in s_run]  # the S rules ran on each side as it was read
         add_findings(report, [r for r in chosen if r.family in ("D", "X")], ctx, self.lang)
         result = d.DiffResult(mode=mode, old=old_side, new=new_side, fields=fields,
                               only_old=[c for c in old_side.columns if c not in new_side.columns],

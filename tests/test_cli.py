@@ -27,7 +27,8 @@ from rekap.i18n import _
 FINDING_HEADER = "rule,severity,level,kode_wilayah,field,expected,actual,selisih,message,source,row"
 ALL_RULES = (
     {f"S{n:03d}" for n in range(1, 9)} | {f"A{n:03d}" for n in range(1, 14)} | {f"P{n:03d}" for n in range(1, 9)}
-    | {f"K{n:03d}" for n in range(1, 4)} | {f"H{n:03d}" for n in range(1, 4)}
+    | {f"K{n:03d}" for n in range(1, 4)} | {f"H{n:03d}" for n in range(1, 4)} | {f"D{n:03d}" for n in range(1, 7)}
+    | {"X001", "X002"}
 )
 # A006 (error): 83 + 748 + 38 = 869, but suara_sah is 228. Also P005 (warning): 748 is above the cap of 300.
 MISREAD = with_(PEMILU, suara_paslon_2=748)

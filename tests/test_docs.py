@@ -19,5 +19,6 @@ def test_domain_rule_ids_are_all_registered() -> None:
 
     ids = {r.id for r in all_rules()}
     expected = {f"S{i:03d}" for i in range(1, 9)} | {f"A{i:03d}" for i in range(1, 14)} | {f"P{i:03d}" for i in range(1, 9)}
-    expected |= {f"K{i:03d}" for i in range(1, 4)} | {f"H{i:03d}" for i in range(1, 4)}
+    expected |= {f"K{i:03d}" for i in range(1, 4)} | {f"H{i:03d}" for i in range(1, 4)} | {f"D{i:03d}" for i in range(1, 7)}
+    expected |= {"X001", "X002"}
     assert ids == expected

@@ -163,6 +163,10 @@ ERRORS: dict[str, list[str]] = {
     "bad sheet": ["validate", *SAMPLE_TPS, "--sheet", "x:y:z"],
     "wilayah outside the data": ["validate", *SAMPLE_TPS, "--wilayah", "11"],
     "level the election has not": ["aggregate", *SAMPLE_TPS, "--level", "nasional"],
+    "diff with one side": ["diff", SAMPLE_TPS[0]],
+    "diff without TPS in common": ["diff", SAMPLE_TPS[0], SAMPLE_TPS[1], "--election", "pkwkp"],
+    "diff bad sources": ["diff", SAMPLE_TPS[0], SAMPLE_TPS[0], "--sources", "sirekap"],
+    "diff no match": ["diff", "tidak-ada/*.csv", SAMPLE_TPS[0]],
 }
 
 
@@ -185,6 +189,39 @@ def test_errors_speak_one_language(name: str, lang: str, tmp_path: Path, monkeyp
     assert_in_language(err, lang, name)
 
 
+def _changed_copy(tmp_path: Path) -> tuple[str, str]:
+    """The sample's tps_3503.csv and a copy with a correction (a misread repaired), a withdrawn value, a vote
+    shift and one TPS dropped: every D rule has something to say."""
+    import csv
+
+    src = SAMPLE / "tps" / "tps_3503.csv"
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head, body = rows[0], [list(r) for r in rows[1:]]
+    first, second, third = body[0], body[1], body[2]
+    first[head.index("Jumlah DPT")] = str(int(first[head.index("Jumlah DPT")]) + 10)
+    p1, p2 = head.index("Paslon 01"), head.index("Paslon 02")
+    third[p1], third[p2] = str(int(third[p1]) - 5), str(int(third[p2]) + 5)
+    second[p1] = ""
+    new = tmp_path / "tps_3503_baru.csv"
+    with new.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([head, *body[:-1]])
+    return str(src), str(new)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("extra", [[], ["--level", "kecamatan"], ["--sources", "sirekap,saksi"]],
+                         ids=["changes", "level", "sources"])
+def test_diff_speaks_one_language(lang: str, extra: list[str], tmp_path: Path) -> None:
+    old, new = _changed_copy(tmp_path)
+    code, out, err = _cli(["diff", old, new, "--election", "pkwkp", "-f", "table", *extra], lang)
+    assert code in (0, 1), err
+    assert out.strip()
+    assert ("X001" if extra[:1] == ["--sources"] else "D004") in err
+    assert_in_language(out, lang, "diff stdout")
+    assert_in_language(err, lang, "diff stderr")
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_corpus_speaks_one_language(case: dict[str, object], lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,7 +234,8 @@ def test_corpus_speaks_one_language(case: dict[str, object], lang: str, monkeypa
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-@pytest.mark.parametrize("command", [[], ["validate"], ["aggregate"], ["compare"], ["progress"], ["run"], ["rules"]])
+@pytest.mark.parametrize("command", [[], ["validate"], ["aggregate"], ["compare"], ["progress"], ["run"], ["rules"],
+                                     ["diff"]])
 def test_help_speaks_one_language(command: list[str], lang: str) -> None:
     env_lang = {"REKAP_LANG": lang}
     got = subprocess.run([sys.executable, "-m", "rekap", *command, "--help"], capture_output=True, text=True,

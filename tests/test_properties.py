@@ -39,7 +39,7 @@ from rekap.io import LoadOptions, load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.schema import ADMIN_COLUMNS, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS
 from rekap.validate import validate
-from rekap.validate.catalogue import all_rules
+from rekap.validate.catalogue import data_rules
 
 CAP = {"ppwp": 300, "pkwkp": 600, "pkwkk": 600}
 # Reserve ballots as a fraction num/den of the DPT (domain.md §3 P002: Pemilu 2 %, Pilkada 2.5 %).
@@ -353,7 +353,7 @@ def session(
     try:
         paslon = {i: n for n, i in table.paslon_ids.items()}
         ds = load_dataset(con, [str(p) for p in paths], str(tmp), LoadOptions(paslon=paslon))
-        rules = [r for r in all_rules() if r.severity == "error"] if errors_only else None
+        rules = [r for r in data_rules() if r.severity == "error"] if errors_only else None
         report = validate(ds, rules=rules, election=table.election)
         assert report.rows_read == len(table.rows) == report.rows_used
         findings = report.findings.to_pylist()

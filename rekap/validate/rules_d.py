@@ -23,7 +23,7 @@ _RECORDS = """FROM rk_diff_records r
 
 def signature_sql(lang: str) -> str:
     """The misread signature of a record `r` as words (NULL when it has none): which digit became which."""
-    sub = text_sql(_("angka ke-{pos} {old} terbaca {new}", lang), pos="r.sig_pos::VARCHAR", old="r.sig_from",
+    sub = text_sql(_("angka ke-{pos}: {old} → {new}", lang), pos="r.sig_pos::VARCHAR", old="r.sig_from",
                    new="r.sig_to")
     ins = text_sql(_("angka {digit} tersisip", lang), digit="r.sig_to")
     dropped = text_sql(_("angka {digit} hilang", lang), digit="r.sig_from")
@@ -179,7 +179,7 @@ def d005(ctx: Context) -> list[Check] | NotApplicable:
         "hasil baca OCR. Pesannya menyebut angkanya, dan apakah koreksi itu membuat formulir lolos aturan A yang "
         "sebelumnya gagal (hal yang biasa) atau formulir masih gagal.\n\n"
         "Mengapa: koreksi salah baca itu wajar; yang tidak bertanda ini lebih perlu diperiksa.\n\n"
-        "Contoh: suara_paslon_2 818 → 118 (angka ke-1 8 terbaca 1); formulir kini lolos A006."
+        "Contoh: suara_paslon_2 187 → 107 (angka ke-2: 8 → 0); formulir kini lolos A006 yang sebelumnya gagal."
     ),
 )
 def d006(ctx: Context) -> list[Check] | NotApplicable:
@@ -199,8 +199,8 @@ def d006(ctx: Context) -> list[Check] | NotApplicable:
         "menyebut tanda salah baca bila ada, dan formulir sumber mana yang lolos aturan A.\n\n"
         "Mengapa: angka yang sama harus tercatat sama di mana pun; selisih menunjuk TPS yang formulirnya perlu "
         "dilihat.\n\n"
-        "Contoh: suara_paslon_1 Sirekap 781, saksi 181 (angka ke-1 7 terbaca 1); saksi lolos A006 yang gagal "
-        "pada Sirekap."
+        "Contoh: suara_paslon_1 Sirekap 781, saksi 181 (angka ke-1: 7 → 1); saksi lolos A006 yang gagal pada "
+        "Sirekap."
     ),
 )
 def x001(ctx: Context) -> list[Check] | NotApplicable:
