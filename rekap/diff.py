@@ -140,8 +140,30 @@ def capture(con: duckdb.DuckDBPyConnection, key: str, offset: int, *, duplicates
     """Keep the typed rows of the side just validated (`rk_tps`, findings in `rk_findings_out`) as
     `rk_diff_<key>`: the first copy of each TPS, its file numbered after `offset`, and `_bad`, the fields
     whose cell did not read as a count (from its S002 findings). Rows without a usable code are left to
-    their S005 finding."""
+    their S005 finding.
+
+    Only what the diff reads is kept: the typed columns (`rk_tps_base`) and the row's election type, not the
+    region prefixes and thresholds that the rules' view `rk_tps` adds (the A-rules of the changed TPS read
+    the counts only). When every TPS occurs once, every cell was read and the side is of one election type
+    (the usual case), nothing is copied: the typed table itself is kept as `rk_diff_<key>_typed` and
+    `rk_diff_<key>` is a view of it."""
     table = side_table(key)
+    base = [str(r[0]) for r in con.execute("DESCRIBE rk_tps_base").fetchall()]
+    cols = ", ".join(f"t.{quote_ident(c)}" for c in base if c != "_file")
+    if not duplicates and not bad_cells and "jenis_pemilihan" not in base:
+        # Without a jenis_pemilihan column of its own the election type is one constant for the whole side.
+        row = con.execute("SELECT min(jenis_pemilihan), max(jenis_pemilihan) FROM rk_tps").fetchone()
+        if row is not None and row[0] is not None and row[0] == row[1]:
+            typed = f"{table}_typed"
+            con.execute(f"ALTER TABLE rk_tps_base RENAME TO {typed}")  # prepare() makes a new one for the next side
+            con.execute(
+                f"""CREATE OR REPLACE VIEW {table} AS
+                    SELECT {cols}, {literal(str(row[0]))} AS jenis_pemilihan, (t._file + {int(offset)})::INTEGER AS _file,
+                           NULL::VARCHAR[] AS _bad
+                    FROM {typed} t WHERE t.kode_tps <> ''"""
+            )
+            return
+    election = "" if "jenis_pemilihan" in base else ", t.jenis_pemilihan"
     bad = "NULL::VARCHAR[] AS _bad"
     join = ""
     if bad_cells:
@@ -154,7 +176,7 @@ def capture(con: duckdb.DuckDBPyConnection, key: str, offset: int, *, duplicates
              if duplicates else "")
     con.execute(
         f"""CREATE OR REPLACE TABLE {table} AS
-            SELECT t.* EXCLUDE (_file), (t._file + {int(offset)})::INTEGER AS _file, {bad}
+            SELECT {cols}{election}, (t._file + {int(offset)})::INTEGER AS _file, {bad}
             FROM rk_tps t {join}
             WHERE t.kode_tps <> '' {first}"""
     )
@@ -448,9 +470,12 @@ def units(con: duckdb.DuckDBPyConnection, levels: Sequence[str], fields: Sequenc
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
     """Forget an earlier diff on this connection."""
-    for name in ("rk_diff_old", "rk_diff_new", "rk_diff_changed_old", "rk_diff_changed_new", "rk_diff_pairs",
-                 "rk_diff_cells", "rk_diff_records", "rk_diff_tps",
+    views = {str(r[0]) for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    for name in ("rk_diff_old", "rk_diff_new", "rk_diff_old_typed", "rk_diff_new_typed", "rk_diff_changed_old",
+                 "rk_diff_changed_new", "rk_diff_pairs", "rk_diff_cells", "rk_diff_records", "rk_diff_tps",
                  "rk_diff_broken", "rk_diff_shift", "rk_diff_afail_old", "rk_diff_afail_new", CHANGES_TABLE,
                  UNITS_TABLE):
-        if table_exists(con, name):
+        if name in views:
+            con.execute(f"DROP VIEW {name}")
+        elif table_exists(con, name):
             con.execute(f"DROP TABLE {name}")
