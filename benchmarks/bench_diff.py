@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time `rekap diff` on two national-scale TPS tables (822,607 TPS, ~1 % changed) against bare DuckDB and pandas.
 
-    python benchmarks/bench_diff.py [--runs 3] [--quick] [--rekap "path/to/rekap"] [--no-pandas] [--strict]
+    python benchmarks/bench_diff.py [--runs 3] [--quick] [--rekap "path/to/rekap"] [--before "other/rekap"]
+                                    [--no-pandas] [--strict]
 
 The two sides (issue 13's acceptance: "diff of two national-scale tables, 1 % changed, ≤ 1.5× a bare DuckDB
 full outer join that emits the same records; peak memory reported"):
@@ -22,6 +23,8 @@ interpreter start-up included; round-robin over the cases, median of --runs):
                that differ unnested into change records, COPY to Parquet (the floor of the ratio)
 - pandas       PANDAS_DIFF: `merge(how="outer", indicator=True)`, one vectorised comparison per column
                (for reference: no target)
+- before       with `--before CMD`, the same `rekap diff` run by another install (e.g. the commit before a
+               change) in the same rounds, for an A/B on a shared machine; its ratio to rekap is printed
 
 After the timings the outputs are checked to be the same records (kode_wilayah, field, old, new, selisih,
 change; rekap's `rules` and `*_source` columns are extra work only it does) and counted per `change`.
@@ -269,7 +272,7 @@ def ensure_new(old: Path) -> NewSide:
 class Case:
     name: str
     role: str
-    """'rekap', 'duckdb' (the floor) or 'pandas'."""
+    """'rekap', 'duckdb' (the floor), 'pandas' or 'before'."""
     argv: list[str] | None
     output: Path
     ok_codes: frozenset[int] = frozenset({0})
@@ -322,7 +325,7 @@ def check_outputs(cases: list[Case]) -> bool:
         text = " · ".join(f"{k} {per.get(k, 0):,}" for k in ("changed", "added", "removed", "tps_added", "tps_removed"))
         print(f"  {c.name:<14} {total:>8,} records ({text})")
     ok = True
-    for mine, theirs in (("rekap", "duckdb"), ("pandas", "duckdb")):
+    for mine, theirs in (("rekap", "duckdb"), ("before", "duckdb"), ("pandas", "duckdb")):
         a, b = done.get(mine), done.get(theirs)
         if a is None or b is None:
             continue
@@ -369,6 +372,10 @@ def verdict(cases: list[Case]) -> bool:
     passed = ratio <= MAX_RATIO
     print(f"{'PASS' if passed else 'FAIL'}  {label}: {ratio:.2f}× (peak RSS {mine.peak_mb:.0f} MiB vs "
           f"{floor.peak_mb:.0f} MiB)")
+    other = times.get("before")
+    if other is not None and other.median is not None:
+        print(f"      rekap / before: {mine.median / other.median:.2f}× ({mine.median:.2f} s vs {other.median:.2f} s; "
+              f"peak RSS {mine.peak_mb:.0f} vs {other.peak_mb:.0f} MiB)")
     return passed
 
 
@@ -377,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per case; the median is reported (default 3)")
     ap.add_argument("--quick", action="store_true", help="a 1/10 sample of the national table (smoke test)")
     ap.add_argument("--rekap", default=None, help="rekap command (default .venv/bin/rekap, then rekap on PATH)")
+    ap.add_argument("--before", default=None,
+                    help="another rekap command timed on the same diff in the same rounds (A/B; no target)")
     ap.add_argument("--no-pandas", action="store_true", help="leave out the pandas reference case")
     ap.add_argument("--strict", action="store_true", help="exit 1 unless the target is met and the records agree")
     args = ap.parse_args(argv)
@@ -386,6 +395,10 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     rekap = find_rekap(args.rekap)
     precompile(rekap)
+    before = find_rekap(args.before) if args.before else None
+    if args.before and before is None:
+        ap.error(f"--before: {args.before} not found")
+    precompile(before)
     old, _csv = ensure_national(python)
     if args.quick:
         old, _csv = ensure_sample(old, count_rows(old) // 10)
@@ -401,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
              [python, "-c", BARE_DUCKDB_DIFF, str(old), str(new.path), str(OUT_DIR / f"{stem}-duckdb.parquet")],
              OUT_DIR / f"{stem}-duckdb.parquet"),
     ]
+    if before:
+        out = OUT_DIR / f"{stem}-before.parquet"
+        cases.append(Case("rekap (before)", "before",
+                          [*before, "diff", str(old), str(new.path), "-f", "parquet", "-o", str(out), "-q"], out,
+                          ok_codes=frozenset({0, 1})))
     if not args.no_pandas:
         cases.append(Case("pandas", "pandas",
                           [python, "-c", PANDAS_DIFF, str(old), str(new.path), str(OUT_DIR / f"{stem}-pandas.parquet")],
@@ -411,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.runs} run(s) per case, median wall time")
     print("planted: " + ", ".join(f"{k} {v:,}" for k, v in new.planted.items()))
     print(f"rekap:   {' '.join(rekap) if rekap else 'not found'}")
+    if before:
+        print(f"before:  {' '.join(before)}")
     print(f"source:  {source_state()}")
     busy = load_average()
     if busy is not None and busy > 0.5:
