@@ -4,14 +4,23 @@
     recap_<level>.csv, recap.jsonl/.parquet recap rows per level
     discrepancies.csv / .jsonl / .parquet  reported recaps vs the sums beneath them (with --reported)
     coverage.csv                           TPS received / expected per unit (with a KPU --master)
+    changes.csv / .jsonl / .parquet        the change records since the --previous data (domain.md §5)
     rekap.xlsx                             workbook for staff (when there is a recap)
     laporan.html                           one offline page
     manifest.json                          version, options, SHA-256 and rows of every input (one entry per
                                            sheet read) and output, the workbook sheets not read and why,
                                            what it covers (scope, election types and where they came
                                            from, levels left out, TPS with data), row accounting, counts
-                                           per rule; seconds per step (validate,
-                                           aggregate, compare, coverage, bundle) in their own field
+                                           per rule; with --previous, the previous inputs (SHA-256,
+                                           rows) and what changed (records per change type, TPS
+                                           changed, D findings per rule, misreads, fields compared and
+                                           not); seconds per step (changes, validate, aggregate,
+                                           compare, coverage, bundle) in their own field
+
+With `--previous`, `changes_since` runs the diff (`Session.diff`, domain.md §3 D) before the pipeline and keeps
+what the bundle shows in tables the pipeline does not replace: `CHANGES_TABLE`, `CHANGE_UNITS_TABLE`,
+`CHANGE_FINDINGS_TABLE`. The workbook and the page show them when they exist; without them every file is as it
+was. The D findings are shown and counted apart: they are not in findings.csv and do not set the exit code.
 
 Same inputs → the same bytes in every file (the manifest's `timings_s` excepted). The folder is new, empty,
 or holds an earlier bundle, which the new one replaces whole (`check_output_folder`, `write_bundle`).
@@ -21,9 +30,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -37,7 +47,20 @@ from rekap.report.files import write_atomic
 from rekap.schema import quote_ident
 from rekap.version import RULESET_VERSION, __version__
 
+if TYPE_CHECKING:
+    from rekap.config import Thresholds
+    from rekap.session import LoadOptions, Session
+
 MANIFEST = "manifest.json"
+CHANGES_TABLE = "rk_bundle_changes"
+"""The change records since the `--previous` data (the diff's `rk_changes`, domain.md §5), in their order."""
+CHANGE_UNITS_TABLE = "rk_bundle_change_units"
+"""Σ new − Σ old per unit and field (the diff's unit sums) at one level: kab/kota, or kecamatan when the data
+lies within one kab/kota."""
+CHANGE_FINDINGS_TABLE = "rk_bundle_change_findings"
+"""The D findings of the diff (D001–D006): counted on the page and in the manifest, never in findings.csv."""
+CHANGE_LEVELS = ("kabkota", "kecamatan")
+"""The unit levels the changes are summed at, the first inside the data's scope kept."""
 
 
 @dataclass
@@ -51,6 +74,70 @@ class BundleInputs:
     TPS with votes and voter data; shown on the page and the workbook, kept in the manifest."""
     skipped_sheets: list[dict[str, Any]] = field(default_factory=list)
     """Sheets of the input workbooks that were not read (`SkippedSheet.record`)."""
+    previous: list[dict[str, Any]] | None = None
+    """The `--previous` inputs (path, name, format, sha256, rows, rows_rejected), with `changes`."""
+    changes: dict[str, Any] | None = None
+    """What changed since them (`changes_since`); the change records are `CHANGES_TABLE`."""
+
+
+def changes_since(
+    s: Session,
+    previous: Sequence[str],
+    current: Sequence[str],
+    *,
+    election: str | None = None,
+    options: LoadOptions | None = None,
+    thresholds: dict[str, Thresholds] | None = None,
+    wilayah: Sequence[str] | None = None,
+    stdin: bytes | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The changes from the `previous` TPS files to the `current` ones (`Session.diff`, D rules), kept for the
+    bundle in `CHANGES_TABLE`, `CHANGE_UNITS_TABLE` and `CHANGE_FINDINGS_TABLE`; the diff's own tables are
+    dropped (the pipeline that follows reloads the current files and needs the memory). Return the manifest's
+    `previous` (every previous input with its SHA-256) and `changes` entries.
+
+    Run it before `load`: the diff loads each side and so replaces what a load left on the connection."""
+    from rekap.db import literal
+    from rekap.scope import parse_wilayah
+
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    given = parse_wilayah(list(wilayah)) if wilayah else None
+    top = min((rank[lv] for lv in given.levels()), default=0) if given else 0
+    # A kab/kota above a --wilayah kecamatan would be a partial sum looking whole: Session.diff refuses it.
+    levels = [lv for lv in CHANGE_LEVELS if rank[lv] >= top]
+    result = s.diff(previous, current, levels=levels, election=election, options=options, thresholds=thresholds,
+                    wilayah=wilayah, stdin=stdin)
+    con = s.con
+    con.execute(f"CREATE OR REPLACE TABLE {CHANGES_TABLE} AS SELECT * FROM {result.table}")
+    con.execute(f"CREATE OR REPLACE TABLE {CHANGE_FINDINGS_TABLE} AS SELECT * FROM {s.FINDINGS} WHERE rule LIKE 'D%'")
+    level = result.levels[0] if result.units_table and result.levels else None
+    if level is not None:
+        con.execute(f"CREATE OR REPLACE TABLE {CHANGE_UNITS_TABLE} AS "
+                    f"SELECT * FROM {result.units_table} WHERE level = {literal(level)}")
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'rk_diff_') OR table_name = $t "
+        "ORDER BY 1", {"t": result.table}
+    ).fetchall():
+        con.execute(f"DROP TABLE {quote_ident(str(name))}")
+    s.diffed = None  # its tables are gone
+    c = result.counts
+    per_rule = {str(r): int(n) for r, n in con.execute(
+        f"SELECT rule, count(*) FROM {CHANGE_FINDINGS_TABLE} GROUP BY 1 ORDER BY 1").fetchall()}
+    inputs = [{"path": src["path"], "name": src["name"], "format": src["format"], "sha256": src["sha256"],
+               "rows": src["rows_read"], "rows_rejected": src["rows_rejected"]} for src in result.old.sources]
+    changes = {
+        "records": {"added": c.added, "removed": c.removed, "changed": c.changed, "tps_added": c.tps_added,
+                    "tps_removed": c.tps_removed},
+        "tps_both": c.tps_both,
+        "tps_changed": c.tps_changed,
+        "cells_unreadable": c.unreadable,
+        "findings_per_rule": per_rule,
+        "misread": dict(result.misread),
+        "fields_compared": list(result.fields),
+        "fields_not_compared": {"previous_only": list(result.only_old), "current_only": list(result.only_new)},
+        "units_level": level,
+    }
+    return inputs, changes
 
 def _write_set(con: duckdb.DuckDBPyConnection, table: str, outdir: Path, stem: str, tmpdir: str) -> list[str]:
     names = []
@@ -255,6 +342,9 @@ def _write_bundle(
         "counts": counts,
         "statement": inputs.statement,
     }
+    if inputs.changes is not None:
+        meta["previous"] = inputs.previous or []
+        meta["changes"] = inputs.changes
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-xlsx") as book_pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-sha") as hash_pool:
 
@@ -294,6 +384,8 @@ def _write_bundle(
                 name = "coverage.csv"
                 write_records(con, "rk_coverage", "csv", str(outdir / name), None, tmpdir)
                 done([name])
+            if table_exists(con, CHANGES_TABLE):
+                done(_write_set(con, CHANGES_TABLE, outdir, "changes", tmpdir))
             from rekap.report.html import write_html_report
 
             write_html_report(con, outdir / "laporan.html", lang=lang, meta=meta)
@@ -319,9 +411,11 @@ def _write_bundle(
         "skipped_sheets": inputs.skipped_sheets,
         "reported": inputs.reported,
         "master": inputs.master,
+        **({"previous": inputs.previous or []} if inputs.changes is not None else {}),
         "covered": inputs.statement,
         "accounting": accounting,
         "findings_per_rule": dict(sorted(counts.items())),
+        **({"changes": inputs.changes} if inputs.changes is not None else {}),
         "outputs": {name: outputs[name] for name in written},
         # The only field that changes between two runs on the same inputs.
         # Seconds per step; "bundle" is every file of the bundle but this one.

@@ -622,7 +622,7 @@ def _accounting_lines(report: ValidationReport, lang: str) -> list[str]:
         "  rekap diff sirekap.csv saksi.xlsx --sources sirekap,saksi\n"
         "  rekap diff lama.parquet baru.parquet -f jsonl | jq -r 'select(.rules | contains(\"D003\")) | .kode_wilayah'\n\n"
         "Keluaran: satu catatan per TPS dan kolom yang berbeda (kode_wilayah, field, old, new, selisih, change, "
-        "rules, old_source, new_source), satu catatan per TPS yang hanya ada di satu sisi; dengan --level, jumlah "
+        "«rules», old_source, new_source), satu catatan per TPS yang hanya ada di satu sisi; dengan --level, jumlah "
         "per wilayah. Temuan aturan D (atau X dengan --sources) dan S ada di ringkasan, dan di --findings BERKAS.\n\n"
         "Kode keluar: 0 tidak ada temuan pada atau di atas --fail-on (juga bila tidak ada yang berubah), 1 ada, "
         "2 masukan tidak dapat dipakai atau kedua sisi tidak dapat dicocokkan."
@@ -658,6 +658,8 @@ def diff(
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
     wilayah: WilayahOpt = None,
+    store: Annotated[str | None, typer.Option("--store", help=N_(
+        "Store untuk sisi @LABEL, @first, @last, @-2 (bawaan: REKAP_STORE, selain itu rekap.duckdb)."))] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """What changed between two versions of the same TPS (the help shown is the catalogue's)."""
@@ -683,16 +685,30 @@ def diff(
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     findings_format = format_for(findings, None) if findings else None
-    old, new = expand_set(sides[0]), expand_set(sides[1])
+    stored = [side.startswith("@") for side in sides]
+    old: Any = [] if stored[0] else expand_set(sides[0])
+    new: Any = [] if stored[1] else expand_set(sides[1])
     if old.count("-") + new.count("-") > 1:
         _fail(_("stdin ('-') hanya dapat dibaca untuk satu sisi"))
     inputs = Inputs([*old, *new], election, config, None, None, paslon, columns, sheet, input_format, delimiter,
                     wilayah)
     parsed = _parse(inputs, rules=[])
     with _open_session(lang_code) as s:
-        result = s.diff(old, new, sources=names, levels=levels, select=split_patterns(select) or None,
-                        ignore=split_patterns(ignore), election=election, options=parsed.options,
-                        thresholds=parsed.thresholds, wilayah=wilayah, stdin=parsed.stdin)
+        if any(stored):
+            from rekap import store as store_mod
+
+            s.open_store(store)
+            if stored[0]:
+                old = store_mod.Stored(store_mod.resolve(s.con, sides[0]))
+            if stored[1]:
+                new = store_mod.Stored(store_mod.resolve(s.con, sides[1]))
+        try:
+            result = s.diff(old, new, sources=names, levels=levels, select=split_patterns(select) or None,
+                            ignore=split_patterns(ignore), election=election, options=parsed.options,
+                            thresholds=parsed.thresholds, wilayah=wilayah, stdin=parsed.stdin)
+        finally:
+            if any(stored):
+                s.close_store()
         if result.units_table:
             write_records(s.con, result.units_table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
                           text=lambda names_, rows: diff_units_text(names_, rows, lang_code))
@@ -704,6 +720,158 @@ def diff(
         if not quiet:
             _diff_summary(result, lang_code)
     raise SystemExit(EXIT_FINDINGS if result.report.fails(fail_on) else EXIT_OK)
+
+
+store_app = typer.Typer(
+    name="store",
+    help=N_("Store: setiap snapshot data TPS disimpan dengan asal-usulnya dalam satu berkas DuckDB."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(store_app)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help=N_(
+    "Berkas store (bawaan: REKAP_STORE, selain itu rekap.duckdb di folder kerja)."))]
+
+
+@store_app.command(
+    "add",
+    help=N_("Periksa dan simpan satu snapshot (satu set berkas TPS) ke store."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap store add unduhan/0220/ --label 0220 --at 2024-02-20T14:00\n"
+        "  rekap store add 'sore/*.xlsx' --label 1127-sore --store jatim.duckdb\n\n"
+        "Nilai setiap TPS disimpan sekali per versi yang berbeda; berkas yang sudah disimpan (SHA-256 yang sama) "
+        "tidak disimpan lagi. Kode keluar: 0 tersimpan (atau sudah ada), 2 masukan atau store tidak dapat dipakai."
+    ),
+)
+def store_add(
+    sides: Annotated[list[str], typer.Argument(metavar=N_("BERKAS..."), help=N_(
+        "Berkas TPS snapshot ini (berkas, folder, 'pola*', beberapa dipisah koma)."), show_default=False)],
+    label: Annotated[str, typer.Option("--label", help=N_("Nama snapshot, mis. 0220-pagi (wajib, unik)."))],
+    at: Annotated[str | None, typer.Option("--at", help=N_(
+        "Waktu data ini diekspor, mis. 2024-02-20T14:00 (bawaan: sekarang)."))] = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+    election: ElectionOpt = None,
+    config: ConfigOpt = None,
+    paslon: PaslonOpt = None,
+    columns: ColumnsOpt = None,
+    sheet: SheetOpt = None,
+    input_format: InputFormatOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add one snapshot to the store (the help shown is the catalogue's)."""
+    from rekap.i18n import num, resolve_lang
+    from rekap.session import expand_set
+
+    lang_code = resolve_lang(lang)
+    files = [f for spec in sides for f in expand_set(spec)]
+    inputs = Inputs(files, election, config, None, None, paslon, columns, sheet, input_format, delimiter)
+    parsed = _parse(inputs, rules=[])
+    with _open_session(lang_code) as s:
+        path = s.open_store(store, create=True)
+        try:
+            added = s.store_add(files, label=label, at=at, election=election, options=parsed.options,
+                                thresholds=parsed.thresholds)
+        finally:
+            s.close_store()
+    if quiet:
+        raise SystemExit(EXIT_OK)
+    snap = added.snapshot
+    if not added.added:
+        sys.stderr.write(_("{path}: berkas ini sudah tersimpan sebagai snapshot {label} ({at}); tidak ada yang "
+                           "ditambahkan", lang_code, path=path, label=snap.label, at=snap.at) + "\n")
+        raise SystemExit(EXIT_OK)
+    sys.stderr.write(_("{path}: snapshot {label} ({at}) tersimpan: {tps} TPS dari {files} berkas", lang_code,
+                       path=path, label=snap.label, at=snap.at, tps=num(snap.tps, lang_code),
+                       files=num(len(snap.files), lang_code)) + "\n")
+    if added.diff is not None and added.previous is not None:
+        c = added.diff.counts
+        sys.stderr.write("  " + _("sejak {previous}: TPS berubah {changed}, baru {new}, hilang {gone}; angka "
+                                  "ditambahkan {added}, ditarik {removed}, dikoreksi {corrected}", lang_code,
+                                  previous=added.previous.label, changed=num(c.tps_changed, lang_code),
+                                  new=num(c.tps_added, lang_code), gone=num(c.tps_removed, lang_code),
+                                  added=num(c.added, lang_code), removed=num(c.removed, lang_code),
+                                  corrected=num(c.changed, lang_code)) + "\n")
+    if added.diff is not None:
+        _rule_counts(added.diff.report, lang_code)
+    raise SystemExit(EXIT_OK)
+
+
+@store_app.command("list", help=N_("Daftar snapshot dalam store."))
+def store_list(
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """The store's snapshots (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    _store_table(store, fmt, output, lang, lambda s: store_mod.list_table(s.con))
+
+
+@store_app.command(
+    "log",
+    help=N_("Setiap versi satu TPS dalam store: sejak snapshot mana, diganti kapan, apa yang berubah, aturan D-nya."),
+)
+def store_log(
+    kode_tps: Annotated[str, typer.Argument(metavar=N_("KODE_TPS"), help=N_("Kode TPS, 13 angka."),
+                                            show_default=False)],
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Every version of one TPS (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    def build(s: Any) -> str:
+        table = store_mod.log_table(s.con, kode_tps.strip())
+        if not s.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+            _fail(_("TPS {kode} tidak ada dalam store", kode=kode_tps),
+                  hint=_("periksa kodenya (13 angka); lihat snapshot dengan: rekap store list"))
+        return table
+
+    _store_table(store, fmt, output, lang, build)
+
+
+@store_app.command("progress", help=N_("TPS yang masuk per wilayah pada setiap snapshot (kelengkapan dari waktu ke waktu)."))
+def store_progress(
+    level: Annotated[str, typer.Option("--level", "-l", help=N_(
+        "provinsi, kabkota, kecamatan atau desa."))] = "kabkota",
+    store: StoreOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """TPS received per unit per snapshot (the help shown is the catalogue's)."""
+    from rekap import store as store_mod
+
+    levels = _levels(level)
+    _store_table(store, fmt, output, lang, lambda s: store_mod.progress_table(s.con, levels[0]))
+
+
+def _store_table(store: str | None, fmt: str | None, output: str | None, lang: str | None, build: Any) -> None:
+    """Open the store read-only in spirit (nothing is written), build one table, render it."""
+    from rekap.i18n import resolve_lang
+    from rekap.report import format_for, write_records
+    from rekap.report.text import records_text
+
+    lang_code = resolve_lang(lang)
+    out_format = format_for(output, fmt)
+    _binary_not_to_terminal(out_format, output)
+    with _open_session(lang_code) as s:
+        s.open_store(store)
+        try:
+            table = build(s)  # a table of the session's own database: readable after the store is closed
+        finally:
+            s.close_store()
+        write_records(s.con, table, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
+                      text=lambda names, rows: records_text(names, rows, lang_code))
+    raise SystemExit(EXIT_OK)
 
 
 def _diff_summary(result: Any, lang: str) -> None:
@@ -860,16 +1028,21 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
         "Contoh:\n\n"
         "  rekap run                                   # contoh bawaan\n"
         "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n"
-        "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n\n"
+        "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n"
+        "  rekap run unduhan/0317/ --previous unduhan/0220/ -o hasil  # dengan perubahan sejak data sebelumnya\n\n"
         "Menulis temuan, rekap per tingkat, selisih, kelengkapan (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
-        "dan manifest.json ke folder hasil. Kode keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, "
-        "2 masukan tidak dapat dipakai."
+        "dan manifest.json ke folder hasil; dengan --previous juga perubahan (changes.csv, .jsonl, .parquet). Kode "
+        "keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, 2 masukan tidak dapat dipakai."
     ),
 )
 def run(
     files: Annotated[list[str] | None, typer.Argument(metavar=N_("BERKAS..."), help=N_(
         "Berkas hasil TPS; tanpa berkas = contoh bawaan."), show_default=False)] = None,
     reported: ReportedOpt = None,
+    previous: Annotated[list[str] | None, typer.Option("--previous", help=N_(
+        "Data TPS sebelumnya (snapshot lama; berkas, folder, 'pola*' atau beberapa dipisah koma; boleh diulang): "
+        "perubahan sejak data itu (seperti rekap diff LAMA BERKAS...) ditambahkan ke folder hasil, buku kerja dan "
+        "laporan. Temuan aturan D tidak mengubah kode keluar."), show_default=False)] = None,
     outdir: Annotated[Path, typer.Option("--output", "-o", help=N_(
         "Folder hasil: dibuat bila belum ada; folder hasil sebelumnya di sana diganti seluruhnya; folder lain yang "
         "tidak kosong ditolak."))] = Path("hasil-rekap"),
@@ -889,8 +1062,9 @@ def run(
     """The whole job into one bundle (the help shown is the catalogue's)."""
     import time
 
-    from rekap.bundle import BundleInputs, check_output_folder, write_bundle
+    from rekap.bundle import BundleInputs, changes_since, check_output_folder, write_bundle
     from rekap.i18n import num, resolve_lang
+    from rekap.session import expand_set
 
     lang_code = resolve_lang(lang)
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
@@ -902,15 +1076,27 @@ def run(
         reported = reported or [SAMPLE_DIR / f"dhasil_{lv}.csv" for lv in ("kecamatan", "kabkota", "provinsi")]
         master = master or SAMPLE_DIR / "wilayah.csv"
         election = election or "pkwkp"
+    previous_files = [f for spec in previous or [] for f in expand_set(spec)]
+    if "-" in previous_files and "-" in files:
+        _fail(_("stdin ('-') hanya dapat dibaca untuk satu sisi"))
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     parsed = _parse(inputs)
+    previous_stdin = _stdin_bytes(previous_files)
     with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
         con = s.con
+        previous_inputs = changes = None
+        if previous_files:
+            step(_("membandingkan dengan data sebelumnya", lang_code))
+            # First: the diff loads both sides; the pipeline below reloads the current files.
+            previous_inputs, changes = changes_since(s, previous_files, files, election=election,
+                                                     options=parsed.options, thresholds=parsed.thresholds,
+                                                     wilayah=wilayah, stdin=parsed.stdin or previous_stdin)
+            timings["changes"] = time.perf_counter() - started
         step(_("membaca dan memeriksa", lang_code))
         ds, report = _checked(s, inputs, parsed)
-        timings["validate"] = time.perf_counter() - started
+        timings["validate"] = time.perf_counter() - started - sum(timings.values())
         step(_("menjumlahkan", lang_code))
         from rekap.regions import LEVELS
 
@@ -941,7 +1127,8 @@ def run(
         covered = s.statement()
         bundle_inputs = BundleInputs(sources=sources, reported=list(report.reported_sources),
                                      master=master_info, options=options, statement=covered,
-                                     skipped_sheets=[sk.record(lang_code) for sk in ds.skipped])
+                                     skipped_sheets=[sk.record(lang_code) for sk in ds.skipped],
+                                     previous=previous_inputs, changes=changes)
         written = write_bundle(con, outdir, s.tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
         skipped = _skipped_lines(ds, lang_code)
@@ -964,8 +1151,23 @@ def run(
         sys.stderr.write("\n".join(_accounting_lines(report, lang_code)[1:]) + "\n" if report.reported_sources else "")
         sys.stderr.write("".join(line + "\n" for line in _statement_lines_of(covered, lang_code)))
         sys.stderr.write("".join(line + "\n" for line in skipped))
+        if changes is not None:
+            sys.stderr.write("  " + _changes_line(changes, lang_code) + "\n")
     failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _changes_line(changes: dict[str, Any], lang: str) -> str:
+    """What changed since the --previous data, in one line of the run's summary."""
+    from rekap.i18n import num
+
+    rec = changes["records"]
+    rules = ", ".join(f"{rule} {num(n, lang)}" for rule, n in changes["findings_per_rule"].items())
+    return _("perubahan sejak data sebelumnya: TPS berubah {tps}, angka dikoreksi {changed}, ditambahkan {added}, "
+             "ditarik {removed}; TPS baru {tps_added}, hilang {tps_removed}; temuan D: {rules}", lang,
+             tps=num(changes["tps_changed"], lang), changed=num(rec["changed"], lang), added=num(rec["added"], lang),
+             removed=num(rec["removed"], lang), tps_added=num(rec["tps_added"], lang),
+             tps_removed=num(rec["tps_removed"], lang), rules=rules or "-")
 
 
 def _file_hash(path: Path) -> str:

@@ -45,7 +45,8 @@ UNITS_TABLE = "rk_diff_units"
 CHANGE_FIELDS: tuple[str, ...] = (
     "kode_wilayah", "field", "old", "new", "selisih", "change", "rules", "old_source", "new_source",
 )
-UNIT_FIELDS: tuple[str, ...] = ("level", "kode_wilayah", "field", "old", "new", "selisih", "n_tps_changed")
+UNIT_FIELDS: tuple[str, ...] = ("level", "kode_wilayah", "nama_wilayah", "field", "old", "new", "selisih",
+                                 "n_tps_changed")
 CHANGES = ("added", "removed", "changed", "tps_added", "tps_removed")
 """The `change` codes: stable data, never translated."""
 MODES = ("time", "sources")
@@ -301,7 +302,7 @@ def keep_afail(con: duckdb.DuckDBPyConnection, key: str) -> None:
             SELECT t.jenis_pemilihan, f.kode_wilayah AS kode_tps, f.rule, f.field, f.expected, f.actual, f.selisih,
                    f.message
             FROM rk_findings_out f JOIN rk_source_order o ON o.source = f.source
-                 JOIN {side_table(key)} t ON t._file = o.idx AND t._row = f.row
+                 JOIN {side_table(key)} t ON t._file = o.idx AND t._row = f.row AND t.kode_tps = f.kode_wilayah
             WHERE f.rule LIKE 'A%'"""
     )
 
@@ -410,7 +411,7 @@ def misread_classes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def units(con: duckdb.DuckDBPyConnection, levels: Sequence[str], fields: Sequence[str]) -> list[str]:
     """`rk_diff_units`: per unit of each level and per field whose value differs in at least one of its TPS,
-    Σ old, Σ new (over every TPS of each side, empty cells skipped), selisih = Σ new − Σ old and the number of
+    its name (`rk_unit_names` when the session built it, from the NEW side), Σ old, Σ new (over every TPS of each side, empty cells skipped), selisih = Σ new − Σ old and the number of
     TPS whose value differs. Bupati/wali kota races (and governor races) are not summed above their own area
     (`rekap.regions.TOP_LEVEL`); return the levels left out for that reason."""
     parts: list[str] = []
@@ -442,8 +443,8 @@ def units(con: duckdb.DuckDBPyConnection, levels: Sequence[str], fields: Sequenc
         )
     if not parts:
         con.execute(
-            f"CREATE OR REPLACE TABLE {UNITS_TABLE} (level VARCHAR, kode_wilayah VARCHAR, field VARCHAR, old BIGINT, "
-            "new BIGINT, selisih BIGINT, n_tps_changed BIGINT)"
+            f"CREATE OR REPLACE TABLE {UNITS_TABLE} (level VARCHAR, kode_wilayah VARCHAR, nama_wilayah VARCHAR, "
+            "field VARCHAR, old BIGINT, new BIGINT, selisih BIGINT, n_tps_changed BIGINT)"
         )
         return left_out
     changed = []
@@ -452,6 +453,10 @@ def units(con: duckdb.DuckDBPyConnection, levels: Sequence[str], fields: Sequenc
         key = f"left(kode_tps, {n})" if n else "'00'"
         changed.append(f"SELECT {literal(level)} AS level, jenis_pemilihan, {key} AS kode_wilayah, field, "
                        f"count(DISTINCT kode_tps) AS n FROM rk_diff_cells GROUP BY ALL")
+    names, names_join = "NULL::VARCHAR", ""
+    if table_exists(con, "rk_unit_names"):
+        names = "un.nama"
+        names_join = "LEFT JOIN rk_unit_names un ON un.level = w.level AND un.kode = w.kode_wilayah"
     con.execute(
         f"""CREATE OR REPLACE TABLE {UNITS_TABLE} AS
             WITH s AS ({' UNION ALL '.join(parts)}),
@@ -461,8 +466,9 @@ def units(con: duckdb.DuckDBPyConnection, levels: Sequence[str], fields: Sequenc
                          max(v) FILTER (side = 'old') AS old, max(v) FILTER (side = 'new') AS new
                   FROM long GROUP BY ALL),
             ch AS ({' UNION ALL '.join(changed)})
-            SELECT w.level, w.kode_wilayah, w.field, w.old, w.new, w.new - w.old AS selisih, ch.n AS n_tps_changed
-            FROM w JOIN ch USING (level, jenis_pemilihan, kode_wilayah, field)
+            SELECT w.level, w.kode_wilayah, {names} AS nama_wilayah, w.field, w.old, w.new, w.new - w.old AS selisih,
+                   ch.n AS n_tps_changed
+            FROM w JOIN ch USING (level, jenis_pemilihan, kode_wilayah, field) {names_join}
             ORDER BY w._lv, w.kode_wilayah, w.jenis_pemilihan, w.pos"""
     )
     return left_out

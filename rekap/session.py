@@ -10,6 +10,10 @@
         s.coverage()                                   # received / expected TPS per unit
         report.findings                                # a pyarrow.Table of finding records
 
+    with Session() as s:
+        d = s.diff(["snapshot_0220.parquet"], ["tps_0317.csv"])   # two versions of the same TPS (rekap diff)
+        s.con.sql(f"SELECT * FROM {s.CHANGES}")        # change records; d.report.findings: D/X and S findings
+
 The engine's tables stay on `s.con` under the names given as attributes (`s.FINDINGS`, `s.RECAP`, …);
 the CLI renders them (`rekap.report`), `rekap.bundle` writes them as a folder. Each step checks that
 the steps it needs ran first. Errors are `rekap.errors.RekapError` (one line and a hint), never a
@@ -22,18 +26,20 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
 
+from rekap import store as store_mod
 from rekap.aggregate.compare import DISCREPANCY_TABLE, NOT_COMPARED_TABLE, CompareResult
 from rekap.aggregate.compare import compare as run_compare
 from rekap.aggregate.completeness import ensure_scope
 from rekap.aggregate.coverage import COVERAGE_TABLE
 from rekap.aggregate.coverage import coverage as run_coverage
-from rekap.aggregate.rollup import RECAP_TABLE, RecapResult
+from rekap.aggregate.rollup import RECAP_TABLE, RecapResult, unit_names
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
@@ -53,6 +59,7 @@ from rekap.regions import LEVELS
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.statement import statement
+from rekap.store import Snapshot, Stored
 from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check, evaluate
 from rekap.validate.catalogue import (
     REGISTRY,
@@ -66,6 +73,16 @@ from rekap.validate.registry import Context, Rule
 from rekap.validate.typing import prepare, tps_elections
 
 PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class StoreAdd:
+    """What `Session.store_add` did: the snapshot added (or, `added` False, the stored one with the same files)."""
+
+    snapshot: Snapshot
+    added: bool
+    previous: Snapshot | None = None
+    diff: DiffResult | None = None
 
 
 def default_memory_limit() -> str:
@@ -206,6 +223,7 @@ class Session:
     def aggregate(self, levels: Sequence[str] = LEVELS) -> RecapResult:
         """The recap rows (`s.RECAP`) of the given levels, within the scope; validates first (the error
         rules, for `n_tps_error`) when `validate` has not run."""
+        self._need_dataset()
         if self.report is None:
             self.validate(rules=[r for r in data_rules() if r.severity == "error"])
         self.recap = run_aggregate(self.con, list(levels))
@@ -262,8 +280,8 @@ class Session:
 
     def diff(
         self,
-        old: Sequence[PathLike],
-        new: Sequence[PathLike],
+        old: Sequence[PathLike] | Stored,
+        new: Sequence[PathLike] | Stored,
         *,
         sources: Sequence[str] | None = None,
         levels: Sequence[str] = (),
@@ -278,8 +296,9 @@ class Session:
         """What changed between two versions of the same TPS (domain.md §3 D/X, §5): OLD and NEW are each one
         or more TPS files. The change records are `s.CHANGES` (and `s.DIFF_UNITS` per unit of `levels`); the D
         rules (or, with `sources=(name_a, name_b)`, the X rules) and the S findings of reading each side are the
-        report's findings (`select`/`ignore` as everywhere). Stops (UsageError) when the sides are of different
-        election types or share no TPS at all."""
+        report's findings (`select`/`ignore` as everywhere). A side may be a stored snapshot (`rekap.store.Stored`,
+        with the store open: `open_store`). Stops (UsageError) when the sides are of different election types or
+        share no TPS at all."""
         from rekap import diff as d
         from rekap.i18n import num
         from rekap.regions import level_of_code
@@ -300,9 +319,16 @@ class Session:
         s_run: set[str] = set()
         offset = 0
         for key, paths, label in (("old", old, labels[0]), ("new", new, labels[1])):
+            if isinstance(paths, Stored):
+                sides.append(self._stored_side(key, paths, label, offset, levels=bool(levels)))
+                present.append(frozenset(sides[-1].columns) | {"kode_tps"})
+                offset += 1
+                continue
             ds = self.load(paths, options=options, stdin=stdin)
             report = self.validate(rules=s_rules, election=election, thresholds=thresholds, wilayah=scope)
             d.capture(self.con, key, offset, duplicates=ds.duplicate_codes, bad_cells=ds.bad_cells)
+            if levels and key == "new":
+                unit_names(self.con)  # the names of the units, from the NEW side's own name columns
             self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_findings AS SELECT * FROM {FINDINGS_TABLE}")
             self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS "
                              f"SELECT source, idx + {offset} AS idx FROM rk_source_order")
@@ -388,9 +414,109 @@ class Session:
             result.levels = inside
             result.levels_left_out = above + d.units(self.con, inside, fields)
             result.units_table = d.UNITS_TABLE
-        self.report, self.recap, self.compared, self.diffed = report, None, None, result
+        # The rules' view now shows the changed TPS of one side: nothing after this may read it as the data.
+        self.dataset, self.report, self.recap, self.compared, self.diffed = None, None, None, None, result
         self.write_rules_table()
         return result
+
+    def _stored_side(self, key: str, side: Stored, label: str, offset: int, *, levels: bool) -> DiffSide:
+        """One diff side from the store: the snapshot's TPS as they stood then, named by its label."""
+        from rekap.diff import side_table
+        from rekap.election import InputElection
+
+        snap = side.snapshot
+        name = snap.label if snap is not None else label
+        n_tps = store_mod.side_table(self.con, side_table(key), snap, offset)
+        self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_findings ("
+                         + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items()) + ")")
+        self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS SELECT $n::VARCHAR AS source, "
+                         f"{int(offset)}::INTEGER AS idx", {"n": name})
+        self.con.execute(f"CREATE OR REPLACE VIEW rk_tps AS SELECT * FROM {side_table(key)}")
+        root = data_root(self.con)
+        if levels and key == "new":
+            self.con.execute("CREATE OR REPLACE TABLE rk_unit_names AS SELECT * FROM (SELECT 'nasional' AS level, "
+                             "'00' AS kode, 'NASIONAL' AS nama) WHERE false")
+        return DiffSide(
+            label=label, paths=[f"@{name}"],
+            sources=[{"path": f"@{name}", "name": name, "format": "store",
+                      "sha256": snap.fingerprint if snap else "", "rows_read": snap.rows_read if snap else 0,
+                      "rows_rejected": snap.rows_rejected if snap else 0, "notes": []}],
+            columns=tuple(snap.columns) if snap else (),
+            elections=[InputElection(name, "tps", tuple(snap.elections), snap.origin)] if snap else [],
+            scope=root, rows_read=snap.rows_read if snap else 0, rows_rejected=snap.rows_rejected if snap else 0,
+            rows_duplicate=snap.rows_duplicate if snap else 0, tps=n_tps,
+        )
+
+    # --- the store ----------------------------------------------------------------------------------
+
+    def open_store(self, path: PathLike | None = None, *, create: bool = False) -> Path:
+        """Attach the store (`--store`, else REKAP_STORE, else rekap.duckdb) to the session (`rekap.store`)."""
+        target = store_mod.store_path(path)
+        store_mod.open_store(self.con, target, create=create)
+        return target
+
+    def close_store(self) -> None:
+        store_mod.close_store(self.con)
+
+    def store_add(
+        self,
+        paths: Sequence[PathLike],
+        *,
+        label: str,
+        at: Any = None,
+        election: str | None = None,
+        options: LoadOptions | None = None,
+        thresholds: dict[str, Thresholds] | None = None,
+        before_commit: Any = None,
+    ) -> StoreAdd:
+        """Add one snapshot of TPS files to the open store (`open_store(create=True)`): validated as it is read
+        (the S rules), compared with the last snapshot (the D rules; the change records are kept), its TPS versions
+        written in one transaction. Files already stored (the same SHA-256) are a no-op."""
+        from datetime import datetime
+
+        from rekap.version import __version__
+
+        files = [str(p) for p in paths]
+        if "-" in files:
+            raise UsageError(_("store add membaca berkas, bukan stdin ('-')", self.lang),
+                             hint=_("simpan dulu datanya sebagai berkas", self.lang))
+        if not label or label.startswith(("@", "-")) or label in ("first", "last"):
+            raise UsageError(_("label snapshot {label!r} tidak dapat dipakai", self.lang, label=label),
+                             hint=_("pakai nama pendek tanpa @ di depannya, mis. 0220-pagi", self.lang))
+        for f in files:
+            if not Path(f).is_file():
+                raise UsageError(_("{path}: berkas tidak ada", self.lang, path=f))
+        existing = store_mod.by_fingerprint(self.con, store_mod.fingerprint([file_sha256(Path(f)) for f in files]))
+        if existing is not None:
+            return StoreAdd(snapshot=existing, added=False)
+        every = store_mod.snapshots(self.con)
+        if any(s.label == label for s in every):
+            raise UsageError(_("label {label!r} sudah dipakai snapshot lain dalam store", self.lang, label=label),
+                             hint=_("pilih label lain; lihat: rekap store list", self.lang))
+        if at is None:
+            at_value = datetime.now().replace(microsecond=0)
+        elif isinstance(at, datetime):
+            at_value = at
+        else:
+            try:
+                at_value = datetime.fromisoformat(str(at))
+            except ValueError:
+                raise UsageError(_("--at {value!r} bukan waktu", self.lang, value=at),
+                                 hint=_("mis. 2024-02-20T14:00", self.lang)) from None
+        previous = every[-1] if every else None
+        result = self.diff(Stored(previous), files, election=election, options=options, thresholds=thresholds)
+        new = result.new
+        sid = store_mod.write_snapshot(
+            self.con, label=label, at=at_value, rekap_version=__version__,
+            elections=sorted({e for i in new.elections for e in i.elections}),
+            origin=new.elections[0].origin if new.elections else "guess", columns=new.columns, files=new.sources,
+            accounting={"rows_read": new.rows_read, "rows_rejected": new.rows_rejected,
+                        "rows_duplicate": new.rows_duplicate, "tps": new.tps},
+            new_table="rk_diff_new", changes_table=CHANGES_TABLE if previous is not None else None,
+            before_commit=before_commit,
+        )
+        snap = next(s for s in store_mod.snapshots(self.con) if s.id == sid)
+        return StoreAdd(snapshot=snap, added=True, previous=previous, diff=result)
 
     def _diff_sources(self, old: DiffSide, new: DiffSide) -> None:
         """A file on both sides under the same name (`rekap diff a.csv a.csv`, or two folders' `tps.csv`) is
@@ -479,6 +605,6 @@ class Session:
 __all__ = [
     # the public surface of the library: the session, and what a caller needs to prepare its arguments
     "DiffResult", "LoadOptions", "Rule", "Session", "Thresholds", "ValidationReport", "all_rules", "data_rules",
-    "default_memory_limit", "expand_set",
+    "default_memory_limit", "expand_set", "Stored", "StoreAdd",
     "file_sha256", "load_column_map", "load_paslon", "load_thresholds", "select_rules", "split_patterns",
 ]

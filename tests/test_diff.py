@@ -248,10 +248,11 @@ def test_level_sums_per_unit(tmp_path: Path) -> None:
     assert kec["suara_paslon_2"] == (107 + 108 + 107, 117 + 107 + 107 + 107, 116, 3)
     assert kec["pemilih_dpt_j"] == (292 * 3, 292 * 4, 292, 1)
     assert {r["kode_wilayah"] for r in rows} == {"310101", "3101"}  # kecamatan 310102 did not change
+    assert {r["nama_wilayah"] for r in rows} == {None}  # the inputs have no name columns
     assert [r["level"] for r in rows] == sorted((r["level"] for r in rows), key=["kabkota", "kecamatan"].index)
     res = run_cli(["diff", str(a), str(b), "--level", "kecamatan", "-f", "csv", "-q"])
     head = res.text.splitlines()[0]
-    assert head == "level,kode_wilayah,field,old,new,selisih,n_tps_changed"
+    assert head == "level,kode_wilayah,nama_wilayah,field,old,new,selisih,n_tps_changed"
     res = run_cli(["diff", str(a), str(b), "--level", "nasional", "-q"])
     assert res.code == 2 and "di atas cakupan data" in res.stderr
 
@@ -265,6 +266,20 @@ def test_level_does_not_sum_a_regent_race_over_a_province(tmp_path: Path) -> Non
         result = s.diff([a], [b], levels=["provinsi", "kabkota"])
         levels = {r[0] for r in s.con.execute(f"SELECT level FROM {s.DIFF_UNITS}").fetchall()}
     assert levels == {"kabkota"} and result.levels_left_out == ["provinsi"]
+
+
+def test_level_rows_carry_the_units_names_and_the_session_forgets_the_data(tmp_path: Path) -> None:
+    old = [with_(r, nama_kec="PULAU PANGGANG") for r in CLEAN]
+    new = [with_(old[0], suara_paslon_1=73, suara_paslon_2=117), *old[1:]]
+    a, b = write_csv(tmp_path / "lama.csv", old), write_csv(tmp_path / "baru.csv", new)
+    with Session() as s:
+        s.diff([a], [b], levels=["kecamatan"])
+        names = {r[0] for r in s.con.execute(f"SELECT nama_wilayah FROM {s.DIFF_UNITS}").fetchall()}
+        assert names == {"PULAU PANGGANG"}
+        from rekap.errors import UsageError
+
+        with pytest.raises(UsageError):
+            s.aggregate()  # the rules' view holds one side's changed TPS now: no silent recap of that
 
 
 # --- bad input -----------------------------------------------------------------------------------------

@@ -71,8 +71,8 @@ CLICK_LINES = re.compile(
 )
 """Click's and Typer's own words (usage line, section headings, completion options)."""
 COMMAND_WORDS = re.compile(
-    r"(?m)\brekap(?:\s+--?[\w-]+(?:\s+\w+)?)*\s+(?:validate|aggregate|compare|progress|run|rules)\b|"
-    r"^\s+(?:validate|aggregate|compare|progress|run|rules)(?=\s{2})|"
+    r"(?m)\brekap(?:\s+--?[\w-]+(?:\s+\w+)?)*\s+(?:validate|aggregate|compare|progress|run|rules|diff)\b|"
+    r"^\s+(?:validate|aggregate|compare|progress|run|rules|diff)(?=\s{2})|"
     r"(?:--fail-on|--format|-f|--level|--lang|--election|--input-format|--kertas)[ =][\w,|/-]+|"
     r"\[(?:default|bawaan): [^\]]*\]|\b(?:error|warning|info|never)\|[\w|]+"
 )

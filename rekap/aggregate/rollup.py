@@ -136,7 +136,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
     if above:
         con.execute(f"DELETE FROM rk_recap_sums WHERE NOT {scope.under_sql('kode_wilayah', 'level')}")
 
-    _unit_names(con)
+    unit_names(con)
     expected = _expected_counts(con, levels)
     order = rank_sql("r.level")
     numeric_out = ", ".join(f"r.{quote_ident(c)}" for c in numeric)
@@ -169,9 +169,9 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
     )
 
 
-def _unit_names(con: duckdb.DuckDBPyConnection) -> None:
-    """Unit names: the master list's when given, else the input's own (the smallest spelling, so that
-    the choice does not depend on row order)."""
+def unit_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Unit names (`rk_unit_names`: level, kode, nama): the master list's when given, else the input's own
+    (`rk_raw`; the smallest spelling, so that the choice does not depend on row order)."""
     raw = _present(con, "rk_raw")
     parts = [f"SELECT 'nasional' AS level, '{NATIONAL_CODE}' AS kode, 'NASIONAL' AS nama"]
     named = [(level, n, NAME_COLUMN[level]) for level, n in PREFIX.items() if NAME_COLUMN[level] in raw]

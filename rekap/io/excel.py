@@ -543,7 +543,7 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     con.register(tmp, arrow)
     try:
         # Both names are quoted identifiers, not user values.
-        con.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(tmp)}")  # noqa: S608
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(tmp)}")  # noqa: S608
     finally:
         con.unregister(tmp)
     return RawTable(table=table, headers=headers, rows=len(data), format="xlsx", notes=notes)

@@ -653,7 +653,7 @@ def read_sirekap(
     con.register(view, arrow)
     try:
         # Both names are quoted identifiers, the only thing interpolated here.
-        con.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(view)}")  # noqa: S608
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(view)}")  # noqa: S608
     finally:
         con.unregister(view)
     return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)

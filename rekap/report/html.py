@@ -4,8 +4,10 @@
 
 Reads what one DuckDB session of `rekap run` left behind, each part only when its table exists:
 `rk_findings_out` (validation), `rk_recap` (the recap), `rk_discrepancies` (comparison with reported
-recaps), `rk_coverage` (TPS received against the region list), the view `rk_tps` (turnout chart)
-and `rk_rules` (the rule titles, `rekap.db.RULES_TABLE`; without it the titles are left empty).
+recaps), `rk_coverage` (TPS received against the region list), the view `rk_tps` (turnout chart),
+`rk_rules` (the rule titles, `rekap.db.RULES_TABLE`; without it the titles are left empty) and, with
+`rekap run --previous`, `rk_bundle_changes`, `rk_bundle_change_units` and `rk_bundle_change_findings` (the
+section "Perubahan": the change records, their sums per kab/kota and their D findings; `rekap.bundle`).
 
 The page has to open from a USB stick on an offline laptop and be handed to a meeting on paper, so:
 no script at all, no external URL (CSS inline, charts as inline SVG with their glyphs as paths, a
@@ -28,6 +30,9 @@ caller puts it in `meta`.
                 rejected_exact_duplicates, rejected_unreadable, rejected_differing_copies,
                 rejected_unplaceable_codes (top-level tps_checked / tps_summed / tps_rejected also work)
     notes       list of str: notes of the run (e.g. "election type guessed from the columns")
+    previous    list of dicts of the inputs' shape for the --previous TPS files (the section "Perubahan")
+    changes     dict: what changed since them (`rekap.bundle.changes_since`): tps_both, tps_changed,
+                cells_unreadable, misread, fields_compared, fields_not_compared
 Other keys (the manifest's counts, options) are ignored: the page reads counts from the tables.
 """
 
@@ -56,12 +61,16 @@ from rekap.i18n import (
     percent,
     percent_of,
 )
-from rekap.regions import rank_sql
+from rekap.regions import PREFIX, rank_sql
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 REPORT_NAME = "laporan.html"
+CHANGES_TABLE = "rk_bundle_changes"
+"""The change records of `rekap run --previous` (`rekap.bundle.CHANGES_TABLE`); the section is there when it is."""
+CHANGE_UNITS_TABLE = "rk_bundle_change_units"
+CHANGE_FINDINGS_TABLE = "rk_bundle_change_findings"
 FIRST_FINDINGS = 20
 """Findings listed per rule with their numbers (the full list is in the workbook / `rekap validate`)."""
 MAX_TABLE_ROWS = 1000
@@ -191,6 +200,37 @@ TEXTS: dict[str, tuple[str, str]] = {
     "over_100": NC_("page", "> 100 %"),
     "chart_findings": NC_("page", "Temuan per kabupaten/kota"),
     "chart_findings_more": NC_("page", "{shown} kab/kota dengan temuan terbanyak dari {total}."),
+    "changes": NC_("page", "Perubahan sejak data sebelumnya"),
+    "changes_compared": NC_("page", "Data TPS ini dibandingkan dengan data TPS sebelumnya, TPS demi TPS dan kolom demi "
+                                    "kolom (seperti rekap diff). Temuan aturan D tidak mengubah kode keluar."),
+    "role_previous": NC_("page", "sebelumnya"),
+    "role_current": NC_("page", "sekarang"),
+    "sha_short": NC_("page", "SHA-256 (awal)"),
+    "tps_both": NC_("page", "TPS di kedua data"),
+    "tps_changed": NC_("page", "TPS dengan angka berubah"),
+    "change_counts": NC_("page", "Catatan perubahan"),
+    "fields_compared": NC_("page", "Kolom dibandingkan"),
+    "only_previous": NC_("page", "Hanya di data sebelumnya (tidak dibandingkan)"),
+    "only_current": NC_("page", "Hanya di data sekarang (tidak dibandingkan)"),
+    "unreadable": NC_("page", "Sel tidak dibandingkan (tidak terbaca sebagai angka, S002)"),
+    "misread": NC_("page", "Koreksi bertanda salah baca"),
+    "misread_text": NC_("page", "{repaired} membuat formulir lolos aturan A yang gagal, {still} formulir masih gagal, "
+                                "{passing} formulir sudah lolos sebelumnya"),
+    "no_changes": NC_("page", "Tidak ada yang berubah sejak data sebelumnya."),
+    "changes_by_rule": NC_("page", "Perubahan per aturan D"),
+    "changes_by_unit": NC_("page", "Perubahan per {level}"),
+    "changes_by_unit_note": NC_("page", "Selisih = jumlah baru − jumlah lama atas semua TPS wilayah itu (TPS baru dan "
+                                        "hilang ikut); kosong: tidak ada TPS yang berubah pada kolom itu."),
+    "tps_added": NC_("page", "TPS baru"),
+    "tps_removed": NC_("page", "TPS hilang"),
+    "largest": NC_("page", "Koreksi terbesar"),
+    "largest_n": NC_("page", "{shown} dari {total} angka yang dikoreksi, menurut besarnya selisih"),
+    "old": NC_("page", "Lama"),
+    "new": NC_("page", "Baru"),
+    "rules": NC_("page", "Aturan"),
+    "chart_changes": NC_("page", "Jumlah angka yang berubah per kolom"),
+    "chart_changes_more": NC_("page", "{shown} kolom dengan perubahan terbanyak dari {total}."),
+    "axis_changes": NC_("page", "angka berubah"),
     "generated_by": NC_("page", "Dibuat oleh rekap {version}. Jalankan ulang dengan berkas yang sama untuk "
                                 "mendapatkan berkas yang sama persis."),
 }
@@ -1067,6 +1107,150 @@ def _coverage(page: _Page) -> str:
     return "".join(out)
 
 
+def _changes(page: _Page) -> str:
+    """What changed since the --previous data: what was compared with what, the counts, the changes by D rule
+    and by unit, the largest corrections and a chart of the changes per field."""
+    from rekap.report.rules import rule_titles
+    from rekap.report.text import CHANGE_WORDS, change_word
+
+    con, lang, meta = page.con, page.lang, page.meta
+    got = meta.get("changes")
+    changes: Mapping[str, object] = got if isinstance(got, Mapping) else {}
+    out = [f"<p>{_e(page.t('changes_compared'))}</p>"]
+
+    files = [(page.t("role_previous"), rec) for rec in _records(meta.get("previous"))]
+    files += [(page.t("role_current"), rec) for rec in _records(meta.get("inputs"))]
+    if files:
+        out.append(_table(
+            [page.t("role"), page.t("file"), _num_header(page.t("rows")), page.t("sha_short")],
+            [[Cell(role, "name"), Cell(rec.get("name") or rec.get("path") or "", "mono"), _n(rec.get("rows"), lang),
+              Cell(Markup(f"<span title={_q(str(rec.get('sha256') or ''))}>{_e(str(rec.get('sha256') or '')[:12])}"
+                          "</span>"), "kode")]
+             for role, rec in files],
+        ))
+
+    counts = dict(con.execute(f"SELECT change, count(*) FROM {CHANGES_TABLE} GROUP BY 1").fetchall())
+    facts: list[tuple[str, str]] = []
+    for key in ("tps_both", "tps_changed"):
+        if isinstance(changes.get(key), int):
+            facts.append((page.t(key), page.n(changes[key])))
+    facts.append((page.t("change_counts"), ", ".join(f"{change_word(code, lang)} {page.n(counts.get(code, 0))}"
+                                                      for code in CHANGE_WORDS)))
+    fields = changes.get("fields_compared")
+    if isinstance(fields, Sequence) and not isinstance(fields, str):
+        facts.append((page.t("fields_compared"), page.n(len(fields))))
+    not_compared = changes.get("fields_not_compared")
+    if isinstance(not_compared, Mapping):
+        for key, label in (("previous_only", "only_previous"), ("current_only", "only_current")):
+            names = not_compared.get(key)
+            if isinstance(names, Sequence) and not isinstance(names, str) and names:
+                facts.append((page.t(label), ", ".join(str(n) for n in names)))
+    if changes.get("cells_unreadable"):
+        facts.append((page.t("unreadable"), page.n(changes["cells_unreadable"])))
+    misread = changes.get("misread")
+    if isinstance(misread, Mapping) and any(misread.values()):
+        facts.append((page.t("misread"), page.t("misread_text", repaired=page.n(misread.get("repaired", 0)),
+                                                still=page.n(misread.get("still_failing", 0)),
+                                                passing=page.n(misread.get("already_passing", 0)))))
+    out.append('<dl class="facts">')
+    out += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts]
+    out.append("</dl>")
+    if not counts:
+        out.append(f"<p>{_e(page.t('no_changes'))}</p>")
+        return "".join(out)
+
+    # The number of values changed per field, by change type.
+    per_field = con.execute(
+        f"""SELECT field, count(*) FILTER (change = 'changed'), count(*) FILTER (change = 'added'),
+                   count(*) FILTER (change = 'removed'), count(*)
+            FROM {CHANGES_TABLE} WHERE field IS NOT NULL GROUP BY 1 ORDER BY 5 DESC, 1"""
+    ).fetchall()
+    if per_field:
+        shown = per_field[:MAX_BARS]
+        series = [(change_word(code, lang), [int(r[i + 1]) for r in shown], colour)
+                  for i, (code, colour) in enumerate((("changed", "#3b6fb6"), ("added", "#2f7d4f"),
+                                                      ("removed", "#b42318")))]
+        series = [x for x in series if any(x[1])]
+        caption = page.t("chart_changes")
+        if len(per_field) > len(shown):
+            caption += ". " + page.t("chart_changes_more", shown=page.n(len(shown)), total=page.n(len(per_field)))
+        out.append(_figure(page.chart().stacked_bars([str(r[0]) for r in shown], series, page.t("axis_changes")),
+                           caption))
+
+    if table_exists(con, CHANGE_FINDINGS_TABLE):
+        rule_rows = con.execute(
+            f"SELECT rule, any_value(severity), count(*) FROM {CHANGE_FINDINGS_TABLE} GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        if rule_rows:
+            titles = rule_titles(con, lang)
+            out.append(f"<h3>{_e(page.t('changes_by_rule'))}</h3>")
+            out.append(_table(
+                [page.t("rule"), page.t("severity"), page.t("title"), _num_header(page.t("count"))],
+                [[Cell(r, "kode"), _severity(sev, lang), titles.get(str(r), ""), _n(k, lang)] for r, sev, k in rule_rows],
+            ))
+
+    if table_exists(con, CHANGE_UNITS_TABLE):
+        out.append(_changes_by_unit(page))
+
+    total = int(counts.get("changed", 0))
+    if total:
+        rows = con.execute(
+            f"""SELECT kode_wilayah, field, old, new, selisih, rules, new_source
+                FROM (SELECT *, rowid AS rk_pos FROM {CHANGES_TABLE}) WHERE change = 'changed'
+                ORDER BY abs(selisih) DESC, rk_pos LIMIT {FIRST_FINDINGS}"""
+        ).fetchall()
+        out.append(f"<h3>{_e(page.t('largest'))}</h3>")
+        out.append(f'<p class="muted">{_e(page.t("largest_n", shown=page.n(len(rows)), total=page.n(total)))}</p>')
+        out.append(_table(
+            [page.t("kode"), page.t("field"), _num_header(page.t("old")), _num_header(page.t("new")),
+             _num_header(page.t("selisih")), page.t("rules"), page.t("file")],
+            [[_kode(kode), Cell(field, "mono"), _n(old, lang), _n(new, lang), _n(sel, lang, signed=True),
+              Cell(rules or "", "kode"), page.where(src, None)]
+             for kode, field, old, new, sel, rules, src in rows],
+        ))
+    return "".join(out)
+
+
+def _changes_by_unit(page: _Page) -> str:
+    """Per unit of the units table: TPS changed, new and gone (from the change records), and the net selisih of
+    the votes (Σ new − Σ old per paslon and of the valid votes)."""
+    con, lang = page.con, page.lang
+    level = con.execute(f"SELECT any_value(level) FROM {CHANGE_UNITS_TABLE}").fetchall()[0][0]
+    if level is None:
+        return ""
+    n = PREFIX.get(str(level))
+    if not n:
+        return ""
+    fields = [str(r[0]) for r in con.execute(
+        f"SELECT DISTINCT field FROM {CHANGE_UNITS_TABLE} WHERE field LIKE 'suara_paslon_%' OR field = 'suara_sah'"
+    ).fetchall()]
+    paslon = sorted((f for f in fields if f.startswith("suara_paslon_")), key=lambda f: int(f.rsplit("_", 1)[1]))
+    votes = [*paslon, *(["suara_sah"] if "suara_sah" in fields else [])]
+    tps = con.execute(
+        f"""SELECT left(kode_wilayah, {n}) AS kode,
+                   count(DISTINCT kode_wilayah) FILTER (change IN ('added', 'removed', 'changed')),
+                   count(*) FILTER (change = 'tps_added'), count(*) FILTER (change = 'tps_removed')
+            FROM {CHANGES_TABLE} GROUP BY 1"""
+    ).fetchall()
+    tps_of: dict[str, tuple[int, int, int]] = {str(k): (int(a), int(b), int(c)) for k, a, b, c in tps}
+    selisih: dict[str, dict[str, int | None]] = {}
+    for kode, field, sel in con.execute(f"SELECT kode_wilayah, field, selisih FROM {CHANGE_UNITS_TABLE}").fetchall():
+        selisih.setdefault(str(kode), {})[str(field)] = sel
+    names = page.names(str(level))
+    headers: list[str | Cell] = [page.t("kode"), page.t("nama"), _num_header(page.t("tps_changed")),
+                                 _num_header(page.t("tps_added")), _num_header(page.t("tps_removed"))]
+    headers += [_num_header(page.t("paslon", n=f.rsplit("_", 1)[1]) if f != "suara_sah" else page.t("suara_sah"))
+                for f in votes]
+    body = []
+    for kode in sorted(tps_of.keys() | selisih.keys())[:MAX_TABLE_ROWS]:
+        changed, added, removed = tps_of.get(kode, (0, 0, 0))
+        sums = selisih.get(kode, {})
+        body.append([_kode(kode), Cell(names.get(kode, ""), "name"), _n(changed, lang), _n(added, lang),
+                     _n(removed, lang), *(_n(sums.get(f), lang, signed=True) for f in votes)])
+    return (f"<h3>{_e(page.t('changes_by_unit', level=level_name(str(level), lang)))}</h3>"
+            f"{_table(headers, body)}<p class=\"muted\">{_e(page.t('changes_by_unit_note'))}</p>")
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -1084,6 +1268,8 @@ def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta
         sections.append(("selisih", page.t("discrepancies"), _discrepancies(page)))
     if table_exists(con, "rk_coverage"):
         sections.append(("kelengkapan", page.t("coverage"), _coverage(page)))
+    if table_exists(con, CHANGES_TABLE):
+        sections.append(("perubahan", page.t("changes"), _changes(page)))
 
     version = meta.get("version")
     doc_title = page.t("doc_title") + (f" — rekap {version}" if version is not None else "")

@@ -156,10 +156,24 @@ def diff_units_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: s
     if not rows:
         return b""
     idx = {c: i for i, c in enumerate(columns)}
-    head = [C_("change table", "tingkat", lang), C_("change table", "kode", lang), C_("change table", "kolom", lang),
-            C_("change table", "jumlah lama", lang), C_("change table", "jumlah baru", lang),
-            C_("change table", "selisih", lang), C_("change table", "TPS berubah", lang)]
-    body = [[str(r[idx["level"]]), str(r[idx["kode_wilayah"]]), str(r[idx["field"]]), _blank(r[idx["old"]], lang),
-             _blank(r[idx["new"]], lang), _signed(r[idx["selisih"]], lang), _blank(r[idx["n_tps_changed"]], lang)]
+    head = [C_("change table", "tingkat", lang), C_("change table", "kode", lang), C_("change table", "nama", lang),
+            C_("change table", "kolom", lang), C_("change table", "jumlah lama", lang),
+            C_("change table", "jumlah baru", lang), C_("change table", "selisih", lang),
+            C_("change table", "TPS berubah", lang)]
+    body = [[str(r[idx["level"]]), str(r[idx["kode_wilayah"]]), (r[idx["nama_wilayah"]] or "")[:24], str(r[idx["field"]]),
+             _blank(r[idx["old"]], lang), _blank(r[idx["new"]], lang), _signed(r[idx["selisih"]], lang),
+             _blank(r[idx["n_tps_changed"]], lang)]
             for r in rows]
-    return _aligned(head, body, [False, False, False, True, True, True, True])
+    return _aligned(head, body, [False, False, False, False, True, True, True, True])
+
+
+def records_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
+    """Any records as a readable table headed by their column names: numbers as the language writes them and
+    right-aligned, empty cells empty (the store's lists; every other format has the same columns)."""
+    if not rows:
+        return b""
+    numeric = [all(isinstance(r[j], int | float) or r[j] is None for r in rows) and any(r[j] is not None for r in rows)
+               and not columns[j].startswith("kode") and columns[j] != "row" for j in range(len(columns))]
+    body = [["" if v is None else num(v, lang) if is_num else str(v) for v, is_num in zip(r, numeric, strict=True)]
+            for r in rows]
+    return _aligned(list(columns), body, numeric)

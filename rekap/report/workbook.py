@@ -84,6 +84,19 @@ BUNDLE_TEXTS: dict[str, tuple[str, str]] = {
     "capped": NC_("workbook", "Hanya {shown} dari {total} baris yang muat (batas baris Excel); semuanya ada di {file}."),
     "yes": NC_("workbook", "ya"),
     "no": NC_("workbook", "tidak"),
+    "kind_previous": NC_("workbook", "Data TPS sebelumnya"),
+    "changes_summary": NC_("workbook", "Perubahan sejak data TPS sebelumnya"),
+    "tps_both": NC_("workbook", "TPS di kedua data"),
+    "tps_changed": NC_("workbook", "TPS dengan angka berubah"),
+    "change": NC_("workbook", "Perubahan"),
+    "change_rules": NC_("workbook", "Temuan aturan D (tidak mengubah kode keluar)"),
+    "fields_compared": NC_("workbook", "Kolom dibandingkan"),
+    "only_previous": NC_("workbook", "Hanya di data sebelumnya, tidak dibandingkan"),
+    "only_current": NC_("workbook", "Hanya di data sekarang, tidak dibandingkan"),
+    "no_changes": NC_("workbook", "Tidak ada yang berubah."),
+    "changes_legend": NC_("workbook", "Merah: koreksi yang membuat formulir salah (D003). Kuning: angka atau TPS "
+                                      "ditarik, suara berpindah antarpaslon, DPT berubah (D002, D004, D005). Kode "
+                                      "ditulis sebagai teks."),
 }
 SEVERITY_NAMES: dict[str, tuple[str, str]] = {
     "error": NC_("severity", "galat"),
@@ -145,6 +158,21 @@ COVERAGE_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("n_tps_unexpected", NC_("workbook column", "TPS di luar daftar"), "num"),
     ("persen", NC_("workbook column", "Persen"), "pct"),
 )
+CHANGES_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("kode_wilayah", NC_("workbook column", "Kode TPS"), "code"),
+    ("field", NC_("workbook column", "Kolom"), "code"),
+    ("old", NC_("workbook column", "Lama"), "num"),
+    ("new", NC_("workbook column", "Baru"), "num"),
+    ("selisih", NC_("workbook column", "Selisih"), "signed"),
+    ("change_word", NC_("workbook column", "Perubahan"), "text"),
+    ("rules", NC_("workbook column", "Aturan"), "code"),
+    ("old_source", NC_("workbook column", "Berkas lama"), "text"),
+    ("new_source", NC_("workbook column", "Berkas baru"), "text"),
+)
+CHANGES_TABLE = "rk_bundle_changes"
+"""The change records of `rekap run --previous` (`rekap.bundle.CHANGES_TABLE`)."""
+CHANGE_FINDINGS_TABLE = "rk_bundle_change_findings"
+"""Their D findings (`rekap.bundle.CHANGE_FINDINGS_TABLE`)."""
 TEXT_CAP = {"code": 24, "text": 40, "wrap": 70, "level": 24, "severity": 14, "bool": 10}
 
 
@@ -210,7 +238,23 @@ def bundle_xlsx_bytes(
         _write_list(sheet("coverage"), st, con, lang, "rk_coverage", COVERAGE_SHEET, "coverage_title",
                     order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
                     full_file="coverage.csv", max_rows=max_rows)
+    if table_exists(con, CHANGES_TABLE):
+        _write_list(sheet("changes"), st, con, lang, _changes_with_words(lang), CHANGES_SHEET, "changes_title",
+                    order="rk_pos",
+                    tone="CASE WHEN contains(rules, 'D003') THEN 'error' "
+                         "WHEN regexp_matches(rules, 'D00[245]') THEN 'warning' ELSE '' END",
+                    notes=[_text("changes_legend", lang)], full_file="changes.csv", max_rows=max_rows)
     return finish(wb, st, con, _text("summary_title", lang))
+
+
+def _changes_with_words(lang: str) -> str:
+    """The change records with their change as a word for people (`change_word`) and their place in the table
+    (`rk_pos`: by TPS, fields in canonical order), as a parenthesised SELECT."""
+    from rekap.report.text import CHANGE_WORDS, change_word
+
+    whens = " ".join(f"WHEN {sql_str(code)} THEN {sql_str(change_word(code, lang))}" for code in CHANGE_WORDS)
+    return (f"(SELECT c.*, CASE c.change {whens} ELSE c.change END AS change_word, c.rowid AS rk_pos "
+            f"FROM {CHANGES_TABLE} c)")
 
 
 def _text(key: str, lang: str, **kw: object) -> str:
@@ -279,7 +323,7 @@ def _write_summary(
 
     # Inputs: the TPS files, the reported recaps, the region list. Names only: where they lay is not the point.
     files: list[tuple[str, Mapping[str, object]]] = []
-    for kind, key in (("kind_tps", "inputs"), ("kind_reported", "reported")):
+    for kind, key in (("kind_tps", "inputs"), ("kind_previous", "previous"), ("kind_reported", "reported")):
         entries = meta.get(key)
         if isinstance(entries, Sequence) and not isinstance(entries, str):
             files += [(kind, e) for e in entries if isinstance(e, Mapping)]
@@ -352,6 +396,56 @@ def _write_summary(
         ws.append([st.text(ws, t["partial_count"], "t_text_partial"), st.value(ws, int(partial), "t_num_partial")])
     else:
         ws.append([st.text(ws, t["not_compared"], "plain")])
+
+    changes = meta.get("changes")
+    if isinstance(changes, Mapping):
+        _write_changes_summary(ws, st, con, lang, t, changes)
+
+
+def _write_changes_summary(
+    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, lang: str, t: Mapping[str, str],
+    changes: Mapping[str, object],
+) -> None:
+    """The summary sheet's lines on the changes since the --previous data (its inputs are listed with the others)."""
+    from rekap.report.text import CHANGE_WORDS, change_word
+
+    ws.append([])
+    ws.append([st.text(ws, t["changes_summary"], "subtitle")])
+
+    def line(label: str, value: object) -> None:
+        ws.append([st.text(ws, label, "t_text"), st.value(ws, value if isinstance(value, int) else None, "t_num")])
+
+    line(t["tps_both"], changes.get("tps_both"))
+    line(t["tps_changed"], changes.get("tps_changed"))
+    records = changes.get("records")
+    if isinstance(records, Mapping):
+        ws.append([st.text(ws, t["change"], "t_head"), st.text(ws, t["count"], "t_head")])
+        for code in CHANGE_WORDS:
+            line(change_word(code, lang), records.get(code, 0))
+        if not any(records.values()):
+            ws.append([st.text(ws, t["no_changes"], "plain")])
+    rule_rows = con.execute(
+        f"SELECT rule, any_value(severity), count(*) FROM {CHANGE_FINDINGS_TABLE} GROUP BY 1 ORDER BY 1"
+    ).fetchall() if table_exists(con, CHANGE_FINDINGS_TABLE) else []
+    if rule_rows:
+        titles = rule_titles(con, lang)
+        ws.append([st.text(ws, t["change_rules"], "plain")])
+        ws.append([st.text(ws, label, "t_head") for label in (t["rule"], t["rule_title"], t["severity"], "", t["count"])])
+        for rule_id, sev, n in rule_rows:
+            tone = f"_{sev}" if sev in ("error", "warning") else ""
+            ws.append([st.text(ws, str(rule_id), f"t_code{tone}"),
+                       st.text(ws, titles.get(str(rule_id), ""), f"t_text{tone}"),
+                       st.text(ws, _severity_name(str(sev), lang), f"t_text{tone}"),
+                       st.blank(ws, f"t_text{tone}"), st.value(ws, int(n), f"t_num{tone}")])
+    fields = changes.get("fields_compared")
+    if isinstance(fields, Sequence):
+        line(t["fields_compared"], len(fields))
+    not_compared = changes.get("fields_not_compared")
+    if isinstance(not_compared, Mapping):
+        for key, label in (("previous_only", "only_previous"), ("current_only", "only_current")):
+            names = not_compared.get(key)
+            if isinstance(names, Sequence) and not isinstance(names, str) and names:
+                ws.append([st.text(ws, t[label], "t_text"), st.text(ws, ", ".join(str(n) for n in names), "t_code")])
 
 
 def _write_list(
