@@ -486,13 +486,6 @@ class Session:
         for f in files:
             if not Path(f).is_file():
                 raise UsageError(_("{path}: berkas tidak ada", self.lang, path=f))
-        existing = store_mod.by_fingerprint(self.con, store_mod.fingerprint([file_sha256(Path(f)) for f in files]))
-        if existing is not None:
-            return StoreAdd(snapshot=existing, added=False)
-        every = store_mod.snapshots(self.con)
-        if any(s.label == label for s in every):
-            raise UsageError(_("label {label!r} sudah dipakai snapshot lain dalam store", self.lang, label=label),
-                             hint=_("pilih label lain; lihat: rekap store list", self.lang))
         if at is None:
             at_value = datetime.now().replace(microsecond=0)
         elif isinstance(at, datetime):
@@ -503,6 +496,13 @@ class Session:
             except ValueError:
                 raise UsageError(_("--at {value!r} bukan waktu", self.lang, value=at),
                                  hint=_("mis. 2024-02-20T14:00", self.lang)) from None
+        existing = store_mod.by_fingerprint(self.con, store_mod.fingerprint([file_sha256(Path(f)) for f in files]))
+        if existing is not None:
+            return StoreAdd(snapshot=existing, added=False)
+        every = store_mod.snapshots(self.con)
+        if any(s.label == label for s in every):
+            raise UsageError(_("label {label!r} sudah dipakai snapshot lain dalam store", self.lang, label=label),
+                             hint=_("pilih label lain; lihat: rekap store list", self.lang))
         previous = every[-1] if every else None
         result = self.diff(Stored(previous), files, election=election, options=options, thresholds=thresholds)
         new = result.new

@@ -108,7 +108,13 @@ def open_store(con: duckdb.DuckDBPyConnection, path: Path, *, create: bool, wait
             raise UsageError(_("{path}: folder untuk store tidak ada", path=path))
     elif path.is_dir():
         raise UsageError(_("{path}: ini folder, bukan berkas store", path=path))
-    limit = float(os.environ.get(ENV_WAIT, "30")) if wait is None else wait
+    if wait is None:
+        try:
+            wait = float(os.environ.get(ENV_WAIT) or "30")
+        except ValueError:
+            raise UsageError(_("{env}={value!r} bukan jumlah detik", env=ENV_WAIT, value=os.environ.get(ENV_WAIT)),
+                             hint=_("mis. {env}=60", env=ENV_WAIT)) from None
+    limit = wait
     fresh = not path.exists()
     deadline = time.monotonic() + limit
     while True:
@@ -332,11 +338,12 @@ def list_table(con: duckdb.DuckDBPyConnection) -> str:
     """`rk_store_list`: one row per snapshot: label, time, files, rows, TPS, TPS versions it added, change records."""
     con.execute(
         f"""CREATE OR REPLACE TABLE {LIST_TABLE} AS
-            SELECT s.label, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS at, array_to_string(s.elections, '+') AS elections,
-                   (SELECT count(*) FROM {ALIAS}.snapshot_files f WHERE f.snapshot_id = s.id) AS files,
-                   s.rows_read, s.rows_rejected, s.tps,
+            SELECT s.label, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS taken_at,
+                   array_to_string(s.elections, '+') AS jenis_pemilihan,
+                   (SELECT count(*) FROM {ALIAS}.snapshot_files f WHERE f.snapshot_id = s.id) AS n_files,
+                   s.rows_read, s.rows_rejected, s.tps AS n_tps,
                    (SELECT count(*) FROM {ALIAS}.tps_versions v WHERE v.valid_from = s.id) AS versions_added,
-                   (SELECT coalesce(sum(records), 0) FROM {ALIAS}.version_rules c WHERE c.snapshot_id = s.id) AS changes,
+                   (SELECT coalesce(sum(records), 0) FROM {ALIAS}.version_rules c WHERE c.snapshot_id = s.id) AS n_changes,
                    s.rekap_version, s.fingerprint
             FROM {ALIAS}.snapshots s ORDER BY s.id"""
     )
@@ -359,7 +366,8 @@ def log_table(con: duckdb.DuckDBPyConnection, kode_tps: str) -> str:
     con.execute(
         f"""CREATE OR REPLACE TABLE {LOG_TABLE} AS
             WITH v AS (
-                SELECT v.*, s.label AS snapshot, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS at, e.label AS replaced_by,
+                SELECT v.*, s.label AS snapshot, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS taken_at,
+                       e.label AS replaced_by,
                        r.rules, row_number() OVER w AS n{lagged}
                 FROM {ALIAS}.tps_versions v JOIN {ALIAS}.snapshots s ON s.id = v.valid_from
                      LEFT JOIN {ALIAS}.snapshots e ON e.id = v.valid_to
@@ -367,8 +375,8 @@ def log_table(con: duckdb.DuckDBPyConnection, kode_tps: str) -> str:
                           AND r.jenis_pemilihan = v.jenis_pemilihan
                 WHERE v.kode_tps = $k
                 WINDOW w AS (PARTITION BY v.jenis_pemilihan ORDER BY v.valid_from))
-            SELECT v.kode_tps, v.jenis_pemilihan, v.snapshot, v.at, v.replaced_by, v.source, v."row",
-                   coalesce(v.rules, '') AS rules, {changed} AS changed{values}
+            SELECT v.kode_tps, v.jenis_pemilihan, v.snapshot, v.taken_at, v.replaced_by, v.source, v."row",
+                   coalesce(v.rules, '') AS rules, {changed} AS changed_fields{values}
             FROM v ORDER BY v.jenis_pemilihan, v.valid_from""",
         {"k": kode_tps},
     )
@@ -381,7 +389,7 @@ def progress_table(con: duckdb.DuckDBPyConnection, level: str) -> str:
     key = f"left(v.kode_tps, {n})" if n else "'00'"
     con.execute(
         f"""CREATE OR REPLACE TABLE {PROGRESS_TABLE} AS
-            SELECT s.label AS snapshot, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS at, '{level}' AS level,
+            SELECT s.label AS snapshot, strftime(s.taken_at, '%Y-%m-%dT%H:%M:%S') AS taken_at, '{level}' AS level,
                    {key} AS kode_wilayah, count(*) AS n_tps
             FROM {ALIAS}.snapshots s JOIN {ALIAS}.tps_versions v
                  ON v.valid_from <= s.id AND (v.valid_to IS NULL OR v.valid_to > s.id)

@@ -71,8 +71,8 @@ CLICK_LINES = re.compile(
 )
 """Click's and Typer's own words (usage line, section headings, completion options)."""
 COMMAND_WORDS = re.compile(
-    r"(?m)\brekap(?:\s+--?[\w-]+(?:\s+\w+)?)*\s+(?:validate|aggregate|compare|progress|run|rules|diff)\b|"
-    r"^\s+(?:validate|aggregate|compare|progress|run|rules|diff)(?=\s{2})|"
+    r"(?m)\brekap(?:\s+--?[\w-]+(?:\s+\w+)?)*\s+(?:validate|aggregate|compare|progress|run|rules|diff|store)\b|"
+    r"^\s+(?:validate|aggregate|compare|progress|run|rules|diff|store|add|list|log)(?=\s{2})|"
     r"(?:--fail-on|--format|-f|--level|--lang|--election|--input-format|--kertas)[ =][\w,|/-]+|"
     r"\[(?:default|bawaan): [^\]]*\]|\b(?:error|warning|info|never)\|[\w|]+"
 )
@@ -223,6 +223,24 @@ def test_diff_speaks_one_language(lang: str, extra: list[str], tmp_path: Path) -
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_store_speaks_one_language(lang: str, tmp_path: Path) -> None:
+    old, new = _changed_copy(tmp_path)
+    store = str(tmp_path / "rekap.duckdb")
+    for args in (["store", "add", old, "--label", "pagi", "--election", "pkwkp", "--store", store],
+                 ["store", "add", new, "--label", "sore", "--election", "pkwkp", "--store", store],
+                 ["store", "add", new, "--label", "lagi", "--store", store],
+                 ["store", "list", "--store", store], ["store", "log", "3503012001001", "--store", store],
+                 ["store", "progress", "--store", store], ["diff", "@first", "@last", "--store", store]):
+        code, out, err = _cli(args, lang)
+        assert code in (0, 1), err
+        assert_in_language(out, lang, " ".join(args[:2]))
+        assert_in_language(err, lang, " ".join(args[:2]))
+    code, _out, err = _cli(["store", "log", "3503012001999", "--store", store], lang)
+    assert code == 2 and err.startswith("rekap: galat: " if lang == "id" else "rekap: error: ")
+    assert_in_language(err, lang, "store log")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_corpus_speaks_one_language(case: dict[str, object], lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every broken input of the corpus: its error, or its summary and findings table."""
@@ -235,7 +253,8 @@ def test_corpus_speaks_one_language(case: dict[str, object], lang: str, monkeypa
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("command", [[], ["validate"], ["aggregate"], ["compare"], ["progress"], ["run"], ["rules"],
-                                     ["diff"]])
+                                     ["diff"], ["store"], ["store", "add"], ["store", "log"], ["store", "list"],
+                                     ["store", "progress"]])
 def test_help_speaks_one_language(command: list[str], lang: str) -> None:
     env_lang = {"REKAP_LANG": lang}
     got = subprocess.run([sys.executable, "-m", "rekap", *command, "--help"], capture_output=True, text=True,

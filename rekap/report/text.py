@@ -167,13 +167,24 @@ def diff_units_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: s
     return _aligned(head, body, [False, False, False, False, True, True, True, True])
 
 
+RECORD_HEADERS: dict[str, tuple[str, str]] = {
+    "row": NC_("record table", "baris"),
+    "rules": NC_("record table", "aturan"),
+    "source": NC_("record table", "berkas"),
+    "level": NC_("record table", "tingkat"),
+}
+"""Column names that are words, shown to people in their language (the other columns are codes)."""
+
+
 def records_text(columns: Sequence[str], rows: list[tuple[Any, ...]], lang: str = "id") -> bytes:
-    """Any records as a readable table headed by their column names: numbers as the language writes them and
-    right-aligned, empty cells empty (the store's lists; every other format has the same columns)."""
+    """Any records as a readable table headed by their column names (words among them in the language):
+    numbers as the language writes them and right-aligned, empty cells empty (the store's lists; every other
+    format has the same columns)."""
     if not rows:
         return b""
     numeric = [all(isinstance(r[j], int | float) or r[j] is None for r in rows) and any(r[j] is not None for r in rows)
                and not columns[j].startswith("kode") and columns[j] != "row" for j in range(len(columns))]
     body = [["" if v is None else num(v, lang) if is_num else str(v) for v, is_num in zip(r, numeric, strict=True)]
             for r in rows]
-    return _aligned(list(columns), body, numeric)
+    head = [C_(*RECORD_HEADERS[c], lang) if c in RECORD_HEADERS else c for c in columns]
+    return _aligned(head, body, numeric)
