@@ -30,6 +30,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_diff.py
 
 # The message catalogues (rekap/locale): extract the marked texts, update every language's .po, compile the .mo.
 messages: $(STAMP)

@@ -100,18 +100,18 @@ def _outermost(codes: Iterable[str]) -> tuple[str, ...]:
 def data_root(con: duckdb.DuckDBPyConnection) -> Scope:
     """The smallest recap unit holding every placeable TPS of `rk_tps` (its code names a desa): a kecamatan,
     kab/kota, provinsi or the country. A desa is never the root (it has no recap step)."""
+    # The codes are digits, so a prefix of the smallest code is the smallest prefix: all codes share a prefix
+    # exactly when the smallest and the largest do (no count of distinct prefixes per level).
     row = con.execute(
-        """SELECT count(*),
-                  count(DISTINCT left(kode_tps, 6)), min(left(kode_tps, 6)),
-                  count(DISTINCT left(kode_tps, 4)), min(left(kode_tps, 4)),
-                  count(DISTINCT left(kode_tps, 2)), min(left(kode_tps, 2))
+        """SELECT count(*), min(kode_tps), max(kode_tps)
            FROM rk_tps WHERE regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"""
     ).fetchall()[0]
     if not row[0]:
         return Scope(units=(NATIONAL_CODE,), given=False)
-    for i in (1, 3, 5):
-        if row[i] == 1:
-            return Scope(units=(str(row[i + 1]),), given=False)
+    low, high = str(row[1]), str(row[2])
+    for n in (6, 4, 2):
+        if low[:n] == high[:n]:
+            return Scope(units=(low[:n],), given=False)
     return Scope(units=(NATIONAL_CODE,), given=False)
 
 
