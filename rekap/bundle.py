@@ -5,6 +5,9 @@
     discrepancies.csv / .jsonl / .parquet  reported recaps vs the sums beneath them (with --reported)
     coverage.csv                           TPS received / expected per unit (with a KPU --master)
     changes.csv / .jsonl / .parquet        the change records since the --previous data (domain.md §5)
+    findings_accepted.csv                  with --accept: the accepted findings (the finding records, then
+                                           the entry's reason, by, date), which findings.csv leaves out
+    accept_stale.csv                       with --accept: the entries that match no finding any more
     rekap.xlsx                             workbook for staff (when there is a recap)
     laporan.html                           one offline page
     manifest.json                          version, options, SHA-256 and rows of every input (one entry per
@@ -14,13 +17,20 @@
                                            per rule; with --previous, the previous inputs (SHA-256,
                                            rows) and what changed (records per change type, TPS
                                            changed, D findings per rule, misreads, fields compared and
-                                           not); seconds per step (changes, validate, aggregate,
-                                           compare, coverage, bundle) in their own field
+                                           not); with --accept, the accept files (SHA-256, entries)
+                                           and what they did (`accept`: accepted per rule, stale);
+                                           seconds per step (changes, validate, aggregate, compare,
+                                           coverage, bundle) in their own field
 
 With `--previous`, `changes_since` runs the diff (`Session.diff`, domain.md §3 D) before the pipeline and keeps
 what the bundle shows in tables the pipeline does not replace: `CHANGES_TABLE`, `CHANGE_UNITS_TABLE`,
 `CHANGE_FINDINGS_TABLE`. The workbook and the page show them when they exist; without them every file is as it
 was. The D findings are shown and counted apart: they are not in findings.csv and do not set the exit code.
+
+With `--accept`, `Session.accept` has moved the accepted findings into `ACCEPTED_TABLE` and listed the stale entries
+in `STALE_TABLE`; findings.csv and the manifest's `findings_per_rule` are the findings that count, and the two
+tables are written beside them, shown on the workbook's sheet "Diterima" and in the page's section. Without it no
+file changes by a byte.
 
 Same inputs → the same bytes in every file (the manifest's `timings_s` excepted). The folder is new, empty,
 or holds an earlier bundle, which the new one replaces whole (`check_output_folder`, `write_bundle`).
@@ -60,6 +70,10 @@ CHANGE_UNITS_TABLE = "rk_bundle_change_units"
 lies within one kab/kota."""
 CHANGE_FINDINGS_TABLE = "rk_bundle_change_findings"
 """The D findings of the diff (D001–D006): counted on the page and in the manifest, never in findings.csv."""
+ACCEPTED_TABLE = "rk_findings_accepted"
+"""The accepted findings (`rekap.Session.ACCEPTED`); the file findings_accepted.csv is there when it is."""
+STALE_TABLE = "rk_accept_stale"
+"""The stale entries of the accept files (`rekap.Session.ACCEPT_STALE`): accept_stale.csv."""
 CHANGE_LEVELS = ("kabkota", "kecamatan")
 """The unit levels the changes are summed at, the first inside the data's scope kept."""
 
@@ -79,6 +93,9 @@ class BundleInputs:
     """The `--previous` inputs (path, name, format, sha256, rows, rows_rejected), with `changes`."""
     changes: dict[str, Any] | None = None
     """What changed since them (`changes_since`); the change records are `CHANGES_TABLE`."""
+    accept: dict[str, Any] | None = None
+    """With --accept: the manifest's `accept` (files with their SHA-256 and entries, accepted, accepted_per_rule,
+    stale, without_reason, rules_not_run)."""
 
 
 def changes_since(
@@ -346,6 +363,8 @@ def _write_bundle(
     if inputs.changes is not None:
         meta["previous"] = inputs.previous or []
         meta["changes"] = inputs.changes
+    if inputs.accept is not None:
+        meta["accept"] = inputs.accept
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-xlsx") as book_pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekap-sha") as hash_pool:
 
@@ -362,6 +381,10 @@ def _write_bundle(
 
                 book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta)
             done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))
+            for table, name in ((ACCEPTED_TABLE, "findings_accepted.csv"), (STALE_TABLE, "accept_stale.csv")):
+                if table_exists(con, table):
+                    write_records(con, table, "csv", str(outdir / name), None, tmpdir)
+                    done([name])
             if table_exists(con, RECAP_TABLE):
                 levels = [str(r[0]) for r in con.execute(f"SELECT DISTINCT level FROM {RECAP_TABLE}").fetchall()]
                 for level in [lv for lv in LEVELS if lv in levels]:
@@ -417,6 +440,7 @@ def _write_bundle(
         "accounting": accounting,
         "findings_per_rule": dict(sorted(counts.items())),
         **({"changes": inputs.changes} if inputs.changes is not None else {}),
+        **({"accept": inputs.accept} if inputs.accept is not None else {}),
         "outputs": {name: outputs[name] for name in written},
         # The only field that changes between two runs on the same inputs.
         # Seconds per step; "bundle" is every file of the bundle but this one.

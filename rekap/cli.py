@@ -154,7 +154,7 @@ def _skipped_lines(ds: Dataset | None, lang: str) -> list[str]:
             for s in (ds.skipped if ds else [])]
 
 
-def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> None:
+def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool, tail: list[str] | None = None) -> None:
     if quiet:
         return
     from rich.console import Console
@@ -183,7 +183,7 @@ def _summary(report: ValidationReport, ds: Dataset, lang: str, quiet: bool) -> N
         console.print(f"  ! {note}", markup=False)
     console.print(_rows_line(report, lang), markup=False)
     console.print("  " + _("TPS diperiksa: {n}", lang, n=num(report.tps_checked, lang)), markup=False)
-    _rule_counts(report, lang)
+    _rule_counts(report, lang, tail or [])
 
 
 FilesArg = Annotated[list[str], typer.Argument(
@@ -222,6 +222,17 @@ WilayahOpt = Annotated[
         "Hanya wilayah ini dan yang ada di bawahnya (kode provinsi, kab/kota, kecamatan atau desa; boleh diulang): "
         "baris TPS, daftar wilayah dan rekap yang dilaporkan di luarnya tidak dipakai, dan jumlahnya disebutkan.")),
 ]
+
+
+AcceptOpt = Annotated[list[Path] | None, typer.Option("--accept", help=N_(
+    "Daftar terima: CSV berkolom 'rule', 'kode_wilayah', 'field', 'actual', 'reason', 'by', 'date' (buat dengan "
+    "--write-accept). "
+    "Temuan yang cocok dengan satu entri dicatat sebagai diterima, dengan alasannya, dan tidak dihitung untuk kode "
+    "keluar; entri yang tidak cocok lagi dengan temuan mana pun dilaporkan sebagai usang. Boleh diulang."),
+    show_default=False)]
+WriteAcceptOpt = Annotated[Path | None, typer.Option("--write-accept", help=N_(
+    "Tulis temuan yang belum diterima ke berkas CSV ini sebagai daftar terima, dengan kolom 'reason', 'by', "
+    "'date' kosong untuk diisi petugas; lalu pakai berkas itu dengan --accept."), show_default=False)]
 
 
 @dataclass
@@ -285,6 +296,83 @@ def _checked(s: Session, inputs: Inputs, parsed: _Parsed) -> tuple[Dataset, Vali
     return ds, report
 
 
+def _check_accept(accept: list[Path] | None, write_accept: Path | None, outdir: Path | None = None) -> None:
+    """--accept and --write-accept, checked before any work: the lists are there, the list to write is a CSV
+    that is none of them (it would replace their reasons with empty cells) and not inside the bundle folder."""
+    from rekap.report import EXTENSION_RE
+
+    for path in accept or []:
+        if not path.is_file():
+            _fail(_("{path}: daftar terima tidak ditemukan", path=path),
+                  hint=_("buat daftar terima dengan: rekap validate BERKAS... --write-accept DAFTAR.csv"))
+    if write_accept is None:
+        return
+    suffix = write_accept.suffix
+    if EXTENSION_RE.fullmatch(suffix) and suffix.lower() != ".csv":
+        _fail(_("--write-accept {path}: daftar terima ditulis sebagai CSV, bukan {suffix}", path=write_accept,
+                suffix=suffix), hint=_("beri nama berkas {name}", name=write_accept.stem + ".csv"))
+    target = write_accept.resolve()
+    if any(p.resolve() == target for p in accept or []):
+        _fail(_("--write-accept {path} juga dibaca dengan --accept: alasan-alasannya akan hilang", path=write_accept),
+              hint=_("tulis ke berkas lain; yang ditulis hanya temuan yang belum diterima"))
+    if outdir is not None and (target.parent == outdir.resolve() or outdir.resolve() in target.parents):
+        _fail(_("--write-accept {path} berada di dalam folder hasil {folder}", path=write_accept, folder=outdir),
+              hint=_("tulis daftar terima di luar folder hasil"))
+
+
+def _accept_and_write(s: Session, accept: list[Path] | None, write_accept: Path | None) -> None:
+    """Apply the accept files to the session's findings, then write the findings that still count as an accept
+    file (`--write-accept`)."""
+    from rekap.report import write_records
+
+    if accept:
+        s.accept(accept)
+    if write_accept is not None:
+        write_records(s.con, s.accept_template(), "csv", str(write_accept), None, s.tmpdir)
+
+
+STALE_SHOWN = 20
+"""Stale entries listed one by one in a summary; the rest are counted (all are in the bundle's accept_stale.csv)."""
+
+
+def _accept_lines(report: ValidationReport, lang: str, written: Path | None = None) -> list[str]:
+    """What the accept files did (accepted findings per rule, stale entries, entries of rules that did not
+    run), and the accept file written; for the summary."""
+    from rekap.i18n import num
+
+    lines = []
+    if report.accept_files:
+        n = sum(report.accepted.values())
+        files = ", ".join(str(f["path"]) for f in report.accept_files)
+        head = n_("{n} temuan diterima (daftar terima: {files})", "{n} temuan diterima (daftar terima: {files})", n,
+                  lang, n=num(n, lang), files=files)
+        per_rule = ", ".join(f"{rule} {num(k, lang)}" for rule, k in sorted(report.accepted.items()))
+        lines.append("  " + head + (f": {per_rule}" if per_rule else ""))
+        if report.accept_without_reason:
+            lines.append("  ! " + n_("{n} temuan diterima tanpa alasan (kolom 'reason' kosong)",
+                                     "{n} temuan diterima tanpa alasan (kolom 'reason' kosong)",
+                                     report.accept_without_reason, lang, n=num(report.accept_without_reason, lang)))
+        if report.accept_stale:
+            lines.append("  ! " + n_("{n} entri daftar terima usang: tidak cocok lagi dengan temuan mana pun",
+                                     "{n} entri daftar terima usang: tidak cocok lagi dengan temuan mana pun",
+                                     report.accept_stale, lang, n=num(report.accept_stale, lang)))
+            for file, line, rule, kode, field, actual in report.first_stale(STALE_SHOWN):
+                value = str(actual) if actual is not None else _("(nilai apa pun)", lang)
+                lines.append(f"    {file}:{line}  {rule}  {kode or '-'}  {field or '-'}  {value}")
+            if report.accept_stale > STALE_SHOWN:
+                lines.append("    " + _("… dan {n} lainnya", lang, n=num(report.accept_stale - STALE_SHOWN, lang)))
+        if report.accept_not_run:
+            n_not = sum(report.accept_not_run.values())
+            lines.append("  ! " + n_("{n} entri daftar terima tidak diperiksa: aturannya tidak dijalankan ({rules})",
+                                     "{n} entri daftar terima tidak diperiksa: aturannya tidak dijalankan ({rules})",
+                                     n_not, lang, n=num(n_not, lang),
+                                     rules=", ".join(f"{r} {num(k, lang)}" for r, k in report.accept_not_run.items())))
+    if written is not None:
+        lines.append("  " + _("daftar terima ditulis: {path}; isi kolom 'reason', 'by', 'date', lalu pakai --accept {path}",
+                              lang, path=written))
+    return lines
+
+
 @app.command(
     help=N_("Periksa setiap TPS terhadap katalog aturan."),
     epilog=N_(
@@ -292,9 +380,11 @@ def _checked(s: Session, inputs: Inputs, parsed: _Parsed) -> tuple[Dataset, Vali
         "  rekap validate tps_3578.csv\n"
         "  rekap validate kec_*.xlsx --sheet 'Rekap TPS' -f csv -o temuan.csv\n"
         "  rekap validate sirekap.jsonl --paslon ppwp2024_paslon.csv --select A,S --fail-on error\n"
-        "  cat tps.csv | rekap validate - -f jsonl | jq -r 'select(.rule==\"A006\") | .kode_wilayah'\n\n"
+        "  cat tps.csv | rekap validate - -f jsonl | jq -r 'select(.rule==\"A006\") | .kode_wilayah'\n"
+        "  rekap validate tps_*.csv --write-accept diterima.csv       # lalu isi alasannya\n"
+        "  rekap validate tps_*.csv --accept diterima.csv\n\n"
         "Kode keluar: 0 tidak ada temuan pada atau di atas --fail-on, 1 ada temuan pada atau di atasnya, "
-        "2 masukan tidak dapat dipakai atau perintah salah."
+        "2 masukan tidak dapat dipakai atau perintah salah. Temuan yang diterima (--accept) tidak dihitung."
     ),
 )
 def validate(
@@ -324,6 +414,8 @@ def validate(
         typer.Option("--reported", "-r", help=N_(
             "Rekap yang dilaporkan, diperiksa juga terhadap data TPS (aturan H); boleh diulang.")),
     ] = None,
+    accept: AcceptOpt = None,
+    write_accept: WriteAcceptOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Check every TPS against the rule catalogue (the help shown is the catalogue's)."""
@@ -337,12 +429,14 @@ def validate(
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     parsed = _parse(inputs, select, ignore)
+    _check_accept(accept, write_accept)
     with _open_session(lang_code) as s:
         ds, report = _checked(s, inputs, parsed)
         if reported:
             s.compare(reported, paslon=paslon, election=election, only={r.id for r in parsed.rules})
+        _accept_and_write(s, accept, write_accept)
         write_records(s.con, s.FINDINGS, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code)
-        _summary(report, ds, lang_code, quiet)
+        _summary(report, ds, lang_code, quiet, _accept_lines(report, lang_code, write_accept))
     raise SystemExit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
 
 
@@ -502,7 +596,7 @@ ReportedOpt = Annotated[
         "  rekap compare --reported d_kec.xlsx --reported d_kab.xlsx --reported d_prov.xlsx\n"
         "  rekap compare --reported sirekap_pkwkp_35.json --paslon pilkada2024_paslon.csv -f csv -o selisih.csv\n\n"
         "Kode keluar: 0 setiap angka yang dilaporkan sama dengan jumlah di bawahnya, 1 ada selisih, 2 masukan tidak "
-        "dapat dipakai."
+        "dapat dipakai. Selisih yang diterima (H001 dalam --accept) tidak dihitung; baris selisihnya tetap ditulis."
     ),
 )
 def compare(
@@ -521,6 +615,8 @@ def compare(
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
     wilayah: WilayahOpt = None,
+    accept: AcceptOpt = None,
+    write_accept: WriteAcceptOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compare reported recaps with the sums beneath them (the help shown is the catalogue's)."""
@@ -536,6 +632,7 @@ def compare(
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files or [], election, config, master, None, paslon, columns, sheet, input_format, delimiter, wilayah)
     parsed = _parse(inputs, rules=_error_rules()) if files else None
+    _check_accept(accept, write_accept)
     with _open_session(lang_code) as s:
         ds = None
         if parsed is not None:
@@ -543,13 +640,16 @@ def compare(
         result = s.compare(reported, paslon=paslon, election=election, wilayah=wilayah)
         report = s.report
         assert report is not None
+        _accept_and_write(s, accept, write_accept)
         write_records(s.con, s.DISCREPANCIES, out_format, output, sys.stdout.buffer, s.tmpdir, lang=lang_code,
                       text=lambda names, rows: discrepancy_text(names, rows, lang_code))
         if not quiet:
             _compare_summary(result, report, lang_code)
             if ds is not None:
                 sys.stderr.write("".join(line + "\n" for line in _skipped_lines(ds, lang_code)))
-    raise SystemExit(EXIT_FINDINGS if result.discrepancies or report.counts.get("H002") else EXIT_OK)
+            sys.stderr.write("".join(line + "\n" for line in _accept_lines(report, lang_code, write_accept)))
+    # Every discrepancy is an H001 finding: those accepted do not count.
+    raise SystemExit(EXIT_FINDINGS if report.counts.get("H001") or report.counts.get("H002") else EXIT_OK)
 
 
 def _compare_summary(result: Any, report: ValidationReport, lang: str) -> None:
@@ -929,8 +1029,9 @@ def _diff_summary(result: Any, lang: str) -> None:
     _rule_counts(report, lang)
 
 
-def _rule_counts(report: ValidationReport, lang: str) -> None:
-    """Findings per rule, per severity, and the rules that did not apply (the tail of every summary)."""
+def _rule_counts(report: ValidationReport, lang: str, tail: list[str] | None = None) -> None:
+    """Findings per rule, per severity, the `tail` lines (what the accept files did) and the rules that did not
+    apply (the tail of every summary)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -955,6 +1056,8 @@ def _rule_counts(report: ValidationReport, lang: str) -> None:
     sc = report.severity_counts
     console.print("  " + _("{error} galat, {warning} peringatan, {info} info", lang, error=num(sc["error"], lang),
                            warning=num(sc["warning"], lang), info=num(sc["info"], lang)), markup=False)
+    for line in tail or []:
+        console.print(line, markup=False)
     if report.not_applicable:
         console.print("  " + _("Aturan tidak berlaku:", lang), markup=False)
         for rule_id, na in report.not_applicable.items():
@@ -1051,10 +1154,13 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_k
         "  rekap run                                   # contoh bawaan\n"
         "  rekap run tps_*.csv --master wilayah.csv -r dhasil_kec.xlsx -r dhasil_kab.xlsx -o hasil\n"
         "  rekap run sirekap.jsonl --paslon paslon.csv --election ppwp -o hasil --lang en\n"
-        "  rekap run unduhan/0317/ --previous unduhan/0220/ -o hasil  # dengan perubahan sejak data sebelumnya\n\n"
+        "  rekap run unduhan/0317/ --previous unduhan/0220/ -o hasil  # dengan perubahan sejak data sebelumnya\n"
+        "  rekap run tps_*.csv --accept diterima.csv -o hasil          # dengan temuan yang sudah diterima\n\n"
         "Menulis temuan, rekap per tingkat, selisih, kelengkapan (CSV, JSONL, Parquet), rekap.xlsx, laporan.html "
-        "dan manifest.json ke folder hasil; dengan --previous juga perubahan (changes.csv, .jsonl, .parquet). Kode "
-        "keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih, 2 masukan tidak dapat dipakai."
+        "dan manifest.json ke folder hasil; dengan --previous juga perubahan (changes.csv, .jsonl, .parquet); dengan "
+        "--accept juga temuan yang diterima dan entri usang (findings_accepted.csv, accept_stale.csv). Kode "
+        "keluar: 0 selesai, 1 selesai dengan temuan galat atau selisih yang tidak diterima, 2 masukan tidak dapat "
+        "dipakai."
     ),
 )
 def run(
@@ -1082,6 +1188,8 @@ def run(
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
     wilayah: WilayahOpt = None,
+    accept: AcceptOpt = None,
+    write_accept: WriteAcceptOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The whole job into one bundle (the help shown is the catalogue's)."""
@@ -1093,6 +1201,7 @@ def run(
 
     lang_code = resolve_lang(lang)
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
+    _check_accept(accept, write_accept, outdir)
     stored_previous: Any = None
     if store is not None:
         if files or previous:
@@ -1159,6 +1268,16 @@ def run(
                 s.coverage()
                 timings["coverage"] = time.perf_counter() - started - sum(timings.values())
             master_info = {"path": str(master), "sha256": _file_hash(master)}
+        accept_info = None
+        if accept or write_accept is not None:
+            step(_("mencocokkan daftar terima", lang_code))
+            _accept_and_write(s, accept, write_accept)
+            timings["accept"] = time.perf_counter() - started - sum(timings.values())
+            if accept:
+                accept_info = {"files": report.accept_files, "accepted": sum(report.accepted.values()),
+                               "accepted_per_rule": dict(report.accepted), "stale": report.accept_stale,
+                               "without_reason": report.accept_without_reason,
+                               "rules_not_run": dict(report.accept_not_run)}
         step(_("menulis folder hasil", lang_code))
         accounting = s.accounting()
         sources = [
@@ -1175,10 +1294,11 @@ def run(
         bundle_inputs = BundleInputs(sources=sources, reported=list(report.reported_sources),
                                      master=master_info, options=options, statement=covered,
                                      skipped_sheets=[sk.record(lang_code) for sk in ds.skipped],
-                                     previous=previous_inputs, changes=changes)
+                                     previous=previous_inputs, changes=changes, accept=accept_info)
         written = write_bundle(con, outdir, s.tmpdir, inputs=bundle_inputs, accounting=accounting,
                                counts=report.counts, timings=timings, lang=lang_code)
         skipped = _skipped_lines(ds, lang_code)
+        accepted_lines = _accept_lines(report, lang_code, write_accept)  # reads the session's tables
     if not quiet:
         sc = report.severity_counts
         counts = {"read": num(report.rows_read, lang_code), "summed": num(recap.tps_summed, lang_code),
@@ -1200,7 +1320,9 @@ def run(
         sys.stderr.write("".join(line + "\n" for line in skipped))
         if changes is not None:
             sys.stderr.write("  " + _changes_line(changes, lang_code) + "\n")
-    failed = report.severity_counts["error"] > 0 or bool(compared and compared.discrepancies)
+        sys.stderr.write("".join(line + "\n" for line in accepted_lines))
+    # Every discrepancy is an H001 finding (an error): accepted ones count for neither.
+    failed = report.severity_counts["error"] > 0 or bool(compared and report.counts.get("H001"))
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
 
 

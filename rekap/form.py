@@ -83,6 +83,7 @@ COUNTER_COLUMNS = frozenset(SECTIONS[-1][2])
 BUNDLE_SHEETS: dict[str, Text] = {
     "summary": NC_("sheet", "Ringkasan"),
     "findings": NC_("sheet", "Temuan"),
+    "accepted": NC_("sheet", "Diterima"),
     "discrepancies": NC_("sheet", "Selisih"),
     "coverage": NC_("sheet", "Kelengkapan"),
     "changes": NC_("sheet", "Perubahan"),

@@ -10,6 +10,9 @@
         s.coverage()                                   # received / expected TPS per unit
         report.findings                                # a pyarrow.Table of finding records
 
+        s.accept(["diterima.csv"])                     # accepted findings leave the findings that count
+        s.accept_template()                            # the findings that count, as an accept file's rows
+
     with Session() as s:
         d = s.diff(["snapshot_0220.parquet"], ["tps_0317.csv"])   # two versions of the same TPS (rekap diff)
         s.con.sql(f"SELECT * FROM {s.CHANGES}")        # change records; d.report.findings: D/X and S findings
@@ -50,6 +53,7 @@ from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
 from rekap.i18n import _
 from rekap.io import LoadOptions, expand_set, file_sha256, load_dataset
+from rekap.io.accept import AcceptFile, load_accept
 from rekap.io.columns import load_column_map
 from rekap.io.dpt import load_dpt
 from rekap.io.master import MasterInfo, load_master
@@ -60,7 +64,17 @@ from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.statement import statement
 from rekap.store import Snapshot, Stored
-from rekap.validate import FINDING_TYPES, FINDINGS_TABLE, ValidationReport, add_findings, check, evaluate
+from rekap.validate import (
+    ACCEPTED_TABLE,
+    FINDING_TYPES,
+    FINDINGS_TABLE,
+    STALE_TABLE,
+    ValidationReport,
+    add_findings,
+    check,
+    evaluate,
+)
+from rekap.validate import accept as accepting
 from rekap.validate.catalogue import (
     REGISTRY,
     all_rules,
@@ -112,6 +126,8 @@ class Session:
     RULES = RULES_TABLE
     CHANGES = CHANGES_TABLE
     DIFF_UNITS = UNITS_TABLE
+    ACCEPTED = ACCEPTED_TABLE
+    ACCEPT_STALE = STALE_TABLE
 
     def __init__(
         self,
@@ -147,6 +163,8 @@ class Session:
         self.election: str | None = None
         self.wilayah: Scope | None = None
         self.diffed: DiffResult | None = None
+        self.accept_files: list[AcceptFile] | None = None
+        """The accept files of `accept` (None: nothing accepted in this validation)."""
 
     # --- lifetime ---------------------------------------------------------------------------------
 
@@ -196,6 +214,8 @@ class Session:
         (UsageError) when the inputs' election types do not match."""
         ds = self._need_dataset()
         check_flag(election)
+        accepting.drop(self.con)  # a new validation: its own findings, nothing accepted yet
+        self.accept_files = None
         chosen = rules if rules is not None else select_rules(select, ignore)
         if thresholds is None:
             thresholds = load_thresholds(Path(config) if config is not None else None)
@@ -226,7 +246,11 @@ class Session:
         self._need_dataset()
         if self.report is None:
             self.validate(rules=[r for r in data_rules() if r.severity == "error"])
+        # n_tps_error counts every error finding, accepted or not: accepting explains a form, it does not fix it.
+        restored = accepting.restore(self.con)
         self.recap = run_aggregate(self.con, list(levels))
+        if restored:
+            accepting.apply_accept(self.con, self._need_report())
         return self.recap
 
     def compare(
@@ -273,8 +297,11 @@ class Session:
         ctx = Context(columns=frozenset(), has_reported=True, lang=self.lang,
                       reported_columns=frozenset(c for c in NUMERIC_COLUMNS if c in reported_cols))
         # S002 here reads only the reported recaps' bad cells (the TPS cells were checked already).
+        restored = accepting.restore(self.con)  # accepted earlier: the new findings are matched with the rest
         add_findings(report, [REGISTRY[r] for r in ("S002", "H001", "H002", "H003") if only is None or r in only],
                      ctx, self.lang)
+        if restored:
+            accepting.apply_accept(self.con, report)
         self.write_rules_table()
         return self.compared
 
@@ -532,6 +559,26 @@ class Session:
                                          {"new": renamed, "old": src["name"]})
                     src["name"] = renamed
 
+    def accept(self, paths: Sequence[PathLike]) -> ValidationReport:
+        """Accepted findings (domain.md §5): read the accept files (CSV: rule, kode_wilayah, field, actual,
+        reason, by, date; `rekap.io.accept`) and move every finding an entry names out of `s.FINDINGS` into
+        `s.ACCEPTED` (with the entry's reason, by, date); entries that match nothing any more are
+        `s.ACCEPT_STALE`. The report then counts only the findings that count (`counts`, `severity_counts`,
+        `fails()`), and says `accepted` per rule, `accept_stale`, `accept_not_run`. Call it after `validate`
+        (and `compare`); a later `compare` matches its new findings too. Several calls: the last one's files."""
+        report = self._need_report()
+        files = load_accept(self.con, [Path(p) for p in paths], known_rules=frozenset(REGISTRY), tmpdir=self.tmpdir)
+        accepting.apply_accept(self.con, report)
+        report.accept_files = [f.record() for f in files]
+        self.accept_files = files
+        return report
+
+    def accept_template(self) -> str:
+        """The findings that count now as the rows of an accept file (`--write-accept`): table name of
+        rule, kode_wilayah, field, actual and empty reason, by, date, each entry once, in the findings' order."""
+        self._need_report()
+        return accepting.write_template(self.con)
+
     def coverage(self) -> str:
         """TPS received / expected per unit of the scope (`s.COVERAGE`); needs `validate(master=…)` with a
         region list that numbers the TPS of each desa (KPU's)."""
@@ -587,6 +634,8 @@ class Session:
         """A report with no TPS data (compare between reported recaps only; a diff's, whose findings are
         already in the findings table with `keep_findings`)."""
         create_macros(self.con)
+        accepting.drop(self.con)
+        self.accept_files = None
         if not keep_findings:
             self.con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
             self.con.execute(

@@ -159,6 +159,7 @@ Row = Sequence[Any]
 _BUNDLE_LISTS: dict[str, str] = {
     "summary": N_("ringkasan buatan rekap"),
     "findings": N_("daftar temuan buatan rekap"),
+    "accepted": N_("daftar temuan diterima buatan rekap"),
     "discrepancies": N_("daftar selisih buatan rekap"),
     "coverage": N_("daftar kelengkapan buatan rekap"),
     "changes": N_("daftar perubahan buatan rekap"),

@@ -7,7 +7,9 @@ Reads what one DuckDB session of `rekap run` left behind, each part only when it
 recaps), `rk_coverage` (TPS received against the region list), the view `rk_tps` (turnout chart),
 `rk_rules` (the rule titles, `rekap.db.RULES_TABLE`; without it the titles are left empty) and, with
 `rekap run --previous`, `rk_bundle_changes`, `rk_bundle_change_units` and `rk_bundle_change_findings` (the
-section "Perubahan": the change records, their sums per kab/kota and their D findings; `rekap.bundle`).
+section "Perubahan": the change records, their sums per kab/kota and their D findings; `rekap.bundle`) and,
+with `rekap run --accept`, `rk_findings_accepted` and `rk_accept_stale` (the section "Temuan diterima": the
+accepted findings by rule with their reasons, and the stale entries of the accept files).
 
 The page has to open from a USB stick on an offline laptop and be handed to a meeting on paper, so:
 no script at all, no external URL (CSS inline, charts as inline SVG with their glyphs as paths, a
@@ -33,6 +35,7 @@ caller puts it in `meta`.
     previous    list of dicts of the inputs' shape for the --previous TPS files (the section "Perubahan")
     changes     dict: what changed since them (`rekap.bundle.changes_since`): tps_both, tps_changed,
                 cells_unreadable, misread, fields_compared, fields_not_compared
+    accept      dict: with --accept, `files` (list of dicts of the inputs' shape: the accept files)
 Other keys (the manifest's counts, options) are ignored: the page reads counts from the tables.
 """
 
@@ -71,6 +74,10 @@ CHANGES_TABLE = "rk_bundle_changes"
 """The change records of `rekap run --previous` (`rekap.bundle.CHANGES_TABLE`); the section is there when it is."""
 CHANGE_UNITS_TABLE = "rk_bundle_change_units"
 CHANGE_FINDINGS_TABLE = "rk_bundle_change_findings"
+ACCEPTED_TABLE = "rk_findings_accepted"
+"""The accepted findings of `rekap run --accept` (`rekap.Session.ACCEPTED`); the section is there when it is."""
+STALE_TABLE = "rk_accept_stale"
+"""The stale entries of its accept files (`rekap.Session.ACCEPT_STALE`)."""
 FIRST_FINDINGS = 20
 """Findings listed per rule with their numbers (the full list is in the workbook / `rekap validate`)."""
 MAX_TABLE_ROWS = 1000
@@ -236,6 +243,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_changes": NC_("page", "Jumlah angka yang berubah per kolom"),
     "chart_changes_more": NC_("page", "{shown} kolom dengan perubahan terbanyak dari {total}."),
     "axis_changes": NC_("page", "angka berubah"),
+    "accepted": NC_("page", "Temuan diterima"),
+    "accepted_intro": NC_("page", "Temuan ini cocok dengan entri daftar terima (--accept): aturan, kode wilayah, "
+                                  "kolom dan nilai yang sama (nilai kosong dalam daftar: nilai berapa pun). Temuan "
+                                  "itu dicatat di sini dengan alasannya dan tidak dihitung untuk kode keluar."),
+    "accept_files": NC_("page", "Daftar terima"),
+    "entries": NC_("page", "Entri"),
+    "reason_accepted": NC_("page", "Alasan"),
+    "accepted_by": NC_("page", "Oleh"),
+    "accepted_date": NC_("page", "Tanggal"),
+    "first_accepted_n": NC_("page", "{shown} dari {total} temuan diterima"),
+    "no_accepted": NC_("page", "Tidak ada temuan yang cocok dengan daftar terima."),
+    "stale": NC_("page", "Entri usang"),
+    "stale_intro": NC_("page", "Entri daftar terima yang tidak cocok lagi dengan temuan mana pun: angkanya sudah "
+                               "dikoreksi, atau temuannya hilang. Hapus entri ini dari daftar terima, atau periksa "
+                               "angkanya lagi."),
+    "stale_n": NC_("page", "Ditampilkan {shown} dari {total} entri usang; semuanya ada di accept_stale.csv."),
+    "no_stale": NC_("page", "Tidak ada entri usang."),
+    "any_value": NC_("page", "(nilai apa pun)"),
+    "entry": NC_("page", "Berkas:baris"),
     "generated_by": NC_("page", "Dibuat oleh rekap {version}. Jalankan ulang dengan berkas yang sama untuk "
                                 "mendapatkan berkas yang sama persis."),
 }
@@ -678,6 +704,9 @@ def _summary(page: _Page) -> str:
         sev = dict(con.execute("SELECT severity, count(*) FROM rk_findings_out GROUP BY 1 ORDER BY 1").fetchall())
         parts = [_severity_count(s, int(sev.get(s, 0)), lang) for s in SEVERITIES]
         facts.append((page.t("findings_total"), ", ".join(parts)))
+    if table_exists(con, ACCEPTED_TABLE):
+        facts.append((page.t("accepted"),
+                      page.n(con.execute(f"SELECT count(*) FROM {ACCEPTED_TABLE}").fetchall()[0][0])))
     if table_exists(con, "rk_discrepancies"):
         facts.append((page.t("discrepancies"), _discrepancy_summary(page)))
     coverage = _coverage_summary(page)
@@ -1276,6 +1305,81 @@ def _changes_by_unit(page: _Page) -> str:
             f"{_table(headers, body)}<p class=\"muted\">{_e(page.t('changes_by_unit_note'))}</p>")
 
 
+def _accepted(page: _Page) -> str:
+    """The accepted findings: the accept files, the findings per rule with the first ones and their reasons,
+    and the stale entries."""
+    from rekap.report.rules import rule_titles
+
+    con, lang, meta = page.con, page.lang, page.meta
+    out = [f"<p>{_e(page.t('accepted_intro'))}</p>"]
+    accept = meta.get("accept")
+    files = _records(accept.get("files")) if isinstance(accept, Mapping) else []
+    if files:
+        out.append(_table(
+            [page.t("accept_files"), _num_header(page.t("entries")), page.t("sha_short")],
+            [[Cell(rec.get("name") or rec.get("path") or "", "mono"), _n(rec.get("rows"), lang),
+              Cell(Markup(f"<span title={_q(str(rec.get('sha256') or ''))}>{_e(str(rec.get('sha256') or '')[:12])}"
+                          "</span>"), "kode")]
+             for rec in files],
+        ))
+    rule_rows = con.execute(
+        f"SELECT rule, any_value(severity), count(*) FROM {ACCEPTED_TABLE} GROUP BY 1 ORDER BY 1").fetchall()
+    if not rule_rows:
+        out.append(f"<p>{_e(page.t('no_accepted'))}</p>")
+    else:
+        titles = rule_titles(con, lang)
+        out.append(f"<h3>{_e(page.t('by_rule'))}</h3>")
+        out.append(_table(
+            [page.t("rule"), page.t("severity"), page.t("title"), _num_header(page.t("count"))],
+            [[Cell(Markup(f'<a href="#accepted-{_e(r)}">{_e(r)}</a>'), "kode"), _severity(sev, lang),
+              titles.get(str(r), ""), _n(k, lang)] for r, sev, k in rule_rows],
+        ))
+        # The table's own order is the findings' order (rk_findings_out's, before they were moved).
+        first = con.execute(
+            f"""SELECT rule, level, kode_wilayah, field, actual, reason, "by", date, source, row
+                FROM (SELECT *, row_number() OVER (PARTITION BY rule ORDER BY rk_pos) AS k
+                      FROM (SELECT *, rowid AS rk_pos FROM {ACCEPTED_TABLE}))
+                WHERE k <= {FIRST_FINDINGS} ORDER BY rule, k"""
+        ).fetchall()
+        counts = {str(r): int(k) for r, _, k in rule_rows}
+        by_rule: dict[str, list[tuple[Any, ...]]] = {}
+        for rec in first:
+            by_rule.setdefault(str(rec[0]), []).append(rec)
+        for rule_id, recs in by_rule.items():
+            how_many = page.t("first_accepted_n", shown=page.n(len(recs)), total=page.n(counts[rule_id]))
+            out.append(f'<h4 id="accepted-{_e(rule_id)}"><span class="kode">{_e(rule_id)}</span> — '
+                       f'{_e(titles.get(rule_id, ""))} <span class="muted">({_e(how_many)})</span></h4>')
+            out.append(_table(
+                [page.t("level"), page.t("kode"), page.t("field"), _num_header(page.t("actual")),
+                 page.t("reason_accepted"), page.t("accepted_by"), page.t("accepted_date"), page.t("where")],
+                [[level_name(str(lv), lang) if lv else "", _kode(kode), Cell(field or "", "mono"), _n(act, lang),
+                  Cell(reason or "", "wrap"), Cell(by or "", "name"), Cell(date or "", "mono"), page.where(src, row)]
+                 for _, lv, kode, field, act, reason, by, date, src, row in recs],
+            ))
+    out.append(f"<h3>{_e(page.t('stale'))}</h3>")
+    total = con.execute(f"SELECT count(*) FROM {STALE_TABLE}").fetchall()[0][0] if table_exists(con, STALE_TABLE) else 0
+    if not total:
+        out.append(f"<p>{_e(page.t('no_stale'))}</p>")
+        return "".join(out)
+    out.append(f"<p>{_e(page.t('stale_intro'))}</p>")
+    stale = con.execute(
+        f"""SELECT file, line, rule, kode_wilayah, field, actual, reason FROM {STALE_TABLE}
+            ORDER BY rowid LIMIT {MAX_TABLE_ROWS}"""
+    ).fetchall()
+    names = _short_names(str(r[0]) for r in stale)
+    out.append(_table(
+        [page.t("entry"), page.t("rule"), page.t("kode"), page.t("field"), _num_header(page.t("actual")),
+         page.t("reason_accepted")],
+        [[Cell(Markup(f"<span title={_q(str(file))}>{_e(f'{names.get(str(file), file)}:{line}')}</span>"), "mono"),
+          Cell(rule, "kode"), _kode(kode or ""), Cell(field or "", "mono"),
+          _n(act, lang) if act is not None else Cell(page.t("any_value"), "muted"), Cell(reason or "", "wrap")]
+         for file, line, rule, kode, field, act, reason in stale],
+    ))
+    if total > len(stale):
+        out.append(f'<p class="muted">{_e(page.t("stale_n", shown=page.n(len(stale)), total=page.n(total)))}</p>')
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -1316,6 +1420,8 @@ def render_html_report(con: duckdb.DuckDBPyConnection, *, lang: str = "id", meta
         sections.append(("hasil", page.t("results"), _results(page)))
     if table_exists(con, "rk_findings_out"):
         sections.append(("temuan", page.t("findings"), _findings(page)))
+    if table_exists(con, ACCEPTED_TABLE):
+        sections.append(("diterima", page.t("accepted"), _accepted(page)))
     if table_exists(con, "rk_discrepancies"):
         sections.append(("selisih", page.t("discrepancies"), _discrepancies(page)))
     if table_exists(con, "rk_coverage"):

@@ -4,7 +4,9 @@
 `write_bundle_xlsx(con, path, meta=...)`: a summary sheet (tool version, what the bundle covers, inputs
 with SHA-256 and rows, sheets not read, row accounting, findings per severity and per rule with the rule's
 title, number of discrepancies), the D.Hasil sheets of the recap (`rekap.report.dhasil`), then the lists:
-every finding (errors on light red, warnings on light yellow), the discrepancies and the coverage. A list
+every finding (errors on light red, warnings on light yellow), with `rekap run --accept` the accepted findings
+with their reasons (sheet "Diterima", from `rk_findings_accepted`; the summary counts them and the stale
+entries, and lists the accept files among the inputs), the discrepancies and the coverage. A list
 sheet has a frozen header row and an autofilter; one longer than Excel's sheet allows is cut with a note
 naming the CSV that holds every row.
 
@@ -94,6 +96,14 @@ BUNDLE_TEXTS: dict[str, tuple[str, str]] = {
     "only_previous": NC_("workbook", "Hanya di data sebelumnya, tidak dibandingkan"),
     "only_current": NC_("workbook", "Hanya di data sekarang, tidak dibandingkan"),
     "no_changes": NC_("workbook", "Tidak ada yang berubah."),
+    "accepted_title": NC_("workbook", "TEMUAN YANG DITERIMA"),
+    "accepted_legend": NC_("workbook", "Temuan yang cocok dengan daftar terima (--accept), dengan alasannya: tidak "
+                                       "dihitung untuk kode keluar. Merah: galat. Kuning: peringatan. Kode ditulis "
+                                       "sebagai teks."),
+    "kind_accept": NC_("workbook", "Daftar terima"),
+    "accepted_summary": NC_("workbook", "Temuan diterima"),
+    "accepted_count": NC_("workbook", "Temuan diterima (tidak dihitung untuk kode keluar)"),
+    "stale_count": NC_("workbook", "Entri daftar terima yang usang (tidak cocok lagi dengan temuan mana pun)"),
     "changes_legend": NC_("workbook", "Merah: koreksi yang membuat formulir salah (D003). Kuning: angka atau TPS "
                                       "ditarik, suara berpindah antarpaslon, DPT berubah (D002, D004, D005). Kode "
                                       "ditulis sebagai teks."),
@@ -130,6 +140,16 @@ FINDINGS_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("source", NC_("workbook column", "Berkas"), "text"),
     ("row", NC_("workbook column", "Baris"), "num"),
 )
+ACCEPTED_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
+    *FINDINGS_SHEET,
+    ("reason", NC_("workbook column", "Alasan diterima"), "wrap"),
+    ("by", NC_("workbook column", "Diterima oleh"), "text"),
+    ("date", NC_("workbook column", "Tanggal diterima"), "text"),
+)
+ACCEPTED_TABLE = "rk_findings_accepted"
+"""The accepted findings of `rekap run --accept` (`rekap.Session.ACCEPTED`)."""
+STALE_TABLE = "rk_accept_stale"
+"""The stale entries of its accept files (`rekap.Session.ACCEPT_STALE`)."""
 DISCREPANCIES_SHEET: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("jenis_pemilihan", NC_("workbook column", "Jenis pemilihan"), "code"),
     ("level", NC_("workbook column", "Tingkat wilayah"), "level"),
@@ -230,6 +250,12 @@ def bundle_xlsx_bytes(
                 order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
                 tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
                 notes=[_text("legend", lang)], full_file="findings.csv", max_rows=max_rows)
+    if table_exists(con, ACCEPTED_TABLE):
+        _write_list(sheet("accepted"), st, con, lang, _findings_with_titles(con, lang, ACCEPTED_TABLE), ACCEPTED_SHEET,
+                    "accepted_title",
+                    order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
+                    tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
+                    notes=[_text("accepted_legend", lang)], full_file="findings_accepted.csv", max_rows=max_rows)
     if table_exists(con, "rk_discrepancies"):
         _write_list(sheet("discrepancies"), st, con, lang, "rk_discrepancies", DISCREPANCIES_SHEET,
                     "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
@@ -277,15 +303,15 @@ def _statement_notes(meta: Mapping[str, object], lang: str) -> list[str]:
     return lines(dict(statement), lang, num)
 
 
-def _findings_with_titles(con: duckdb.DuckDBPyConnection, lang: str) -> str:
-    """The findings with their rule's title in `lang` (`rule_title`, from the rules table the session
-    writes: `rule_titles`), as a parenthesised SELECT; the titles stay empty without that table. Its rows
-    are read in `finish`."""
+def _findings_with_titles(con: duckdb.DuckDBPyConnection, lang: str, table: str = "rk_findings_out") -> str:
+    """The findings of `table` with their rule's title in `lang` (`rule_title`, from the rules table the
+    session writes: `rule_titles`), as a parenthesised SELECT; the titles stay empty without that table. Its
+    rows are read in `finish`."""
     titles = {rule: title for rule, title in rule_titles(con, lang).items() if title}
     if not titles:
-        return "(SELECT f.*, NULL::VARCHAR AS rule_title FROM rk_findings_out f)"
+        return f"(SELECT f.*, NULL::VARCHAR AS rule_title FROM {quote_ident(table)} f)"
     values = ", ".join(f"({sql_str(rule)}, {sql_str(title)})" for rule, title in sorted(titles.items()))
-    return (f"(SELECT f.*, t.rk_title AS rule_title FROM rk_findings_out f "
+    return (f"(SELECT f.*, t.rk_title AS rule_title FROM {quote_ident(table)} f "
             f"LEFT JOIN (VALUES {values}) t(rk_rule, rk_title) ON t.rk_rule = f.rule)")
 
 
@@ -330,6 +356,10 @@ def _write_summary(
     master = meta.get("master")
     if isinstance(master, Mapping):
         files.append(("kind_master", master))
+    accept = meta.get("accept")
+    accept_files = accept.get("files") if isinstance(accept, Mapping) else None
+    if isinstance(accept_files, Sequence) and not isinstance(accept_files, str):
+        files += [("kind_accept", e) for e in accept_files if isinstance(e, Mapping)]
     if files:
         section("inputs")
         head(t["kind"], t["file"], t["format"], "SHA-256", t["rows"])
@@ -386,6 +416,14 @@ def _write_summary(
                        st.blank(ws, f"t_text{tone}"), st.value(ws, int(n), f"t_num{tone}")])
     else:
         ws.append([st.text(ws, t["no_findings"], "plain")])
+
+    if table_exists(con, ACCEPTED_TABLE):
+        section("accepted_summary")
+        n_accepted = con.execute(f"SELECT count(*) FROM {ACCEPTED_TABLE}").fetchall()[0][0]
+        n_stale = con.execute(f"SELECT count(*) FROM {STALE_TABLE}").fetchall()[0][0] if table_exists(
+            con, STALE_TABLE) else 0
+        ws.append([st.text(ws, t["accepted_count"], "t_text"), st.value(ws, int(n_accepted), "t_num")])
+        ws.append([st.text(ws, t["stale_count"], "t_text"), st.value(ws, int(n_stale), "t_num")])
 
     section("discrepancy_count")
     if table_exists(con, "rk_discrepancies"):

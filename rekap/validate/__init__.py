@@ -6,6 +6,10 @@
 
 With a region list or a DPT list, use `rekap.Session`: it loads the lists, builds what the K rules read
 and runs `check` over the prepared data (`rekap.validate.typing.prepare`).
+
+Accepted findings (`--accept`, `rekap.validate.accept`) are moved out of the findings table into
+`ACCEPTED_TABLE`; the report's `counts`, `severity_counts` and `fails()` then count only the findings that count,
+and `accepted`, `accept_stale` say what the accept files did.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ FINDING_TYPES: dict[str, str] = {
     "row": "BIGINT",
 }
 FINDINGS_TABLE = "rk_findings_out"
+ACCEPTED_TABLE = "rk_findings_accepted"
+"""The accepted findings (`rekap.validate.accept`): the finding records, then the entry's reason, by, date."""
+STALE_TABLE = "rk_accept_stale"
+"""The accept files' entries that match no finding any more (`rekap.validate.accept`)."""
 
 
 
@@ -81,6 +89,35 @@ class ValidationReport:
     election_flag: str | None = None
     election_inputs: list[InputElection] = field(default_factory=list)
     """Each input's election type(s) and where they came from (TPS files, then reported recaps)."""
+    accepted: dict[str, int] = field(default_factory=dict)
+    """Accepted findings per rule (`rekap.Session.accept`, domain.md §5): moved out of the findings table into
+    `rk_findings_accepted`, so `counts`, `severity_counts` and `fails()` leave them out."""
+    accept_stale: int = 0
+    """Entries of the accept files that match no finding any more (table `rk_accept_stale`)."""
+    accept_not_run: dict[str, int] = field(default_factory=dict)
+    """Entries per rule whose rule did not run here (neither matched nor stale)."""
+    accept_without_reason: int = 0
+    """Accepted findings whose entry gives no reason."""
+    accept_files: list[dict[str, object]] = field(default_factory=list)
+    """The accept files read: path, name, sha256, rows (entries)."""
+
+    @property
+    def accepted_findings(self) -> pa.Table:
+        """The accepted findings (the finding records, then reason, by, date) as an Arrow table, in output order."""
+        return self.con.sql(f"SELECT * FROM {ACCEPTED_TABLE}").to_arrow_table()
+
+    @property
+    def stale_entries(self) -> pa.Table:
+        """The stale entries (file, line, rule, kode_wilayah, field, actual, reason) as an Arrow table."""
+        return self.con.sql(f"SELECT * FROM {STALE_TABLE}").to_arrow_table()
+
+    def first_stale(self, n: int) -> list[tuple[str, int, str, str | None, str | None, int | None]]:
+        """The first `n` stale entries as (file, line, rule, kode_wilayah, field, actual), in file and line order."""
+        if not self.accept_stale:
+            return []
+        return [(str(f), int(ln), str(r), k, fd, a) for f, ln, r, k, fd, a in self.con.execute(
+            f"SELECT file, line, rule, kode_wilayah, field, actual FROM {STALE_TABLE} ORDER BY rowid LIMIT $n",
+            {"n": n}).fetchall()]
 
     def worst(self) -> str | None:
         present = [s for s, n in self.severity_counts.items() if n]
@@ -274,6 +311,5 @@ def validate(
                  notes=notes, lang=lang)
 
 
-__all__ = ["FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "ValidationReport", "add_findings", "check", "evaluate",
-           "prepare",
-           "select_rules", "tps_elections", "validate"]
+__all__ = ["ACCEPTED_TABLE", "FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "STALE_TABLE", "ValidationReport",
+           "add_findings", "check", "evaluate", "prepare", "select_rules", "tps_elections", "validate"]
