@@ -320,13 +320,13 @@ def _check_accept(accept: list[Path] | None, write_accept: Path | None, outdir: 
               hint=_("tulis daftar terima di luar folder hasil"))
 
 
-def _accept_and_write(s: Session, accept: list[Path] | None, write_accept: Path | None) -> None:
-    """Apply the accept files to the session's findings, then write the findings that still count as an accept
-    file (`--write-accept`)."""
+def _accept_and_write(s: Session, accept: list[Path] | None, write_accept: Path | None, stored: bool = False) -> None:
+    """Apply the accept files (and with `stored`, the store's decisions) to the session's findings, then write
+    the findings that still count as an accept file (`--write-accept`)."""
     from rekap.report import write_records
 
-    if accept:
-        s.accept(accept)
+    if accept or stored:
+        s.accept(accept or [], stored=stored)
     if write_accept is not None:
         write_records(s.con, s.accept_template(), "csv", str(write_accept), None, s.tmpdir)
 
@@ -900,6 +900,41 @@ def store_add(
     raise SystemExit(EXIT_OK)
 
 
+@store_app.command(
+    "accept",
+    help=N_("Simpan keputusan daftar terima (temuan yang sudah diperiksa dan diterima, dengan alasannya) ke store."),
+    epilog=N_(
+        "Contoh:\n\n"
+        "  rekap validate unduhan/1127/ --write-accept diterima.csv   # lalu isi alasan, oleh, tanggal\n"
+        "  rekap store accept diterima.csv --store jatim.duckdb\n"
+        "  rekap run --store jatim.duckdb -o hasil                    # temuan itu tercantum sebagai diterima\n\n"
+        "Setiap baris disimpan dengan siapa yang menyimpannya dan kapan; berkas yang sama tidak disimpan dua kali."
+    ),
+)
+def store_accept_cmd(
+    files: Annotated[list[Path], typer.Argument(metavar=N_("DAFTAR..."), help=N_(
+        "Daftar terima (CSV dengan kolom 'rule', 'kode_wilayah', 'field', 'actual', 'reason', 'by', 'date')."), show_default=False)],
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Keep accepted findings in the store (the help shown is the catalogue's)."""
+    from rekap.i18n import resolve_lang
+
+    lang_code = resolve_lang(lang)
+    _check_accept(files, None)
+    with _open_session(lang_code) as s:
+        path = s.open_store(store)
+        try:
+            done = s.store_accept(files)
+        finally:
+            s.close_store()
+    for name, stored in done:
+        sys.stderr.write((_("{path}: {file}: keputusan tersimpan", lang_code, path=path, file=name) if stored else
+                          _("{path}: {file}: sudah tersimpan sebelumnya; tidak ada yang ditambahkan", lang_code,
+                            path=path, file=name)) + "\n")
+    raise SystemExit(EXIT_OK)
+
+
 @store_app.command("list", help=N_("Daftar snapshot dalam store."))
 def store_list(
     store: StoreOpt = None,
@@ -1227,12 +1262,14 @@ def run(
     with _open_session(lang_code) as s, _status(quiet, lang_code) as step:
         con = s.con
         previous_inputs = changes = None
+        stored_accepted = 0
         if store is not None:
             from rekap import store as store_mod
 
             s.open_store(store)
             try:
                 store_mod.progress_table(con, "kabkota")  # the page's coverage over time
+                stored_accepted = store_mod.copy_accepted(con)  # decisions kept with rekap store accept
                 if stored_previous is not None:
                     step(_("membandingkan dengan data sebelumnya", lang_code))
                     previous_inputs, changes = changes_since(
@@ -1269,11 +1306,11 @@ def run(
                 timings["coverage"] = time.perf_counter() - started - sum(timings.values())
             master_info = {"path": str(master), "sha256": _file_hash(master)}
         accept_info = None
-        if accept or write_accept is not None:
+        if accept or write_accept is not None or stored_accepted:
             step(_("mencocokkan daftar terima", lang_code))
-            _accept_and_write(s, accept, write_accept)
+            _accept_and_write(s, accept, write_accept, stored=bool(stored_accepted))
             timings["accept"] = time.perf_counter() - started - sum(timings.values())
-            if accept:
+            if accept or stored_accepted:
                 accept_info = {"files": report.accept_files, "accepted": sum(report.accepted.values()),
                                "accepted_per_rule": dict(report.accepted), "stale": report.accept_stale,
                                "without_reason": report.accept_without_reason,

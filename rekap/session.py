@@ -559,7 +559,7 @@ class Session:
                                          {"new": renamed, "old": src["name"]})
                     src["name"] = renamed
 
-    def accept(self, paths: Sequence[PathLike]) -> ValidationReport:
+    def accept(self, paths: Sequence[PathLike], *, stored: bool = False) -> ValidationReport:
         """Accepted findings (domain.md §5): read the accept files (CSV: rule, kode_wilayah, field, actual,
         reason, by, date; `rekap.io.accept`) and move every finding an entry names out of `s.FINDINGS` into
         `s.ACCEPTED` (with the entry's reason, by, date); entries that match nothing any more are
@@ -568,10 +568,31 @@ class Session:
         (and `compare`); a later `compare` matches its new findings too. Several calls: the last one's files."""
         report = self._need_report()
         files = load_accept(self.con, [Path(p) for p in paths], known_rules=frozenset(REGISTRY), tmpdir=self.tmpdir)
+        records = [f.record() for f in files]
+        if stored and table_exists(self.con, store_mod.STORED_ACCEPT_TABLE):
+            # The store's decisions (`rekap store accept`, copied by `store_accepted_copy`) count as one more file.
+            self.con.execute(f"INSERT INTO rk_accept SELECT * FROM {store_mod.STORED_ACCEPT_TABLE}")
+            n = count(self.con, f"SELECT count(*) FROM {store_mod.STORED_ACCEPT_TABLE}")
+            digest = self.con.execute(
+                "SELECT sha256(string_agg(concat_ws('|', file, line, rule, kode_wilayah, field, actual, reason, \"by\", "
+                f"date), chr(10) ORDER BY file, line)) FROM {store_mod.STORED_ACCEPT_TABLE}").fetchall()[0][0]
+            records.append({"path": "@store", "name": "@store", "sha256": digest, "rows": n})
         accepting.apply_accept(self.con, report)
-        report.accept_files = [f.record() for f in files]
+        report.accept_files = records
         self.accept_files = files
         return report
+
+    def store_accept(self, paths: Sequence[PathLike], *, by: str | None = None) -> list[tuple[str, bool]]:
+        """Keep the decisions of accept files in the open store (`rekap store accept`), with who stored them
+        (`by`, default the login name) and when; a file stored already is skipped. Return (file, stored)."""
+        import getpass
+
+        files = load_accept(self.con, [Path(p) for p in paths], known_rules=frozenset(REGISTRY), tmpdir=self.tmpdir)
+        try:
+            who = by or getpass.getuser()
+        except (KeyError, OSError):
+            who = ""
+        return store_mod.store_accepted(self.con, files, who)
 
     def accept_template(self) -> str:
         """The findings that count now as the rows of an accept file (`--write-accept`): table name of

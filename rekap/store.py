@@ -334,6 +334,57 @@ def write_snapshot(
     return sid
 
 
+ACCEPTED_DDL = f"""CREATE TABLE IF NOT EXISTS {ALIAS}.accepted (file VARCHAR, sha256 VARCHAR, line BIGINT, rule VARCHAR,
+    kode_wilayah VARCHAR, field VARCHAR, actual BIGINT, reason VARCHAR, "by" VARCHAR, date VARCHAR,
+    stored_at TIMESTAMP, stored_by VARCHAR)"""
+"""Accepted findings kept in the store (`rekap store accept`): each accept file's entries, with who stored them
+and when (the table is made on the first accept; a store without it has no decisions)."""
+STORED_ACCEPT_TABLE = "rk_store_accepted"
+
+
+def store_accepted(con: duckdb.DuckDBPyConnection, files: Sequence[Any], by: str) -> list[tuple[str, bool]]:
+    """Keep the entries of the accept files just read (`rk_accept`, `rekap.io.accept.load_accept`) in the store,
+    one transaction; a file whose SHA-256 is stored already is skipped. Return (file, stored) per file."""
+    out: list[tuple[str, bool]] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(ACCEPTED_DDL)
+        for f in files:
+            known = con.execute(f"SELECT count(*) FROM {ALIAS}.accepted WHERE sha256 = $s", {"s": f.sha256}
+                                ).fetchall()[0][0]
+            if known:
+                out.append((f.path, False))
+                continue
+            con.execute(
+                f"""INSERT INTO {ALIAS}.accepted
+                    SELECT $name, $sha, line, rule, kode_wilayah, field, actual, reason, "by", date,
+                           now()::TIMESTAMP, $by
+                    FROM rk_accept WHERE file = $file ORDER BY line""",
+                {"name": Path(f.path).name, "sha": f.sha256, "by": by, "file": f.path},
+            )
+            out.append((f.path, True))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return out
+
+
+def copy_accepted(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's accepted findings as `rk_store_accepted` (the columns of `rk_accept`; `file` is the accept
+    file's name and `@store`), in the order they were stored; return how many (0: none, or no table)."""
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $d AND table_name = 'accepted'",
+                      {"d": ALIAS}).fetchall()[0][0]
+    if not has:
+        return 0
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {STORED_ACCEPT_TABLE} AS
+            SELECT file || ' @store' AS file, line, rule, kode_wilayah, field, actual, reason, "by", date
+            FROM {ALIAS}.accepted ORDER BY stored_at, file, line"""
+    )
+    return int(con.execute(f"SELECT count(*) FROM {STORED_ACCEPT_TABLE}").fetchall()[0][0])
+
+
 def list_table(con: duckdb.DuckDBPyConnection) -> str:
     """`rk_store_list`: one row per snapshot: label, time, files, rows, TPS, TPS versions it added, change records."""
     con.execute(

@@ -72,7 +72,7 @@ CLICK_LINES = re.compile(
 """Click's and Typer's own words (usage line, section headings, completion options)."""
 COMMAND_WORDS = re.compile(
     r"(?m)\brekap(?:\s+--?[\w-]+(?:\s+\w+)?)*\s+(?:validate|aggregate|compare|progress|run|rules|diff|store)\b|"
-    r"^\s+(?:validate|aggregate|compare|progress|run|rules|diff|store|add|list|log)(?=\s{2})|"
+    r"^\s+(?:validate|aggregate|compare|progress|run|rules|diff|store|add|list|log|accept)(?=\s{2})|"
     r"(?:--fail-on|--format|-f|--level|--lang|--election|--input-format|--kertas)[ =][\w,|/-]+|"
     r"\[(?:default|bawaan): [^\]]*\]|\b(?:error|warning|info|never)\|[\w|]+"
 )
@@ -254,7 +254,7 @@ def test_corpus_speaks_one_language(case: dict[str, object], lang: str, monkeypa
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("command", [[], ["validate"], ["aggregate"], ["compare"], ["progress"], ["run"], ["rules"],
                                      ["diff"], ["store"], ["store", "add"], ["store", "log"], ["store", "list"],
-                                     ["store", "progress"]])
+                                     ["store", "progress"], ["store", "accept"]])
 def test_help_speaks_one_language(command: list[str], lang: str) -> None:
     env_lang = {"REKAP_LANG": lang}
     got = subprocess.run([sys.executable, "-m", "rekap", *command, "--help"], capture_output=True, text=True,

@@ -263,3 +263,40 @@ def test_run_builds_the_bundle_of_the_last_snapshot(three: tuple[Path, list[Path
     assert res.code == 2 and "sudah berubah sejak disimpan" in res.stderr
     res = run_cli(["run", str(files[0]), "--store", str(store), "-o", str(tmp_path / "hasil3")])
     assert res.code == 2 and "tanpa BERKAS" in res.stderr
+
+
+def test_accepted_findings_kept_in_the_store_count_in_run(three: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    """`rekap store accept` keeps the decisions with who and when; `rekap run --store` lists those findings as
+    accepted (and they no longer decide the exit code)."""
+    import csv
+    import json
+
+    store, files = three
+    for i, f in enumerate(files[:2]):
+        add(store, [f], f"s{i}", at=f"2024-02-2{i}T10:00")
+    accept = tmp_path / "diterima.csv"
+    res = run_cli(["validate", str(files[1]), "--write-accept", str(accept), "-q"])
+    assert res.code == 1  # A006 on TPS 1 (85 + 107 + 38 ≠ 228)
+    with accept.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["rule"] for r in rows} == {"A006"}
+    for r in rows:
+        r.update(reason="dicocokkan dengan C.Hasil", by="PPK", date="2024-02-22")
+    with accept.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    res = run_cli(["store", "accept", str(accept), "--store", str(store)])
+    assert res.code == 0 and "keputusan tersimpan" in res.stderr
+    res = run_cli(["store", "accept", str(accept), "--store", str(store)])
+    assert res.code == 0 and "sudah tersimpan sebelumnya" in res.stderr
+    with duckdb.connect(str(store), read_only=True) as con:
+        kept = con.execute('SELECT rule, kode_wilayah, reason, "by", stored_by IS NOT NULL, stored_at IS NOT NULL '
+                           "FROM accepted").fetchall()
+    assert kept == [("A006", "3101011001001", "dicocokkan dengan C.Hasil", "PPK", True, True)]
+    out = tmp_path / "hasil"
+    res = run_cli(["run", "--store", str(store), "-o", str(out)])
+    assert res.code == 0, res.stderr  # the only error finding is accepted (D003 does not decide run's exit code)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["accept"]["accepted"] == len(rows)
+    assert "dicocokkan dengan C.Hasil" in (out / "findings_accepted.csv").read_text()
