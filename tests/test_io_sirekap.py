@@ -706,7 +706,7 @@ def test_duckdb_reads_json_lines_as_the_python_path_does(
     assert outcome(path, "from_file") == outcome(data, "from_bytes")
 
 
-@pytest.mark.parametrize("case", ["plain", "by rank", "values of every kind", "strings with escapes",
+@pytest.mark.parametrize("case", ["plain", "by rank", "values of every kind",
                                   "unknown administrasi keys and late columns",
                                   "bare records, kode from url, path or source_file", "mixed races numbered",
                                   "null-valued unknown id with a table", "minus zero"])

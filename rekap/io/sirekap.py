@@ -771,12 +771,8 @@ def _plain_lines(path: Path) -> int | None:
 
 
 def _sql_text(value: str) -> str:
-    """SQL text of a JSON value already checked to be one of _SCALAR_TYPES (NULL for JSON null)."""
-    return f"CASE WHEN json_type({value}) = 'NULL' THEN NULL ELSE {value} ->> '$' END"
-
-
-def _sql_location(value: str) -> str:
-    return f"CASE WHEN json_type({value}) = 'VARCHAR' THEN {value} ->> '$' END"
+    """SQL text of a JSON value checked by `_sql_scalar` (NULL for JSON null)."""
+    return f"CASE WHEN starts_with({value}, '\"') THEN {value} ->> '$' WHEN {value} <> 'null' THEN {value}::VARCHAR END"
 
 
 def _fast_json_lines(
@@ -809,25 +805,28 @@ def _fast_read(
     lines: int,
     stage: str,
 ) -> RawTable | None:
-    kode, url, path_, source, data, chart, admin, table_key, ts = (f"v[{i}]" for i in range(1, 10))
-    d_chart, d_admin, d_table, d_ts = (f"dv[{i}]" for i in range(1, 5))
-    # `data` is the record's body when it is an object with one of the body keys; else the record itself.
-    # (only an object has keys: json_extract finds none in anything else)
+    kode, url, path_, source, data, chart, admin, table_key, ts, d_chart, d_admin, d_table, d_ts = (
+        f"v[{i}]" for i in range(1, 14))
+    # `data` is the record's body when it is an object with one of the body keys (json_extract finds keys in
+    # objects only); else the record itself.
     in_data = f"({d_chart} IS NOT NULL OR {d_admin} IS NOT NULL OR {d_table} IS NOT NULL)"
     body = {key: f"CASE WHEN {in_data} THEN {inner} ELSE {outer} END"
             for key, inner, outer in (("chart", d_chart, chart), ("admin", d_admin, admin),
                                       ("table", d_table, table_key), ("ts", d_ts, ts))}
-    locations = [_sql_location(v) for v in (url, path_, source)]
-    own_kode = f"CASE WHEN json_type({kode}) IN {_SCALAR_TYPES} THEN nullif({_sql_text(kode)}, '') END"
+    locations = [f"CASE WHEN starts_with({v}, '\"') THEN {v} ->> '$' END" for v in (url, path_, source)]
+    own_kode = f"nullif({_sql_text(kode)}, '')"
     kode_sql = "coalesce(" + ", ".join(
         [own_kode] + [f"nullif(regexp_extract({loc}, '{_SQL_KODE_RE}', 1), '')" for loc in locations]) + ")"
     race_sql = "coalesce(" + ", ".join(
         f"nullif(regexp_extract({loc}, '{_SQL_RACE_RE}', 1), '')" for loc in locations) + ")"
+    repeated = "|".join(f'"{key}"[ \\t]*:.*"{key}"[ \\t]*:' for key in (
+        "kode_tps", "url", "path", "source_file", "data", "chart", "administrasi", "table", "ts"))
     bad = " OR ".join([
         "NOT regexp_matches(j, '^[ \\t]*\\{')",  # an object (JSON Lines has no line breaks before it)
-        # No duplicate keys in the objects read (the Python parser keeps the last value, DuckDB the first).
-        "len(tk) <> len(list_distinct(tk))",
-        "len(dk) <> len(list_distinct(dk))",
+        # No key read here twice (the Python parser keeps the last value, DuckDB the first), and no
+        # key spelled with an escape that the count could miss.
+        f"regexp_matches(j, '{repeated}')",
+        "contains(j, '\\u00')",
         "len(ak) <> len(list_distinct(ak))",
         "len(ck) <> len(list_distinct(ck))",
         # what the Python parser refuses and DuckDB's accepts: trailing commas, nesting too deep for it
@@ -835,33 +834,30 @@ def _fast_read(
         "(strlen(j) > 1500 AND strlen(j) - strlen(regexp_replace(j, '[\\[{]', '', 'g')) > 700)",
         f"NOT ({in_data} OR {chart} IS NOT NULL OR {admin} IS NOT NULL OR {table_key} IS NOT NULL)",
         "tbl IS NOT NULL",
-        f"{kode} IS NOT NULL AND json_type({kode}) NOT IN {_SCALAR_TYPES}",
+        f"NOT {_sql_scalar(kode)}",
         "kode IS NULL",
         # Python's `$` also matches before a final newline
         *[f"contains(coalesce({loc}, ''), chr(10))" for loc in locations],
-        f"ts_j IS NOT NULL AND json_type(ts_j) NOT IN {_SCALAR_TYPES}",
-        "adm_j IS NOT NULL AND adm_t NOT IN ('OBJECT', 'NULL')",
-        "chart_j IS NOT NULL AND chart_t NOT IN ('OBJECT', 'NULL')",
+        f"NOT {_sql_scalar('ts_j')}",
+        "NOT (adm_j IS NULL OR adm_j = 'null' OR starts_with(adm_j, '{'))",
+        "NOT (chart_j IS NULL OR chart_j = 'null' OR starts_with(chart_j, '{'))",
     ])
     stage_q = quote_ident(stage)
     con.execute(f"""
         CREATE TEMP TABLE {stage_q} AS
-        SELECT kode, race, ts_j, CASE WHEN adm_t = 'OBJECT' THEN adm_j END AS adm, ak,
-               CASE WHEN chart_t = 'OBJECT' THEN chart_j END AS chart, ck, ({bad}) AS bad
+        SELECT kode, race, ts_j, CASE WHEN starts_with(adm_j, '{{') THEN adm_j END AS adm, ak,
+               CASE WHEN starts_with(chart_j, '{{') THEN chart_j END AS chart, ck, ({bad}) AS bad
         FROM (
-          SELECT *, json_type(adm_j) AS adm_t, json_type(chart_j) AS chart_t, json_keys(adm_j) AS ak,
-                 json_keys(chart_j) AS ck
+          SELECT *, json_keys(adm_j) AS ak, json_keys(chart_j) AS ck
           FROM (
-            SELECT j, v, dv, tk, dk, {body['table']} AS tbl, {body['ts']} AS ts_j, {body['admin']} AS adm_j,
+            SELECT j, v, {body['table']} AS tbl, {body['ts']} AS ts_j, {body['admin']} AS adm_j,
                    {body['chart']} AS chart_j, {kode_sql} AS kode, {race_sql} AS race
             FROM (
-                SELECT j, v, json_extract(v[5], ['$.chart', '$.administrasi', '$.table', '$.ts']) AS dv,
-                       json_keys(j) AS tk, json_keys(v[5]) AS dk
-                FROM (
-                    SELECT json AS j, json_extract(json, ['$.kode_tps', '$.url', '$.path', '$.source_file', '$.data',
-                                                          '$.chart', '$.administrasi', '$.table', '$.ts']) AS v
-                    FROM read_json_objects(?, format = 'newline_delimited')
-                )
+                SELECT json AS j,
+                       json_extract(json, ['$.kode_tps', '$.url', '$.path', '$.source_file', '$.data', '$.chart',
+                                           '$.administrasi', '$.table', '$.ts', '$.data.chart', '$.data.administrasi',
+                                           '$.data.table', '$.data.ts']) AS v
+                FROM read_json_objects(?, format = 'newline_delimited')
             )
           )
         )""", [str(path)])  # noqa: S608 (identifiers quoted, the rest constant)
@@ -872,9 +868,9 @@ def _fast_read(
         f"SELECT DISTINCT unnest(ak) FROM {stage_q} ORDER BY 1").fetchall()]  # noqa: S608
     chart_keys = [k for (k,) in con.execute(
         f"SELECT DISTINCT unnest(ck) FROM {stage_q} ORDER BY 1").fetchall()]  # noqa: S608
-    if any(not (_is_candidate_id(k) or k == "null") for k in chart_keys + admin_keys if "\\" in k or '"' in k):
-        return None
     if any(not (_is_candidate_id(k) or k == "null") for k in chart_keys):
+        return None
+    if any(not k.isidentifier() for k in admin_keys):
         return None
     kept_admin = [k for k in admin_keys if k in _ADMIN_COLUMNS]
 
@@ -906,24 +902,26 @@ def _fast_read(
     def paths(keys: list[str]) -> str:
         return "[" + ", ".join(_sql_literal(f'$."{k}"') for k in keys) + "]"
 
-    columns: dict[str, str] = {
-        "kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'", "ts": _sql_text("ts_j")}
-    checks = [f"coalesce(json_type(ts_j), 'NULL') NOT IN {_SCALAR_TYPES}"]
+    columns: dict[str, str] = {"kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'",
+                               "ts": _sql_text("ts_j")}
     for i, key in enumerate(kept_admin, start=1):
-        columns[key] = _sql_text(f"a[{i}]")
-    if kept_admin:
-        checks.append(f"list_bool_or(list_transform(a, lambda x: coalesce(json_type(x), 'NULL') NOT IN {_SCALAR_TYPES}))")
+        columns[key] = f"a[{i}]"
     chart_used = [k for k in chart_keys if k in mapping]
     for number in sorted(set(mapping.values())):
-        values = [_sql_text(f"c[{chart_used.index(key) + 1}]") for key, k in mapping.items()
-                  if k == number and key in chart_used]
+        values = [f"c[{chart_used.index(key) + 1}]" for key, k in mapping.items() if k == number and key in chart_used]
         columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL"
+    # Values other than integers, strings and null (a float, a boolean, an integer too large for DuckDB)
+    # leave the file to the Python path.
+    scalar = f"lambda x: coalesce(x, 'NULL') NOT IN {_SCALAR_TYPES}"
+    checks = ["false"]
+    if kept_admin:
+        checks.append(f"list_bool_or(list_transform(json_type(adm, {paths(kept_admin)}), {scalar}))")
     if chart_used:
-        checks.append(f"list_bool_or(list_transform(c, lambda x: coalesce(json_type(x), 'NULL') NOT IN {_SCALAR_TYPES}))")
+        checks.append(f"list_bool_or(list_transform(json_type(chart, {paths(chart_used)}), {scalar}))")
     headers = canonical_order(frozenset(columns))
     select = ", ".join(f"({columns[h]})::VARCHAR AS {quote_ident(h)}" for h in headers)
-    a_list = f"json_extract(adm, {paths(kept_admin)})" if kept_admin else "NULL"
-    c_list = f"json_extract(chart, {paths(chart_used)})" if chart_used else "NULL"
+    a_list = f"json_extract_string(adm, {paths(kept_admin)})" if kept_admin else "NULL"
+    c_list = f"json_extract_string(chart, {paths(chart_used)})" if chart_used else "NULL"
     con.execute(f"""
         CREATE OR REPLACE TABLE {quote_ident(table)} AS
         SELECT {select}, (r + 1)::BIGINT AS _row, coalesce({' OR '.join(checks)}, false) AS _odd
@@ -943,6 +941,13 @@ def _fast_read(
     if unknown:
         notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(sorted(unknown))))
     return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
+
+
+def _sql_scalar(value: str) -> str:
+    """SQL: the JSON text `value` (as json_extract writes it) is absent, null, a string or an integer that
+    Python reads (its digits are then `json_text`'s)."""
+    return (f"({value} IS NULL OR {value} = 'null' OR starts_with({value}, '\"') "
+            f"OR (regexp_full_match({value}, '-?[0-9]+') AND strlen({value}) < 4000))")
 
 
 def _sql_literal(text: str) -> str:
