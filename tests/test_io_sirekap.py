@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from rekap.errors import InputError
+from rekap.io import sirekap
 from rekap.io.base import RawTable
 from rekap.io.paslon import load_paslon
 from rekap.io.sirekap import read_sirekap
@@ -619,3 +620,104 @@ def test_encoding_error_names_the_byte_and_its_offset_in_the_file(con: duckdb.Du
     # With a byte-order mark the offset still counts from the file's first byte.
     assert "byte 0xe9 pada posisi 5" in error_of(con, b"\xef\xbb\xbf{\"\xe9\"}").message
     assert "byte 0xe9 pada posisi 2" in error_of(con, b"{\"\xe9\"}").message
+
+
+# --- JSON Lines read by DuckDB's JSON reader --------------------------------------------------------------
+
+W3 = json.dumps(wrapper("3101011001003", chart={"null": None, "100025": 1, "100027": None}, administrasi=None))
+FAST_CASES: dict[str, tuple[bytes, dict[str, int] | None]] = {
+    **STREAM_CASES,
+    "values of every kind": (jsonl(
+        wrapper(administrasi={"suara_sah": "12", "suara_total": "1.5", "pemilih_dpt_j": -3, "pemilih_dpt_l": 2 ** 63}),
+        wrapper("3101011001002", administrasi={"suara_sah": 1.0, "suara_total": True, "pemilih_dpt_j": [1]}),
+    ), PPWP),
+    "strings with escapes": (jsonl(
+        wrapper(administrasi={"suara_sah": "1\n2", "suara_total": "é\"/", "pemilih_dpt_j": ""}),
+        wrapper("3101011001002", ts=None)), PPWP),
+    "unknown administrasi keys and late columns": (jsonl(
+        wrapper(administrasi={"suara_sah": 5, "foo": 1}), wrapper("3101011001002", administrasi={"bar": 2}),
+        wrapper("3101011001003", administrasi={"ss_rusak": 3}), json.loads(W3)), None),
+    "bare records, kode from url, path or source_file": (jsonl(
+        {"url": URL.format(race="ppwp", kode="3101011001001"), **tps_data()},
+        {"path": "x/hhcw/ppwp/31/3101011001002.json?x=1", **tps_data(ts=5)},
+        {"source_file": "a\\3101011001003.json", "kode_tps": "", **tps_data(chart=None)},
+        {"kode_tps": 3101011001004, **tps_data(chart={})}), PPWP),
+    "kode_tps of an odd type": (jsonl(wrapper(), {"kode_tps": 1.5, "data": tps_data()}), PPWP),
+    "url with a final newline": (jsonl({"url": "u/3101011001001.json\n", **tps_data()}, wrapper()), PPWP),
+    "duplicate keys": (b'{"kode_tps": "3101011001001", "kode_tps": "3101011001009", "data": {"chart": null}}\n'
+                       + W1.encode() + b"\n", PPWP),
+    "duplicate chart key": (W1.encode() + b'\n{"kode_tps": "3101011001002", "data": {"chart": {"100025": 1, '
+                            b'"100025": 2}}}\n', PPWP),
+    "duplicate administrasi key": (W1.encode() + b'\n{"kode_tps": "3101011001002", "data": {"administrasi": '
+                                   b'{"suara_sah": 1, "suara_sah": 2}}}\n', PPWP),
+    "escaped key": (W1.encode() + b'\n{"kode_tps": "3101011001002", "d\\u0061ta": {"chart": null}, "chart": {}}\n',
+                    PPWP),
+    "trailing comma": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {},}\n', PPWP),
+    "NaN and Infinity": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {"100025": NaN}, "x": Infinity}\n',
+                         PPWP),
+    "deep value in an ignored key": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {}, "x": '
+                                     + b"[" * 3000 + b"]" * 3000 + b"}\n", PPWP),
+    "two values on a line": (W1.encode() + b"\n" + W2.encode() + b" " + W2.encode() + b"\n", PPWP),
+    "blank line in the middle": (W1.encode() + b"\n\n" + W2.encode() + b"\n", PPWP),
+    "spaces line": (W1.encode() + b"\n   \n" + W2.encode() + b"\n", PPWP),
+    "region recap": (W1.encode() + b'\n{"kode_tps": "3101011001002", "data": {"chart": {}, "table": {}}}\n', PPWP),
+    "data without body keys": (W1.encode() + b'\n{"kode_tps": "3101011001002", "data": {"x": 1}, "chart": null}\n',
+                               PPWP),
+    "not a record": (W1.encode() + b'\n{"hello": 1}\n', PPWP),
+    "chart of the wrong type": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": [1]}\n', PPWP),
+    "administrasi of the wrong type": (W1.encode() + b'\n{"kode_tps": "3101011001002", "administrasi": 5}\n', PPWP),
+    "no kode_tps": (W1.encode() + b'\n{"url": "x", "chart": null}\n', PPWP),
+    "unknown id with a table": (jsonl(wrapper(), wrapper("3101011001002", chart={"999": 5})), PPWP),
+    "null-valued unknown id with a table": (jsonl(wrapper(), wrapper("3101011001002", chart={"999": None})), PPWP),
+    "non-id chart key": (jsonl(wrapper(), wrapper("3101011001002", chart={"abc": 5})), None),
+    "mixed races numbered": (jsonl(wrapper(), wrapper("3101011001002", race="pkwkp", chart=None),
+                                   wrapper("3101011001003", race="pkwkp", chart=None)), PPWP),
+    "mixed races by rank": (jsonl(wrapper(), wrapper("3101011001002", race="pdpd")), None),
+    "pilkada by rank": (jsonl(wrapper(race="pkwkk"), wrapper("3101011001002", race="pkwkk")), None),
+    "disjoint ids by rank": (jsonl(wrapper(), wrapper("3101011001002", chart={"7": 1, "8": 2})), None),
+    "two ids one number": (jsonl(wrapper(), wrapper("3101011001002", chart={"100025": 1, "200025": 2})),
+                           {**PPWP, "200025": 1}),
+    "control character": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {"100025": "a\tb"}}\n', PPWP),
+    "invalid UTF-8 in a string": (W1.encode() + b'\n{"kode_tps": "3101011001002", "ts": "\xff"}\n', PPWP),
+    "huge integer": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {"100025": ' + b"9" * 30 + b"}}\n", PPWP),
+    "minus zero": (W1.encode() + b'\n{"kode_tps": "3101011001002", "chart": {"100025": -0}}\n', PPWP),
+}
+
+
+@pytest.mark.parametrize("case", list(FAST_CASES))
+def test_duckdb_reads_json_lines_as_the_python_path_does(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """Files read by DuckDB's JSON reader (any size here) give the table, notes and error of the Python
+    path, or leave the file to it."""
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data, paslon = FAST_CASES[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+
+    def outcome(source: bytes | Path, table: str) -> object:
+        try:
+            raw = read_sirekap(con, source, table, "input.jsonl", paslon=paslon)
+        except InputError as exc:
+            return ("error", exc.message, exc.hint)
+        cursor = con.execute(f'SELECT * FROM "{table}" ORDER BY _row')
+        return (raw.headers, raw.rows, raw.notes, [d[0] for d in cursor.description], cursor.fetchall())
+
+    assert outcome(path, "from_file") == outcome(data, "from_bytes")
+
+
+@pytest.mark.parametrize("case", ["plain", "by rank", "values of every kind",
+                                  "unknown administrasi keys and late columns",
+                                  "bare records, kode from url, path or source_file", "mixed races numbered",
+                                  "null-valued unknown id with a table", "minus zero"])
+def test_plain_json_lines_take_the_duckdb_path(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data, paslon = FAST_CASES[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    if case in ("values of every kind",):
+        assert sirekap._fast_json_lines(con, path, "t", "input.jsonl", paslon) is None
+    else:
+        assert sirekap._fast_json_lines(con, path, "t", "input.jsonl", paslon) is not None

@@ -21,7 +21,14 @@ What the reader produces (all text, canonical names, plus `_row`):
 - Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
   number (JSON Lines), the 1-based element index (array) or 1 (single object).
 
-Memory: a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
+Speed: a plain JSON Lines file of 1 MB or more (LF line ends, no BOM, no blank lines) is read by DuckDB's
+JSON reader (`read_json_objects` + `json_extract`, set-based; `_fast_json_lines`), which gives the same
+table and notes. Every record is checked in SQL first; a file with anything whose answer might differ
+(a value that is not an integer, a string or null; duplicate or escaped keys; trailing commas or deep
+nesting, which DuckDB accepts and Python refuses; a record the Python path refuses; a candidate-numbering
+problem) is read by the Python path below instead, which names the problem exactly as before.
+
+Memory: otherwise, a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
 record's values go into per-column lists as it passes, so the reader holds about 1.4× the file's size
 (a JSON array or a single object is parsed whole). Candidate ids are numbered once every record is read
 (numbering by rank needs them all); a numbering problem is raised then, after any record that cannot be
@@ -604,6 +611,10 @@ def read_sirekap(
     `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
     Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
     """
+    if isinstance(data, Path):
+        fast = _fast_json_lines(con, data, table, display, paslon)
+        if fast is not None:
+            return fast
     streamed = _streamed_json_lines(data, display) if isinstance(data, Path) else None
     unknown_admin: Counter[str] = Counter()
     numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
@@ -735,3 +746,217 @@ def _string_array(values: list[Any]) -> pa.Array:
         if inferred.type == pa.int64() or inferred.type == pa.null():
             return inferred.cast(pa.string())
     return pa.array([json_text(v) for v in values], type=pa.string())
+
+
+# --- JSON Lines through DuckDB's own JSON reader ------------------------------------------------------
+
+_FAST_MIN_BYTES = 1 << 20
+"""Smaller files take the Python path: DuckDB's start-up costs more than it saves there."""
+_CHUNK = 1 << 24
+_SQL_KODE_RE = r"(?:^|[/\\])([0-9]{13})(?:\.[A-Za-z0-9]+)?(?:[?#].*)?$"
+_SQL_RACE_RE = r"(?:^|/)hhcw/([a-z]+)/"
+_SCALAR_TYPES = "('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL')"
+"""JSON values whose text DuckDB spells as `json_text` does (digits, the string itself, NULL)."""
+
+
+def _plain_lines(path: Path) -> int | None:
+    """The number of lines of a file that DuckDB may read for `read_sirekap`, or None: at least two
+    lines, LF only (no CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM.
+    Blank lines are found later (DuckDB skips them, so its row count comes out short)."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if lines == 0 and last == b"\n" and chunk.startswith(codecs.BOM_UTF8):
+                return None
+            if b"\r" in chunk:
+                return None
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return lines if lines >= 2 else None
+
+
+def _sql_text(value: str) -> str:
+    """SQL text of a JSON value checked by `_sql_scalar` (NULL for JSON null)."""
+    return f"CASE WHEN starts_with({value}, '\"') THEN {value} ->> '$' WHEN {value} <> 'null' THEN {value}::VARCHAR END"
+
+
+def _fast_json_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, display: str, paslon: dict[str, int] | None
+) -> RawTable | None:
+    """`read_sirekap` of a plain JSON Lines file by DuckDB's JSON reader, set-based; None whenever the
+    answer might differ from the Python path's (any record that is odd, broken or refused there, any
+    value other than an integer, a string or null, duplicate keys, blank lines, CR, a BOM, trailing
+    commas, deep nesting): the caller then reads the file the Python way, which names the problem."""
+    if path.stat().st_size < _FAST_MIN_BYTES:
+        return None
+    lines = _plain_lines(path)
+    if lines is None:
+        return None
+    stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
+    try:
+        return _fast_read(con, path, table, display, paslon, lines, stage)
+    except duckdb.Error:
+        return None
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+
+
+def _fast_read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    lines: int,
+    stage: str,
+) -> RawTable | None:
+    kode, url, path_, source, data, chart, admin, table_key, ts, d_chart, d_admin, d_table, d_ts = (
+        f"v[{i}]" for i in range(1, 14))
+    # `data` is the record's body when it is an object with one of the body keys (json_extract finds keys in
+    # objects only); else the record itself.
+    in_data = f"({d_chart} IS NOT NULL OR {d_admin} IS NOT NULL OR {d_table} IS NOT NULL)"
+    body = {key: f"CASE WHEN {in_data} THEN {inner} ELSE {outer} END"
+            for key, inner, outer in (("chart", d_chart, chart), ("admin", d_admin, admin),
+                                      ("table", d_table, table_key), ("ts", d_ts, ts))}
+    locations = [f"CASE WHEN starts_with({v}, '\"') THEN {v} ->> '$' END" for v in (url, path_, source)]
+    own_kode = f"nullif({_sql_text(kode)}, '')"
+    kode_sql = "coalesce(" + ", ".join(
+        [own_kode] + [f"nullif(regexp_extract({loc}, '{_SQL_KODE_RE}', 1), '')" for loc in locations]) + ")"
+    race_sql = "coalesce(" + ", ".join(
+        f"nullif(regexp_extract({loc}, '{_SQL_RACE_RE}', 1), '')" for loc in locations) + ")"
+    repeated = "|".join(f'"{key}"[ \\t]*:.*"{key}"[ \\t]*:' for key in (
+        "kode_tps", "url", "path", "source_file", "data", "chart", "administrasi", "table", "ts"))
+    bad = " OR ".join([
+        "NOT regexp_matches(j, '^[ \\t]*\\{')",  # an object (JSON Lines has no line breaks before it)
+        # No key read here twice (the Python parser keeps the last value, DuckDB the first), and no
+        # key spelled with an escape that the count could miss.
+        f"regexp_matches(j, '{repeated}')",
+        "contains(j, '\\u00')",
+        # what the Python parser refuses and DuckDB's accepts: trailing commas, nesting too deep for it
+        r"regexp_matches(j, ',[ \t\n]*[\]}]')",
+        "(strlen(j) > 1500 AND strlen(j) - strlen(regexp_replace(j, '[\\[{]', '', 'g')) > 700)",
+        f"NOT ({in_data} OR {chart} IS NOT NULL OR {admin} IS NOT NULL OR {table_key} IS NOT NULL)",
+        "tbl IS NOT NULL",
+        f"NOT {_sql_scalar(kode)}",
+        "kode IS NULL",
+        # Python's `$` also matches before a final newline
+        *[f"contains(coalesce({loc}, ''), chr(10))" for loc in locations],
+        f"NOT {_sql_scalar('ts_j')}",
+        "NOT (adm_j IS NULL OR adm_j = 'null' OR starts_with(adm_j, '{'))",
+        "NOT (chart_j IS NULL OR chart_j = 'null' OR starts_with(chart_j, '{'))",
+    ])
+    stage_q = quote_ident(stage)
+    con.execute(f"""
+        CREATE TEMP TABLE {stage_q} AS
+        SELECT kode, race, ts_j, CASE WHEN starts_with(adm_j, '{{') THEN adm_j END AS adm, ak,
+               CASE WHEN starts_with(chart_j, '{{') THEN chart_j END AS chart, ck, ({bad}) AS bad
+        FROM (
+          SELECT *, json_keys(adm_j) AS ak, json_keys(chart_j) AS ck
+          FROM (
+            SELECT j, v, {body['table']} AS tbl, {body['ts']} AS ts_j, {body['admin']} AS adm_j,
+                   {body['chart']} AS chart_j, {kode_sql} AS kode, {race_sql} AS race
+            FROM (
+                SELECT json AS j,
+                       json_extract(json, ['$.kode_tps', '$.url', '$.path', '$.source_file', '$.data', '$.chart',
+                                           '$.administrasi', '$.table', '$.ts', '$.data.chart', '$.data.administrasi',
+                                           '$.data.table', '$.data.ts']) AS v
+                FROM read_json_objects(?, format = 'newline_delimited')
+            )
+          )
+        )""", [str(path)])  # noqa: S608 (identifiers quoted, the rest constant)
+    n, n_bad = con.execute(f"SELECT count(*), count(*) FILTER (WHERE bad) FROM {stage_q}").fetchone() or (0, 0)  # noqa: S608
+    if n != lines or n_bad:
+        return None
+    # The distinct key lists of `administrasi` and `chart` (few): a key twice in one object leaves the file
+    # to the Python path (which keeps the last value, DuckDB the first).
+    key_sets = con.execute(f"SELECT DISTINCT ak, ck FROM {stage_q}").fetchall()  # noqa: S608
+    if any(len(set(keys)) != len(keys) for pair in key_sets for keys in pair if keys):
+        return None
+    admin_keys = sorted({k for ak, _ck in key_sets for k in ak or ()})
+    chart_keys = sorted({k for _ak, ck in key_sets for k in ck or ()})
+    if any(not (_is_candidate_id(k) or k == "null") for k in chart_keys):
+        return None
+    if any(not k.isidentifier() for k in admin_keys):
+        return None
+    kept_admin = [k for k in admin_keys if k in _ADMIN_COLUMNS]
+
+    # Candidate numbering: the Python path's, replayed on each distinct (race, chart keys) in file order.
+    numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
+    signatures = con.execute(f"""
+        SELECT race, keys, list_transform(keys, lambda k: json_type(chart, '$."' || k || '"') = 'NULL') AS nulls,
+               min(rowid) AS first
+        FROM (SELECT race, ck AS keys, chart, rowid FROM {stage_q})
+        WHERE len(keys) > 0 GROUP BY race, keys, nulls ORDER BY first
+    """).fetchall()  # noqa: S608
+    where = _lines_where()
+    for race, keys, nulls, first in signatures:
+        row = int(first) + 1
+        chart_light: dict[str, Any] = {k: (None if is_null else 0) for k, is_null in zip(keys, nulls, strict=True)}
+        numbering.observe(_Record(row, where(row), "", race, None, None, chart_light))
+    if numbering.error is not None:
+        return None
+    races: Counter[str] = Counter()
+    for race, count in con.execute(
+        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
+    ).fetchall():
+        races[race] = count
+    try:
+        mapping, notes = numbering.finish(races)
+    except InputError:
+        return None
+
+    def paths(keys: list[str]) -> str:
+        return "[" + ", ".join(_sql_literal(f'$."{k}"') for k in keys) + "]"
+
+    columns: dict[str, str] = {"kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'",
+                               "ts": _sql_text("ts_j")}
+    for i, key in enumerate(kept_admin, start=1):
+        columns[key] = f"a[{i}]"
+    chart_used = [k for k in chart_keys if k in mapping]
+    for number in sorted(set(mapping.values())):
+        values = [f"c[{chart_used.index(key) + 1}]" for key, k in mapping.items() if k == number and key in chart_used]
+        columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL"
+    # Values other than integers, strings and null (a float, a boolean, an integer too large for DuckDB)
+    # leave the file to the Python path.
+    scalar = f"lambda x: coalesce(x, 'NULL') NOT IN {_SCALAR_TYPES}"
+    checks = ["false"]
+    if kept_admin:
+        checks.append(f"list_bool_or(list_transform(json_type(adm, {paths(kept_admin)}), {scalar}))")
+    if chart_used:
+        checks.append(f"list_bool_or(list_transform(json_type(chart, {paths(chart_used)}), {scalar}))")
+    headers = canonical_order(frozenset(columns))
+    select = ", ".join(f"({columns[h]})::VARCHAR AS {quote_ident(h)}" for h in headers)
+    a_list = f"json_extract_string(adm, {paths(kept_admin)})" if kept_admin else "NULL"
+    c_list = f"json_extract_string(chart, {paths(chart_used)})" if chart_used else "NULL"
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {quote_ident(table)} AS
+        SELECT {select}, (r + 1)::BIGINT AS _row, coalesce({' OR '.join(checks)}, false) AS _odd
+        FROM (SELECT *, rowid AS r, {a_list} AS a, {c_list} AS c FROM {stage_q}) ORDER BY r
+    """)  # noqa: S608
+    odd = con.execute(f"SELECT count(*) FROM {quote_ident(table)} WHERE _odd").fetchone()  # noqa: S608
+    if odd is None or odd[0]:
+        con.execute(f"DROP TABLE {quote_ident(table)}")
+        return None
+    con.execute(f"ALTER TABLE {quote_ident(table)} DROP COLUMN _odd")
+
+    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
+    if len(races) > 1:
+        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
+                       counts=_format_counts(races)))
+    unknown = [k for k in admin_keys if k not in _ADMIN_COLUMNS]
+    if unknown:
+        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(sorted(unknown))))
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
+
+
+def _sql_scalar(value: str) -> str:
+    """SQL: the JSON text `value` (as json_extract writes it) is absent, null, a string or an integer that
+    Python reads (its digits are then `json_text`'s)."""
+    return (f"({value} IS NULL OR {value} = 'null' OR starts_with({value}, '\"') "
+            f"OR (regexp_full_match({value}, '-?[0-9]+') AND strlen({value}) < 4000))")
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
