@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from rekap.dataset import HEADER_SCAN_ROWS
 from rekap.errors import InputError
@@ -200,7 +200,8 @@ def _has_formula_or_error(fh: Any) -> bool:
             if any(d in name for d in _NOT_SHEET_DIRS) or name.endswith("workbook.xml"):
                 continue
             xml = archive.read(info)
-            if any(marker in xml for marker in _FORMULA_OR_ERROR) or _blank_text(xml):
+            maybe = b"<f" in xml or b":f" in xml or b't="e"' in xml or b"t='e'" in xml
+            if maybe and any(marker in xml for marker in _FORMULA_OR_ERROR) or _blank_text(xml):
                 return True
     return False
 
@@ -620,9 +621,10 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     rownums: list[int] = []
     skipped = pending = 0
     rownum = header.last + 2  # Excel row of the first data row
+    as_text = isinstance(scan.ws, _FastSheet)  # calamine's rows are text already
     for row in chain(scan.buf[header.last + 1 :], scan.rest):
         # str/None/int cover nearly every cell; spelling them out here avoids a call per cell.
-        conv = [
+        conv = cast("list[str | None]", row) if as_text else [
             v if v is None or v.__class__ is str else str(v) if v.__class__ is int else _cell_text(v)
             for v in row
         ]
