@@ -644,10 +644,11 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     for r in data:
         if len(r) < width:
             r.extend([None] * (width - len(r)))
-    columns: list[tuple[str | None, ...]] = list(zip(*data, strict=True)) if data else [()] * width
+    # Lists, not zip's tuples: pyarrow builds a string array from a list ~5× faster.
+    columns: list[list[str | None]] = [list(c) for c in zip(*data, strict=True)] if data else [[]] * width
 
     names: list[str] = []
-    kept: list[tuple[str | None, ...]] = []
+    kept: list[list[str | None]] = []
     letters: list[str] = []
     unnamed: list[str] = []
     for c in range(width):
