@@ -667,6 +667,7 @@ def test_fast_reader_staff_workbooks(
         ({"B2": "#DIV/0!"}, "an error cell"),
         ({"C2": " "}, "a whitespace-only text (calamine: an empty cell)"),
         ({"B2": 2**60 + 1}, "a whole number beyond a double"),
+        ({"C2": "TPS_x000D_1"}, "an escaped character (calamine decodes it, openpyxl does not)"),
     ],
 )
 def test_workbooks_calamine_cannot_read_exactly_go_to_openpyxl(

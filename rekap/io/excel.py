@@ -127,7 +127,8 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
 # - any formula (<f>) or error cell (t="e") in a sheet: calamine gives '' for a formula without a
 #   saved result (openpyxl's None is then filled with the formula text for S002) and '' for an error
 #   cell (openpyxl gives its text, '#REF!');
-# - any text that is whitespace only (' '): calamine gives '' (openpyxl ' ', a non-empty cell);
+# - any text that is whitespace only (' '): calamine gives '' (openpyxl ' ', a non-empty cell), or
+#   that holds an escaped character ('_x000D_': calamine decodes it, openpyxl keeps the five letters);
 # - a whole number too large for a float (calamine gives a float; openpyxl the exact int);
 # - anything calamine or the zip check refuses (damage is reported by openpyxl, as before).
 # Values are handed on as the text `_cell_text` makes of what openpyxl gives (None for an empty
@@ -136,6 +137,8 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
 # <f>, <f t="shared" .../>, <x:f>; an error cell (t="e"). Plain byte searches: a regular expression
 # over the sheet XML cost ~1 s a province. A false hit (such text in an inline string) only costs speed.
 _FORMULA_OR_ERROR = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
+# An escaped character in a text ('_x000D_'): calamine decodes it, openpyxl's read-only mode keeps it.
+_ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _NOT_SHEETS = ("styles.xml", "[content_types].xml")
 _NOT_SHEET_DIRS = ("_rels/", "docprops/", "theme/", "charts/", "drawings/", "media/", "printersettings/")
 _EXACT = 2**53
@@ -190,8 +193,8 @@ def _fast_book(path: Path) -> _FastBook | None:
 
 
 def _has_formula_or_error(fh: Any) -> bool:
-    """Whether any part of the archive that may hold cells or strings has a formula, an error cell or
-    a whitespace-only text."""
+    """Whether any part of the archive that may hold cells or strings has a formula, an error cell, a
+    whitespace-only text or an escaped character."""
     with zipfile.ZipFile(fh) as archive:
         for info in archive.infolist():
             name = info.filename.casefold()
@@ -202,6 +205,8 @@ def _has_formula_or_error(fh: Any) -> bool:
             xml = archive.read(info)
             maybe = b"<f" in xml or b":f" in xml or b't="e"' in xml or b"t='e'" in xml
             if maybe and any(marker in xml for marker in _FORMULA_OR_ERROR) or _blank_text(xml):
+                return True
+            if b"_x" in xml and _ESCAPED.search(xml):
                 return True
     return False
 
