@@ -591,3 +591,96 @@ def test_real_dki_rows_round_trip(con: duckdb.DuckDBPyConnection, tmp_path: Path
         assert got == csv.column(col).to_pylist(), col
     codes = [r[0] for r in con.sql(f'SELECT "{mapped["kode_tps"]}" FROM "raw"').fetchall()]
     assert all(len(c) == 13 for c in codes)
+
+
+# --- the fast reader (calamine) and openpyxl read alike ------------------------------------------
+
+
+def _both_ways(
+    con: duckdb.DuckDBPyConnection, path: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool
+) -> list[Any]:
+    """What read_xlsx_sheets gives with calamine and with openpyxl only: they must be equal."""
+    import rekap.io.excel as excel
+
+    assert (excel._fast_book(path) is not None) == fast
+    out = []
+    for way in ("fast", "openpyxl"):
+        with monkeypatch.context() as m:
+            if way == "openpyxl":
+                m.setattr(excel, "_fast_book", lambda _path: None)
+            got = excel.read_xlsx_sheets(con, path, f"t_{way}", path.name)
+        out.append((
+            [(s.sheet, s.raw.headers, s.raw.rows, s.raw.notes, rows_of(con, s.raw.table)) for s in got.tables],
+            got.skipped, got.sheet_count,
+        ))
+    assert out[0] == out[1]
+    return out[0]
+
+
+def test_fast_reader_values_like_openpyxl(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Rekap"
+    ws["B1"] = "REKAPITULASI"
+    ws["B5"], ws["C5"], ws["D5"], ws["E5"], ws["F5"] = "Kode TPS", "Kode Desa", "Suara Sah", "Catatan", "Waktu"
+    rows = [
+        [3171011001001, 3171011001.0, 12.0, True, dt.datetime(2024, 2, 14, 13, 5)],
+        ["0101011001001", "007", "12", False, dt.date(2024, 2, 14)],
+        [None, "  spasi  ", 0, "a\nb", dt.time(7, 30)],
+        [2**52 + 1, -3, 12.5, 1e-3, 1e15],
+    ]
+    for r, row in enumerate(rows, start=6):
+        for c, v in enumerate(row, start=2):
+            ws.cell(row=r, column=c, value=v)
+    ws.cell(row=12, column=2, value="3171011001009")  # after a gap of one row
+    ws.cell(row=12, column=9, value="lebih")  # an unnamed column
+    wb.create_sheet("Catatan")["A1"] = "bukan data"
+    hidden = wb.create_sheet("Tersembunyi")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Kode TPS", "Suara Sah"])
+    hidden.append(["3171011001010", 5])
+    wb.save(tmp_path / "a.xlsx")
+    tables, skipped, count = _both_ways(con, tmp_path / "a.xlsx", monkeypatch, fast=True)
+    assert [t[0] for t in tables] == ["Rekap", "Tersembunyi"] and count == 3
+    assert skipped == [("Catatan", "no_header", ())]
+    assert tables[0][4][0] == ("3171011001001", "3171011001", "12", "TRUE", "2024-02-14T13:05:00", None, 6)
+    assert tables[0][4][1][4] == "2024-02-14T00:00:00"
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_fast_reader_staff_workbooks(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merged: bool
+) -> None:
+    path = tmp_path / "staff.xlsx"
+    write_staff_xlsx(small_canonical_table(), path, title_rows=2, merged_groups=merged)
+    tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
+    assert tables[0][2] == 2
+
+
+@pytest.mark.parametrize(
+    ("cells", "why"),
+    [
+        ({"B2": "=1+1"}, "a formula (no saved result: its text is kept for S002)"),
+        ({"B2": "#DIV/0!"}, "an error cell"),
+        ({"C2": " "}, "a whitespace-only text (calamine: an empty cell)"),
+        ({"B2": 2**60 + 1}, "a whole number beyond a double"),
+        ({"C2": "TPS_x000D_1"}, "an escaped character (calamine decodes it, openpyxl does not)"),
+    ],
+)
+def test_workbooks_calamine_cannot_read_exactly_go_to_openpyxl(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cells: dict[str, Any], why: str
+) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Kode TPS", "Suara Sah", "Nama TPS"])
+    ws.append(["3171011001001", 5, "TPS 1"])
+    for ref, v in cells.items():
+        ws[ref] = v
+    if "B2" in cells and cells["B2"] == "#DIV/0!":
+        assert ws["B2"].data_type == "e"
+    wb.save(tmp_path / "w.xlsx")
+    _both_ways(con, tmp_path / "w.xlsx", monkeypatch, fast=False)

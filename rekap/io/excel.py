@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 import zipfile
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from rekap.dataset import HEADER_SCAN_ROWS
 from rekap.errors import InputError
@@ -49,7 +50,7 @@ def read_xlsx(
     headers rekap does not know still count when looking for the header row. For inputs read as one
     table (a reported recap, the DPT list); TPS inputs are read sheet by sheet (`read_xlsx_sheets`).
     """
-    return _with_workbook(path, display, lambda wb: _read_workbook(con, wb, table, display, sheet, extra))
+    return _with_fast_workbook(path, display, lambda wb: _read_workbook(con, wb, table, display, sheet, extra))
 
 
 @dataclass
@@ -85,7 +86,7 @@ def read_xlsx_sheets(
     with no TPS sheet at all is read as `read_xlsx` reads it, so that the caller's usual one-line
     error says what is missing.
     """
-    return _with_workbook(path, display, lambda wb: _read_sheets(con, wb, table_prefix, display, sheets, extra))
+    return _with_fast_workbook(path, display, lambda wb: _read_sheets(con, wb, table_prefix, display, sheets, extra))
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -115,6 +116,137 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
             return use(wb)
         finally:
             wb.close()
+
+
+# --- the fast path: calamine (Rust) -------------------------------------------------------------
+#
+# openpyxl builds a Python object per cell, which made an XLSX province ~5× slower than the same
+# rows as CSV (issue 15). python-calamine parses the workbook in Rust and hands each sheet over as
+# lists of plain values. It cannot tell everything openpyxl can, so a workbook takes the openpyxl
+# path (`_with_workbook`, unchanged) whenever calamine's answer could differ:
+# - any formula (<f>) or error cell (t="e") in a sheet: calamine gives '' for a formula without a
+#   saved result (openpyxl's None is then filled with the formula text for S002) and '' for an error
+#   cell (openpyxl gives its text, '#REF!');
+# - any text that is whitespace only (' '): calamine gives '' (openpyxl ' ', a non-empty cell), or
+#   that holds an escaped character ('_x000D_': calamine decodes it, openpyxl keeps the five letters);
+# - a whole number too large for a float (calamine gives a float; openpyxl the exact int);
+# - anything calamine or the zip check refuses (damage is reported by openpyxl, as before).
+# Values are handed on as the text `_cell_text` makes of what openpyxl gives (None for an empty
+# cell), so everything after reading is one code path.
+
+# <f>, <f t="shared" .../>, <x:f>; an error cell (t="e"). Plain byte searches: a regular expression
+# over the sheet XML cost ~1 s a province. A false hit (such text in an inline string) only costs speed.
+_FORMULA_OR_ERROR = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
+# An escaped character in a text ('_x000D_'): calamine decodes it, openpyxl's read-only mode keeps it.
+_ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_NOT_SHEETS = ("styles.xml", "[content_types].xml")
+_NOT_SHEET_DIRS = ("_rels/", "docprops/", "theme/", "charts/", "drawings/", "media/", "printersettings/")
+_EXACT = 2**53
+
+
+class _Fallback(Exception):
+    """The workbook needs openpyxl's reading (see above)."""
+
+
+@dataclass
+class _FastSheet:
+    title: str
+    rows: list[list[str | None]]
+    """Already text, as `_cell_text` makes it."""
+
+
+@dataclass
+class _FastBook:
+    worksheets: list[_FastSheet]
+
+
+def _with_fast_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
+    book = _fast_book(path)
+    if book is None:
+        return _with_workbook(path, display, use)
+    return use(book)
+
+
+def _fast_book(path: Path) -> _FastBook | None:
+    """Every worksheet's rows read by calamine, or None where openpyxl must read the workbook."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(2) != b"PK":
+                return None  # openpyxl's path says what the file is
+            fh.seek(0)
+            if _has_formula_or_error(fh):
+                return None
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            sheets = [
+                _FastSheet(m.name, _fast_rows(wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False)))
+                for m in wb.sheets_metadata
+                if m.typ == SheetTypeEnum.WorkSheet
+            ]
+        finally:
+            wb.close()
+    except Exception:  # damage, a value calamine cannot give exactly: openpyxl reads and reports
+        return None
+    return _FastBook(sheets)
+
+
+def _has_formula_or_error(fh: Any) -> bool:
+    """Whether any part of the archive that may hold cells or strings has a formula, an error cell, a
+    whitespace-only text or an escaped character."""
+    with zipfile.ZipFile(fh) as archive:
+        for info in archive.infolist():
+            name = info.filename.casefold()
+            if not name.endswith(".xml") or name.rsplit("/", 1)[-1] in _NOT_SHEETS:
+                continue
+            if any(d in name for d in _NOT_SHEET_DIRS) or name.endswith("workbook.xml"):
+                continue
+            xml = archive.read(info)
+            maybe = b"<f" in xml or b":f" in xml or b't="e"' in xml or b"t='e'" in xml
+            if maybe and any(marker in xml for marker in _FORMULA_OR_ERROR) or _blank_text(xml):
+                return True
+            if b"_x" in xml and _ESCAPED.search(xml):
+                return True
+    return False
+
+
+def _blank_text(xml: bytes) -> bool:
+    """Whether a string (or a run of one) is whitespace only: calamine makes ' ' an empty cell."""
+    if b":t>" in xml:
+        return True  # namespaced <x:t>: not looked into, openpyxl reads it
+    for ws in (b" </t>", b"\t</t>", b"\n</t>", b"\r</t>"):
+        at = xml.find(ws)
+        while at >= 0:
+            start = xml.rfind(b">", 0, at + 1)
+            if not xml[start + 1 : at + 1].strip():
+                return True
+            at = xml.find(ws, at + 1)
+    return False
+
+
+def _fast_rows(raw: list[list[Any]]) -> list[list[str | None]]:
+    """calamine's values as the text `_cell_text` makes of openpyxl's (None for an empty cell)."""
+    return [
+        [
+            (v or None) if v.__class__ is str
+            else str(int(v)) if v.__class__ is float and v.is_integer() and -_EXACT < v < _EXACT
+            else _fast_text(v)
+            for v in row
+        ]
+        for row in raw
+    ]
+
+
+def _fast_text(v: Any) -> str | None:
+    if v.__class__ is float and v.is_integer():
+        # Excel stores every number as a double, but a writer may put more digits in a cell than a
+        # double holds; openpyxl gives them exactly (as an int), calamine cannot.
+        raise _Fallback
+    if v.__class__ is dt.date:
+        # calamine gives a date for a date cell at midnight; openpyxl a datetime.
+        return dt.datetime(v.year, v.month, v.day).isoformat()
+    return _cell_text(v)
 
 
 def _check_magic(head: bytes, display: str) -> None:
@@ -149,6 +281,9 @@ def _zip_reason(exc: Exception) -> str:
 
 def _guarded_rows(ws: Any, display: str) -> Generator[Row, None, None]:
     """The sheet's rows; damaged sheet XML becomes an InputError instead of a traceback."""
+    if isinstance(ws, _FastSheet):
+        yield from ws.rows
+        return
     # Some writers record a wrong <dimension> (e.g. A1 only, or a million rows); trusting it
     # truncates columns or yields phantom rows, so read each row at its natural width.
     ws.reset_dimensions()
@@ -479,7 +614,6 @@ def _read_workbook(
 def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: str, notes: list[str]) -> RawTable:
     """Read the rest of a scanned sheet below `header` into DuckDB table `table`."""
     import pyarrow as pa
-    from openpyxl.utils import get_column_letter
 
     if header.first == header.last:
         notes.append(_("baris judul kolom di baris {row}", row=header.first + 1))
@@ -491,9 +625,10 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     rownums: list[int] = []
     skipped = pending = 0
     rownum = header.last + 2  # Excel row of the first data row
+    as_text = isinstance(scan.ws, _FastSheet)  # calamine's rows are text already
     for row in chain(scan.buf[header.last + 1 :], scan.rest):
         # str/None/int cover nearly every cell; spelling them out here avoids a call per cell.
-        conv = [
+        conv = cast("list[str | None]", row) if as_text else [
             v if v is None or v.__class__ is str else str(v) if v.__class__ is int else _cell_text(v)
             for v in row
         ]
@@ -514,10 +649,11 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     for r in data:
         if len(r) < width:
             r.extend([None] * (width - len(r)))
-    columns: list[tuple[str | None, ...]] = list(zip(*data, strict=True)) if data else [()] * width
+    # Lists, not zip's tuples: pyarrow builds a string array from a list ~5× faster.
+    columns: list[list[str | None]] = [list(c) for c in zip(*data, strict=True)] if data else [[]] * width
 
     names: list[str] = []
-    kept: list[tuple[str | None, ...]] = []
+    kept: list[list[str | None]] = []
     letters: list[str] = []
     unnamed: list[str] = []
     for c in range(width):
@@ -525,11 +661,11 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
         if not name:
             if not any(columns[c]):
                 continue
-            name = f"kolom_{get_column_letter(c + 1)}"
+            name = f"kolom_{_column_letter(c + 1)}"
             unnamed.append(name)
         names.append(name)
         kept.append(columns[c])
-        letters.append(get_column_letter(c + 1))
+        letters.append(_column_letter(c + 1))
     if unnamed:
         notes.append(_("kolom tanpa judul dinamai dengan hurufnya: {names}", names=", ".join(unnamed)))
     headers = _dedupe(names, letters, notes)
@@ -557,9 +693,10 @@ def _fill_uncomputed_formulas(ws: Any, data: list[list[str | None]], rownums: li
     would look empty. Its formula text (`=I4+J4+K4`) is kept instead, so the number check reports
     it (S002) rather than the count silently going missing.
     """
-    import re
     import xml.etree.ElementTree as ET
 
+    if isinstance(ws, _FastSheet):
+        return  # read by calamine only when no sheet holds a formula
     archive, part = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
     if archive is None or part is None:
         return
@@ -587,6 +724,16 @@ def _fill_uncomputed_formulas(ws: Any, data: list[list[str | None]], rownums: li
                 if row[col - 1] is None:
                     row[col - 1] = "=" + (kids["f"].text or "?")
         el.clear()
+
+
+def _column_letter(n: int) -> str:
+    """Excel's letters of 1-based column `n` (1 → A, 27 → AA), as openpyxl's, without importing
+    openpyxl (~0.3 s) when calamine read the workbook."""
+    letters = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 def _dedupe(names: list[str], letters: list[str], notes: list[str]) -> list[str]:
