@@ -56,7 +56,7 @@ def files_under(folder: Path) -> dict[str, bytes]:
 def read_tps_file(path: Path) -> pd.DataFrame:
     """One TPS file as text cells under canonical names, plus `_file` and `_row` (spreadsheet row)."""
     if path.suffix == ".xlsx":
-        df = pd.read_excel(path, header=2, dtype=str).fillna("")  # two title rows, header in row 3
+        df = pd.read_excel(path, header=2, dtype=str, engine="openpyxl").fillna("")  # two title rows, header in row 3
         first_row = 4
     else:
         raw = path.read_bytes()
@@ -243,7 +243,7 @@ def test_file_formats_are_as_staff_export_them() -> None:
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     (xlsx,) = (SMALL / "tps").glob("*.xlsx")
-    titles = pd.read_excel(xlsx, header=None, nrows=2, dtype=str)
+    titles = pd.read_excel(xlsx, header=None, nrows=2, dtype=str, engine="openpyxl")
     assert str(titles.iloc[0, 0]).startswith("REKAPITULASI HASIL PENGHITUNGAN SUARA PEMILIHAN GUBERNUR")
     assert str(titles.iloc[1, 0]).startswith(("KABUPATEN ", "KOTA "))
 
