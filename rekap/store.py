@@ -263,6 +263,7 @@ def write_snapshot(
     that changed or are gone, and the change records of `changes_table` (against the snapshot before)."""
     counts = [c for c in NUMERIC_COLUMNS if c in columns]
     cols = ", ".join(quote_ident(c) for c in NUMERIC_COLUMNS)
+    n_cols = ", ".join(f"n.{quote_ident(c)}" for c in NUMERIC_COLUMNS)
     new_values = ", ".join(f"n.{quote_ident(c)}" if c in counts else f"NULL::BIGINT AS {quote_ident(c)}"
                            for c in NUMERIC_COLUMNS)
     differs = " OR ".join([f"n.{quote_ident(c)} IS DISTINCT FROM c.{quote_ident(c)}" for c in NUMERIC_COLUMNS]
@@ -283,30 +284,35 @@ def write_snapshot(
             [[sid, i, f["path"], f["name"], f["format"], f["sha256"], f["rows_read"], f["rows_rejected"]]
              for i, f in enumerate(files)],
         )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE rk_store_next AS
-                SELECT n.jenis_pemilihan, n.kode_tps, o.source, n._row AS "row", n._bad AS bad, {new_values}
-                FROM {quote_ident(new_table)} n LEFT JOIN rk_source_order o ON o.idx = n._file"""
-        )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE rk_store_changed AS
-                SELECT n.* FROM rk_store_next n
-                LEFT JOIN (SELECT * FROM {ALIAS}.tps_versions WHERE valid_to IS NULL) c
-                     USING (jenis_pemilihan, kode_tps)
-                WHERE c.kode_tps IS NULL OR {differs}"""
-        )
-        con.execute(
-            f"""UPDATE {ALIAS}.tps_versions v SET valid_to = {sid}
-                WHERE v.valid_to IS NULL AND (
-                    NOT EXISTS (SELECT 1 FROM rk_store_next n
-                                WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps)
-                    OR EXISTS (SELECT 1 FROM rk_store_changed n
-                               WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps))"""
-        )
+        # The new versions are read from `new_table` itself, not from a copy: at national scale a copy of every
+        # TPS's 60-odd columns is ~400 MB, and for a first snapshot every TPS is new (a second copy as "changed").
+        next_sql = f"""SELECT n.jenis_pemilihan, n.kode_tps, o.source, n._row AS "row", n._bad AS bad, {new_values}
+                       FROM {quote_ident(new_table)} n LEFT JOIN rk_source_order o ON o.idx = n._file"""
+        current = f"SELECT * FROM {ALIAS}.tps_versions WHERE valid_to IS NULL"
+        has_current = bool(con.execute(f"SELECT count(*) FROM ({current} LIMIT 1)").fetchall()[0][0])
+        if has_current:
+            # Only the keys of the TPS that are new or differ from their current version are kept.
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE rk_store_changed AS
+                    SELECT n.jenis_pemilihan, n.kode_tps FROM ({next_sql}) n
+                    LEFT JOIN ({current}) c USING (jenis_pemilihan, kode_tps)
+                    WHERE c.kode_tps IS NULL OR {differs}"""
+            )
+            con.execute(
+                f"""UPDATE {ALIAS}.tps_versions v SET valid_to = {sid}
+                    WHERE v.valid_to IS NULL AND (
+                        NOT EXISTS (SELECT 1 FROM {quote_ident(new_table)} n
+                                    WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps)
+                        OR EXISTS (SELECT 1 FROM rk_store_changed n
+                                   WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps))"""
+            )
+            changed = f"({next_sql}) n SEMI JOIN rk_store_changed c USING (jenis_pemilihan, kode_tps)"
+        else:  # the first snapshot (or one after every TPS was gone): every TPS is a new version
+            changed = f"({next_sql}) n"
         con.execute(
             f"""INSERT INTO {ALIAS}.tps_versions (jenis_pemilihan, kode_tps, valid_from, valid_to, source, "row", bad, {cols})
-                SELECT jenis_pemilihan, kode_tps, {sid}, NULL, source, "row", bad, {cols} FROM rk_store_changed
-                ORDER BY kode_tps, jenis_pemilihan"""
+                SELECT n.jenis_pemilihan, n.kode_tps, {sid}, NULL, n.source, n."row", n.bad, {n_cols} FROM {changed}
+                ORDER BY n.kode_tps, n.jenis_pemilihan"""
         )
         if changes_table is not None:
             # The change records themselves are the difference of two versions (recomputed by any diff); what
@@ -328,8 +334,7 @@ def write_snapshot(
         con.execute("ROLLBACK")
         raise
     finally:
-        for t in ("rk_store_next", "rk_store_changed"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+        con.execute("DROP TABLE IF EXISTS temp.rk_store_changed")
     con.execute(f"CHECKPOINT {ALIAS}")
     return sid
 
