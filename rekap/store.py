@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from rekap.db import table_exists
+from rekap.db import literal, table_exists
 from rekap.errors import InputError, UsageError
 from rekap.i18n import _
 from rekap.regions import PREFIX
@@ -284,8 +284,13 @@ def write_snapshot(
         )
         # The new versions are read from `new_table` itself, not from a copy: at national scale a copy of every
         # TPS's 60-odd columns is ~400 MB, and for a first snapshot every TPS is new (a second copy as "changed").
-        next_sql = f"""SELECT n.jenis_pemilihan, n.kode_tps, o.source, n._row AS "row", n._bad AS bad{n_cols}
-                       FROM {quote_ident(new_table)} n LEFT JOIN rk_source_order o ON o.idx = n._file"""
+        # Each file's name is looked up in a list, not joined: a scan of one table keeps its row order (below).
+        names = dict(con.execute("SELECT idx, source FROM rk_source_order").fetchall())
+        lo = min(names, default=0)
+        source = ("[" + ", ".join(literal(str(names[i])) if names.get(i) is not None else "NULL"
+                                  for i in range(lo, max(names, default=0) + 1)) + f"][n._file - {lo} + 1]")
+        next_sql = f"""SELECT n.jenis_pemilihan, n.kode_tps, {source} AS source, n._row AS "row", n._bad AS bad{n_cols}
+                       FROM {quote_ident(new_table)} n"""
         has_current = bool(con.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {ALIAS}.tps_versions WHERE valid_to IS NULL LIMIT 1)").fetchall()[0][0])
         if has_current:
@@ -315,12 +320,25 @@ def write_snapshot(
                                    WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps))"""
             )
             changed = f"({next_sql}) n SEMI JOIN rk_store_changed c USING (jenis_pemilihan, kode_tps)"
+            order = "ORDER BY n.kode_tps, n.jenis_pemilihan"
         else:  # the first snapshot (or one after every TPS was gone): every TPS is a new version
             changed = f"({next_sql}) n"
+            # Versions are stored by TPS code (compression, and the zone maps of `log_table`'s lookups). Files
+            # mostly come sorted already; then sorting them again (at national scale ~1 s and ~150 MB) is
+            # skipped: the scan of one table and the insert keep the row order (DuckDB's order preservation),
+            # and the check reads the rows in that same order.
+            unsorted = con.execute(
+                f"""SELECT count(*) FROM (
+                        SELECT kode_tps AS k, jenis_pemilihan AS j, lag(kode_tps) OVER () AS pk,
+                               lag(jenis_pemilihan) OVER () AS pj
+                        FROM {quote_ident(new_table)})
+                    WHERE pk IS NOT NULL AND NOT (k > pk OR (k = pk AND j > pj))"""
+            ).fetchall()[0][0]
+            order = "ORDER BY n.kode_tps, n.jenis_pemilihan" if unsorted else ""
         con.execute(
             f"""INSERT INTO {ALIAS}.tps_versions (jenis_pemilihan, kode_tps, valid_from, valid_to, source, "row", bad{cols})
                 SELECT n.jenis_pemilihan, n.kode_tps, {sid}, NULL, n.source, n."row", n.bad{n_cols} FROM {changed}
-                ORDER BY n.kode_tps, n.jenis_pemilihan"""
+                {order}"""
         )
         if changes_table is not None:
             # The change records themselves are the difference of two versions (recomputed by any diff); what
