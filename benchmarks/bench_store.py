@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time `rekap store add` at national scale (822,607 TPS): two snapshots, then ten, against a plain validate.
 
-    python benchmarks/bench_store.py [--runs 3] [--quick] [--rekap "path/to/rekap"] [--snapshots 10] [--strict]
+    python benchmarks/bench_store.py [--runs 3] [--quick] [--rekap "path/to/rekap"] [--before "other/rekap"]
+                                     [--snapshots 10] [--strict]
 
 Issue 14's acceptance: "822,607 TPS, then a second snapshot with 1 % of TPS changed: the second add takes ≤ 2×
 a plain `rekap validate` of that snapshot, and the store grows by ≤ 15 %; ten such snapshots stay under 2× the
@@ -25,7 +26,8 @@ interpreter start-up included; median of --runs):
 Then, on that store of ten snapshots, `rekap diff @s01 @s02 --store` and `rekap diff @s09 @s10 --store` are
 run once each with the same diffs of the files, and their records compared as multisets (kode_wilayah, field,
 old, new, selisih, change, rules): a store that lost or altered anything gives other records. Targets: second add ≤ 2× validate; store after s02 ≤ 1.15× after s01; after s10
-< 2× after s01. Exit 0 whatever the outcome unless --strict.
+< 2× after s01. With --before CMD another install (e.g. the commit before a change) runs the same steps in the
+same rounds, on its own store, for an A/B on a shared machine. Exit 0 whatever the outcome unless --strict.
 """
 
 from __future__ import annotations
@@ -164,80 +166,79 @@ def mb(size: int) -> str:
     return f"{size / 1e6:,.1f}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Benchmark `rekap store add` at national scale.")
-    ap.add_argument("--runs", type=int, default=3, help="rounds of the first two adds and validate (default 3)")
-    ap.add_argument("--quick", action="store_true", help="a 1/10 sample of the national table (smoke test)")
-    ap.add_argument("--rekap", default=None, help="rekap command (default .venv/bin/rekap, then rekap on PATH)")
-    ap.add_argument("--snapshots", type=int, default=10, help="snapshots in the first round's store (default 10)")
-    ap.add_argument("--strict", action="store_true", help="exit 1 unless every target is met and the records agree")
-    args = ap.parse_args(argv)
-    if args.runs < 1:
-        ap.error("--runs must be at least 1")
-    if args.snapshots < 2:
-        ap.error("--snapshots must be at least 2")
+@dataclass
+class Series:
+    """The steps of one rekap install, on its own store."""
 
-    python = sys.executable
-    rekap = find_rekap(args.rekap)
-    if rekap is None:
-        ap.error("rekap not found (make venv, or --rekap)")
-    precompile(rekap)
-    first, _csv = ensure_national(python)
-    if args.quick:
-        first, _csv = ensure_sample(first, count_rows(first) // 10)
-    inputs = snapshot_inputs(first, args.snapshots)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    store = OUT_DIR / f"store-{first.stem}.duckdb"
+    name: str
+    rekap: list[str]
+    store: Path
+    inputs: list[Path]
+    add1: Step = field(init=False)
+    add2: Step = field(init=False)
+    validate: Step = field(init=False)
+    later: list[Step] = field(init=False)
 
-    print(f"machine: {machine()}")
-    print(f"input:   {first.name} {count_rows(first):,} TPS rows, then {len(inputs) - 1} snapshots of ~1 % changes "
-          f"({', '.join(p.name for p in inputs[1:3])}{' …' if len(inputs) > 3 else ''}); {args.runs} round(s), "
-          "median wall time")
-    print(f"rekap:   {' '.join(rekap)}")
-    print(f"source:  {source_state()}")
-    busy = load_average()
-    if busy is not None and busy > 0.5:
-        print(f"note:    load average {busy:.1f} before starting: the machine is busy, timings are noisy")
-    print()
+    def __post_init__(self) -> None:
+        self.add1 = Step("store add s01 (first)", add_argv(self.rekap, self.inputs[0], 1, self.store))
+        self.add2 = Step("store add s02 (second)", add_argv(self.rekap, self.inputs[1], 2, self.store))
+        self.validate = Step("validate s02", [*self.rekap, "validate", str(self.inputs[1])], ok_codes=frozenset({0, 1}))
+        self.later = [Step(f"store add s{n:02d}", add_argv(self.rekap, src, n, self.store))
+                      for n, src in enumerate(self.inputs[2:], 3)]
 
-    add1 = Step("store add s01 (first)", add_argv(rekap, inputs[0], 1, store))
-    add2 = Step("store add s02 (second)", add_argv(rekap, inputs[1], 2, store))
-    validate = Step("validate s02", [*rekap, "validate", str(inputs[1])], ok_codes=frozenset({0, 1}))
-    later = [Step(f"store add s{n:02d}", add_argv(rekap, src, n, store)) for n, src in enumerate(inputs[2:], 3)]
-    for round_no in range(1, args.runs + 1):
-        remove_store(store)
-        for step in (add1, add2, validate):
-            print(f"  [{round_no}/{args.runs}] {step.name}", file=sys.stderr, flush=True)
-            run_step(python, step, store if step is not validate else None)
-        if round_no == args.runs and add2.error is None:
-            for step in later:
-                print(f"  [{round_no}/{args.runs}] {step.name}", file=sys.stderr, flush=True)
-                run_step(python, step, store)
-    print()
-    busy = load_average()
-    if busy is not None and busy > 0.5:
-        print(f"note:    load average {busy:.1f} at the end")
+    def rows(self) -> list[tuple[Step, Path]]:
+        return [(self.add1, self.inputs[0]), (self.add2, self.inputs[1]), (self.validate, self.inputs[1]),
+                *zip(self.later, self.inputs[2:], strict=True)]
 
-    header = f"{'step':<24} {'input':<30} {'median s':>9} {'min–max s':>11} {'peak MiB':>9} {'store MB':>9} {'× s01':>6}"
+
+def run_rounds(python: str, series: list[Series], runs: int) -> None:
+    """Each round: a fresh store per install; the first add, the second, validate, each step by every install in
+    turn (background load hits them alike); in the last round the later snapshots too."""
+    for round_no in range(1, runs + 1):
+        for one in series:
+            remove_store(one.store)
+        steps = [(one, [one.add1, one.add2, one.validate]) for one in series]
+        for i in range(3):
+            for one, mine in steps:
+                step = mine[i]
+                print(f"  [{round_no}/{runs}] {one.name}: {step.name}", file=sys.stderr, flush=True)
+                run_step(python, step, one.store if step is not one.validate else None)
+        if round_no == runs:
+            for i in range(len(series[0].later)):
+                for one in series:
+                    if one.add2.error is None:
+                        print(f"  [{round_no}/{runs}] {one.name}: {one.later[i].name}", file=sys.stderr, flush=True)
+                        run_step(python, one.later[i], one.store)
+
+
+def print_table(series: list[Series]) -> None:
+    header = (f"{'rekap':<7} {'step':<24} {'input':<28} {'median s':>9} {'min–max s':>11} {'peak MiB':>9} "
+              f"{'store MB':>9} {'× s01':>6}")
     print(header)
     print("-" * len(header))
-    base = add1.sizes[0] if add1.sizes else None
-    for step, src in [(add1, inputs[0]), (add2, inputs[1]), (validate, inputs[1]),
-                      *zip(later, inputs[2:], strict=True)]:
-        lead = f"{step.name:<24} {src.name:<30}"
-        if step.median is None:
-            print(f"{lead} {'–':>9} {'–':>11} {'–':>9} {'–':>9} {'–':>6}   ({step.error or 'not run'})")
-            continue
-        spread = f"{min(step.walls):.2f}–{max(step.walls):.2f}"
-        size = f"{mb(step.sizes[0]):>9} {step.sizes[0] / base:>5.2f}×" if step.sizes and base else f"{'–':>9} {'–':>6}"
-        print(f"{lead} {step.median:>9.2f} {spread:>11} {step.peak_mb or 0:>9.0f} {size}")
-    if len(set(add1.sizes)) > 1 or len(set(add2.sizes)) > 1:
-        print(f"note:    store sizes vary between rounds: s01 {sorted(set(add1.sizes))}, s02 {sorted(set(add2.sizes))}")
-    if add2.error is None and store.exists():
-        added = versions_added(store)
-        print("versions added per snapshot: " + ", ".join(f"s{k:02d} {v:,}" for k, v in sorted(added.items())))
+    for one in series:
+        base = one.add1.sizes[0] if one.add1.sizes else None
+        for step, src in one.rows():
+            lead = f"{one.name:<7} {step.name:<24} {src.name:<28}"
+            if step.median is None:
+                print(f"{lead} {'–':>9} {'–':>11} {'–':>9} {'–':>9} {'–':>6}   ({step.error or 'not run'})")
+                continue
+            spread = f"{min(step.walls):.2f}–{max(step.walls):.2f}"
+            size = (f"{mb(step.sizes[0]):>9} {step.sizes[0] / base:>5.2f}×" if step.sizes and base
+                    else f"{'–':>9} {'–':>6}")
+            print(f"{lead} {step.median:>9.2f} {spread:>11} {step.peak_mb or 0:>9.0f} {size}")
+        if len(set(one.add1.sizes)) > 1 or len(set(one.add2.sizes)) > 1:
+            print(f"note:   {one.name}: store sizes vary between rounds: s01 {sorted(set(one.add1.sizes))}, "
+                  f"s02 {sorted(set(one.add2.sizes))}")
+        if one.add2.error is None and one.store.exists():
+            added = versions_added(one.store)
+            print(f"{one.name}: versions added per snapshot: "
+                  + ", ".join(f"s{k:02d} {v:,}" for k, v in sorted(added.items())))
 
-    print()
+
+def verdicts(one: Series) -> bool:
+    """The three targets for one install (PASS/FAIL lines); True when all are met."""
+    add1, add2, validate, later = one.add1, one.add2, one.validate, one.later
     passed = True
     label = f"second add ≤ {MAX_ADD_RATIO:g}× validate of the same snapshot"
     if add2.median is not None and validate.median is not None:
@@ -259,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SKIP  {label}")
         passed = False
     done = [s for s in later if s.sizes]
-    label = f"store after s{len(inputs):02d} < {MAX_TEN:g}× after s01"
-    if add1.sizes and len(done) == len(later):
+    label = f"store after s{len(one.inputs):02d} < {MAX_TEN:g}× after s01"
+    if add1.sizes and add2.sizes and len(done) == len(later):
         last = done[-1].sizes[0] if done else add2.sizes[0]
         ok = last / add1.sizes[0] < MAX_TEN
         print(f"{'PASS' if ok else 'FAIL'}  {label}: {last / add1.sizes[0]:.3f}× ({mb(add1.sizes[0])} → {mb(last)} MB)")
@@ -269,13 +270,85 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SKIP  {label}")
         passed = False
     print(f"      first add: {add1.median or 0:.2f} s, peak RSS {add1.peak_mb or 0:.0f} MiB (no target)")
+    return passed
+
+
+def compare_before(mine: Series, other: Series) -> None:
+    for a, b in ((mine.add1, other.add1), (mine.add2, other.add2), (mine.validate, other.validate)):
+        if a.median is None or b.median is None:
+            continue
+        print(f"      {a.name}: rekap / before {a.median / b.median:.2f}× ({a.median:.2f} s vs {b.median:.2f} s); "
+              f"peak RSS {a.peak_mb:.0f} vs {b.peak_mb:.0f} MiB")
+    if mine.add1.sizes and other.add1.sizes:
+        print(f"      store after s01: {mb(mine.add1.sizes[0])} MB vs {mb(other.add1.sizes[0])} MB before")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark `rekap store add` at national scale.")
+    ap.add_argument("--runs", type=int, default=3, help="rounds of the first two adds and validate (default 3)")
+    ap.add_argument("--quick", action="store_true", help="a 1/10 sample of the national table (smoke test)")
+    ap.add_argument("--rekap", default=None, help="rekap command (default .venv/bin/rekap, then rekap on PATH)")
+    ap.add_argument("--before", default=None,
+                    help="another rekap command run through the same steps in the same rounds (A/B; its own store)")
+    ap.add_argument("--snapshots", type=int, default=10, help="snapshots in the last round's store (default 10)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 unless every target is met and the records agree")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+    if args.snapshots < 2:
+        ap.error("--snapshots must be at least 2")
+
+    python = sys.executable
+    rekap = find_rekap(args.rekap)
+    if rekap is None:
+        ap.error("rekap not found (make venv, or --rekap)")
+    precompile(rekap)
+    before = find_rekap(args.before) if args.before else None
+    if args.before and before is None:
+        ap.error(f"--before: {args.before} not found")
+    precompile(before)
+    first, _csv = ensure_national(python)
+    if args.quick:
+        first, _csv = ensure_sample(first, count_rows(first) // 10)
+    inputs = snapshot_inputs(first, args.snapshots)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    series = [Series("rekap", rekap, OUT_DIR / f"store-{first.stem}.duckdb", inputs)]
+    if before:
+        series.append(Series("before", before, OUT_DIR / f"store-{first.stem}-before.duckdb", inputs))
+
+    print(f"machine: {machine()}")
+    print(f"input:   {first.name} {count_rows(first):,} TPS rows, then {len(inputs) - 1} snapshots of ~1 % changes "
+          f"({', '.join(p.name for p in inputs[1:3])}{' …' if len(inputs) > 3 else ''}); {args.runs} round(s), "
+          "median wall time")
+    print(f"rekap:   {' '.join(rekap)}")
+    if before:
+        print(f"before:  {' '.join(before)}")
+    print(f"source:  {source_state()}")
+    busy = load_average()
+    if busy is not None and busy > 0.5:
+        print(f"note:    load average {busy:.1f} before starting: the machine is busy, timings are noisy")
+    print()
+    run_rounds(python, series, args.runs)
+    busy = load_average()
+    if busy is not None and busy > 0.5:
+        print(f"note:    load average {busy:.1f} at the end")
+    print_table(series)
+
+    print()
+    mine = series[0]
+    passed = verdicts(mine)
+    if len(series) > 1:
+        print("\nbefore (no verdict; the same targets):")
+        verdicts(series[1])
+        compare_before(mine, series[1])
+        print()
 
     # The records last, from the store of the last round (every snapshot in it).
-    same = add2.error is None and all(step.error is None for step in later)
+    same = mine.add2.error is None and all(step.error is None for step in mine.later)
     if same:
         pairs = [(1, 2)] + ([(len(inputs) - 1, len(inputs))] if len(inputs) > 2 else [])
         for a, b in pairs:
-            ok, text = check_records(python, rekap, store, (a, inputs[a - 1]), (b, inputs[b - 1]))
+            ok, text = check_records(python, rekap, mine.store, (a, inputs[a - 1]), (b, inputs[b - 1]))
             print(f"{'PASS' if ok else 'FAIL'}  diff @s{a:02d} @s{b:02d} --store = diff of the files: {text}")
             same = same and ok
     else:
