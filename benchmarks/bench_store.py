@@ -13,8 +13,8 @@ The snapshots: s01 is `benchmarks/.data/national.parquet` (make_national.py), s0
 made by the same generator from the one before with seed 2024 + NN (so each changes other TPS), cached in
 `benchmarks/.data` like the others.
 
-Each round (fresh subprocesses through bench_validate's wrapper: wall time and peak RSS of that run alone,
-interpreter start-up included; median of --runs):
+Each round (fresh subprocesses through bench_validate's wrapper: wall time, CPU time and peak RSS of that run
+alone, interpreter start-up included; median of --runs):
 
 - a fresh store (`.data/out/store-<input>.duckdb`); `rekap store add s01 --label s01 --at … -q`: the first add
   (every TPS a new version), its time, peak RSS and the store's size;
@@ -81,6 +81,8 @@ class Step:
     argv: list[str]
     ok_codes: frozenset[int] = frozenset({0})
     walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    """CPU seconds (user + system, every thread): steadier than wall time when other jobs share the cores."""
     rss_mb: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     """The store's size (file + WAL) after each run, for the adds."""
@@ -89,6 +91,10 @@ class Step:
     @property
     def median(self) -> float | None:
         return statistics.median(self.walls) if self.walls and self.error is None else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(self.cpus) if self.cpus and self.error is None else None
 
     @property
     def peak_mb(self) -> float | None:
@@ -115,6 +121,7 @@ def run_step(python: str, step: Step, store: Path | None) -> None:
         print(f"bench: {step.name} failed: {step.error}", file=sys.stderr)
         return
     step.walls.append(float(str(run["wall"])))
+    step.cpus.append(float(str(run.get("cpu", 0.0))))
     step.rss_mb.append(maxrss_mb(int(str(run["maxrss"]))))
     if store is not None:
         step.sizes.append(store_size(store))
@@ -212,8 +219,8 @@ def run_rounds(python: str, series: list[Series], runs: int) -> None:
 
 
 def print_table(series: list[Series]) -> None:
-    header = (f"{'rekap':<7} {'step':<24} {'input':<28} {'median s':>9} {'min–max s':>11} {'peak MiB':>9} "
-              f"{'store MB':>9} {'× s01':>6}")
+    header = (f"{'rekap':<7} {'step':<24} {'input':<28} {'median s':>9} {'min–max s':>11} {'CPU s':>6} "
+              f"{'peak MiB':>9} {'store MB':>9} {'× s01':>6}")
     print(header)
     print("-" * len(header))
     for one in series:
@@ -221,12 +228,12 @@ def print_table(series: list[Series]) -> None:
         for step, src in one.rows():
             lead = f"{one.name:<7} {step.name:<24} {src.name:<28}"
             if step.median is None:
-                print(f"{lead} {'–':>9} {'–':>11} {'–':>9} {'–':>9} {'–':>6}   ({step.error or 'not run'})")
+                print(f"{lead} {'–':>9} {'–':>11} {'–':>6} {'–':>9} {'–':>9} {'–':>6}   ({step.error or 'not run'})")
                 continue
             spread = f"{min(step.walls):.2f}–{max(step.walls):.2f}"
             size = (f"{mb(step.sizes[0]):>9} {step.sizes[0] / base:>5.2f}×" if step.sizes and base
                     else f"{'–':>9} {'–':>6}")
-            print(f"{lead} {step.median:>9.2f} {spread:>11} {step.peak_mb or 0:>9.0f} {size}")
+            print(f"{lead} {step.median:>9.2f} {spread:>11} {step.cpu or 0:>6.2f} {step.peak_mb or 0:>9.0f} {size}")
         if len(set(one.add1.sizes)) > 1 or len(set(one.add2.sizes)) > 1:
             print(f"note:   {one.name}: store sizes vary between rounds: s01 {sorted(set(one.add1.sizes))}, "
                   f"s02 {sorted(set(one.add2.sizes))}")
@@ -245,7 +252,8 @@ def verdicts(one: Series) -> bool:
         ratio = add2.median / validate.median
         ok = ratio <= MAX_ADD_RATIO
         print(f"{'PASS' if ok else 'FAIL'}  {label}: {ratio:.2f}× ({add2.median:.2f} s vs {validate.median:.2f} s; "
-              f"peak RSS {add2.peak_mb:.0f} vs {validate.peak_mb:.0f} MiB)")
+              f"CPU time {(add2.cpu or 0) / (validate.cpu or 1):.2f}×; peak RSS {add2.peak_mb:.0f} vs "
+              f"{validate.peak_mb:.0f} MiB)")
         passed = passed and ok
     else:
         print(f"SKIP  {label}")
@@ -277,8 +285,8 @@ def compare_before(mine: Series, other: Series) -> None:
     for a, b in ((mine.add1, other.add1), (mine.add2, other.add2), (mine.validate, other.validate)):
         if a.median is None or b.median is None:
             continue
-        print(f"      {a.name}: rekap / before {a.median / b.median:.2f}× ({a.median:.2f} s vs {b.median:.2f} s); "
-              f"peak RSS {a.peak_mb:.0f} vs {b.peak_mb:.0f} MiB")
+        print(f"      {a.name}: rekap / before {a.median / b.median:.2f}× ({a.median:.2f} s vs {b.median:.2f} s; CPU "
+              f"{(a.cpu or 0) / (b.cpu or 1):.2f}×); peak RSS {a.peak_mb:.0f} vs {b.peak_mb:.0f} MiB")
     if mine.add1.sizes and other.add1.sizes:
         print(f"      store after s01: {mb(mine.add1.sizes[0])} MB vs {mb(other.add1.sizes[0])} MB before")
 
