@@ -145,17 +145,17 @@ LOOKALIKE_OF = [8, 7, 7, 8, 9, 6, 5, 1, 3, 4]
 """Last digit d read as LOOKALIKE_OF[d] (pairs of rekap.diff.LOOKALIKE: 0/8, 1/7, 2/7, 3/8, 4/9, 5/6)."""
 
 
-def _new_sql(columns: list[str], counts: list[str]) -> str:
+def _new_sql(columns: list[str], counts: list[str], seed: int = SEED) -> str:
     """The SELECT that turns the keyed OLD table `src` into NEW (see ensure_new)."""
     votes = [c for c in counts if c.startswith("suara_")]
     paslon = [c for c in votes if c.startswith("suara_paslon_")]
     fill: dict[str, str] = {}
     for i, c in enumerate(paslon):  # chart uploaded later: plausible vote counts where they were empty
-        fill[c] = f"(hash(kode_tps, {SEED}, 'fill{i}') % 120)"
+        fill[c] = f"(hash(kode_tps, {seed}, 'fill{i}') % 120)"
     if "suara_sah" in votes:
         fill["suara_sah"] = "(" + " + ".join(fill[c] for c in paslon) + ")" if paslon else "100"
     if "suara_tidak_sah" in votes:
-        fill["suara_tidak_sah"] = f"(hash(kode_tps, {SEED}, 'fill_ts') % 5)"
+        fill["suara_tidak_sah"] = f"(hash(kode_tps, {seed}, 'fill_ts') % 5)"
     if "suara_total" in votes and "suara_sah" in fill and "suara_tidak_sah" in fill:
         fill["suara_total"] = f"({fill['suara_sah']} + {fill['suara_tidak_sah']})"
     lookalike = "[" + ", ".join(str(d) for d in LOOKALIKE_OF) + "]"
@@ -189,8 +189,9 @@ class NewSide:
     """What ensure_new did, by kind (TPS counts), as measured in the tables it wrote."""
 
 
-def ensure_new(old: Path) -> NewSide:
-    """NEW for `old` (`<stem>_new.parquet`): a copy of OLD with, chosen by hash of kode_tps with a fixed seed,
+def ensure_new(old: Path, *, seed: int = SEED, path: Path | None = None) -> NewSide:
+    """NEW for `old` (`path`, default `<stem>_new.parquet`): a copy of OLD with, chosen by hash of kode_tps with
+    `seed` (a fixed one by default; bench_store.py chains several, each from the one before, with other seeds),
 
     - ~1 % of the TPS changed (hash(kode_tps, seed, 'diff-change') % 10,000 < 100), by kind:
       a TPS uploaded without its chart (suara_paslon_1 empty) gets its vote counts where they were empty
@@ -201,15 +202,15 @@ def ensure_new(old: Path) -> NewSide:
     - ~330 TPS dropped (hash % 1,000,000 < 400), and ~300 new TPS codes: the rows of other hashed TPS copied
       under the number 9xx of their own desa (xx = their last two digits), when no TPS has that code.
 
-    Set-based DuckDB SQL; written under a temporary name and renamed. `<stem>_new.json` has the counts.
+    Set-based DuckDB SQL; written under a temporary name and renamed. `path` with `.json` has the counts.
     """
     import duckdb
 
-    path = DATA_DIR / f"{old.stem}_new.parquet"
-    meta_path = DATA_DIR / f"{old.stem}_new.json"
+    path = path or DATA_DIR / f"{old.stem}_new.parquet"
+    meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists() and path.stat().st_mtime > old.stat().st_mtime:
         meta = json.loads(meta_path.read_text())
-        if meta.get("version") == NEW_VERSION:
+        if meta.get("version") == NEW_VERSION and meta.get("seed") == seed and meta.get("source") == old.name:
             return NewSide(path, {str(k): int(v) for k, v in meta["planted"].items()})
 
     con = duckdb.connect()
@@ -219,18 +220,18 @@ def ensure_new(old: Path) -> NewSide:
     paslon1 = '"suara_paslon_1" IS NULL' if "suara_paslon_1" in counts else "false"
     con.execute(
         f"""CREATE TABLE src AS
-            SELECT *, hash(kode_tps, {SEED}, 'diff-drop') % 1000000 < 400 AS _dropped,
-                   hash(kode_tps, {SEED}, 'diff-copy') % 1000000 < 400 AS _copied,
-                   hash(kode_tps, {SEED}, 'diff-change') % 10000 < 100 AS _changed,
+            SELECT *, hash(kode_tps, {seed}, 'diff-drop') % 1000000 < 400 AS _dropped,
+                   hash(kode_tps, {seed}, 'diff-copy') % 1000000 < 400 AS _copied,
+                   hash(kode_tps, {seed}, 'diff-change') % 10000 < 100 AS _changed,
                    CASE WHEN {paslon1} THEN 'fill'
                         ELSE CASE WHEN k < 30 THEN 'delta' WHEN k < 55 THEN 'sub' WHEN k < 65 THEN 'ins'
                                   WHEN k < 85 THEN 'null' ELSE 'swap' END END AS _kind,
-                   (hash(kode_tps, {SEED}, 'diff-field') % {len(counts)})::INTEGER AS _field,
-                   (hash(kode_tps, {SEED}, 'diff-delta') % 19)::INTEGER AS _delta
-            FROM (SELECT *, hash(kode_tps, {SEED}, 'diff-kind') % 100 AS k FROM read_parquet(?))""",
+                   (hash(kode_tps, {seed}, 'diff-field') % {len(counts)})::INTEGER AS _field,
+                   (hash(kode_tps, {seed}, 'diff-delta') % 19)::INTEGER AS _delta
+            FROM (SELECT *, hash(kode_tps, {seed}, 'diff-kind') % 100 AS k FROM read_parquet(?))""",
         [str(old)],
     )
-    body = _new_sql(columns, counts)
+    body = _new_sql(columns, counts, seed)
     keep = [f'"{c}"' for c in columns if c != "nama_tps"]
     con.execute(
         f"""CREATE TABLE new AS
@@ -260,7 +261,7 @@ def ensure_new(old: Path) -> NewSide:
     con.execute(f"COPY new TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
     con.close()
     tmp.replace(path)
-    meta = {"version": NEW_VERSION, "source": old.name, "seed": SEED, "planted": planted}
+    meta = {"version": NEW_VERSION, "source": old.name, "seed": seed, "planted": planted}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     return NewSide(path, planted)
 

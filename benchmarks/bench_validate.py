@@ -466,7 +466,7 @@ con.execute('''CREATE TABLE coverage AS
 write("coverage", "coverage", ("csv",))
 """
 
-# Runs one command and reports its wall time and peak RSS as JSON on stdout. RUSAGE_CHILDREN of a
+# Runs one command and reports its wall time, CPU time (user + system) and peak RSS as JSON on stdout. RUSAGE_CHILDREN of a
 # long-lived process is the maximum over every child it ever waited for, so the benchmark itself cannot
 # tell runs apart; a fresh wrapper per run makes ru_maxrss belong to that run alone.
 RSS_WRAPPER = r"""
@@ -474,8 +474,9 @@ import json, resource, subprocess, sys, time
 t0 = time.perf_counter()
 p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 wall = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"rc": p.returncode, "wall": wall, "maxrss": rss, "stderr": p.stderr.decode("utf-8", "replace")[-4000:]}))
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": p.returncode, "wall": wall, "maxrss": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime,
+                  "stderr": p.stderr.decode("utf-8", "replace")[-4000:]}))
 """
 
 

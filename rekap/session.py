@@ -533,6 +533,12 @@ class Session:
         previous = every[-1] if every else None
         result = self.diff(Stored(previous), files, election=election, options=options, thresholds=thresholds)
         new = result.new
+        if previous is None:
+            # Against no snapshot every TPS is one 'tps_added' record: the diff's working copies of them (pairs,
+            # cells, records: ~170 MB at national scale) are not kept, so the write can use that memory.
+            # The change records themselves stay (`s.CHANGES`).
+            for table in ("rk_diff_pairs", "rk_diff_cells", "rk_diff_records"):
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
         sid = store_mod.write_snapshot(
             self.con, label=label, at=at_value, rekap_version=__version__,
             elections=sorted({e for i in new.elections for e in i.elections}),

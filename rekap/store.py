@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from rekap.db import table_exists
+from rekap.db import literal, table_exists
 from rekap.errors import InputError, UsageError
 from rekap.i18n import _
 from rekap.regions import PREFIX
@@ -119,8 +119,10 @@ def open_store(con: duckdb.DuckDBPyConnection, path: Path, *, create: bool, wait
     deadline = time.monotonic() + limit
     while True:
         try:
-            # Small blocks for a new store: it grows with the changes, in steps of 16 KiB, not 256 KiB.
-            con.execute(f"ATTACH $p AS {ALIAS}" + (" (BLOCK_SIZE 16384)" if fresh else ""), {"p": str(path)})
+            # Smaller blocks than DuckDB's 256 KiB for a new store: it grows with the changes in steps of 64 KiB.
+            # Not smaller: below 64 KiB DuckDB 2.0 leaves the counts without bit-packing (RLE or uncompressed),
+            # and the national store is 4.7x larger (127 MB, not 27) and its first write needs ~140 MB more.
+            con.execute(f"ATTACH $p AS {ALIAS}" + (" (BLOCK_SIZE 65536)" if fresh else ""), {"p": str(path)})
             break
         except duckdb.Error as exc:
             text = str(exc)
@@ -262,11 +264,10 @@ def write_snapshot(
     side: the first copy of each TPS, typed) that differ from the current ones, the end of the versions of TPS
     that changed or are gone, and the change records of `changes_table` (against the snapshot before)."""
     counts = [c for c in NUMERIC_COLUMNS if c in columns]
-    cols = ", ".join(quote_ident(c) for c in NUMERIC_COLUMNS)
-    new_values = ", ".join(f"n.{quote_ident(c)}" if c in counts else f"NULL::BIGINT AS {quote_ident(c)}"
-                           for c in NUMERIC_COLUMNS)
-    differs = " OR ".join([f"n.{quote_ident(c)} IS DISTINCT FROM c.{quote_ident(c)}" for c in NUMERIC_COLUMNS]
-                          + ["n.bad IS DISTINCT FROM c.bad"])
+    # Only the snapshot's own count columns are read, sorted and inserted; the store's others are left to their
+    # default, NULL (at national scale 21 of 60: the sort of a first snapshot carried ~250 MB of NULLs).
+    cols = "".join(f", {quote_ident(c)}" for c in counts)
+    n_cols = "".join(f", n.{quote_ident(c)}" for c in counts)
     con.execute("BEGIN TRANSACTION")
     try:
         sid = int(con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {ALIAS}.snapshots").fetchall()[0][0])
@@ -283,30 +284,66 @@ def write_snapshot(
             [[sid, i, f["path"], f["name"], f["format"], f["sha256"], f["rows_read"], f["rows_rejected"]]
              for i, f in enumerate(files)],
         )
+        # The new versions are read from `new_table` itself, not from a copy: at national scale a copy of every
+        # TPS's 60-odd columns is ~400 MB, and for a first snapshot every TPS is new (a second copy as "changed").
+        # Each file's name is looked up in a list, not joined: a scan of one table keeps its row order (below).
+        names = dict(con.execute("SELECT idx, source FROM rk_source_order").fetchall())
+        lo = min(names, default=0)
+        source = ("[" + ", ".join(literal(str(names[i])) if names.get(i) is not None else "NULL"
+                                  for i in range(lo, max(names, default=0) + 1)) + f"][n._file - {lo} + 1]")
+        next_sql = f"""SELECT n.jenis_pemilihan, n.kode_tps, {source} AS source, n._row AS "row", n._bad AS bad{n_cols}
+                       FROM {quote_ident(new_table)} n"""
+        has_current = bool(con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {ALIAS}.tps_versions WHERE valid_to IS NULL LIMIT 1)").fetchall()[0][0])
+        if has_current:
+            # A stored version has values only in the columns of the snapshot that wrote it: the columns of no
+            # snapshot are NULL on both sides and need no comparison (nor a place in the join's hash table).
+            stored = {str(r[0]) for r in con.execute(
+                f"SELECT DISTINCT unnest(columns) FROM {ALIAS}.snapshots").fetchall()}
+            compared = [c for c in NUMERIC_COLUMNS if c in counts or c in stored]
+            differs = " OR ".join(
+                [f"{'n.' + quote_ident(c) if c in counts else 'NULL'} IS DISTINCT FROM c.{quote_ident(c)}"
+                 for c in compared] + ["n.bad IS DISTINCT FROM c.bad"])
+            current = ("SELECT jenis_pemilihan, kode_tps, bad" + "".join(f", {quote_ident(c)}" for c in compared)
+                       + f" FROM {ALIAS}.tps_versions WHERE valid_to IS NULL")
+            # Only the keys are kept: of the TPS that are new, differ from their current version, or are gone (one
+            # join; the versions to end are then found by key among ~1 % of the TPS, not by a second join of all).
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE rk_store_changed AS
+                    SELECT coalesce(n.jenis_pemilihan, c.jenis_pemilihan) AS jenis_pemilihan,
+                           coalesce(n.kode_tps, c.kode_tps) AS kode_tps, n.kode_tps IS NOT NULL AS present
+                    FROM ({next_sql}) n
+                    FULL OUTER JOIN ({current}) c
+                         ON c.jenis_pemilihan = n.jenis_pemilihan AND c.kode_tps = n.kode_tps
+                    WHERE c.kode_tps IS NULL OR n.kode_tps IS NULL OR {differs}"""
+            )
+            con.execute(
+                f"""UPDATE {ALIAS}.tps_versions v SET valid_to = {sid}
+                    WHERE v.valid_to IS NULL AND EXISTS (
+                        SELECT 1 FROM rk_store_changed n
+                        WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps)"""
+            )
+            changed = (f"({next_sql}) n SEMI JOIN (SELECT jenis_pemilihan, kode_tps FROM rk_store_changed WHERE present) c "
+                       "USING (jenis_pemilihan, kode_tps)")
+            order = "ORDER BY n.kode_tps, n.jenis_pemilihan"
+        else:  # the first snapshot (or one after every TPS was gone): every TPS is a new version
+            changed = f"({next_sql}) n"
+            # Versions are stored by TPS code (compression, and the zone maps of `log_table`'s lookups). Files
+            # mostly come sorted already; then sorting them again (at national scale ~1 s and ~150 MB) is
+            # skipped: the scan of one table and the insert keep the row order (DuckDB's order preservation),
+            # and the check reads the rows in that same order.
+            unsorted = con.execute(
+                f"""SELECT count(*) FROM (
+                        SELECT kode_tps AS k, jenis_pemilihan AS j, lag(kode_tps) OVER () AS pk,
+                               lag(jenis_pemilihan) OVER () AS pj
+                        FROM {quote_ident(new_table)})
+                    WHERE pk IS NOT NULL AND NOT (k > pk OR (k = pk AND j > pj))"""
+            ).fetchall()[0][0]
+            order = "ORDER BY n.kode_tps, n.jenis_pemilihan" if unsorted else ""
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE rk_store_next AS
-                SELECT n.jenis_pemilihan, n.kode_tps, o.source, n._row AS "row", n._bad AS bad, {new_values}
-                FROM {quote_ident(new_table)} n LEFT JOIN rk_source_order o ON o.idx = n._file"""
-        )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE rk_store_changed AS
-                SELECT n.* FROM rk_store_next n
-                LEFT JOIN (SELECT * FROM {ALIAS}.tps_versions WHERE valid_to IS NULL) c
-                     USING (jenis_pemilihan, kode_tps)
-                WHERE c.kode_tps IS NULL OR {differs}"""
-        )
-        con.execute(
-            f"""UPDATE {ALIAS}.tps_versions v SET valid_to = {sid}
-                WHERE v.valid_to IS NULL AND (
-                    NOT EXISTS (SELECT 1 FROM rk_store_next n
-                                WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps)
-                    OR EXISTS (SELECT 1 FROM rk_store_changed n
-                               WHERE n.jenis_pemilihan = v.jenis_pemilihan AND n.kode_tps = v.kode_tps))"""
-        )
-        con.execute(
-            f"""INSERT INTO {ALIAS}.tps_versions (jenis_pemilihan, kode_tps, valid_from, valid_to, source, "row", bad, {cols})
-                SELECT jenis_pemilihan, kode_tps, {sid}, NULL, source, "row", bad, {cols} FROM rk_store_changed
-                ORDER BY kode_tps, jenis_pemilihan"""
+            f"""INSERT INTO {ALIAS}.tps_versions (jenis_pemilihan, kode_tps, valid_from, valid_to, source, "row", bad{cols})
+                SELECT n.jenis_pemilihan, n.kode_tps, {sid}, NULL, n.source, n."row", n.bad{n_cols} FROM {changed}
+                {order}"""
         )
         if changes_table is not None:
             # The change records themselves are the difference of two versions (recomputed by any diff); what
@@ -328,8 +365,7 @@ def write_snapshot(
         con.execute("ROLLBACK")
         raise
     finally:
-        for t in ("rk_store_next", "rk_store_changed"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+        con.execute("DROP TABLE IF EXISTS temp.rk_store_changed")
     con.execute(f"CHECKPOINT {ALIAS}")
     return sid
 
