@@ -721,3 +721,11 @@ def test_plain_json_lines_take_the_duckdb_path(
         assert sirekap._fast_json_lines(con, path, "t", "input.jsonl", paslon) is None
     else:
         assert sirekap._fast_json_lines(con, path, "t", "input.jsonl", paslon) is not None
+
+
+def test_half_a_surrogate_pair_is_an_input_error_naming_line_and_column(con: duckdb.DuckDBPyConnection) -> None:
+    """`"\\ud800"` is valid JSON but no UTF-8 text: one line naming where, not an internal error."""
+    data = jsonl(wrapper(), wrapper(kode="3101011001002", ts="2024\ud800x"))
+    err = error_of(con, data, paslon=PPWP)
+    assert err.message == "input.jsonl baris 2: ts berisi escape Unicode yang tidak sah (2024\\ud800x)"
+    assert err.hint is not None and "berpasangan" in err.hint

@@ -641,10 +641,21 @@ def read_sirekap(
         mapping, notes = numbering.finish(races)
         values = columns.finish(mapping)
         headers = canonical_order(frozenset(values))
-        arrow = pa.table(
-            {name: _string_array(values.pop(name)) for name in headers}
-            | {"_row": pa.array(columns.rows, type=pa.int64())}
-        )
+        built: dict[str, pa.Array] = {}
+        for name in headers:
+            column = values.pop(name)
+            try:
+                built[name] = _string_array(column)
+            except UnicodeEncodeError:
+                # A JSON escape of half a UTF-16 pair ("\ud800") parses into a text no file can hold.
+                at = next(i for i, v in enumerate(column) if isinstance(v, str) and _surrogate(v))
+                raise InputError(
+                    _("{path}{where}: {column} berisi escape Unicode yang tidak sah ({value})", path=display,
+                      where=_line(columns.rows[at]), column=name,
+                      value=column[at].encode("utf-8", "backslashreplace").decode("ascii")),
+                    hint=_("escape \\uD800–\\uDFFF hanya sah berpasangan; perbaiki teks itu di berkasnya"),
+                ) from None
+        arrow = pa.table(built | {"_row": pa.array(columns.rows, type=pa.int64())})
     except RecursionError:
         # json.dumps of a nested value the parser only just accepted
         raise _too_deep(display, "") from None
@@ -729,6 +740,11 @@ class _Columns:
                         votes[i] = value
             out[paslon_column(number)] = votes
         return out
+
+
+def _surrogate(text: str) -> bool:
+    """Whether a text holds half of a UTF-16 surrogate pair (which UTF-8 cannot encode)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def _string_array(values: list[Any]) -> pa.Array:
