@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_sirekap.py
 
 # The message catalogues (rekap/locale): extract the marked texts, update every language's .po, compile the .mo.
 messages: $(STAMP)
