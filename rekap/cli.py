@@ -235,6 +235,17 @@ WriteAcceptOpt = Annotated[Path | None, typer.Option("--write-accept", help=N_(
     "'date' kosong untuk diisi petugas; lalu pakai berkas itu dengan --accept."), show_default=False)]
 
 
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help=N_("Lewati aturan ini (ID atau awalan)."))]
+FailOnOpt = Annotated[str, typer.Option("--fail-on", help=N_(
+    "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau 'never'."))]
+
+
+def _check_fail_on(fail_on: str) -> None:
+    """--fail-on is one of the severities or 'never' (validate, diff)."""
+    if fail_on not in ("error", "warning", "info", "never"):
+        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
+
+
 @dataclass
 class Inputs:
     """What every command that reads TPS files needs, parsed once."""
@@ -393,11 +404,8 @@ def validate(
     output: OutputOpt = None,
     select: Annotated[list[str] | None, typer.Option("--select", help=N_(
         "Hanya aturan ini (ID atau awalan, mis. A,S002)."))] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help=N_(
-        "Lewati aturan ini (ID atau awalan)."))] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help=N_(
-        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau "
-        "'never'."))] = "error",
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = "error",
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -423,8 +431,7 @@ def validate(
     from rekap.report import format_for, write_records
 
     lang_code = resolve_lang(lang)
-    if fail_on not in ("error", "warning", "info", "never"):
-        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
+    _check_fail_on(fail_on)
     out_format = format_for(output, fmt)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
@@ -744,11 +751,8 @@ def diff(
         "Tulis juga temuan (aturan D/X dan S) ke berkas ini; formatnya dari ekstensinya."))] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help=N_(
         "Hanya aturan ini (ID atau awalan, mis. D003,D006)."))] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help=N_(
-        "Lewati aturan ini (ID atau awalan)."))] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help=N_(
-        "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau "
-        "'never'."))] = "error",
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = "error",
     lang: LangOpt = None,
     election: ElectionOpt = None,
     config: ConfigOpt = None,
@@ -769,8 +773,7 @@ def diff(
     from rekap.session import expand_set, split_patterns
 
     lang_code = resolve_lang(lang)
-    if fail_on not in ("error", "warning", "info", "never"):
-        _fail(_("--fail-on harus 'error', 'warning', 'info' atau 'never', bukan {value!r}", value=fail_on))
+    _check_fail_on(fail_on)
     if len(sides) != 2:
         _fail(_("rekap diff butuh tepat dua sisi, LAMA dan BARU, bukan {n}", n=len(sides)),
               hint=_("satukan berkas satu sisi dalam folder, dalam pola bertanda kutip ('lama/*.csv') atau dengan "
