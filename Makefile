@@ -28,11 +28,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
+# Each script prints its own table and verdicts; the last line prints issue 15's table of targets from this run.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_validate.py
-	$(BIN)/python benchmarks/bench_diff.py
-	$(BIN)/python benchmarks/bench_store.py
-	$(BIN)/python benchmarks/bench_sirekap.py
+	start=$$(date +%s) && \
+	$(BIN)/python benchmarks/bench_validate.py && \
+	$(BIN)/python benchmarks/bench_diff.py && \
+	$(BIN)/python benchmarks/bench_store.py && \
+	$(BIN)/python benchmarks/bench_sirekap.py && \
+	$(BIN)/python benchmarks/verdicts.py --since $$start
 
 # The message catalogues (rekap/locale): extract the marked texts, update every language's .po, compile the .mo.
 messages: $(STAMP)

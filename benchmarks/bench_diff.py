@@ -380,6 +380,20 @@ def verdict(cases: list[Case]) -> bool:
     return passed
 
 
+def keep_verdict(cases: list[Case], passed: bool) -> None:
+    """The diff row of the table `make bench` ends with (benchmarks/verdicts.py)."""
+    from verdicts import record
+
+    times = {c.role: c for c in cases}
+    mine, floor = times.get("rekap"), times.get("duckdb")
+    if mine is None or floor is None or mine.median is None or floor.median is None:
+        record("diff", rekap_s=None, baseline_s=None, ratio=None, passed=None,
+               note="; ".join(c.error for c in (mine, floor) if c is not None and c.error))
+        return
+    record("diff", rekap_s=mine.median, baseline_s=floor.median, ratio=mine.median / floor.median, passed=passed,
+           peak_mb=mine.peak_mb, baseline_peak_mb=floor.peak_mb)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark `rekap diff` against bare DuckDB and pandas.")
     ap.add_argument("--runs", type=int, default=3, help="runs per case; the median is reported (default 3)")
@@ -447,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     same = check_outputs(cases)
     print()
     passed = verdict(cases)
+    if not args.quick:
+        keep_verdict(cases, passed)
     return 1 if args.strict and not (passed and same) else 0
 
 

@@ -195,12 +195,64 @@ cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", [src]).fetcha
 counts = [c for c in cols if c.startswith(("pemilih_", "pengguna_", "suara_"))]
 votes = [c for c in counts if c.startswith("suara_")]
 voters = [c for c in counts if not c.startswith("suara_")]
-casts = ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in counts)
+regions = [(c, n) for c, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)) if c in cols]
+# A cell that is not a whole number >= 0 is left out of the sums and of every rule (and is an S002 error).
+casts = ", ".join(f'CASE WHEN TRY_CAST("{c}" AS BIGINT) >= 0 THEN TRY_CAST("{c}" AS BIGINT) END AS "{c}"' for c in counts)
+# n_tps_error needs every error rule that applies to the input, on every row (rowid identifies it):
+# S002 a count cell that is not a whole number >= 0 (left out of the sums); S005 a malformed code or a
+# region column that is not the code's prefix; S007 a box above 999 (overseas exempt); S003 a later copy
+# of a TPS with other numbers; and the A-rules below.
+bad = " OR ".join(
+    f'("{c}" IS NOT NULL AND trim("{c}"::VARCHAR) NOT IN (\'\', \'-\') AND coalesce(TRY_CAST("{c}" AS BIGINT) < 0, true))'
+    for c in counts) or "false"
+given = " OR ".join(f"({c} IS NOT NULL AND {c} <> left(kode_tps, {n}))" for c, n in regions) or "false"
 con.execute(
-    f"CREATE TABLE tps AS SELECT left(kode_tps, 2) AS prov, left(kode_tps, 4) AS kab, left(kode_tps, 6) AS kec, "
-    f"left(kode_tps, 10) AS desa, {casts} FROM {rel}",
+    f"CREATE TABLE tps AS SELECT kode_tps, left(kode_tps, 2) AS prov, left(kode_tps, 4) AS kab, left(kode_tps, 6) AS kec, "
+    f"left(kode_tps, 10) AS desa, {casts}, ({bad}) AS _s002, "
+    f"(regexp_full_match(kode_tps, '[0-9]{{13}}') AND ({given})) AS _s005_given FROM {rel}",
     [src],
 )
+
+have = set(counts)
+def col(c):
+    return f'"{c}"' if c in have else "0"
+
+rules = []  # conditions that make a row an error
+for g in sorted({c[:-2] for c in counts if c[-2:] in ("_l", "_p", "_j")}):
+    if {f"{g}_l", f"{g}_p", f"{g}_j"} <= have:
+        rules.append(f'"{g}_j" <> "{g}_l" + "{g}_p"')                                         # A001
+for s in "lpj":
+    parts = [f"pengguna_{x}_{s}" for x in ("dpt", "dpph", "dptb", "non_dpt")]
+    if f"pengguna_total_{s}" in have and any(p in have for p in parts):
+        rules.append(f'{col("pengguna_total_" + s)} <> ' + " + ".join(col(p) for p in parts))  # A003
+    if {f"pengguna_dpt_{s}", f"pemilih_dpt_{s}"} <= have:
+        rules.append(f'"pengguna_dpt_{s}" > "pemilih_dpt_{s}"')                               # A004
+paslon = [c for c in counts if c.startswith("suara_paslon_")]
+if paslon and "suara_sah" in have:
+    rules.append('"suara_sah" <> ' + " + ".join(f'"{c}"' for c in paslon))                    # A006
+if {"suara_sah", "suara_tidak_sah", "suara_total"} <= have:
+    rules.append('"suara_total" <> "suara_sah" + "suara_tidak_sah"')                           # A007
+if {"suara_total", "pengguna_total_j"} <= have:
+    rules.append('"suara_total" <> "pengguna_total_j"')                                        # A009
+if {"suara_total", "pemilih_dpt_j"} <= have:
+    bound = " + ".join(col(c) for c in ("pemilih_dpt_j", "pengguna_dptb_j", "pengguna_non_dpt_j", "pengguna_dpph_j"))
+    rules.append(f'"suara_total" > {bound}')                                                    # A012
+if counts:                                                                                      # S007
+    rules.append(f"prov <> '99' AND greatest({', '.join(chr(34) + c + chr(34) for c in counts)}) > 999")
+# S005: the code itself (overseas: only 13 digits)
+rules.append("NOT regexp_full_match(kode_tps, '[0-9]{13}') OR prov < '11' OR right(kode_tps, 3) = '000' OR "
+             "(prov <> '99' AND (substr(kode_tps, 3, 2) IN ('00', '70') OR substr(kode_tps, 5, 2) = '00' "
+             "OR substr(kode_tps, 7, 1) NOT IN ('1', '2', '3')))")
+rules += ["_s002", "_s005_given"]
+# S003: a later copy of a TPS code with other numbers (exact copies are S004, a warning, counted once)
+row = ", ".join(f'"{c}"' for c in counts) or "1"
+con.execute(f"""CREATE TABLE err AS
+    SELECT rowid AS r FROM tps WHERE {" OR ".join(f"coalesce({r}, false)" for r in rules)}
+    UNION
+    SELECT r FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY kode_tps ORDER BY rowid) AS n,
+                          count(DISTINCT hash({row})) OVER (PARTITION BY kode_tps) AS versions
+                   FROM tps WHERE kode_tps IN (SELECT kode_tps FROM tps GROUP BY 1 HAVING count(*) > 1))
+    WHERE n > 1 AND versions > 1""")
 
 def filled(cs):
     return " OR ".join(f'"{c}" IS NOT NULL' for c in cs) or "false"
@@ -213,9 +265,10 @@ con.execute(f"""COPY (
            coalesce(desa, kec, kab, prov, '00') AS kode_wilayah,
            count(*) AS n_tps,
            count(*) FILTER (WHERE {filled(votes)}) AS n_tps_suara,
-           count(*) FILTER (WHERE {filled(voters)}) AS n_tps_administrasi
+           count(*) FILTER (WHERE {filled(voters)}) AS n_tps_administrasi,
+           count(*) FILTER (WHERE e.r IS NOT NULL) AS n_tps_error
            {sums}
-    FROM tps
+    FROM tps LEFT JOIN err e ON e.r = tps.rowid
     GROUP BY GROUPING SETS ((), (prov), (prov, kab), (prov, kab, kec), (prov, kab, kec, desa))
     ORDER BY length(kode_wilayah), kode_wilayah
 ) TO '{out}' (FORMAT parquet)""")
@@ -598,13 +651,12 @@ CASES: list[Case] = [
 GROUPS: list[str] = list(dict.fromkeys(c.group for c in CASES))
 
 TARGETS: list[Target] = [
-    Target("validate", "rekap", "duckdb", 1.5, "rekap validate ≤ 1.5× bare DuckDB"),
-    Target("validate", "rekap", "pandas", 1 / 3, "rekap validate ≥ 3× faster than pandas"),
-    Target("aggregate", "rekap", "duckdb", 1.5, "rekap aggregate ≤ 1.5× bare DuckDB"),
-    Target("aggregate", "rekap", "pandas", 1 / 3, "rekap aggregate ≥ 3× faster than pandas"),
+    # Issue 15: every target is against a bare DuckDB program doing the same contract; pandas is reported, not a
+    # target (on 2 cores it is only ~2× slower than bare DuckDB, so "≥ 3× faster than pandas" cannot hold).
+    Target("validate", "rekap", "duckdb", 1.5, "rekap validate --select A ≤ 1.5× bare DuckDB"),
+    Target("aggregate", "rekap", "duckdb", 1.5, "rekap aggregate --level all ≤ 1.5× bare DuckDB (n_tps_error included)"),
     Target("compare", "rekap", "duckdb", 1.5, "rekap compare ≤ 1.5× bare DuckDB"),
-    Target("compare", "rekap", "pandas", 1 / 3, "rekap compare ≥ 3× faster than pandas"),
-    Target("run", "rekap", "duckdb", 2.0, "rekap run ≤ 2× bare DuckDB"),
+    Target("run", "rekap", "duckdb", 3.0, "rekap run ≤ 3× the bare script writing the same data files"),
 ]
 PEAK_TARGETS: list[tuple[str, str, float, str]] = [
     ("run", "rekap", 1536.0, "rekap run peak RSS < 1.5 GiB"),
@@ -958,7 +1010,7 @@ def same_rows(con: object, a: str, b: str) -> int:
     return int(row[0]) if row else -1
 
 
-AGG_COLUMNS = ("n_tps", "n_tps_suara", "n_tps_administrasi")
+AGG_COLUMNS = ("n_tps", "n_tps_suara", "n_tps_administrasi", "n_tps_error")
 
 
 def check_aggregate(results: list[Result]) -> None:
@@ -1088,6 +1140,37 @@ def check_run(results: list[Result]) -> None:
             f"{row[0]:,} shared units differ, {row[1]:,} only in rekap's, {row[2]:,} only in bare DuckDB's "
             "(a --rows sample: rekap lists only the units in the data's scope)")
         print(f"    coverage vs bare DuckDB: {verdict}")
+
+
+RECORDED_GROUPS = ("validate", "aggregate", "run")
+"""Groups whose verdicts are rows of issue 15's table (benchmarks/verdicts.py), recorded on the national table."""
+
+
+def record_verdicts(results: list[Result]) -> None:
+    """Keep the rows of issue 15's table this run measured (only on the whole national table, not a --rows sample)."""
+    from verdicts import record
+
+    peak_limits = {(group, role): limit for group, role, limit, _label in PEAK_TARGETS}
+    for target in TARGETS:
+        if target.group not in RECORDED_GROUPS or target.reference != "duckdb":
+            continue
+        for src in dict.fromkeys(r.input for r in results if r.case.group == target.group):
+            mine = next((r for r in results if r.case.group == target.group and r.input == src
+                         and r.case.role == target.role), None)
+            base = next((r for r in results if r.case.group == target.group and r.input == src
+                         and r.case.role == "duckdb"), None)
+            if mine is None or base is None:
+                continue
+            key = f"{target.group}-{src.suffix.lstrip('.')}"
+            if mine.median is None or base.median is None:
+                record(key, rekap_s=mine.median, baseline_s=base.median, ratio=None, passed=None,
+                       note=mine.error or base.error or "")
+                continue
+            ratio = mine.median / base.median
+            limit = peak_limits.get((target.group, target.role))
+            passed = ratio <= target.max_ratio and (limit is None or (mine.peak_mb or 0) < limit)
+            record(key, rekap_s=mine.median, baseline_s=base.median, ratio=ratio, passed=passed,
+                   peak_mb=mine.peak_mb, peak_limit_mb=limit, baseline_peak_mb=base.peak_mb)
 
 
 def evaluate(results: list[Result], targets: list[Target] = TARGETS) -> bool:
@@ -1254,6 +1337,8 @@ def main(argv: list[str] | None = None) -> int:
         check_run(results)
     print()
     ok = evaluate(results, targets)
+    if args.rows is None:
+        record_verdicts(results)
     return 1 if args.strict and not ok else 0
 
 
