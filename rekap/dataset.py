@@ -101,5 +101,8 @@ class Dataset:
     """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
     rows_outside: int = 0
     """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
+    code_range: tuple[int, str | None, str | None] | None = None
+    """(count, smallest, largest) of the typed TPS codes that name a desa, from the engine's statistics scan:
+    what `rekap.scope.data_root` needs, without a second scan (exact copies removed later change neither end)."""
     skipped: list[SkippedSheet] = field(default_factory=list)
     """Sheets of the input workbooks that were not read, with the reason, in input and sheet order."""

@@ -97,12 +97,14 @@ def _outermost(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def data_root(con: duckdb.DuckDBPyConnection) -> Scope:
+def data_root(con: duckdb.DuckDBPyConnection, code_range: tuple[int, str | None, str | None] | None = None) -> Scope:
     """The smallest recap unit holding every placeable TPS of `rk_tps` (its code names a desa): a kecamatan,
-    kab/kota, provinsi or the country. A desa is never the root (it has no recap step)."""
+    kab/kota, provinsi or the country. A desa is never the root (it has no recap step). `code_range` (count,
+    smallest, largest placeable code), when the caller already has it from a scan of the same rows, saves the
+    scan here."""
     # The codes are digits, so a prefix of the smallest code is the smallest prefix: all codes share a prefix
     # exactly when the smallest and the largest do (no count of distinct prefixes per level).
-    row = con.execute(
+    row = code_range or con.execute(
         """SELECT count(*), min(kode_tps), max(kode_tps)
            FROM rk_tps WHERE regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"""
     ).fetchall()[0]

@@ -224,7 +224,7 @@ class Session:
         types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=self.lang, wilayah=scope)
         election_inputs = tps_elections(ds, election)
         check_match(election_inputs, election)
-        root = scope or data_root(self.con)
+        root = scope or data_root(self.con, ds.code_range)
         store(self.con, root)
         self.master = load_master(self.con, Path(master), self.tmpdir) if master is not None else None
         self.master_path = Path(master) if master is not None else None

@@ -305,7 +305,7 @@ def validate(
     types = prepare(ds, election=election, thresholds=thresholds, notes=notes, lang=lang, wilayah=wilayah)
     election_inputs = tps_elections(ds, election)
     check_match(election_inputs, election)
-    scope = wilayah or data_root(con)
+    scope = wilayah or data_root(con, ds.code_range)
     store(con, scope)
     return check(ds, types, rules=rules, election=election, election_inputs=election_inputs, scope=scope,
                  notes=notes, lang=lang)

@@ -166,7 +166,11 @@ def prepare(
         typed, raw = quote_ident("_t_" + c), quote_ident(c)
         middle += [f"{_typed_count(c, types[c])} AS {typed}", f"r.{raw}"]
         outer.append(f"m.{typed} AS {raw}")
-        bad.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN false ELSE NOT rk_blank(m.{raw}::VARCHAR) END")
+        if types[c] == "VARCHAR":
+            bad.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN false ELSE NOT rk_blank(m.{raw}) END")
+        else:
+            # A native value's text is never blank: it failed typing exactly when it is there and gave nothing.
+            bad.append(f"(m.{typed} IS NULL AND m.{raw} IS NOT NULL)")
     outer.append(f"({' OR '.join(bad) if bad else 'false'}) AS _s002")
     outer += ["m._row", "m._file"]
     con.execute(
@@ -175,7 +179,13 @@ def prepare(
             FROM (SELECT {', '.join(middle)}
                   FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r) m"""
     )
-    stats = con.execute("SELECT count(*), count(DISTINCT kode_tps), count(*) FILTER (_s002) FROM rk_tps_base").fetchall()[0]
+    placeable = "regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"
+    stats = con.execute(
+        f"""SELECT count(*), count(DISTINCT kode_tps), count(*) FILTER (_s002), count(*) FILTER ({placeable}),
+                   min(kode_tps) FILTER ({placeable}), max(kode_tps) FILTER ({placeable})
+            FROM rk_tps_base"""
+    ).fetchall()[0]
+    ds.code_range = (int(stats[3]), stats[4], stats[5])
     con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
     ds.duplicate_codes = stats[0] != stats[1]
     ds.bad_cells = stats[2] > 0
