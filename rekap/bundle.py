@@ -8,8 +8,9 @@
     findings_accepted.csv                  with --accept: the accepted findings (the finding records, then
                                            the entry's reason, by, date), which findings.csv leaves out
     accept_stale.csv                       with --accept: the entries that match no finding any more
-    rekap.xlsx                             workbook for staff (when there is a recap)
+    rekap.xlsx                             workbook for staff (when there is a recap), print-ready (F4 or A4)
     laporan.html                           one offline page
+    rekap.pdf                              with --pdf and LibreOffice installed: the workbook printed
     manifest.json                          version, options, SHA-256 and rows of every input (one entry per
                                            sheet read) and output, the workbook sheets not read and why,
                                            what it covers (scope, election types and where they came
@@ -248,9 +249,13 @@ def write_bundle(
     counts: dict[str, int],
     timings: dict[str, float],
     lang: str = "id",
+    paper: str = "f4",
+    pdf: list[str] | None = None,
 ) -> list[str]:
     """Write the bundle into a fresh folder beside `outdir`, then move it into place: a run that
-    fails halfway leaves no half-written bundle that looks complete.
+    fails halfway leaves no half-written bundle that looks complete. The workbook prints on `paper`
+    (rekap.report.printing); with `pdf` (a list) it is also printed to `rekap.pdf` by LibreOffice
+    (rekap.report.pdf), and why it was not, when it was not, is appended to that list.
 
     `outdir` new or empty: the files are moved into it. `outdir` holding an earlier bundle (see
     `check_output_folder`): the folder is replaced whole, so that no file of the earlier bundle stays
@@ -273,7 +278,7 @@ def write_bundle(
         raise UsageError(_("{path}: folder hasil tidak dapat dibuat ({reason})", path=outdir, reason=reason(exc))) from None
     try:
         written = _write_bundle(con, staging, tmpdir, inputs=inputs, accounting=accounting, counts=counts,
-                                timings=timings, lang=lang)
+                                timings=timings, lang=lang, paper=paper, pdf=pdf)
         if earlier is None:
             target.mkdir(exist_ok=True)
             for name in written:
@@ -335,6 +340,8 @@ def _write_bundle(
     counts: dict[str, int],
     timings: dict[str, float],
     lang: str = "id",
+    paper: str = "f4",
+    pdf: list[str] | None = None,
 ) -> list[str]:
     """Write every file of the bundle into `outdir`; return the file names written (manifest last).
 
@@ -379,7 +386,8 @@ def _write_bundle(
             if cursor is not None:
                 from rekap.report.workbook import write_bundle_xlsx
 
-                book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta)
+                book = book_pool.submit(write_bundle_xlsx, cursor, outdir / "rekap.xlsx", lang=lang, meta=meta,
+                                        paper=paper)
             done(_write_set(con, "rk_findings_out", outdir, "findings", tmpdir))
             for table, name in ((ACCEPTED_TABLE, "findings_accepted.csv"), (STALE_TABLE, "accept_stale.csv")):
                 if table_exists(con, table):
@@ -417,6 +425,17 @@ def _write_bundle(
                 book.result()
                 done(["rekap.xlsx"])  # listed where it always was: after the data files, before the page
             done(["laporan.html"])
+            if pdf is not None:
+                if book is None:
+                    pdf.append("no workbook")
+                else:
+                    from rekap.report.pdf import workbook_pdf
+
+                    why = workbook_pdf(outdir / "rekap.xlsx", outdir / "rekap.pdf")
+                    if why is None:
+                        done(["rekap.pdf"])
+                    else:
+                        pdf.append(why)
         except BaseException:
             if cursor is not None:
                 cursor.interrupt()  # a failed bundle does not wait for a workbook nobody will see

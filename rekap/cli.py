@@ -216,6 +216,9 @@ InputFormatOpt = Annotated[str, typer.Option("--input-format", help=N_(
 DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", help=N_(
     "Pemisah CSV (bawaan: dideteksi)."))]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help=N_("Tanpa ringkasan di stderr."))]
+PaperOpt = Annotated[str | None, typer.Option("--kertas", help=N_(
+    "Kertas buku kerja saat dicetak: 'f4' (folio 215 × 330 mm, bawaan) atau 'a4'; bisa juga kertas = \"a4\" di "
+    "bagian [cetak] berkas --config."), show_default=False)]
 WilayahOpt = Annotated[
     list[str] | None,
     typer.Option("--wilayah", "-w", help=N_(
@@ -238,6 +241,17 @@ WriteAcceptOpt = Annotated[Path | None, typer.Option("--write-accept", help=N_(
 IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help=N_("Lewati aturan ini (ID atau awalan)."))]
 FailOnOpt = Annotated[str, typer.Option("--fail-on", help=N_(
     "Keluar dengan kode 1 bila ada temuan dengan keparahan setidaknya: 'error', 'warning', 'info' atau 'never'."))]
+
+
+def _paper(kertas: str | None, config: Path | None, lang: str | None = None) -> str:
+    """The paper the workbook prints on: --kertas, else [cetak] kertas of --config, else F4."""
+    from rekap.config import PAPERS, load_paper
+
+    if kertas is not None:
+        if kertas.strip().lower() not in PAPERS:
+            _fail(_("--kertas harus {known}, bukan {value!r}", lang, known=" atau ".join(PAPERS), value=kertas))
+        return kertas.strip().lower()
+    return load_paper(config) or PAPERS[0]
 
 
 def _check_fail_on(fail_on: str) -> None:
@@ -476,6 +490,7 @@ def aggregate(
     input_format: InputFormatOpt = "auto",
     delimiter: DelimiterOpt = None,
     wilayah: WilayahOpt = None,
+    kertas: PaperOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add up TPS results level by level (the help shown is the catalogue's)."""
@@ -486,6 +501,7 @@ def aggregate(
     lang_code = resolve_lang(lang)
     levels = _levels(level)
     out_format = format_for(output, fmt, extra=("xlsx",))
+    paper = _paper(kertas, config, lang_code)
     _binary_not_to_terminal(out_format, output)
     inputs = Inputs(files, election, config, master, dpt, paslon, columns, sheet, input_format, delimiter, wilayah)
     # Only the error rules: they decide n_tps_error; warnings are for rekap validate.
@@ -520,7 +536,7 @@ def aggregate(
 
                 covered = lines(statement(con, report, levels_above_scope=recap.levels_above_scope), lang_code)
                 write_recap_xlsx(con, recap.table, str(output) if to_file else sys.stdout.buffer, lang=lang_code,
-                                 notes=covered)
+                                 notes=covered, paper=paper)
             except OSError as exc:  # the workbook's own scratch files, in TMPDIR, can fail too
                 _fail(_("{path}: tidak dapat menulis ({reason})", lang_code, path=output or "<stdout>",
                         reason=exc.strerror or exc),
@@ -1228,6 +1244,10 @@ def run(
     wilayah: WilayahOpt = None,
     accept: AcceptOpt = None,
     write_accept: WriteAcceptOpt = None,
+    kertas: PaperOpt = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help=N_(
+        "Cetak juga buku kerja ke rekap.pdf dengan LibreOffice, bila terpasang (tanpa LibreOffice: satu baris "
+        "catatan, bukan galat)."))] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """The whole job into one bundle (the help shown is the catalogue's)."""
@@ -1238,6 +1258,7 @@ def run(
     from rekap.session import expand_set
 
     lang_code = resolve_lang(lang)
+    paper = _paper(kertas, config, lang_code)
     check_output_folder(outdir)  # a folder rekap may not fill fails now, not after the whole run
     _check_accept(accept, write_accept, outdir)
     stored_previous: Any = None
@@ -1335,8 +1356,9 @@ def run(
                                      master=master_info, options=options, statement=covered,
                                      skipped_sheets=[sk.record(lang_code) for sk in ds.skipped],
                                      previous=previous_inputs, changes=changes, accept=accept_info)
+        pdf_missed: list[str] | None = [] if pdf else None
         written = write_bundle(con, outdir, s.tmpdir, inputs=bundle_inputs, accounting=accounting,
-                               counts=report.counts, timings=timings, lang=lang_code)
+                               counts=report.counts, timings=timings, lang=lang_code, paper=paper, pdf=pdf_missed)
         skipped = _skipped_lines(ds, lang_code)
         accepted_lines = _accept_lines(report, lang_code, write_accept)  # reads the session's tables
     if not quiet:
@@ -1361,6 +1383,15 @@ def run(
         if changes is not None:
             sys.stderr.write("  " + _changes_line(changes, lang_code) + "\n")
         sys.stderr.write("".join(line + "\n" for line in accepted_lines))
+    if pdf_missed:
+        # Asked for, not made: said even with --quiet, and never an error (the workbook is there).
+        why = pdf_missed[0]
+        if why == "missing":
+            sys.stderr.write(_("catatan: rekap.pdf tidak dibuat: LibreOffice tidak terpasang (soffice tidak ditemukan); "
+                               "rekap.xlsx siap dicetak", lang_code) + "\n")
+        else:
+            sys.stderr.write(_("catatan: rekap.pdf tidak dibuat: LibreOffice gagal ({reason}); rekap.xlsx siap "
+                               "dicetak", lang_code, reason=why) + "\n")
     # Every discrepancy is an H001 finding (an error): accepted ones count for neither.
     failed = report.severity_counts["error"] > 0 or bool(compared and report.counts.get("H001"))
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)

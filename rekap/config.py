@@ -6,6 +6,9 @@ outlier_z = 4.0
 
 [thresholds.pkwkp]      # only to governor elections
 tps_cap = 600
+
+[cetak]                 # how the workbook prints (rekap.report.printing)
+kertas = "a4"           # f4 (default: folio 215 × 330 mm) or a4
 ```
 """
 
@@ -95,3 +98,28 @@ def load_thresholds(path: Path | None) -> dict[str, Thresholds]:
 
 def thresholds_rows(th: dict[str, Thresholds]) -> list[dict[str, object]]:
     return [{"jenis_pemilihan": k, **asdict(v)} for k, v in sorted(th.items())]
+
+
+PAPERS = ("f4", "a4")
+
+
+def load_paper(path: Path | None) -> str | None:
+    """The paper of `[cetak] kertas` in the configuration file (f4 or a4), or None when it does not say."""
+    if path is None:
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(_("{path}: berkas konfigurasi tidak ditemukan", path=path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
+    section = data.get("cetak", {})
+    if not isinstance(section, dict):
+        raise UsageError(_("{path}: [cetak] harus berupa tabel", path=path))
+    value = section.get("kertas")
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in PAPERS:
+        raise UsageError(_("{path}: [cetak] kertas = {value!r} tidak dikenal", path=path, value=value),
+                         hint=_("pilih salah satu: {known}", known=", ".join(PAPERS)))
+    return value.strip().lower()

@@ -30,6 +30,22 @@ TEXTS: dict[str, Text] = {
     "empty": NC_("form", "Tidak ada baris rekap."),
     "no_total": NC_("form", "Tanpa JUMLAH: setiap {area} memilih pasangan calonnya sendiri."),
     "note": NC_("form", "Sel kosong berarti tidak ada data (bukan nol). Dibuat dengan rekap {version}."),
+    # Printing (rekap.report.printing): the print view of a level with many units, and the signature block at
+    # the end of every D.Hasil sheet, as on the paper form.
+    "print_sheet": NC_("form", "{sheet} (cetak)"),
+    "print_pointer": NC_("form", "Untuk dicetak: lembar \"{sheet}\", satu blok per {parent}."),
+    "print_block": NC_("form", "{level} DI {area}"),
+    "sign_place": NC_("form", "Dibuat di ............................................, "
+                              "tanggal ............................................"),
+    "sign_no": NC_("form", "No."),
+    "sign_name": NC_("form", "Nama"),
+    "sign_role": NC_("form", "Jabatan"),
+    "sign_signature": NC_("form", "Tanda tangan"),
+    "sign_chair": NC_("form", "Ketua"),
+    "sign_member": NC_("form", "Anggota"),
+    "body_kecamatan": NC_("form", "PANITIA PEMILIHAN KECAMATAN (PPK) {area}"),
+    "body_kpu_area": NC_("form", "KOMISI PEMILIHAN UMUM {area}"),
+    "body_kpu": NC_("form", "KOMISI PEMILIHAN UMUM REPUBLIK INDONESIA"),
 }
 LPJ_LABELS: dict[str, Text] = {"l": NC_("form", "L"), "p": NC_("form", "P"), "j": NC_("form", "Jumlah")}
 PASLON_LABEL: Text = NC_("form", "Paslon {n:02d}")

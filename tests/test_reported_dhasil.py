@@ -83,13 +83,18 @@ def test_bundle_workbook_round_trip_loads_every_level_sheet(
     assert con.execute(f"SELECT * FROM {BAD_TABLE}").fetchall() == []
     # One source per level sheet, named after it; the list sheets are said to be skipped.
     wb = load_workbook(bundle / "rekap.xlsx", read_only=True)
-    level_sheets = [n for n in wb.sheetnames if n not in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan")]
+    print_views = [n for n in wb.sheetnames if n.endswith(" (cetak)")]
+    level_sheets = [n for n in wb.sheetnames
+                    if n not in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan", *print_views)]
     wb.close()
+    assert print_views == ["Desa-Kelurahan (cetak)"]
     assert [s.name for s in sources] == [f"{bundle / 'rekap.xlsx'} [{n}]" for n in level_sheets]
     assert {s.shape for s in sources} == {"dhasil-wide"}
     assert [s.index for s in sources] == list(range(1000, 1000 + len(sources)))
     skipped = next(n for n in sources[0].notes if n.startswith("lembar yang tidak dibaca"))
     assert all(f"'{n}'" in skipped for n in ("Ringkasan", "Temuan", "Selisih", "Kelengkapan"))
+    # The print view repeats the desa sheet's numbers for paper: skipped, and said why.
+    assert "'Desa-Kelurahan (cetak)' (lembar cetak dari lembar \"Desa-Kelurahan\"" in skipped
     # rekap's TPS counters are not counts to compare; the expected TPS is the units' TPS count.
     assert con.execute(f"SELECT count(*) FROM {REPORTED_TABLE} WHERE n_tps_total IS DISTINCT FROM "
                        "(SELECT n_tps_expected FROM recap c WHERE c.level = rk_reported.level "

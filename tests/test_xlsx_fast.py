@@ -235,8 +235,13 @@ def test_long_recap_sheet_rows_and_what_follows_them(con: duckdb.DuckDBPyConnect
     assert total.value == "JUMLAH" and total.font.b
     assert ws.cell(7 + n, paslon_1 + 1).value == 250
     assert f"A{7 + n}:D{7 + n}" in {str(r) for r in ws.merged_cells.ranges}
-    assert str(ws.cell(9 + n, 1).value).startswith("Sel kosong berarti tidak ada data")
-    assert ws.max_row == 9 + n
+    # Then the form's signature block (place and date, the PPK of the kecamatan, a line per member), then the notes.
+    assert str(ws.cell(9 + n, 2).value).startswith("Dibuat di ....")
+    assert ws.cell(11 + n, 2).value == "PANITIA PEMILIHAN KECAMATAN (PPK) GUNUNGWUNGU (350301)"
+    assert [ws.cell(12 + n, c).value for c in range(1, 5)] == ["No.", "Nama", "Jabatan", "Tanda tangan"]
+    assert [ws.cell(13 + n + i, 3).value for i in range(5)] == ["Ketua"] + ["Anggota"] * 4
+    assert str(ws.cell(19 + n, 1).value).startswith("Sel kosong berarti tidak ada data")
+    assert ws.max_row == 19 + n
     assert ws.auto_filter.ref == f"A6:{ws.cell(6, len(header)).column_letter}{6 + n}"
     # Column widths come from the data (DuckDB): the longest name, the widest number.
     assert ws.column_dimensions["B"].width == 14 and ws.column_dimensions["A"].width == 12

@@ -338,9 +338,37 @@ def _bundle_sheet(title: str) -> str | None:
     return None
 
 
+def _print_view_of(title: str) -> str | None:
+    """The sheet a print view sheet of rekap's workbook copies ("Desa-Kelurahan (cetak)" → "Desa-Kelurahan"), or
+    None: its blocks repeat that sheet's numbers, one parent unit at a time, for paper."""
+    for text in every_language(TEXTS["print_sheet"], sheet="\x00"):
+        before, _mark, after = text.partition("\x00")
+        if title.startswith(before) and title.endswith(after) and len(title) > len(before) + len(after):
+            return title[len(before): len(title) - len(after)]
+    return None
+
+
+SIGN_PLACE = frozenset(t.strip().casefold() for t in every_language(TEXTS["sign_place"]))
+
+
+def _until_signature(rows: Generator[Row, None, None]) -> Generator[Row, None, None]:
+    """The rows of a sheet up to the form's signature block (rekap writes one under every D.Hasil table: place and
+    date, the body, a line per member), which holds no counts."""
+    try:
+        for row in rows:
+            if any(isinstance(v, str) and v.strip().casefold() in SIGN_PLACE for v in row):
+                return
+            yield row
+    finally:
+        rows.close()
+
+
 def _read_sheet(ws: Any, display: str) -> DHasilSheet | str:
     """The sheet's recap, or the reason it is none."""
-    rows = _guarded_rows(ws, f"{display} [{ws.title}]")
+    view = _print_view_of(ws.title)
+    if view is not None:
+        return _("lembar cetak dari lembar \"{sheet}\": angkanya dibaca dari lembar itu", sheet=view)
+    rows = _until_signature(_guarded_rows(ws, f"{display} [{ws.title}]"))
     head = [tuple(r) for r in islice(rows, HEADER_SCAN_ROWS)]
     kind = _bundle_sheet(ws.title)
     if not any(any(_text(v) for v in r) for r in head):

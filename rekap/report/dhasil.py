@@ -48,6 +48,7 @@ from rekap.form import (
 from rekap.i18n import election_title, level_name, sheet_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report.files import _write_all, write_atomic
+from rekap.report.printing import DEFAULT_PAPER, Printing, paper_code
 from rekap.report.sheets import Styles, check_lang, finish
 from rekap.schema import PASLON_RE, quote_ident
 from rekap.version import __version__
@@ -58,6 +59,24 @@ if TYPE_CHECKING:
 
 WIDE_MAX_UNITS = 60
 """Levels with more units than this are written in the long layout (one row per unit)."""
+UNITS_PER_PAGE = 12
+"""Unit columns that print readably across one landscape page (with the item columns); a level with more units,
+spread over several parent units, gets a print view: one block per parent unit (`_write_print_view`)."""
+PRINT_VIEW_MAX_UNITS = 3000
+"""Levels with more units than this get no print view (a province's desa at most; the nation's 83,828 desa would
+be ~7,000 pages): their own sheet prints, labelled on every page."""
+SIGN_ROWS = {"nasional": 7}
+"""Members signing a recap (the chair first): seven for KPU, five for every other body."""
+ITEM_WIDTHS = (5.0, 42.0, 9.0)
+"""Widths of the item columns of the form's layout: No., Uraian (wide enough for the longest item on one line),
+L/P/Jumlah."""
+ROW_PT = 15.0
+SIGN_ROW_PT = 27.0
+NOTE_LINE_PT = 12.0
+NOTE_CHARS = 1.15
+"""Characters of the notes' font (9 pt italic) to a unit of column width."""
+HEADER_PT = 2 * ROW_PT + 30 + ROW_PT
+"""The unit header rows (codes, names 45 pt) printed again at the top of a D.Hasil table's second page."""
 
 # The form's vocabulary (items, labels, sections, level and election names) lives in rekap.form, which
 # the D.Hasil reader (rekap.io.dhasil) shares.
@@ -149,11 +168,14 @@ def write_recap_xlsx(
     title: str | None = None,
     wide_max_units: int = WIDE_MAX_UNITS,
     notes: Sequence[str] = (),
+    paper: str = DEFAULT_PAPER,
 ) -> None:
     """Write the recap rows of `table` as a D.Hasil-style workbook to a path (atomically: temp file, then
     rename) or to a binary stream. `title` replaces the first title line of every sheet; `notes` (what the
-    recap covers: rekap.statement) are printed under every sheet."""
-    data = recap_xlsx_bytes(con, table, lang=lang, title=title, wide_max_units=wide_max_units, notes=notes)
+    recap covers: rekap.statement) are printed under every sheet; `paper` is `f4` or `a4`
+    (rekap.report.printing)."""
+    data = recap_xlsx_bytes(con, table, lang=lang, title=title, wide_max_units=wide_max_units, notes=notes,
+                            paper=paper)
     if isinstance(path_or_stream, str | os.PathLike):
         write_atomic(Path(path_or_stream), data)
     else:
@@ -168,6 +190,7 @@ def recap_xlsx_bytes(
     title: str | None = None,
     wide_max_units: int = WIDE_MAX_UNITS,
     notes: Sequence[str] = (),
+    paper: str = DEFAULT_PAPER,
 ) -> bytes:
     """The workbook `write_recap_xlsx` writes, as bytes."""
     from openpyxl import Workbook
@@ -175,7 +198,8 @@ def recap_xlsx_bytes(
     check_lang(lang)
     wb = Workbook(write_only=True)
     styles = Styles(wb)
-    write_recap_sheets(wb, styles, con, table, lang, title, wide_max_units, set(), notes)
+    write_recap_sheets(wb, styles, con, table, lang, title, wide_max_units, set(), notes,
+                       printing=Printing(paper=paper_code(paper), lang=lang))
     return finish(wb, styles, con, title or form_text(TEXTS["title"], lang))
 
 
@@ -191,9 +215,15 @@ def write_recap_sheets(
     wide_max_units: int,
     names: set[str],
     notes: Sequence[str] = (),
+    *,
+    printing: Printing | None = None,
 ) -> None:
     """The D.Hasil sheets of `table`, appended to `wb`; `names` holds the sheet names taken (lower case);
-    `notes` are printed under every sheet."""
+    `notes` are printed under every sheet; `printing` is how they print (rekap.report.printing). A level with
+    more units than print readably across a page (`UNITS_PER_PAGE`), spread over several parent units, is
+    followed by its print view (`_write_print_view`): one block per parent unit, each with its own header and
+    signature block, a page each; the level's own sheet then prints its title and a pointer to the print view."""
+    printing = printing or Printing(lang=lang)
     present = [str(r[0]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
     missing = {"level", "kode_wilayah"} - set(present)
     if missing:
@@ -205,7 +235,8 @@ def write_recap_sheets(
     sheets = list(_sheet_data(recap, columns, wide_max_units))
     several = len({s.jenis for s in sheets}) > 1
     for sheet in sheets:
-        ws = wb.create_sheet(_sheet_name(sheet, lang, several, names))
+        name = _sheet_name(sheet, lang, several, names)
+        ws = wb.create_sheet(name)
         wide = sheet.level == "nasional" or sheet.n_units <= wide_max_units
         # Names of the parent units a wide sheet heads its columns with, and of the area in the title.
         wanted = [sheet.area] if sheet.area else []
@@ -214,17 +245,50 @@ def write_recap_sheets(
             wanted += [(parent, u.code[: PREFIX[parent]]) for u in sheet.units]
         known = _names(recap, sheet.jenis, wanted)
         heading = _title_lines(sheet, lang, title, several, known)
+        view = _print_view_wanted(recap, sheet)
+        pointer = None
+        if view:
+            view_name = _unique_name(form_text(TEXTS["print_sheet"], lang, sheet=name), names)
+            pointer = form_text(TEXTS["print_pointer"], lang, sheet=view_name,
+                                parent=level_name(str(parent), lang).lower())
+        signer = _signer(sheet.level, sheet.area, known, lang)
         if wide:
-            _write_wide(ws, styles, sheet, sections, heading, lang, known, notes)
+            _write_wide(ws, styles, sheet, sections, heading, lang, known, notes, printing, signer, pointer)
         else:
-            _write_long(ws, styles, recap, sheet, sections, heading, lang, notes)
+            _write_long(ws, styles, recap, sheet, sections, heading, lang, notes, printing, signer, pointer)
+        if view:
+            _write_print_view(wb.create_sheet(view_name), styles, recap, sheet, sections, heading, lang, printing)
     if not sheets:
         name = sheet_name("nasional", lang)
         names.add(name.lower())
         ws = wb.create_sheet(name)
         ws.append([styles.text(ws, title or form_text(TEXTS["title"], lang), "title")])
         ws.append([styles.text(ws, form_text(TEXTS["empty"], lang), "plain")])
+        printing.apply(ws, area="A1:D2")
 
+
+def _print_view_wanted(recap: _Recap, sheet: SheetData) -> bool:
+    """A level prints through a print view when its units do not fit a page across and lie in several parent
+    units (a level under one parent, or the provinsi under the nation, prints as it is: across pages, its
+    item columns repeated), and there are not so many that the view would be a book."""
+    parent = _parent_level(sheet.level)
+    if parent is None or sheet.n_units <= UNITS_PER_PAGE or sheet.n_units > PRINT_VIEW_MAX_UNITS:
+        return False
+    row = recap.con.execute(
+        f"SELECT count(DISTINCT left(CAST(kode_wilayah AS VARCHAR), {PREFIX[parent]})) FROM {recap.relation} "
+        f"WHERE {recap.where()}", {"j": sheet.jenis, "l": sheet.level}).fetchone()
+    return bool(row and int(row[0]) > 1)
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name` as a sheet name (at most 31 characters, none of []:*?/\\) not yet in `taken` (lower case), taken."""
+    name = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    base, n = name, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
 
 
 # --- what goes on the sheets ------------------------------------------------------------------------
@@ -387,14 +451,55 @@ def _title_lines(sheet: SheetData, lang: str, title: str | None, several: bool,
 def _sheet_name(sheet: SheetData, lang: str, several: bool, taken: set[str]) -> str:
     name = sheet_name(sheet.level, lang)
     if several:
-        name += " " + re.sub(r"[\[\]:*?/\\']", "_", sheet.jenis or "-")
-    name = name[:31]
-    base, n = name, 2
-    while name.lower() in taken:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name.lower())
-    return name
+        name += " " + (sheet.jenis or "-")
+    return _unique_name(name, taken)
+
+
+def _signer(level: str, area: tuple[str, str] | None, names: Mapping[tuple[str, str], str], lang: str) -> tuple[str, int]:
+    """Who signs a sheet of `level` units, as the form names them, and how many members: the body that recaps
+    the area holding them all (the desa of one kecamatan: its PPK; the kecamatan of a kab/kota: its KPU; units
+    of several provinces, or the provinces: KPU)."""
+    if area is None or level == "nasional":
+        return form_text(TEXTS["body_kpu"], lang), SIGN_ROWS.get("nasional", 5)
+    lv, code = area
+    title = _unit_title(lv, code, names.get((lv, code)), lang)
+    if lv == "kecamatan":
+        return form_text(TEXTS["body_kecamatan"], lang, area=title.split(" ", 1)[1] if " " in title else title), 5
+    return form_text(TEXTS["body_kpu_area"], lang, area=title), SIGN_ROWS.get(lv, 5)
+
+
+def _write_signature(ws: WriteOnlyWorksheet, st: Styles, row: int, signer: tuple[str, int], last_col: int,
+                     lang: str) -> int:
+    """The form's closing block from row `row` on: place and date, the body, then one line per member (No.,
+    Nama, Jabatan, Tanda tangan) left blank to be filled in by hand. Returns the next free row."""
+    from openpyxl.utils import get_column_letter
+
+    body, members = signer
+    sign_from, sign_to = 4, max(4, last_col)
+    ws.append([])
+    ws.append([st.blank(ws, "plain"), st.text(ws, form_text(TEXTS["sign_place"], lang), "plain")])
+    ws.append([])
+    ws.append([st.blank(ws, "plain"), st.text(ws, body, "subtitle")])
+    head = [st.text(ws, form_text(TEXTS["sign_no"], lang), "head"), st.text(ws, form_text(TEXTS["sign_name"], lang), "head"),
+            st.text(ws, form_text(TEXTS["sign_role"], lang), "head"),
+            st.text(ws, form_text(TEXTS["sign_signature"], lang), "head")]
+    head += [st.blank(ws, "head") for _ in range(sign_to - sign_from)]
+    ws.append(head)
+    first = row + 4
+    merges = [f"{get_column_letter(sign_from)}{first}:{get_column_letter(sign_to)}{first}"] if sign_to > sign_from else []
+    for i in range(members):
+        r = first + 1 + i
+        role = form_text(TEXTS["sign_chair" if i == 0 else "sign_member"], lang)
+        cells = [st.text(ws, str(i + 1), "center"), st.blank(ws, "label"), st.text(ws, role, "label"),
+                 st.text(ws, f"{i + 1}. ", "label")]
+        cells += [st.blank(ws, "label") for _ in range(sign_to - sign_from)]
+        ws.row_dimensions[r].height = SIGN_ROW_PT
+        ws.append(cells)
+        if sign_to > sign_from:
+            merges.append(f"{get_column_letter(sign_from)}{r}:{get_column_letter(sign_to)}{r}")
+    for ref in merges:
+        ws.merged_cells.add(ref)
+    return first + 1 + members
 
 
 # --- widths, page setup, notes ---------------------------------------------------------------------
@@ -405,50 +510,109 @@ def _width(values: Sequence[int | None], floor: int = 7) -> float:
     return max(floor, widest + 2)
 
 
-def _setup_sheet(ws: WriteOnlyWorksheet, freeze: str, title_rows: str, title_cols: str, fit_width: bool) -> None:
-    """Sheet view and print settings; a write-only sheet writes them with its first row, so call this first."""
-    ws.freeze_panes = freeze
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.print_title_rows = title_rows
-    ws.print_title_cols = title_cols
-    if fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-
-
-def _notes(ws: WriteOnlyWorksheet, st: Styles, sheet: SheetData, lang: str, notes: Sequence[str] = ()) -> None:
-    ws.append([])
+def _note_lines(sheet: SheetData, lang: str, notes: Sequence[str] = ()) -> list[str]:
+    """The notes under a sheet: no JUMLAH (why), how to read an empty cell and the version, what the recap covers."""
+    lines = []
     if not sheet.summable:
         area = level_name(TOP_LEVEL[str(sheet.jenis)], lang).lower()
-        ws.append([st.text(ws, form_text(TEXTS["no_total"], lang, area=area), "note")])
-    ws.append([st.text(ws, form_text(TEXTS["note"], lang, version=__version__), "note")])
-    for note in notes:
-        ws.append([st.text(ws, note, "note")])
+        lines.append(form_text(TEXTS["no_total"], lang, area=area))
+    lines.append(form_text(TEXTS["note"], lang, version=__version__))
+    return lines + list(notes)
+
+
+def _wrapped_pt(text: str, span: float, line_pt: float, chars_per_unit: float) -> float:
+    """The height of `text` wrapped in a cell `span` wide (Excel's unit), `chars_per_unit` characters of its font
+    to a unit of width, `line_pt` a line."""
+    per_line = max(10, int(span * chars_per_unit))
+    return line_pt * max(1, -(-len(text) // per_line))
+
+
+def _notes_pt(lines: Sequence[str], span: float) -> float:
+    """The printed height of the notes under a table `span` wide (a blank row, then the lines, wrapped)."""
+    return ROW_PT + sum(_wrapped_pt(line, span, NOTE_LINE_PT, NOTE_CHARS) for line in lines)
+
+
+def _notes(ws: WriteOnlyWorksheet, st: Styles, lines: Sequence[str], last_col: int, row: int) -> int:
+    """The notes under a sheet from row `row` on (a blank row first), each merged across the table's width and
+    wrapped, so that it prints inside the page instead of running off to the right. Returns the next free row."""
+    from openpyxl.utils import get_column_letter
+
+    ws.append([])
+    span = _span_chars(ws, last_col)
+    for i, line in enumerate(lines):
+        r = row + 1 + i
+        # Wrapped text in merged cells is not re-measured by the spreadsheet: the height is set here.
+        ws.row_dimensions[r].height = _wrapped_pt(line, span, NOTE_LINE_PT, NOTE_CHARS)
+        ws.append([st.text(ws, line, "note_wrap")])
+        if last_col > 1:
+            ws.merged_cells.add(f"A{r}:{get_column_letter(last_col)}{r}")
+    return row + 1 + len(lines)
+
+
+def _title_rows(ws: WriteOnlyWorksheet, st: Styles, heading: Sequence[str], third: str | None, last_col: int,
+                merge: bool, row: int = 1) -> float:
+    """The two title lines and the third row (a note, or blank) from row `row` on. With `merge` each title line
+    is merged across the table and wrapped (a narrow sheet's title would else be cut at the print area's edge).
+    Returns their printed height (pt)."""
+    from openpyxl.utils import get_column_letter
+
+    span = _span_chars(ws, last_col)
+    height = 0.0
+    for i, (text, key) in enumerate(zip(heading[:2], ("title", "subtitle"), strict=True)):
+        pt = _wrapped_pt(text, span, 16.0 if key == "title" else ROW_PT, 0.75) if merge else ROW_PT
+        if merge:
+            ws.row_dimensions[row + i].height = pt
+            ws.merged_cells.add(f"A{row + i}:{get_column_letter(last_col)}{row + i}")
+        ws.append([st.text(ws, text, key + "_wrap" if merge else key)])
+        height += pt
+    ws.append([st.text(ws, third, "note")] if third else [])
+    return height + ROW_PT
+
+
+def _span_chars(ws: WriteOnlyWorksheet, last_col: int) -> float:
+    """The width of columns A.. `last_col` (in Excel's width unit) as set on the sheet."""
+    from openpyxl.utils import get_column_letter
+
+    return sum(float(ws.column_dimensions[get_column_letter(i)].width or 8.43) for i in range(1, last_col + 1))
 
 
 # --- the form's layout: items down, units across --------------------------------------------------------
 
 
-def _write_wide(
+def _unit_widths(units: Sequence[Unit], totals: Sequence[int | None] | None) -> list[float]:
+    """The width of every unit column (and of JUMLAH when `totals` is given)."""
+    out = [max(_width(u.values, 10), 12, len(u.code) + 3) for u in units]
+    if totals is not None:
+        out.append(max(_width(totals, 10), 12))
+    return out
+
+
+def _wide_table(
     ws: WriteOnlyWorksheet,
     st: Styles,
-    sheet: SheetData,
+    units: Sequence[Unit],
+    totals: Sequence[int | None],
+    with_total: bool,
+    parent: str | None,
+    grouped: bool,
     sections: list[Section],
-    heading: list[str],
     lang: str,
-    names: dict[tuple[str, str], str],
-    notes: Sequence[str] = (),
-) -> None:
+    names: Mapping[tuple[str, str], str],
+    top: int,
+    split_at: int | None = None,
+    repeat_header: bool = False,
+) -> tuple[int, int, int | None]:
+    """The form's table from row `top` on: the unit header rows (a row of parent units when `grouped`, the
+    codes, the names), then every section and item. `split_at`: the index of the section that starts the second
+    printed page (the row before it is returned for a page break); with `repeat_header` the code and name rows are
+    written again there, so that the second page of a block is headed like the first (a sheet's own repeated
+    rows do that for a sheet of one table). Returns (the row after the table, the row of the names header, the
+    row before the split or None)."""
     from openpyxl.utils import get_column_letter
 
     columns = [c for s in sections for c in s.columns]
-    units = sheet.units
-    with_total = sheet.level != "nasional" and sheet.summable
     first_unit_col = 4
     last_col = first_unit_col + len(units) - (0 if with_total else 1)
-    parent = _parent_level(sheet.level)
     groups: list[tuple[str, int]] = []  # (parent code, number of units under it), in column order
     if parent:
         for u in units:
@@ -457,24 +621,8 @@ def _write_wide(
                 groups[-1] = (code, groups[-1][1] + 1)
             else:
                 groups.append((code, 1))
-    grouped = len(groups) > 1
-
-    ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 36
-    ws.column_dimensions["C"].width = 8
-    for i, u in enumerate(units):
-        ws.column_dimensions[get_column_letter(first_unit_col + i)].width = max(_width(u.values, 10), 12)
-    if with_total:
-        ws.column_dimensions[get_column_letter(last_col)].width = max(_width(sheet.totals, 10), 12)
-
-    top = 4
     code_row = top + 1 if grouped else top
     name_row = code_row + 1
-    _setup_sheet(ws, f"D{name_row + 1}", f"{top}:{name_row}", "A:C", fit_width=len(units) <= 12)
-    ws.row_dimensions[name_row].height = 45
-    ws.append([st.text(ws, heading[0], "title")])
-    ws.append([st.text(ws, heading[1], "subtitle")])
-    ws.append([])
     row = top
     if grouped:
         cells = [st.text(ws, level_name(parent or "", lang), "head"), st.blank(ws, "head"), st.blank(ws, "head")]
@@ -489,27 +637,40 @@ def _write_wide(
             cells.append(st.text(ws, form_text(TEXTS["total"], lang), "head"))
         ws.append(cells)
         ws.merged_cells.add(f"A{row}:C{row}")
-    ws.append(
-        [st.text(ws, form_text(TEXTS["no"], lang), "head"), st.text(ws, form_text(TEXTS["item"], lang), "head"),
-         st.blank(ws, "head")]
-        + [st.text(ws, u.code, "head_code") for u in units]
-        + ([st.blank(ws, "head") if grouped else st.text(ws, form_text(TEXTS["total"], lang), "head")] if with_total else [])
-    )
-    ws.append(
-        [st.blank(ws, "head"), st.blank(ws, "head"), st.blank(ws, "head")]
-        + [st.text(ws, u.name, "head") for u in units]
-        + ([st.blank(ws, "head")] if with_total else [])
-    )
-    ws.merged_cells.add(f"A{code_row}:A{name_row}")
-    ws.merged_cells.add(f"B{code_row}:C{name_row}")
-    if with_total:
-        letter = get_column_letter(last_col)
-        ws.merged_cells.add(f"{letter}{top}:{letter}{name_row}")
+    def unit_header(code_row: int, first_row: int) -> None:
+        """The rows of unit codes and unit names (and JUMLAH) from `code_row`; JUMLAH spans from `first_row`."""
+        name_row = code_row + 1
+        ws.row_dimensions[name_row].height = 45
+        ws.append(
+            [st.text(ws, form_text(TEXTS["no"], lang), "head"), st.text(ws, form_text(TEXTS["item"], lang), "head"),
+             st.blank(ws, "head")]
+            + [st.text(ws, u.code, "head_code") for u in units]
+            + ([st.blank(ws, "head") if grouped and first_row < code_row
+                else st.text(ws, form_text(TEXTS["total"], lang), "head")] if with_total else [])
+        )
+        ws.append(
+            [st.blank(ws, "head"), st.blank(ws, "head"), st.blank(ws, "head")]
+            + [st.text(ws, u.name, "head") for u in units]
+            + ([st.blank(ws, "head")] if with_total else [])
+        )
+        ws.merged_cells.add(f"A{code_row}:A{name_row}")
+        ws.merged_cells.add(f"B{code_row}:C{name_row}")
+        if with_total:
+            letter = get_column_letter(last_col)
+            ws.merged_cells.add(f"{letter}{first_row}:{letter}{name_row}")
+
+    unit_header(code_row, top)
     row = name_row + 1
 
     index = {c: i for i, c in enumerate(columns)}
     width = last_col - 3
-    for section in sections:
+    split_row: int | None = None
+    for number, section in enumerate(sections):
+        if number == split_at and number:
+            split_row = row - 1
+            if repeat_header:
+                unit_header(row, row)
+                row += 2
         ws.append([st.text(ws, section.numeral, "section"), st.text(ws, section.heading, "section")]
                   + [st.blank(ws, "section") for _ in range(width + 1)])
         ws.merged_cells.add(f"B{row}:C{row}")
@@ -527,7 +688,7 @@ def _write_wide(
                 i = index[column]
                 cells += [st.number(ws, u.values[i], bold) for u in units]
                 if with_total:
-                    cells.append(st.number(ws, sheet.totals[i], True))
+                    cells.append(st.number(ws, totals[i], True))
                 ws.append(cells)
                 if not grouped_rows:
                     ws.merged_cells.add(f"B{row}:C{row}")
@@ -536,7 +697,172 @@ def _write_wide(
                 start = row - len(entry.columns)
                 ws.merged_cells.add(f"A{start}:A{row - 1}")
                 ws.merged_cells.add(f"B{start}:B{row - 1}")
-    _notes(ws, st, sheet, lang, notes)
+    return row, name_row, split_row
+
+
+def _section_rows(section: Section) -> int:
+    return 1 + sum(len(e.columns) for e in section.entries)
+
+
+def _split(sections: Sequence[Section], before: float, after: float) -> tuple[int | None, float]:
+    """Where a D.Hasil table splits over two printed pages, and the taller page's height (pt): the section
+    boundary that balances `before` (pt above the first section: titles, header) plus the first sections against
+    the rest plus `after` (pt below the last: signature block, notes). No split when there are fewer than two
+    sections."""
+    rows = [_section_rows(s) * ROW_PT for s in sections]
+    if len(rows) < 2:
+        return None, before + sum(rows) + after
+    best: tuple[float, int] | None = None
+    for k in range(1, len(rows)):
+        tallest = max(before + sum(rows[:k]), HEADER_PT + sum(rows[k:]) + after)
+        if best is None or tallest < best[0]:
+            best = (tallest, k)
+    assert best is not None
+    return best[1], best[0]
+
+
+def _sign_pt(members: int) -> float:
+    """The height of the signature block (place, body, header and one row per member)."""
+    return 4 * ROW_PT + members * SIGN_ROW_PT
+
+
+def _wide_columns(ws: WriteOnlyWorksheet, unit_widths: Sequence[float]) -> None:
+    """Column widths of the form's layout: No., Uraian, L/P/Jumlah, then the units (and JUMLAH)."""
+    from openpyxl.utils import get_column_letter
+
+    for letter, width in zip("ABC", ITEM_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
+    for i, w in enumerate(unit_widths):
+        ws.column_dimensions[get_column_letter(4 + i)].width = w
+
+
+def _write_wide(
+    ws: WriteOnlyWorksheet,
+    st: Styles,
+    sheet: SheetData,
+    sections: list[Section],
+    heading: list[str],
+    lang: str,
+    names: dict[tuple[str, str], str],
+    notes: Sequence[str],
+    printing: Printing,
+    signer: tuple[str, int],
+    pointer: str | None = None,
+) -> None:
+    """One sheet in the form's layout, printed on two pages split at a section boundary (its title rows and item
+    columns repeated; the signature block with the second half), or across pages when its units do not fit a
+    page. With a print view (`pointer`), the sheet prints its title and the pointer to the view only."""
+    from openpyxl.utils import get_column_letter
+
+    units = sheet.units
+    with_total = sheet.level != "nasional" and sheet.summable
+    parent = _parent_level(sheet.level)
+    grouped = len({u.code[: PREFIX[parent]] for u in units}) > 1 if parent else False
+    widths = _unit_widths(units, sheet.totals if with_total else None)
+    _wide_columns(ws, widths)
+    last_col = 3 + len(widths)
+    top = 4
+    name_row = top + 2 if grouped else top + 1
+    ws.freeze_panes = f"D{name_row + 1}"
+    one_across = len(widths) <= UNITS_PER_PAGE + 1
+    lines = _note_lines(sheet, lang, notes)
+    titles = _title_rows(ws, st, heading, pointer, last_col, merge=one_across)
+    before = titles + (ROW_PT if grouped else 0) + ROW_PT + 45
+    split_at, tallest = _split(sections, before, _sign_pt(signer[1]) + _notes_pt(lines, _span_chars(ws, last_col)))
+    end, _name_row, split_row = _wide_table(ws, st, units, sheet.totals, with_total, parent, grouped, sections, lang,
+                                            names, top, split_at=None if pointer else split_at)
+    end = _write_signature(ws, st, end, signer, last_col, lang)
+    end = _notes(ws, st, lines, last_col, end)
+    letter = get_column_letter(last_col)
+    if pointer:
+        printing.apply(ws, area=f"A1:{letter}3", scale=100)
+        return
+    # A page across holds the item columns and at most UNITS_PER_PAGE units; more go across pages.
+    page = [*ITEM_WIDTHS, *widths[: UNITS_PER_PAGE + (1 if with_total else 0)]]
+    if split_row is not None:
+        printing.breaks(ws, [split_row])
+    printing.apply(ws, area=f"A1:{letter}{end - 1}", title_rows=f"{top}:{name_row}", title_cols="A:C",
+                   scale=printing.scale_for(page, tallest))
+
+
+def _write_print_view(
+    ws: WriteOnlyWorksheet,
+    st: Styles,
+    recap: _Recap,
+    sheet: SheetData,
+    sections: list[Section],
+    heading: list[str],
+    lang: str,
+    printing: Printing,
+) -> None:
+    """The print view of a level with many units: one block per parent unit, in the form's layout (the parent's
+    units across, the items down, JUMLAH), each with its title lines and signature block, on two pages of its own
+    (split at a section boundary, the unit header written again on the second), so that every parent's D.Hasil
+    prints by itself, headed and labelled on every page (across pages too for a parent with more units than fit a
+    page, its item columns repeated)."""
+    from openpyxl.utils import get_column_letter
+
+    parent = _parent_level(sheet.level) or ""
+    columns = [c for s in sections for c in s.columns]
+    values = ", ".join(quote_ident(c) for c in columns)
+    rows = recap.con.execute(
+        f"SELECT CAST(kode_wilayah AS VARCHAR), {recap.nama}{', ' + values if values else ''} FROM {recap.relation} "
+        f"WHERE {recap.where()} ORDER BY 1, 2", {"j": sheet.jenis, "l": sheet.level}).fetchall()
+    units = [Unit(str(r[0]), None if r[1] is None else str(r[1]), tuple(r[2:])) for r in rows]
+    blocks: list[tuple[str, list[Unit]]] = []
+    for u in units:
+        code = u.code[: PREFIX[parent]]
+        if blocks and blocks[-1][0] == code:
+            blocks[-1][1].append(u)
+        else:
+            blocks.append((code, [u]))
+    names = _names(recap, sheet.jenis, [(parent, code) for code, _u in blocks])
+
+    def total(block: list[Unit]) -> tuple[int | None, ...]:
+        """JUMLAH of a block: the sum over its units, empty when every unit is empty (as the recap sums)."""
+        return tuple(
+            None if all(u.values[i] is None for u in block) else sum(int(u.values[i] or 0) for u in block)
+            for i in range(len(columns)))
+
+    totals = [total(b) for _c, b in blocks]
+    # One set of column widths serves every block: the widest value of each column place.
+    n_cols = max(len(b) for _c, b in blocks) + (1 if sheet.summable else 0)
+    widths = [12.0] * n_cols
+    for (_code, block), tot in zip(blocks, totals, strict=True):
+        for i, w in enumerate(_unit_widths(block, tot if sheet.summable else None)):
+            widths[i] = max(widths[i], w)
+    _wide_columns(ws, widths)
+    last_col = 3 + n_cols
+    level_word = level_name(sheet.level, lang).upper()
+    members = sign_rows(parent)
+    one_across = n_cols <= UNITS_PER_PAGE + 1
+    lines = _note_lines(sheet, lang)
+    span = _span_chars(ws, last_col)
+    subtitles = [form_text(TEXTS["print_block"], lang, level=level_word,
+                           area=_unit_title(parent, code, names.get((parent, code)), lang)) for code, _b in blocks]
+    titles = max(_wrapped_pt(heading[0], span, 16.0, 0.75) + _wrapped_pt(t, span, ROW_PT, 0.75) for t in subtitles)
+    split_at, tallest = _split(sections, titles + 2 * ROW_PT + 45, _sign_pt(members) + _notes_pt(lines, span))
+    breaks: list[int] = []
+    row = 1
+    for (code, block), tot, subtitle in zip(blocks, totals, subtitles, strict=True):
+        _title_rows(ws, st, [heading[0], subtitle], None, last_col, merge=one_across, row=row)
+        end, _name_row, split_row = _wide_table(ws, st, block, tot, sheet.summable, None, False, sections, lang, {},
+                                                row + 3, split_at=split_at, repeat_header=True)
+        end = _write_signature(ws, st, end, _signer(sheet.level, (parent, code), names, lang), last_col, lang)
+        if split_row is not None:
+            breaks.append(split_row)
+        breaks.append(end - 1)
+        row = end
+    end = _notes(ws, st, lines, last_col, row)
+    printing.breaks(ws, breaks[:-1])
+    page = [*ITEM_WIDTHS, *widths[: UNITS_PER_PAGE + (1 if sheet.summable else 0)]]
+    printing.apply(ws, area=f"A1:{get_column_letter(last_col)}{end - 1}", title_cols="A:C",
+                   scale=printing.scale_for(page, tallest))
+
+
+def sign_rows(level: str) -> int:
+    """The members' lines of the signature block of a recap made at `level`."""
+    return SIGN_ROWS.get(level, 5)
 
 
 # --- the long layout: one row per unit --------------------------------------------------------------------
@@ -550,9 +876,14 @@ def _write_long(
     sections: list[Section],
     heading: list[str],
     lang: str,
-    notes: Sequence[str] = (),
+    notes: Sequence[str],
+    printing: Printing,
+    signer: tuple[str, int],
+    pointer: str | None = None,
 ) -> None:
-    """One row per unit: the title, the header rows and the JUMLAH by openpyxl, the units' rows by DuckDB."""
+    """One row per unit: the title, the header rows and the JUMLAH by openpyxl, the units' rows by DuckDB. With
+    a print view (`pointer`), the sheet prints its title and the pointer to the view only; otherwise it prints
+    across then down, its header rows and unit columns on every page."""
     from openpyxl.utils import get_column_letter
 
     parent = _parent_level(sheet.level)
@@ -577,12 +908,10 @@ def _write_long(
         ws.column_dimensions[get_column_letter(n_id + 1 + i)].width = max(9, n + 2)
 
     section_row, group_row, label_row = 4, 5, 6
-    _setup_sheet(ws, f"C{label_row + 1}", f"{section_row}:{label_row}", "A:B", fit_width=False)
+    ws.freeze_panes = f"C{label_row + 1}"
     ws.row_dimensions[group_row].height = 30
     ws.row_dimensions[label_row].height = 60
-    ws.append([st.text(ws, heading[0], "title")])
-    ws.append([st.text(ws, heading[1], "subtitle")])
-    ws.append([])
+    _title_rows(ws, st, heading, pointer, last_col, merge=False)
     cells = [st.text(ws, form_text(TEXTS["area"], lang), "head")] + [st.blank(ws, "head") for _ in range(n_id - 1)]
     merges = [f"A{section_row}:{get_column_letter(n_id)}{group_row}"]
     col = n_id + 1
@@ -646,8 +975,18 @@ def _write_long(
     total_row = last_unit_row + 1
     # The JUMLAH row stays outside the filter range, so that sorting and filtering leave it at the bottom.
     ws.auto_filter.ref = f"A{label_row}:{get_column_letter(last_col)}{last_unit_row}"
+    end = total_row
     if sheet.summable:
         ws.append([st.text(ws, form_text(TEXTS["total"], lang), "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
                   + [st.number(ws, v, True) for v in sheet.totals])
         ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
-    _notes(ws, st, sheet, lang, notes)
+        end = total_row + 1
+    end = _write_signature(ws, st, end, signer, min(last_col, n_id + 4), lang)
+    end = _notes(ws, st, _note_lines(sheet, lang, notes), min(last_col, n_id + 12), end)
+    letter = get_column_letter(last_col)
+    if pointer:
+        printing.apply(ws, area=f"A1:{letter}3", fit_width=True)
+        return
+    widths = [float(ws.column_dimensions[get_column_letter(i)].width or 8.43) for i in range(1, last_col + 1)]
+    printing.apply(ws, area=f"A1:{letter}{end - 1}", title_rows=f"{section_row}:{label_row}", title_cols="A:B",
+                   scale=printing.scale_for([*widths[:2], *widths[n_id:n_id + 2 * UNITS_PER_PAGE]], 0))

@@ -91,8 +91,11 @@ class Styles:
         specs: dict[str, dict[str, Any]] = {
             "title": {"font": Font(bold=True, size=12)},
             "subtitle": {"font": bold},
+            "title_wrap": {"font": Font(bold=True, size=12), "alignment": Alignment(vertical="top", wrap_text=True)},
+            "subtitle_wrap": {"font": bold, "alignment": Alignment(vertical="top", wrap_text=True)},
             "plain": {},
             "note": {"font": Font(italic=True, size=9)},
+            "note_wrap": {"font": Font(italic=True, size=9), "alignment": Alignment(vertical="top", wrap_text=True)},
             "head": {"font": bold, "fill": grey, "border": box, "alignment": center},
             "head_code": {"font": bold, "fill": grey, "border": box, "alignment": center, "number_format": "@"},
             "section": {"font": bold, "fill": light, "border": box, "alignment": left},

@@ -34,6 +34,7 @@ from rekap.i18n import C_, NC_, _, level_name, num
 from rekap.regions import LEVELS, rank_sql
 from rekap.report.dhasil import WIDE_MAX_UNITS, write_recap_sheets
 from rekap.report.files import _write_all, write_atomic
+from rekap.report.printing import DEFAULT_PAPER, Printing, workbook_printing
 from rekap.report.rules import rule_titles
 from rekap.report.sheets import (
     EXCEL_MAX_ROWS,
@@ -204,6 +205,7 @@ def write_bundle_xlsx(
     meta: Mapping[str, object],
     recap_table: str = "rk_recap",
     max_rows: int = EXCEL_MAX_ROWS,
+    paper: str = DEFAULT_PAPER,
 ) -> None:
     """Write the bundle's workbook for staff (`rekap.xlsx` of `rekap run`), atomically to a path or to a
     binary stream: a summary sheet (tool version, inputs with SHA-256 and rows, row accounting, findings
@@ -213,8 +215,9 @@ def write_bundle_xlsx(
     italic) and the coverage (`rk_coverage`), the last two when their tables exist. List sheets have a
     frozen header row and an autofilter; a list longer than `max_rows` (Excel's sheet limit) is cut with
     a note. Same guarantees as `write_recap_xlsx`: the bytes depend on the tables and `meta` only, counts
-    are numbers, codes are text and no cell is a formula."""
-    data = bundle_xlsx_bytes(con, lang=lang, meta=meta, recap_table=recap_table, max_rows=max_rows)
+    are numbers, codes are text and no cell is a formula. Every sheet prints on `paper` (`f4` or `a4`) as
+    rekap.report.printing sets it up."""
+    data = bundle_xlsx_bytes(con, lang=lang, meta=meta, recap_table=recap_table, max_rows=max_rows, paper=paper)
     if isinstance(path, str | os.PathLike):
         write_atomic(Path(path), data)
     else:
@@ -228,6 +231,7 @@ def bundle_xlsx_bytes(
     meta: Mapping[str, object],
     recap_table: str = "rk_recap",
     max_rows: int = EXCEL_MAX_ROWS,
+    paper: str = DEFAULT_PAPER,
 ) -> bytes:
     """The workbook `write_bundle_xlsx` writes, as bytes."""
     from openpyxl import Workbook
@@ -236,40 +240,44 @@ def bundle_xlsx_bytes(
     wb = Workbook(write_only=True)
     st = Styles(wb, tables=True)
     taken: set[str] = set()
+    printing = workbook_printing(meta, lang, paper)
 
     def sheet(key: str) -> WriteOnlyWorksheet:
         name = _text(key, lang)
         taken.add(name.lower())
         return wb.create_sheet(name)
 
-    _write_summary(sheet("summary"), st, con, lang, meta)
+    _write_summary(sheet("summary"), st, con, lang, meta, printing)
     # The D.Hasil sheets' names never clash with the list sheets' ("Ringkasan" is not a level).
     if table_exists(con, recap_table):
-        write_recap_sheets(wb, st, con, recap_table, lang, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, lang))
+        write_recap_sheets(wb, st, con, recap_table, lang, None, WIDE_MAX_UNITS, taken, _statement_notes(meta, lang),
+                           printing=printing)
     _write_list(sheet("findings"), st, con, lang, _findings_with_titles(con, lang), FINDINGS_SHEET, "findings_title",
                 order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
                 tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
-                notes=[_text("legend", lang)], full_file="findings.csv", max_rows=max_rows)
+                notes=[_text("legend", lang)], full_file="findings.csv", max_rows=max_rows, printing=printing)
     if table_exists(con, ACCEPTED_TABLE):
         _write_list(sheet("accepted"), st, con, lang, _findings_with_titles(con, lang, ACCEPTED_TABLE), ACCEPTED_SHEET,
                     "accepted_title",
                     order="CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, kode_wilayah",
                     tone="CASE severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE '' END",
-                    notes=[_text("accepted_legend", lang)], full_file="findings_accepted.csv", max_rows=max_rows)
+                    notes=[_text("accepted_legend", lang)], full_file="findings_accepted.csv", max_rows=max_rows,
+                    printing=printing)
     if table_exists(con, "rk_discrepancies"):
         _write_list(sheet("discrepancies"), st, con, lang, "rk_discrepancies", DISCREPANCIES_SHEET,
                     "discrepancies_title", order=f"jenis_pemilihan NULLS FIRST, {rank_sql(quote_ident('level'))}, kode_wilayah",
-                    tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows)
+                    tone="''", notes=[], full_file="discrepancies.csv", max_rows=max_rows, printing=printing)
     if table_exists(con, "rk_coverage"):
         _write_list(sheet("coverage"), st, con, lang, "rk_coverage", COVERAGE_SHEET, "coverage_title",
                     order=f"{rank_sql(quote_ident('level'))}, kode_wilayah", tone="''", notes=[],
-                    full_file="coverage.csv", max_rows=max_rows)
+                    full_file="coverage.csv", max_rows=max_rows, printing=printing)
     if table_exists(con, CHANGES_TABLE):
         _write_list(sheet("changes"), st, con, lang, _changes_with_words(lang), CHANGES_SHEET, "changes_title",
                     order="rk_pos",
                     tone="CASE WHEN contains(rules, 'D003') THEN 'error' "
                          "WHEN regexp_matches(rules, 'D00[245]') THEN 'warning' ELSE '' END",
-                    notes=[_text("changes_legend", lang)], full_file="changes.csv", max_rows=max_rows)
+                    notes=[_text("changes_legend", lang)], full_file="changes.csv", max_rows=max_rows,
+                    printing=printing)
     return finish(wb, st, con, _text("summary_title", lang))
 
 
@@ -320,9 +328,11 @@ def _level_label(level: str, lang: str) -> str:
 
 
 def _write_summary(
-    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, lang: str, meta: Mapping[str, object]
+    ws: WriteOnlyWorksheet, st: Styles, con: duckdb.DuckDBPyConnection, lang: str, meta: Mapping[str, object],
+    printing: Printing | None = None,
 ) -> None:
     t = {k: C_(*v, lang) for k, v in BUNDLE_TEXTS.items()}
+    (printing or Printing(lang=lang)).apply(ws, area=None, fit_width=True)
     for letter, width in zip("ABCDE", (30, 44, 14, 70, 12), strict=True):
         ws.column_dimensions[letter].width = width
     ws.append([st.text(ws, t["summary_title"], "title")])
@@ -500,9 +510,11 @@ def _write_list(
     notes: list[str],
     full_file: str,
     max_rows: int,
+    printing: Printing | None = None,
 ) -> None:
-    """One list sheet: title, notes, a header row (frozen, with an autofilter) and one row per record of
-    `source` (a table name or a parenthesised SELECT), coloured by the SQL expression `tone`."""
+    """One list sheet: title, notes, a header row (frozen, with an autofilter, repeated on every printed page) and
+    one row per record of `source` (a table name or a parenthesised SELECT), coloured by the SQL expression `tone`;
+    printed fitted to the page's width, the long texts wrapped."""
     from openpyxl.utils import get_column_letter
 
     relation = source if source.startswith("(") else quote_ident(source)
@@ -537,11 +549,17 @@ def _write_list(
         ws.column_dimensions[get_column_letter(i + 1)].width = max(width, min(len(header), 16) + 2, 6)
 
     ws.freeze_panes = f"A{header_row + 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    last_letter = get_column_letter(max(len(cols), 1))
+    (printing or Printing(lang=lang)).apply(
+        ws, area=f"A1:{last_letter}{header_row + max(shown, 1)}", title_rows=f"{header_row}:{header_row}",
+        fit_width=True)
+    if notes and len(cols) > 1:
+        # The notes line wraps inside the table's width instead of running off the printed page.
+        span = sum(float(ws.column_dimensions[get_column_letter(i + 1)].width or 8.43) for i in range(len(cols)))
+        ws.row_dimensions[2].height = 12 * max(1, -(-len(" ".join(notes)) * 0.85 // max(span, 20)))
+        ws.merged_cells.add(f"A2:{last_letter}2")
     ws.append([st.text(ws, _text(title_key, lang), "title")])
-    ws.append([st.text(ws, " ".join(notes), "note")] if notes else [])
+    ws.append([st.text(ws, " ".join(notes), "note_wrap" if len(cols) > 1 else "note")] if notes else [])
     ws.append([st.text(ws, C_(*head, lang), "t_head") for _column, head, _kind in cols])
     if cols:
         last = header_row + max(shown, 1) if shown else header_row
