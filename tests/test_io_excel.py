@@ -684,3 +684,75 @@ def test_workbooks_calamine_cannot_read_exactly_go_to_openpyxl(
         assert ws["B2"].data_type == "e"
     wb.save(tmp_path / "w.xlsx")
     _both_ways(con, tmp_path / "w.xlsx", monkeypatch, fast=False)
+
+
+def test_fast_columns_give_fast_rows_text() -> None:
+    """The column-wise conversion (`_fast_columns`, with its memo of texts) gives `_fast_rows`' text for
+    every kind of value calamine hands over, in every mix of a column."""
+    import rekap.io.excel as excel
+
+    values: list[Any] = ["", "x", " a ", "0101", 0.0, -0.0, 1.0, 12.0, 12.5, 1e-3, 1e15, 2.0**53 - 1, -(2.0**53) + 1,
+                         float("nan"), float("inf"), True, False, 1, -3, 2**60, dt.date(2024, 2, 14),
+                         dt.datetime(2024, 2, 14, 13, 5), dt.time(7, 30), dt.timedelta(hours=1)]
+    columns = [
+        ["", "x", "0101"], ["x", "y"], [0.0, "", 12.0, 12.5, -0.0, 1e15], [1.0, True, 1], [2**60, 3.0],
+        values, [dt.date(2024, 2, 14), "", 3.0],
+    ]
+    height = max(map(len, columns))
+    raw = [[c[r] if r < len(c) else "" for c in columns] for r in range(height)]
+    want = excel._fast_rows(raw)
+    got = excel._fast_columns(raw, excel._Texts())
+    assert [list(r) for r in zip(*got, strict=True)] == want
+    # Ragged rows are padded as empty cells.
+    assert excel._fast_columns([["a", 1.0], ["b"]], excel._Texts()) == [["a", "b"], ["1", None]]
+    # A whole number beyond a double's exact range sends the workbook to openpyxl.
+    with pytest.raises(excel._Fallback):
+        excel._fast_columns([[2.0**53], [1.0]], excel._Texts())
+
+
+def test_gaps_and_trailing_blank_rows_both_ways(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows: list[list[Any]] = [*TITLES, ["Kode TPS", "Suara Sah", None, "Catatan"], ["3171011001001", 5, None, None],
+                             [None, None], [None, None, None, "\u00a0"], ["3171011001002", 6], [None, " "]]
+    for extra_rows in ([], [[None, None]] * 3, [["3171011001003", 7]]):
+        path = save(tmp_path / "g.xlsx", ("TPS", rows + extra_rows))
+        _both_ways(con, path, monkeypatch, fast=False)  # the ' ' cell: openpyxl only
+    fast = save(tmp_path / "f.xlsx", ("TPS", [r for r in rows if r != [None, " "]] + [[None, None]] * 2))
+    tables, _skipped, _count = _both_ways(con, fast, monkeypatch, fast=True)
+    assert [r[-1] for r in tables[0][4]] == [4, 7]
+    assert tables[0][3][-1] == "2 baris kosong di sela data dilewati"
+    only_header = save(tmp_path / "h.xlsx", ("TPS", [*TITLES, ["Kode TPS", "Suara Sah", None, "Catatan"]]),
+                       ("Data", [["Kode TPS", "Suara Sah"], ["3171011001001", 1]]))
+    _both_ways(con, only_header, monkeypatch, fast=True)
+
+
+@pytest.mark.parametrize(
+    ("part", "fast"),
+    [
+        (b'<c r="A1"><f>1+1</f><v>2</v></c>', False),
+        (b'<c r="A1"><x:f>1+1</x:f><v>2</v></c>', False),
+        (b'<c r="A1"><f t="shared" si="0"/><v>2</v></c>', False),
+        (b'<c r="A1" t="e"><v>#REF!</v></c>', False),
+        (b"<c r='A1' t='e'><v>#REF!</v></c>", False),
+        (b"<c><is><t>\t</t></is></c>", False),
+        (b'<c><is><t xml:space="preserve">\r\n </t></is></c>', False),
+        (b"<c><is><x:t>a</x:t></is></c>", False),
+        (b"<c><is><t>a_x000D_b</t></is></c>", False),
+        (b"<c><is><t>a </t></is></c><c><is><t>of x:y 'e'</t></is></c>", True),
+        (b"<c><is><t>of:f</t></is></c><c><is><t>x\n</t></is></c>", True),
+        (b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>1.5</v></c>', True),
+    ],
+)
+def test_archive_check(tmp_path: Path, part: bytes, fast: bool) -> None:
+    """What sends a workbook to openpyxl, whatever the quotes, prefixes and whitespace: formulas, error
+    cells, whitespace-only texts, escaped characters; text that only looks alike does not."""
+    import rekap.io.excel as excel
+
+    path = tmp_path / "w.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>" + part + b"</row></sheetData></worksheet>")
+        archive.writestr("xl/styles.xml", b"<f>not a sheet</f>")
+    with path.open("rb") as fh:
+        assert excel._has_formula_or_error(fh) == (not fast)
+
