@@ -756,3 +756,32 @@ def test_archive_check(tmp_path: Path, part: bytes, fast: bool) -> None:
     with path.open("rb") as fh:
         assert excel._has_formula_or_error(fh) == (not fast)
 
+
+
+@pytest.mark.parametrize("broken", ["", "baris\nbaru", "CR\r\nLF", "CR\rsaja"])
+def test_fast_texts_stored_exactly(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    """calamine's text goes into DuckDB as lines of a temporary file (`_store_as_lines`): every text
+    comes back exactly, and a text with a line break makes it build Arrow arrays instead."""
+    import rekap.io.excel as excel
+
+    tricky = ['TPS "A"', '"awal', "a,b;c", "  spasi  ", "\\N", "NULL", "null", "caf\u00e9 \u2014 \U0001F5F3", "it's",
+              "tab\tdi tengah", "nbsp\u00a0", "\u2028pemisah", "nel\x85", "0101", "-0",
+              "1e5", "\u00a0", broken or "biasa"]
+    rows: list[list[Any]] = [["Kode TPS", "Catatan", "Suara Sah", None]]
+    rows += [[f"31710110010{i:02d}", v, i, None if i % 3 else v] for i, v in enumerate(tricky)]
+    path = save(tmp_path / "t.xlsx", ("TPS", rows))
+    stored: list[bool] = []
+    real = excel._store_as_lines
+
+    def spy(*args: Any) -> bool:
+        stored.append(real(*args))
+        return stored[-1]
+
+    monkeypatch.setattr(excel, "_store_as_lines", spy)
+    tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
+    assert stored == [not broken]
+    got = tables[0][4]
+    want = [v.replace("\r\n", "\n").replace("\r", "\n") for v in tricky]  # XML reads every line end as LF
+    assert [r[1] for r in got] == want and [r[3] for r in got] == [None if i % 3 else v for i, v in enumerate(want)]

@@ -694,8 +694,6 @@ def _read_workbook(
 
 def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: str, notes: list[str]) -> RawTable:
     """Read the rest of a scanned sheet below `header` into DuckDB table `table`."""
-    import pyarrow as pa
-
     if header.first == header.last:
         notes.append(_("baris judul kolom di baris {row}", row=header.first + 1))
     else:
@@ -727,6 +725,10 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     headers = _dedupe(names, letters, notes)
     if skipped:
         notes.append(n_("{n} baris kosong di sela data dilewati", "{n} baris kosong di sela data dilewati", skipped))
+
+    if isinstance(scan.ws, _FastSheet) and rownums and _store_as_lines(con, table, headers, kept, rownums):
+        return RawTable(table=table, headers=headers, rows=len(rownums), format="xlsx", notes=notes)
+    import pyarrow as pa
 
     arrays = [_string_array(col) for col in kept]
     arrays.append(_int64_array(rownums))
@@ -798,6 +800,58 @@ def _fast_data(ws: _FastSheet, header: _Header) -> tuple[list[list[str | None]],
         below = [c[:n] for c in below]
     below += [[None] * n for _ in range(len(header.names) - len(below))]
     return below, [first + 1 + i for i in keep], keep[-1] + 1 - n
+
+
+# Between the fields and the lines of `_store_as_lines`: characters XML 1.0 does not allow, so no text
+# calamine read can hold them (written escaped, as _x001F_, they send the workbook to openpyxl).
+_FIELD, _LINE = "\x1f", "\n"
+_MAX_LINE = 500_000  # characters: under DuckDB's 2 MB line limit in UTF-8
+
+
+def _store_as_lines(con: duckdb.DuckDBPyConnection, table: str, headers: list[str], columns: list[list[str | None]],
+                    rownums: list[int]) -> bool:
+    """Write a calamine sheet's text into `table` through DuckDB's CSV reader: the cells joined into
+    lines (in C), written to a temporary file and read back as VARCHAR (empty field: NULL).
+
+    Cheaper than building Arrow arrays cell by cell (and needs no pyarrow, ~0.15 s to import). Only for
+    calamine's text: it has no empty strings (an empty cell is None) and no character below U+0020
+    other than tab, LF and CR. False, with nothing written, when a text holds a line break (or anything
+    would not come back exactly): the caller then builds Arrow arrays.
+    """
+    import os
+    import tempfile
+
+    filled = [column if None not in column else list(map(_NONE_AS_EMPTY.get, column, column)) for column in columns]
+    lines = list(map(_FIELD.join, zip(map(str, rownums), *filled, strict=True)))
+    text = _LINE.join(lines)
+    if "\r" in text or text.count(_LINE) != len(lines) - 1 or text.count(_FIELD) != len(lines) * len(columns):
+        return False
+    if len(text) > _MAX_LINE and max(map(len, lines)) > _MAX_LINE:
+        return False
+    try:
+        fd, path = tempfile.mkstemp(prefix="rekap-xlsx-", suffix=".txt")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.write(_LINE)
+        names = [f"c{i}" for i in range(len(columns))]
+        types = ", ".join(["'_row': 'BIGINT'", *(f"'{n}': 'VARCHAR'" for n in names)])
+        select = ", ".join(f"{n} AS {quote_ident(h)}" for n, h in zip(names, headers, strict=True))
+        # Every name is generated here or a quoted identifier; the path is a parameter.
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT {select}{', ' if select else ''}_row
+                FROM read_csv($path, header = false, auto_detect = false, delim = '\x1f', quote = '', escape = '',
+                              new_line = '\\n', strict_mode = true, columns = {{{types}}})""",  # noqa: S608
+            {"path": path},
+        )
+    finally:
+        os.unlink(path)
+    return True
+
+
+_NONE_AS_EMPTY: dict[Any, str] = {None: ""}
 
 
 def _string_array(values: list[str | None]) -> Any:
