@@ -785,3 +785,18 @@ def test_fast_texts_stored_exactly(
     got = tables[0][4]
     want = [v.replace("\r\n", "\n").replace("\r", "\n") for v in tricky]  # XML reads every line end as LF
     assert [r[1] for r in got] == want and [r[3] for r in got] == [None if i % 3 else v for i, v in enumerate(want)]
+
+
+def test_fast_texts_without_a_temporary_file(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary file to be had (a read-only temp dir): the same table, through Arrow."""
+    import tempfile
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    path = save(tmp_path / "t.xlsx", ("TPS", [["Kode TPS", "Suara Sah"], ["3171011001001", 5], ["3171011001002", None]]))
+    tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
+    assert tables[0][4] == [("3171011001001", "5", 2), ("3171011001002", None, 3)]

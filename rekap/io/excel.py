@@ -821,6 +821,8 @@ def _store_as_lines(con: duckdb.DuckDBPyConnection, table: str, headers: list[st
     import os
     import tempfile
 
+    import duckdb
+
     filled = [column if None not in column else list(map(_NONE_AS_EMPTY.get, column, column)) for column in columns]
     lines = list(map(_FIELD.join, zip(map(str, rownums), *filled, strict=True)))
     text = _LINE.join(lines)
@@ -843,9 +845,11 @@ def _store_as_lines(con: duckdb.DuckDBPyConnection, table: str, headers: list[st
         con.execute(
             f"""CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT {select}{', ' if select else ''}_row
                 FROM read_csv($path, header = false, auto_detect = false, delim = '\x1f', quote = '', escape = '',
-                              new_line = '\\n', strict_mode = true, columns = {{{types}}})""",  # noqa: S608
+                              new_line = '\\n', strict_mode = true, parallel = false, columns = {{{types}}})""",  # noqa: S608
             {"path": path},
         )
+    except (duckdb.Error, OSError):  # not expected (a full disk?); the Arrow way then stores the same text
+        return False
     finally:
         os.unlink(path)
     return True
