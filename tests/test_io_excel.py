@@ -800,3 +800,19 @@ def test_fast_texts_without_a_temporary_file(
     path = save(tmp_path / "t.xlsx", ("TPS", [["Kode TPS", "Suara Sah"], ["3171011001001", 5], ["3171011001002", None]]))
     tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
     assert tables[0][4] == [("3171011001001", "5", 2), ("3171011001002", None, 3)]
+
+
+def test_fast_texts_with_very_long_lines(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row longer than DuckDB's CSV line limit goes through Arrow (here the limit is made small)."""
+    import rekap.io.excel as excel
+
+    stored: list[bool] = []
+    real = excel._store_as_lines
+    monkeypatch.setattr(excel, "_MAX_LINE", 40)
+    monkeypatch.setattr(excel, "_store_as_lines", lambda *a: stored.append(real(*a)) or stored[-1])
+    rows: list[list[Any]] = [["Kode TPS", "Catatan", "Suara Sah"], ["3171011001001", "x" * 60, 1],
+                             ["3171011001002", "pendek", 2]]
+    tables, _skipped, _count = _both_ways(con, save(tmp_path / "t.xlsx", ("TPS", rows)), monkeypatch, fast=True)
+    assert stored == [False] and [r[1] for r in tables[0][4]] == ["x" * 60, "pendek"]

@@ -824,11 +824,12 @@ def _store_as_lines(con: duckdb.DuckDBPyConnection, table: str, headers: list[st
     import duckdb
 
     filled = [column if None not in column else list(map(_NONE_AS_EMPTY.get, column, column)) for column in columns]
-    lines = list(map(_FIELD.join, zip(map(str, rownums), *filled, strict=True)))
-    text = _LINE.join(lines)
-    if "\r" in text or text.count(_LINE) != len(lines) - 1 or text.count(_FIELD) != len(lines) * len(columns):
+    text = _LINE.join(map(_FIELD.join, zip(map(str, rownums), *filled, strict=True)))
+    del filled
+    n = len(rownums)
+    if "\r" in text or text.count(_LINE) != n - 1 or text.count(_FIELD) != n * len(columns):
         return False
-    if len(text) > _MAX_LINE and max(map(len, lines)) > _MAX_LINE:
+    if len(text) > _MAX_LINE and max(map(len, text.split(_LINE))) > _MAX_LINE:
         return False
     try:
         fd, path = tempfile.mkstemp(prefix="rekap-xlsx-", suffix=".txt")
