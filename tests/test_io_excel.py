@@ -684,3 +684,135 @@ def test_workbooks_calamine_cannot_read_exactly_go_to_openpyxl(
         assert ws["B2"].data_type == "e"
     wb.save(tmp_path / "w.xlsx")
     _both_ways(con, tmp_path / "w.xlsx", monkeypatch, fast=False)
+
+
+def test_fast_columns_give_fast_rows_text() -> None:
+    """The column-wise conversion (`_fast_columns`, with its memo of texts) gives `_fast_rows`' text for
+    every kind of value calamine hands over, in every mix of a column."""
+    import rekap.io.excel as excel
+
+    values: list[Any] = ["", "x", " a ", "0101", 0.0, -0.0, 1.0, 12.0, 12.5, 1e-3, 1e15, 2.0**53 - 1, -(2.0**53) + 1,
+                         float("nan"), float("inf"), True, False, 1, -3, 2**60, dt.date(2024, 2, 14),
+                         dt.datetime(2024, 2, 14, 13, 5), dt.time(7, 30), dt.timedelta(hours=1)]
+    columns = [
+        ["", "x", "0101"], ["x", "y"], [0.0, "", 12.0, 12.5, -0.0, 1e15], [1.0, True, 1], [2**60, 3.0],
+        values, [dt.date(2024, 2, 14), "", 3.0],
+    ]
+    height = max(map(len, columns))
+    raw = [[c[r] if r < len(c) else "" for c in columns] for r in range(height)]
+    want = excel._fast_rows(raw)
+    got = excel._fast_columns(raw, excel._Texts())
+    assert [list(r) for r in zip(*got, strict=True)] == want
+    # Ragged rows are padded as empty cells.
+    assert excel._fast_columns([["a", 1.0], ["b"]], excel._Texts()) == [["a", "b"], ["1", None]]
+    # A whole number beyond a double's exact range sends the workbook to openpyxl.
+    with pytest.raises(excel._Fallback):
+        excel._fast_columns([[2.0**53], [1.0]], excel._Texts())
+
+
+def test_gaps_and_trailing_blank_rows_both_ways(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows: list[list[Any]] = [*TITLES, ["Kode TPS", "Suara Sah", None, "Catatan"], ["3171011001001", 5, None, None],
+                             [None, None], [None, None, None, "\u00a0"], ["3171011001002", 6], [None, " "]]
+    for extra_rows in ([], [[None, None]] * 3, [["3171011001003", 7]]):
+        path = save(tmp_path / "g.xlsx", ("TPS", rows + extra_rows))
+        _both_ways(con, path, monkeypatch, fast=False)  # the ' ' cell: openpyxl only
+    fast = save(tmp_path / "f.xlsx", ("TPS", [r for r in rows if r != [None, " "]] + [[None, None]] * 2))
+    tables, _skipped, _count = _both_ways(con, fast, monkeypatch, fast=True)
+    assert [r[-1] for r in tables[0][4]] == [4, 7]
+    assert tables[0][3][-1] == "2 baris kosong di sela data dilewati"
+    only_header = save(tmp_path / "h.xlsx", ("TPS", [*TITLES, ["Kode TPS", "Suara Sah", None, "Catatan"]]),
+                       ("Data", [["Kode TPS", "Suara Sah"], ["3171011001001", 1]]))
+    _both_ways(con, only_header, monkeypatch, fast=True)
+
+
+@pytest.mark.parametrize(
+    ("part", "fast"),
+    [
+        (b'<c r="A1"><f>1+1</f><v>2</v></c>', False),
+        (b'<c r="A1"><x:f>1+1</x:f><v>2</v></c>', False),
+        (b'<c r="A1"><f t="shared" si="0"/><v>2</v></c>', False),
+        (b'<c r="A1" t="e"><v>#REF!</v></c>', False),
+        (b"<c r='A1' t='e'><v>#REF!</v></c>", False),
+        (b"<c><is><t>\t</t></is></c>", False),
+        (b'<c><is><t xml:space="preserve">\r\n </t></is></c>', False),
+        (b"<c><is><x:t>a</x:t></is></c>", False),
+        (b"<c><is><t>a_x000D_b</t></is></c>", False),
+        (b"<c><is><t>a </t></is></c><c><is><t>of x:y 'e'</t></is></c>", True),
+        (b"<c><is><t>of:f</t></is></c><c><is><t>x\n</t></is></c>", True),
+        (b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>1.5</v></c>', True),
+    ],
+)
+def test_archive_check(tmp_path: Path, part: bytes, fast: bool) -> None:
+    """What sends a workbook to openpyxl, whatever the quotes, prefixes and whitespace: formulas, error
+    cells, whitespace-only texts, escaped characters; text that only looks alike does not."""
+    import rekap.io.excel as excel
+
+    path = tmp_path / "w.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>" + part + b"</row></sheetData></worksheet>")
+        archive.writestr("xl/styles.xml", b"<f>not a sheet</f>")
+    with path.open("rb") as fh:
+        assert excel._has_formula_or_error(fh) == (not fast)
+
+
+
+@pytest.mark.parametrize("broken", ["", "baris\nbaru", "CR\r\nLF", "CR\rsaja"])
+def test_fast_texts_stored_exactly(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    """calamine's text goes into DuckDB as lines of a temporary file (`_store_as_lines`): every text
+    comes back exactly, and a text with a line break makes it build Arrow arrays instead."""
+    import rekap.io.excel as excel
+
+    tricky = ['TPS "A"', '"awal', "a,b;c", "  spasi  ", "\\N", "NULL", "null", "caf\u00e9 \u2014 \U0001F5F3", "it's",
+              "tab\tdi tengah", "nbsp\u00a0", "\u2028pemisah", "nel\x85", "0101", "-0",
+              "1e5", "\u00a0", broken or "biasa"]
+    rows: list[list[Any]] = [["Kode TPS", "Catatan", "Suara Sah", None]]
+    rows += [[f"31710110010{i:02d}", v, i, None if i % 3 else v] for i, v in enumerate(tricky)]
+    path = save(tmp_path / "t.xlsx", ("TPS", rows))
+    stored: list[bool] = []
+    real = excel._store_as_lines
+
+    def spy(*args: Any) -> bool:
+        stored.append(real(*args))
+        return stored[-1]
+
+    monkeypatch.setattr(excel, "_store_as_lines", spy)
+    tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
+    assert stored == [not broken]
+    got = tables[0][4]
+    want = [v.replace("\r\n", "\n").replace("\r", "\n") for v in tricky]  # XML reads every line end as LF
+    assert [r[1] for r in got] == want and [r[3] for r in got] == [None if i % 3 else v for i, v in enumerate(want)]
+
+
+def test_fast_texts_without_a_temporary_file(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary file to be had (a read-only temp dir): the same table, through Arrow."""
+    import tempfile
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    path = save(tmp_path / "t.xlsx", ("TPS", [["Kode TPS", "Suara Sah"], ["3171011001001", 5], ["3171011001002", None]]))
+    tables, _skipped, _count = _both_ways(con, path, monkeypatch, fast=True)
+    assert tables[0][4] == [("3171011001001", "5", 2), ("3171011001002", None, 3)]
+
+
+def test_fast_texts_with_very_long_lines(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row longer than DuckDB's CSV line limit goes through Arrow (here the limit is made small)."""
+    import rekap.io.excel as excel
+
+    stored: list[bool] = []
+    real = excel._store_as_lines
+    monkeypatch.setattr(excel, "_MAX_LINE", 40)
+    monkeypatch.setattr(excel, "_store_as_lines", lambda *a: stored.append(real(*a)) or stored[-1])
+    rows: list[list[Any]] = [["Kode TPS", "Catatan", "Suara Sah"], ["3171011001001", "x" * 60, 1],
+                             ["3171011001002", "pendek", 2]]
+    tables, _skipped, _count = _both_ways(con, save(tmp_path / "t.xlsx", ("TPS", rows)), monkeypatch, fast=True)
+    assert stored == [False] and [r[1] for r in tables[0][4]] == ["x" * 60, "pendek"]

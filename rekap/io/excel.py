@@ -15,9 +15,11 @@ import uuid
 import zipfile
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rekap.dataset import HEADER_SCAN_ROWS
 from rekap.errors import InputError
@@ -139,6 +141,7 @@ def _with_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _T:
 _FORMULA_OR_ERROR = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
 # An escaped character in a text ('_x000D_'): calamine decodes it, openpyxl's read-only mode keeps it.
 _ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_FOLD = bytes.maketrans(b":'\t\n\r", b'<"   ')
 _NOT_SHEETS = ("styles.xml", "[content_types].xml")
 _NOT_SHEET_DIRS = ("_rels/", "docprops/", "theme/", "charts/", "drawings/", "media/", "printersettings/")
 _EXACT = 2**53
@@ -151,8 +154,10 @@ class _Fallback(Exception):
 @dataclass
 class _FastSheet:
     title: str
-    rows: list[list[str | None]]
-    """Already text, as `_cell_text` makes it."""
+    columns: list[list[str | None]]
+    """The sheet column by column, already text as `_cell_text` makes it (None for an empty cell)."""
+    height: int
+    """Rows in the sheet (from A1 to its last used row)."""
 
 
 @dataclass
@@ -169,27 +174,52 @@ def _with_fast_workbook(path: Path, display: str, use: Callable[[Any], _T]) -> _
 
 def _fast_book(path: Path) -> _FastBook | None:
     """Every worksheet's rows read by calamine, or None where openpyxl must read the workbook."""
+    import threading
+
     try:
         with path.open("rb") as fh:
             if fh.read(2) != b"PK":
                 return None  # openpyxl's path says what the file is
-            fh.seek(0)
-            if _has_formula_or_error(fh):
-                return None
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
-
-        wb = CalamineWorkbook.from_path(str(path))
-        try:
-            sheets = [
-                _FastSheet(m.name, _fast_rows(wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False)))
-                for m in wb.sheets_metadata
-                if m.typ == SheetTypeEnum.WorkSheet
-            ]
-        finally:
-            wb.close()
-    except Exception:  # damage, a value calamine cannot give exactly: openpyxl reads and reports
+    except OSError:
         return None
-    return _FastBook(sheets)
+    # The archive check (zlib, byte searches) runs beside calamine's parse, which holds no GIL: on
+    # two cores the check costs no wall time. Its answer is awaited before anything is used.
+    needs_openpyxl: list[bool] = []
+
+    def check() -> None:
+        try:
+            with path.open("rb") as fh:
+                needs_openpyxl.append(_has_formula_or_error(fh))
+        except Exception:  # damage: openpyxl reads and reports
+            needs_openpyxl.append(True)
+
+    checker = threading.Thread(target=check, name="rekap-xlsx-check", daemon=True)
+    checker.start()
+    try:
+        raws = _calamine_sheets(path)
+    except Exception:  # damage: openpyxl reads and reports
+        raws = None
+    finally:
+        checker.join()
+    if raws is None or needs_openpyxl != [False]:
+        return None
+    texts = _Texts()
+    try:
+        return _FastBook([_FastSheet(name, _fast_columns(raw, texts), len(raw)) for name, raw in raws])
+    except Exception:  # a value calamine cannot give exactly (`_Fallback`): openpyxl reads it
+        return None
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
+    """(title, calamine's rows) of every worksheet, in workbook order."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        return [(m.name, wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False))
+                for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    finally:
+        wb.close()
 
 
 def _has_formula_or_error(fh: Any) -> bool:
@@ -203,8 +233,15 @@ def _has_formula_or_error(fh: Any) -> bool:
             if any(d in name for d in _NOT_SHEET_DIRS) or name.endswith("workbook.xml"):
                 continue
             xml = archive.read(info)
-            maybe = b"<f" in xml or b":f" in xml or b't="e"' in xml or b"t='e'" in xml
-            if maybe and any(marker in xml for marker in _FORMULA_OR_ERROR) or _blank_text(xml):
+            # Each search is a pass over the part (~30 MB of sheet XML a province); one translated copy
+            # lets one search stand for several: ':' → '<' (<f, :f), "'" → '"' (t="e", t='e'), and
+            # tab, CR, LF → ' ' (whitespace before </t>). A hit is then looked at in the part itself.
+            folded = xml.translate(_FOLD)
+            if b"<f" in folded and any(marker in xml for marker in _FORMULA_OR_ERROR[:6]):
+                return True
+            if b't="e"' in folded and any(marker in xml for marker in _FORMULA_OR_ERROR[6:]):
+                return True
+            if (b":t>" in xml or b" </t>" in folded) and _blank_text(xml):
                 return True
             if b"_x" in xml and _ESCAPED.search(xml):
                 return True
@@ -236,6 +273,38 @@ def _fast_rows(raw: list[list[Any]]) -> list[list[str | None]]:
         ]
         for row in raw
     ]
+
+
+class _Texts(dict[Any, "str | None"]):
+    """`_fast_rows`'s text of each value met so far (a workbook's counts repeat: 0 … a few hundred)."""
+
+    def __missing__(self, v: Any) -> str | None:
+        text = _fast_rows([[v]])[0][0]
+        self[v] = text
+        return text
+
+
+def _fast_columns(raw: list[list[Any]], texts: _Texts) -> list[list[str | None]]:
+    """calamine's rows as columns of the text `_fast_rows` makes of each value, a column at a time:
+    the conversions run in C (`map`, a dict) instead of one Python expression per cell."""
+    if not raw:
+        return []
+    width = len(raw[0])
+    if any(len(r) != width for r in raw):  # calamine's range is rectangular; in case it is not
+        width = max(map(len, raw))
+        raw = [r if len(r) == width else [*r, *[""] * (width - len(r))] for r in raw]
+    columns: list[list[str | None]] = []
+    for col in zip(*raw, strict=True):
+        kinds = set(map(type, col))
+        if kinds == {str}:
+            columns.append([v or None for v in col] if "" in col else list(col))
+        elif kinds <= {str, float}:
+            # Equal keys give equal text: 0.0 and -0.0 are both '0'; str and float keys never meet.
+            # (int and bool are left out: True == 1.0, and 2**60 == 2.0**60 with different texts.)
+            columns.append(list(map(texts.__getitem__, col)))
+        else:
+            columns.append([row[0] for row in _fast_rows([[v] for v in col])])
+    return columns
 
 
 def _fast_text(v: Any) -> str | None:
@@ -282,7 +351,10 @@ def _zip_reason(exc: Exception) -> str:
 def _guarded_rows(ws: Any, display: str) -> Generator[Row, None, None]:
     """The sheet's rows; damaged sheet XML becomes an InputError instead of a traceback."""
     if isinstance(ws, _FastSheet):
-        yield from ws.rows
+        if ws.columns:
+            yield from zip(*ws.columns, strict=True)
+        else:
+            yield from ([] for _ in range(ws.height))
         return
     # Some writers record a wrong <dimension> (e.g. A1 only, or a million rows); trusting it
     # truncates columns or yields phantom rows, so read each row at its natural width.
@@ -339,7 +411,16 @@ class _Header:
 
 
 def _resolves(text: str, extra: dict[str, str] | None) -> bool:
-    return bool(text) and resolve_header(text, extra) is not None
+    if not text:
+        return False
+    return _known_header(text) if not extra else resolve_header(text, extra) is not None
+
+
+@lru_cache(maxsize=4096)
+def _known_header(text: str) -> bool:
+    # The header search looks at ~1,000 cells a sheet, many alike ('0', the same names), and each
+    # `resolve_header` folds its text (NFKC, two regular expressions).
+    return resolve_header(text) is not None
 
 
 def _find_header(buf: list[Row], extra: dict[str, str] | None) -> _Header | None:
@@ -613,44 +694,17 @@ def _read_workbook(
 
 def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: str, notes: list[str]) -> RawTable:
     """Read the rest of a scanned sheet below `header` into DuckDB table `table`."""
-    import pyarrow as pa
-
     if header.first == header.last:
         notes.append(_("baris judul kolom di baris {row}", row=header.first + 1))
     else:
         notes.append(_("baris judul kolom di baris {first}-{last} (judul kelompok digabung)", first=header.first + 1,
                        last=header.last + 1))
 
-    data: list[list[str | None]] = []
-    rownums: list[int] = []
-    skipped = pending = 0
-    rownum = header.last + 2  # Excel row of the first data row
-    as_text = isinstance(scan.ws, _FastSheet)  # calamine's rows are text already
-    for row in chain(scan.buf[header.last + 1 :], scan.rest):
-        # str/None/int cover nearly every cell; spelling them out here avoids a call per cell.
-        conv = cast("list[str | None]", row) if as_text else [
-            v if v is None or v.__class__ is str else str(v) if v.__class__ is int else _cell_text(v)
-            for v in row
-        ]
-        # Converted non-strings are never blank, so only str cells need the whitespace test.
-        if any(conv) and any(v.strip() for v in conv if v):
-            data.append(conv)
-            rownums.append(rownum)
-            skipped += pending
-            pending = 0
-        else:
-            # Trailing blank (often just formatted) rows are invisible in Excel; only gaps between
-            # data rows are worth telling the user about.
-            pending += 1
-        rownum += 1
-
-    _fill_uncomputed_formulas(scan.ws, data, rownums)
-    width = max([len(header.names), *map(len, data)])
-    for r in data:
-        if len(r) < width:
-            r.extend([None] * (width - len(r)))
-    # Lists, not zip's tuples: pyarrow builds a string array from a list ~5× faster.
-    columns: list[list[str | None]] = [list(c) for c in zip(*data, strict=True)] if data else [[]] * width
+    if isinstance(scan.ws, _FastSheet):
+        columns, rownums, skipped = _fast_data(scan.ws, header)
+        width = len(columns)
+    else:
+        columns, rownums, skipped, width = _openpyxl_data(scan, header)
 
     names: list[str] = []
     kept: list[list[str | None]] = []
@@ -672,8 +726,12 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
     if skipped:
         notes.append(n_("{n} baris kosong di sela data dilewati", "{n} baris kosong di sela data dilewati", skipped))
 
-    arrays = [pa.array(col, type=pa.string()) for col in kept]
-    arrays.append(pa.array(rownums, type=pa.int64()))
+    if isinstance(scan.ws, _FastSheet) and rownums and _store_as_lines(con, table, headers, kept, rownums):
+        return RawTable(table=table, headers=headers, rows=len(rownums), format="xlsx", notes=notes)
+    import pyarrow as pa
+
+    arrays = [_string_array(col) for col in kept]
+    arrays.append(_int64_array(rownums))
     arrow = pa.Table.from_arrays(arrays, names=[*headers, "_row"])
     tmp = f"__rekap_xlsx_{uuid.uuid4().hex}"
     con.register(tmp, arrow)
@@ -682,7 +740,143 @@ def _load(con: duckdb.DuckDBPyConnection, scan: _Scan, header: _Header, table: s
         con.execute(f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM {quote_ident(tmp)}")  # noqa: S608
     finally:
         con.unregister(tmp)
-    return RawTable(table=table, headers=headers, rows=len(data), format="xlsx", notes=notes)
+    return RawTable(table=table, headers=headers, rows=len(rownums), format="xlsx", notes=notes)
+
+
+def _openpyxl_data(scan: _Scan, header: _Header) -> tuple[list[list[str | None]], list[int], int, int]:
+    """The rows below `header` as text columns, their Excel row numbers, the blank rows between data
+    rows, and the width."""
+    data: list[list[str | None]] = []
+    rownums: list[int] = []
+    skipped = pending = 0
+    rownum = header.last + 2  # Excel row of the first data row
+    for row in chain(scan.buf[header.last + 1 :], scan.rest):
+        # str/None/int cover nearly every cell; spelling them out here avoids a call per cell.
+        conv = [v if v is None or v.__class__ is str else str(v) if v.__class__ is int else _cell_text(v) for v in row]
+        # Converted non-strings are never blank, so only str cells need the whitespace test.
+        if any(conv) and any(v.strip() for v in conv if v):
+            data.append(conv)
+            rownums.append(rownum)
+            skipped += pending
+            pending = 0
+        else:
+            # Trailing blank (often just formatted) rows are invisible in Excel; only gaps between
+            # data rows are worth telling the user about.
+            pending += 1
+        rownum += 1
+
+    _fill_uncomputed_formulas(scan.ws, data, rownums)
+    width = max([len(header.names), *map(len, data)])
+    for r in data:
+        if len(r) < width:
+            r.extend([None] * (width - len(r)))
+    # Lists, not zip's tuples: pyarrow builds a string array from a list ~5× faster.
+    columns: list[list[str | None]] = [list(c) for c in zip(*data, strict=True)] if data else [[]] * width
+    return columns, rownums, skipped, width
+
+
+def _fast_data(ws: _FastSheet, header: _Header) -> tuple[list[list[str | None]], list[int], int]:
+    """`_openpyxl_data` for a sheet calamine read (text already, column by column): the same columns
+    (as wide as the header or the sheet, whichever is wider), row numbers and blank rows."""
+    first = header.last + 1
+    below = [c[first:] for c in ws.columns]
+    # A row counts when a cell has more than whitespace (as in `_openpyxl_data`; empty cells are None).
+    # Column by column, looking only at the rows not yet known to count: mostly the first column decides.
+    height = len(below[0]) if below else 0
+    blank: list[int] | range = range(height)
+    for c in below:
+        blank = [i for i in blank if not ((v := c[i]) and v.strip())]
+        if not blank:
+            break
+    gone = set(blank)
+    keep = [i for i in range(height) if i not in gone] if gone else list(range(height))
+    n = len(keep)
+    if not n:
+        return [[] for _ in header.names], [], 0
+    if keep[-1] + 1 != n:  # a gap between data rows
+        pick = itemgetter(*keep)
+        below = [list(pick(c)) for c in below] if n > 1 else [[c[keep[0]]] for c in below]
+    elif len(below[0]) != n:  # blank rows at the end only
+        below = [c[:n] for c in below]
+    below += [[None] * n for _ in range(len(header.names) - len(below))]
+    return below, [first + 1 + i for i in keep], keep[-1] + 1 - n
+
+
+# Between the fields and the lines of `_store_as_lines`: characters XML 1.0 does not allow, so no text
+# calamine read can hold them (written escaped, as _x001F_, they send the workbook to openpyxl).
+_FIELD, _LINE = "\x1f", "\n"
+_MAX_LINE = 500_000  # characters: under DuckDB's 2 MB line limit in UTF-8
+
+
+def _store_as_lines(con: duckdb.DuckDBPyConnection, table: str, headers: list[str], columns: list[list[str | None]],
+                    rownums: list[int]) -> bool:
+    """Write a calamine sheet's text into `table` through DuckDB's CSV reader: the cells joined into
+    lines (in C), written to a temporary file and read back as VARCHAR (empty field: NULL).
+
+    Cheaper than building Arrow arrays cell by cell (and needs no pyarrow, ~0.15 s to import). Only for
+    calamine's text: it has no empty strings (an empty cell is None) and no character below U+0020
+    other than tab, LF and CR. False, with nothing written, when a text holds a line break (or anything
+    would not come back exactly): the caller then builds Arrow arrays.
+    """
+    import os
+    import tempfile
+
+    import duckdb
+
+    filled = [column if None not in column else list(map(_NONE_AS_EMPTY.get, column, column)) for column in columns]
+    text = _LINE.join(map(_FIELD.join, zip(map(str, rownums), *filled, strict=True)))
+    del filled
+    n = len(rownums)
+    if "\r" in text or text.count(_LINE) != n - 1 or text.count(_FIELD) != n * len(columns):
+        return False
+    if len(text) > _MAX_LINE and max(map(len, text.split(_LINE))) > _MAX_LINE:
+        return False
+    try:
+        fd, path = tempfile.mkstemp(prefix="rekap-xlsx-", suffix=".txt")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.write(_LINE)
+        names = [f"c{i}" for i in range(len(columns))]
+        types = ", ".join(["'_row': 'BIGINT'", *(f"'{n}': 'VARCHAR'" for n in names)])
+        select = ", ".join(f"{n} AS {quote_ident(h)}" for n, h in zip(names, headers, strict=True))
+        # Every name is generated here or a quoted identifier; the path is a parameter.
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT {select}{', ' if select else ''}_row
+                FROM read_csv($path, header = false, auto_detect = false, delim = '\x1f', quote = '', escape = '',
+                              new_line = '\\n', strict_mode = true, parallel = false, columns = {{{types}}})""",  # noqa: S608
+            {"path": path},
+        )
+    except (duckdb.Error, OSError):  # not expected (a full disk?); the Arrow way then stores the same text
+        return False
+    finally:
+        os.unlink(path)
+    return True
+
+
+_NONE_AS_EMPTY: dict[Any, str] = {None: ""}
+
+
+def _string_array(values: list[str | None]) -> Any:
+    """A pyarrow string array of `values` (text or None), built without `pa.array`: that checks
+    whether its argument is a pandas object and so imports pandas (~0.3 s), which nothing else in
+    `rekap validate` of a workbook needs."""
+    import pyarrow as pa
+
+    builder = pa.lib.StringBuilder()
+    builder.append_values(values)
+    return builder.finish()
+
+
+def _int64_array(values: list[int]) -> Any:
+    """A pyarrow int64 array of `values`, without `pa.array` (see `_string_array`)."""
+    import array
+
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array.array("q", values))])
 
 
 def _fill_uncomputed_formulas(ws: Any, data: list[list[str | None]], rownums: list[int]) -> None:
