@@ -77,6 +77,17 @@ def drop_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+def replace_relation(con: duckdb.DuckDBPyConnection, name: str, select_sql: str, *, table: bool = False) -> None:
+    """`name` as a view of `select_sql`, or with `table` as a table holding its rows now, whichever of the two
+    `name` was before (DuckDB replaces a view only with a view and a table only with a table)."""
+    for kind in ("VIEW", "TABLE"):
+        try:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        except duckdb.CatalogException:
+            continue  # `name` is of the other kind: dropped by the next round
+    con.execute(f"CREATE {'TABLE' if table else 'VIEW'} {name} AS {select_sql}")
+
+
 def literal(text: str) -> str:
     """A text as a quoted SQL string literal (quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from rekap.db import count, literal, table_exists
+from rekap.db import count, literal, replace_relation, table_exists
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL
 from rekap.schema import PASLON_COLUMNS, quote_ident
 
@@ -292,7 +292,7 @@ def restrict_view(con: duckdb.DuckDBPyConnection, key: str) -> None:
             SELECT t.* FROM {side_table(key)} t SEMI JOIN ({changed_tps_sql()}) c
             ON c.jenis_pemilihan = t.jenis_pemilihan AND c.kode_tps = t.kode_tps"""
     )
-    con.execute(f"CREATE OR REPLACE VIEW rk_tps AS SELECT * FROM rk_diff_changed_{key}")
+    replace_relation(con, "rk_tps", f"SELECT * FROM rk_diff_changed_{key}")
 
 
 def keep_afail(con: duckdb.DuckDBPyConnection, key: str) -> None:

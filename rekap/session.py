@@ -46,7 +46,7 @@ from rekap.aggregate.rollup import RECAP_TABLE, RecapResult, unit_names
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
-from rekap.db import RULES_TABLE, count, create_macros, table_exists
+from rekap.db import RULES_TABLE, count, create_macros, replace_relation, table_exists
 from rekap.diff import CHANGES_TABLE, UNITS_TABLE, DiffResult
 from rekap.diff import Side as DiffSide
 from rekap.election import check_flag, check_match
@@ -458,7 +458,7 @@ class Session:
                          + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items()) + ")")
         self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS SELECT $n::VARCHAR AS source, "
                          f"{int(offset)}::INTEGER AS idx", {"n": name})
-        self.con.execute(f"CREATE OR REPLACE VIEW rk_tps AS SELECT * FROM {side_table(key)}")
+        replace_relation(self.con, "rk_tps", f"SELECT * FROM {side_table(key)}")
         root = data_root(self.con)
         if levels and key == "new":
             self.con.execute("CREATE OR REPLACE TABLE rk_unit_names AS SELECT * FROM (SELECT 'nasional' AS level, "
