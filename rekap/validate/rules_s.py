@@ -143,6 +143,8 @@ def s003(ctx: Context) -> list[Check] | NotApplicable:
     ),
 )
 def s004(ctx: Context) -> list[Check] | NotApplicable:
+    if not ctx.duplicate_codes:
+        return []  # no TPS code twice, so no exact duplicate (`rk_dup_extra` is empty): a statement saved
     first = text_sql(_(" (sama dengan {source} baris {row})", ctx.lang),
                      source="(SELECT source FROM rk_source_order o WHERE o.idx = x.first_file)", row="x.first_row")
     sql = f"""SELECT x.kode_wilayah, 'kode_tps' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
@@ -282,6 +284,8 @@ def s007(ctx: Context) -> list[Check] | NotApplicable:
     ),
 )
 def s008(ctx: Context) -> list[Check] | NotApplicable:
+    if not ctx.rejected_rows:
+        return []  # every row was read (`rk_rejected` is empty): a statement saved
     sql = """SELECT NULL AS kode_wilayah, 'baris' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                     reason || ': ' || left(replace(replace(text, chr(13), ' '), chr(10), ' '), 120) AS detail,
                     _file, _row
