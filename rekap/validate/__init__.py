@@ -156,19 +156,28 @@ def _run_rules(
         # The template is the registry's own text (never input data), inlined as a constant so that
         # DuckDB parses it once rather than per finding.
         template = literal(r.message(lang))
-        for check in built:
-            level = "f.level" if check.level == "*" else f"'{check.level}'"
-            parts.append((r.id,
-                f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, {level} AS level,
+
+        def finding(level: str, checks_sql: str, rule: Rule = r, template: str = template) -> str:
+            return f"""SELECT '{rule.id}' AS rule, '{rule.severity}' AS severity, {level} AS level,
                            f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
                            (f.actual - f.expected) AS selisih,
                            format({template}, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
                                   coalesce(f.actual::VARCHAR, ''), coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END
                                   || (f.actual - f.expected)::VARCHAR, ''), coalesce(f.detail::VARCHAR, '')) AS message,
                            f._file AS source, f._row AS row
-                    FROM ({_check_sql(check)}) f""",
-                check.sql is None,
-            ))
+                    FROM ({checks_sql}) f"""
+
+        # The simple checks of one rule (same level; one filtered scan each, the same columns) share one
+        # message expression: DuckDB plans each format() call, so one per rule rather than one per check.
+        simple_by_level: dict[str, list[str]] = {}
+        for check in built:
+            level = "f.level" if check.level == "*" else f"'{check.level}'"
+            if check.sql is None:
+                simple_by_level.setdefault(level, []).append(_check_sql(check))
+            else:
+                parts.append((r.id, finding(level, _check_sql(check)), False))
+        for level, sqls in simple_by_level.items():
+            parts.append((r.id, finding(level, "\nUNION ALL\n".join(sqls)), True))
     con.execute(
         "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
         "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source INTEGER, row BIGINT)"
