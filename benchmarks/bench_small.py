@@ -2,7 +2,7 @@
 """Issue 15, one small file: the whole default catalogue on one ~100-TPS kecamatan file (a PPK's everyday
 job; staff loop over hundreds of such files) against bare DuckDB start-up.
 
-    python benchmarks/bench_small.py [--repeat 7] [--rekap "CMD"] [--before "CMD"] [--kode 130508]
+    python benchmarks/bench_small.py [--repeat 7] [--rekap "CMD"] [--before "CMD"] [--kode 130508] [--file PATH]
 
 - rekap     `rekap validate FILE -f csv -o OUT --fail-on never -q` (every rule of the default catalogue)
 - baseline  `python -c "import duckdb; duckdb.sql('select 1')"` (the cost of starting DuckDB at all)
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rekap", default=None, help="rekap command (default .venv/bin/rekap, then rekap on PATH)")
     ap.add_argument("--before", default=None, help="another rekap command timed in the same rounds")
     ap.add_argument("--kode", default="130508", help="kode_kec of the real kecamatan to use (default 130508)")
+    ap.add_argument("--file", type=Path, default=None,
+                    help="time this TPS file instead (e.g. data/samples/jatim_kecil/tps/tps_3511.csv: bad cells, S002)")
     ap.add_argument("--strict", action="store_true", help="exit 1 unless every target is met")
     args = ap.parse_args(argv)
     if args.repeat < 1:
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--before: {args.before} not found")
     precompile(rekap)
     precompile(before)
-    src = ensure_input(args.kode)
+    src = args.file.resolve() if args.file else ensure_input(args.kode)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
 
     def validate(cmd: list[str], name: str) -> list[str]:
@@ -116,9 +118,11 @@ def main(argv: list[str] | None = None) -> int:
                                    "bare duckdb select 1": [sys.executable, *BASELINE]}
     if before:
         cases["rekap validate (before)"] = validate(before, "before")
-    n_rows = sum(1 for _ in src.open(encoding="utf-8")) - 1
+    n_rows = sum(1 for _ in src.open("rb")) - 1 if src.suffix.lower() in (".csv", ".tsv", ".txt") else None
     print(f"machine: {machine()}")
-    print(f"input:   {src.name}: {n_rows} TPS (kecamatan {args.kode}); {args.repeat} run(s) per case, interleaved")
+    what = f"{n_rows} TPS" if n_rows is not None else "?"
+    what += "" if args.file else f" (kecamatan {args.kode})"
+    print(f"input:   {src.name}: {what}; {args.repeat} run(s) per case, interleaved")
     print(f"rekap:   {' '.join(rekap)}")
     if before:
         print(f"before:  {' '.join(before)}")
