@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py && \
 	$(BIN)/python benchmarks/bench_sirekap.py && \
 	$(BIN)/python benchmarks/bench_xlsx.py && \
+	$(BIN)/python benchmarks/bench_small.py && \
 	$(BIN)/python benchmarks/verdicts.py --since $$start
 
 # The message catalogues (rekap/locale): extract the marked texts, update every language's .po, compile the .mo.

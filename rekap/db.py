@@ -13,6 +13,21 @@ RULES_TABLE = "rk_rules"
 one row per rule: written by the pipeline (`rekap.validate.catalogue.write_rules_table`, by the session) before the
 renderers run, which take rule titles from it instead of importing the registry."""
 
+REPORTED_TABLE = "rk_reported"
+"""The reported recaps' cells (`rekap.io.reported`), read by the comparison (`rekap.aggregate.compare`)."""
+BAD_TABLE = "rk_reported_bad"
+"""Cells of the reported recaps that are not counts (`rekap.io.reported`; S002 of the reported files)."""
+DISCREPANCY_TABLE = "rk_discrepancies"
+"""The comparison's discrepancies (`rekap.aggregate.compare`)."""
+NOT_COMPARED_TABLE = "rk_not_compared"
+"""Reported units the comparison could not compare (`rekap.aggregate.compare`)."""
+CHANGES_TABLE = "rk_changes"
+"""The change records of `rekap diff` (domain.md §5), in output order (`rekap.diff`)."""
+UNITS_TABLE = "rk_diff_units"
+"""Per unit and field of `rekap diff --level`: Σ old, Σ new, selisih, TPS changed (`rekap.diff`)."""
+# These names live here rather than in their modules so that the session can name its tables without
+# importing the readers and engines of the steps a command does not run (a small file's start-up).
+
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
     """The single value of a one-row query.
@@ -75,6 +90,17 @@ data and the region list); stale as soon as either is replaced, so their loaders
 def drop_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
     for name in reversed(names):
         con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def replace_relation(con: duckdb.DuckDBPyConnection, name: str, select_sql: str, *, table: bool = False) -> None:
+    """`name` as a view of `select_sql`, or with `table` as a table holding its rows now, whichever of the two
+    `name` was before (DuckDB replaces a view only with a view and a table only with a table)."""
+    for kind in ("VIEW", "TABLE"):
+        try:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        except duckdb.CatalogException:
+            continue  # `name` is of the other kind: dropped by the next round
+    con.execute(f"CREATE {'TABLE' if table else 'VIEW'} {name} AS {select_sql}")
 
 
 def literal(text: str) -> str:

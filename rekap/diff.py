@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from rekap.db import count, literal, table_exists
+from rekap.db import CHANGES_TABLE, UNITS_TABLE, count, literal, replace_relation, table_exists
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL
 from rekap.schema import PASLON_COLUMNS, quote_ident
 
@@ -38,10 +38,6 @@ if TYPE_CHECKING:
     from rekap.scope import Scope
     from rekap.validate import ValidationReport
 
-CHANGES_TABLE = "rk_changes"
-"""The change records (domain.md §5), in output order."""
-UNITS_TABLE = "rk_diff_units"
-"""Per unit and field: Σ old, Σ new, selisih, TPS changed (`--level`)."""
 CHANGE_FIELDS: tuple[str, ...] = (
     "kode_wilayah", "field", "old", "new", "selisih", "change", "rules", "old_source", "new_source",
 )
@@ -292,7 +288,7 @@ def restrict_view(con: duckdb.DuckDBPyConnection, key: str) -> None:
             SELECT t.* FROM {side_table(key)} t SEMI JOIN ({changed_tps_sql()}) c
             ON c.jenis_pemilihan = t.jenis_pemilihan AND c.kode_tps = t.kode_tps"""
     )
-    con.execute(f"CREATE OR REPLACE VIEW rk_tps AS SELECT * FROM rk_diff_changed_{key}")
+    replace_relation(con, "rk_tps", f"SELECT * FROM rk_diff_changed_{key}")
 
 
 def keep_afail(con: duckdb.DuckDBPyConnection, key: str) -> None:

@@ -71,12 +71,16 @@ def quote_ident(name: str) -> str:
 # --- header aliases -------------------------------------------------------------------------------
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def normalize_header(text: str) -> str:
     """Fold a header as staff type it into a comparable key: 'Jumlah DPT (L)' -> 'jumlah dpt l'."""
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    text = text.replace("\n", " ")
-    text = re.sub(r"[^0-9a-z]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = str(text)
+    if not text.isascii():  # NFKC leaves ASCII as it is (the ~4,000 aliases built at import are ASCII)
+        text = unicodedata.normalize("NFKC", text)
+    # Every run of other characters (spaces, newlines, punctuation) becomes one space: no doubled spaces remain.
+    return _NOT_ALNUM.sub(" ", text.strip().lower()).strip()
 
 
 def _alias_table() -> dict[str, str]:

@@ -32,13 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from rekap import store as store_mod
-from rekap.aggregate.compare import DISCREPANCY_TABLE, NOT_COMPARED_TABLE, CompareResult
-from rekap.aggregate.compare import compare as run_compare
 from rekap.aggregate.completeness import ensure_scope
 from rekap.aggregate.coverage import COVERAGE_TABLE
 from rekap.aggregate.coverage import coverage as run_coverage
@@ -46,24 +43,25 @@ from rekap.aggregate.rollup import RECAP_TABLE, RecapResult, unit_names
 from rekap.aggregate.rollup import aggregate as run_aggregate
 from rekap.config import Thresholds, load_thresholds
 from rekap.dataset import Dataset
-from rekap.db import RULES_TABLE, count, create_macros, table_exists
-from rekap.diff import CHANGES_TABLE, UNITS_TABLE, DiffResult
-from rekap.diff import Side as DiffSide
+from rekap.db import (
+    CHANGES_TABLE,
+    DISCREPANCY_TABLE,
+    NOT_COMPARED_TABLE,
+    RULES_TABLE,
+    UNITS_TABLE,
+    count,
+    create_macros,
+    replace_relation,
+    table_exists,
+)
 from rekap.election import check_flag, check_match
 from rekap.errors import UsageError
 from rekap.i18n import _
 from rekap.io import LoadOptions, expand_set, file_sha256, load_dataset
-from rekap.io.accept import AcceptFile, load_accept
 from rekap.io.columns import load_column_map
-from rekap.io.dpt import load_dpt
-from rekap.io.master import MasterInfo, load_master
-from rekap.io.paslon import load_paslon
-from rekap.io.reported import load_reported, reported_elections
 from rekap.regions import LEVELS
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
-from rekap.statement import statement
-from rekap.store import Snapshot, Stored
 from rekap.validate import (
     ACCEPTED_TABLE,
     FINDING_TYPES,
@@ -86,7 +84,33 @@ from rekap.validate.catalogue import (
 from rekap.validate.registry import Context, Rule
 from rekap.validate.typing import prepare, tps_elections
 
+# What only some steps need (comparison, diff, the store, the lists, the statement) is imported by those
+# steps: a `rekap validate` of one small file does not pay for the readers of reported recaps (~25 ms).
+if TYPE_CHECKING:
+    from rekap.aggregate.compare import CompareResult
+    from rekap.diff import DiffResult
+    from rekap.diff import Side as DiffSide
+    from rekap.io.accept import AcceptFile
+    from rekap.io.master import MasterInfo
+    from rekap.io.paslon import load_paslon
+    from rekap.store import Snapshot, Stored
+
+_LAZY = {"DiffResult": "rekap.diff", "Stored": "rekap.store", "load_paslon": "rekap.io.paslon"}
+
+
+def __getattr__(name: str) -> Any:
+    # The public names (`__all__`) that live in modules imported on demand.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 PathLike = str | os.PathLike[str]
+
+ONE_THREAD_ROWS = 10_000
+"""Inputs of at most this many rows are checked on one DuckDB thread (unless `threads` is given): a kab/kota."""
 
 
 @dataclass
@@ -154,6 +178,8 @@ class Session:
                 self.close()
                 raise UsageError(_("threads {value!r} bukan jumlah thread", lang, value=threads), hint=_("mis. 2", lang))
             self.con.execute("SET threads = $t", {"t": int(threads)})
+        self._threads_given = threads is not None
+        self._one_thread = False
         self.dataset: Dataset | None = None
         self.report: ValidationReport | None = None
         self.recap: RecapResult | None = None
@@ -192,6 +218,11 @@ class Session:
     ) -> Dataset:
         """Read every input (CSV/TSV, XLSX, Parquet, Sirekap JSON; '-' is `stdin`) as one dataset."""
         self.dataset = load_dataset(self.con, [str(p) for p in paths], self.tmpdir, options, stdin=stdin)
+        if not self._threads_given and (self.dataset.rows_read <= ONE_THREAD_ROWS) != self._one_thread:
+            # A small input is checked on one thread: on a 100-TPS file the statements are a few ms each and
+            # handing their tasks between threads costs ~10 % of the validation, for nothing.
+            self._one_thread = not self._one_thread
+            self.con.execute("SET threads = 1" if self._one_thread else "RESET threads")
         self.report = self.recap = self.compared = None
         return self.dataset
 
@@ -226,6 +257,10 @@ class Session:
         check_match(election_inputs, election)
         root = scope or data_root(self.con, ds.code_range)
         store(self.con, root)
+        if master is not None:
+            from rekap.io.master import load_master
+        if dpt is not None:
+            from rekap.io.dpt import load_dpt
         self.master = load_master(self.con, Path(master), self.tmpdir) if master is not None else None
         self.master_path = Path(master) if master is not None else None
         has_dpt = dpt is not None and load_dpt(self.con, Path(dpt), self.tmpdir) >= 0
@@ -266,6 +301,10 @@ class Session:
         long Sirekap tables) against the sums beneath them: `s.DISCREPANCIES`, and H001–H003 (or those of
         `only`) added to the report's findings. With TPS data loaded, against its recap (built here when
         `aggregate` has not run); without, against the reported level below."""
+        from rekap.aggregate.compare import compare as run_compare
+        from rekap.io.paslon import load_paslon
+        from rekap.io.reported import load_reported, reported_elections
+
         if election is None:
             election = self.election
         check_flag(election)
@@ -329,6 +368,7 @@ class Session:
         from rekap import diff as d
         from rekap.i18n import num
         from rekap.regions import level_of_code
+        from rekap.store import Stored
 
         mode = "sources" if sources else "time"
         if sources is not None and len(sources) != 2:
@@ -448,6 +488,8 @@ class Session:
 
     def _stored_side(self, key: str, side: Stored, label: str, offset: int, *, levels: bool) -> DiffSide:
         """One diff side from the store: the snapshot's TPS as they stood then, named by its label."""
+        from rekap import store as store_mod
+        from rekap.diff import Side as DiffSide
         from rekap.diff import side_table
         from rekap.election import InputElection
 
@@ -458,7 +500,7 @@ class Session:
                          + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items()) + ")")
         self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS SELECT $n::VARCHAR AS source, "
                          f"{int(offset)}::INTEGER AS idx", {"n": name})
-        self.con.execute(f"CREATE OR REPLACE VIEW rk_tps AS SELECT * FROM {side_table(key)}")
+        replace_relation(self.con, "rk_tps", f"SELECT * FROM {side_table(key)}")
         root = data_root(self.con)
         if levels and key == "new":
             self.con.execute("CREATE OR REPLACE TABLE rk_unit_names AS SELECT * FROM (SELECT 'nasional' AS level, "
@@ -478,11 +520,15 @@ class Session:
 
     def open_store(self, path: PathLike | None = None, *, create: bool = False) -> Path:
         """Attach the store (`--store`, else REKAP_STORE, else rekap.duckdb) to the session (`rekap.store`)."""
+        from rekap import store as store_mod
+
         target = store_mod.store_path(path)
         store_mod.open_store(self.con, target, create=create)
         return target
 
     def close_store(self) -> None:
+        from rekap import store as store_mod
+
         store_mod.close_store(self.con)
 
     def store_add(
@@ -501,6 +547,8 @@ class Session:
         written in one transaction. Files already stored (the same SHA-256) are a no-op."""
         from datetime import datetime
 
+        from rekap import store as store_mod
+        from rekap.store import Stored
         from rekap.version import __version__
 
         files = [str(p) for p in paths]
@@ -572,6 +620,9 @@ class Session:
         `s.ACCEPT_STALE`. The report then counts only the findings that count (`counts`, `severity_counts`,
         `fails()`), and says `accepted` per rule, `accept_stale`, `accept_not_run`. Call it after `validate`
         (and `compare`); a later `compare` matches its new findings too. Several calls: the last one's files."""
+        from rekap import store as store_mod
+        from rekap.io.accept import load_accept
+
         report = self._need_report()
         files = load_accept(self.con, [Path(p) for p in paths], known_rules=frozenset(REGISTRY), tmpdir=self.tmpdir)
         records = [f.record() for f in files]
@@ -592,6 +643,9 @@ class Session:
         """Keep the decisions of accept files in the open store (`rekap store accept`), with who stored them
         (`by`, default the login name) and when; a file stored already is skipped. Return (file, stored)."""
         import getpass
+
+        from rekap import store as store_mod
+        from rekap.io.accept import load_accept
 
         files = load_accept(self.con, [Path(p) for p in paths], known_rules=frozenset(REGISTRY), tmpdir=self.tmpdir)
         try:
@@ -615,6 +669,8 @@ class Session:
     def statement(self) -> dict[str, Any]:
         """What the answer covers (scope, election types and where they came from, levels left out,
         partial sums, what was not compared): `rekap.statement`."""
+        from rekap.statement import statement
+
         report = self._need_report()
         return statement(self.con, report, levels_above_scope=self.recap.levels_above_scope if self.recap else None,
                          compared=self.compared)

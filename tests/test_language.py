@@ -310,6 +310,23 @@ def test_the_bundle_speaks_one_language(lang: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
+def test_written_out_marks_are_babels(lang: str) -> None:
+    """The decimal mark and group symbol written out for the shipped languages (no locale data loaded for
+    them) are CLDR's, and CLDR groups their whole numbers by threes."""
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from rekap.i18n import BABEL_LOCALES, CLDR_MARKS, languages
+
+    assert set(CLDR_MARKS) == set(languages())
+    locale = Locale.parse(BABEL_LOCALES[lang])
+    pattern = locale.decimal_formats.get(None)
+    assert pattern is not None and pattern.grouping == (3, 3)
+    assert pattern.prefix == ("", "-") and pattern.suffix == ("", "")
+    assert CLDR_MARKS[lang] == (get_decimal_symbol(locale), get_group_symbol(locale))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
 def test_whole_numbers_are_babels_text(lang: str) -> None:
     """`num` writes whole numbers with Python's grouping and the locale's symbol (fast); the text must be
     exactly Babel's (CLDR) for every size and sign."""

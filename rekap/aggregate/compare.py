@@ -28,13 +28,10 @@ import duckdb
 
 from rekap import scope as scopes
 from rekap.aggregate.rollup import RECAP_TABLE
-from rekap.db import count, table_exists
-from rekap.io.reported import BAD_TABLE, REPORTED_TABLE
+from rekap.db import BAD_TABLE, DISCREPANCY_TABLE, NOT_COMPARED_TABLE, REPORTED_TABLE, count, table_exists
 from rekap.regions import LEVELS, ancestor_sql, depth_sql, levels_sql
 from rekap.schema import NUMERIC_COLUMNS, VOTE_DATA_COLUMNS, quote_ident
 from rekap.scope import Scope
-
-DISCREPANCY_TABLE = "rk_discrepancies"
 
 
 @dataclass
@@ -55,9 +52,6 @@ class CompareResult:
     """Reported rows outside the scope (above the data's root, outside --wilayah): not compared."""
     outside_levels: list[str] = field(default_factory=list)
     """The levels of those rows."""
-
-
-NOT_COMPARED_TABLE = "rk_not_compared"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

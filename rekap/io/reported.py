@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from rekap.db import count, create_macros, literal, text_sql
+from rekap.db import BAD_TABLE, REPORTED_TABLE, count, create_macros, literal, text_sql
 from rekap.election import InputElection
 
 if TYPE_CHECKING:
@@ -96,8 +96,6 @@ from rekap.schema import (
     quote_ident,
 )
 
-REPORTED_TABLE = "rk_reported"
-BAD_TABLE = "rk_reported_bad"
 TPS_COUNT_COLUMNS: tuple[str, ...] = ("n_tps_total", "n_tps_progres")
 _PARENT_LENGTH: dict[str, int] = {lv: PREFIX[str(parent_level(lv))] for lv in UNIT_LEVELS[1:]}
 # Most specific first: the first one a file has decides the level of its rows (shape 2).

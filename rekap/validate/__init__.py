@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 from rekap.config import Thresholds
 from rekap.dataset import Dataset
-from rekap.db import count, literal
+from rekap.db import literal
 from rekap.election import InputElection, check_match
 from rekap.i18n import _
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, PILKADA, quote_ident
@@ -156,19 +156,28 @@ def _run_rules(
         # The template is the registry's own text (never input data), inlined as a constant so that
         # DuckDB parses it once rather than per finding.
         template = literal(r.message(lang))
-        for check in built:
-            level = "f.level" if check.level == "*" else f"'{check.level}'"
-            parts.append((r.id,
-                f"""SELECT '{r.id}' AS rule, '{r.severity}' AS severity, {level} AS level,
+
+        def finding(level: str, checks_sql: str, rule: Rule = r, template: str = template) -> str:
+            return f"""SELECT '{rule.id}' AS rule, '{rule.severity}' AS severity, {level} AS level,
                            f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
                            (f.actual - f.expected) AS selisih,
                            format({template}, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
                                   coalesce(f.actual::VARCHAR, ''), coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END
                                   || (f.actual - f.expected)::VARCHAR, ''), coalesce(f.detail::VARCHAR, '')) AS message,
                            f._file AS source, f._row AS row
-                    FROM ({_check_sql(check)}) f""",
-                check.sql is None,
-            ))
+                    FROM ({checks_sql}) f"""
+
+        # The simple checks of one rule (same level; one filtered scan each, the same columns) share one
+        # message expression: DuckDB plans each format() call, so one per rule rather than one per check.
+        simple_by_level: dict[str, list[str]] = {}
+        for check in built:
+            level = "f.level" if check.level == "*" else f"'{check.level}'"
+            if check.sql is None:
+                simple_by_level.setdefault(level, []).append(_check_sql(check))
+            else:
+                parts.append((r.id, finding(level, _check_sql(check)), False))
+        for level, sqls in simple_by_level.items():
+            parts.append((r.id, finding(level, "\nUNION ALL\n".join(sqls)), True))
     con.execute(
         "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
         "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source INTEGER, row BIGINT)"
@@ -253,18 +262,21 @@ def check(
         text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
         duplicate_codes=ds.duplicate_codes,
         bad_cells=ds.bad_cells,
+        rejected_rows=ds.rows_rejected > 0,
         lang=lang,
     )
     rules_run, not_applicable = _run_rules(con, rules, ctx, lang, append=False)
-    counts = dict(
-        con.execute(f"SELECT rule, count(*) FROM {FINDINGS_TABLE} GROUP BY rule ORDER BY rule").fetchall()
-    )
+    # Few statements: on a small file each costs about as much to plan as to run.
+    counts: dict[str, int] = {}
     sev_counts = {s: 0 for s in ("error", "warning", "info")}
-    for sev, n in con.execute(f"SELECT severity, count(*) FROM {FINDINGS_TABLE} GROUP BY severity").fetchall():
-        sev_counts[sev] = n
-    used = count(con, "SELECT count(*) FROM rk_tps_base")
-    n_dup = count(con, "SELECT count(*) FROM rk_dup_extra")
-    tps = count(con, "SELECT distinct_tps FROM rk_stats")
+    for rule_id, sev, n in con.execute(
+        f"SELECT rule, severity, count(*) FROM {FINDINGS_TABLE} GROUP BY rule, severity ORDER BY rule, severity"
+    ).fetchall():
+        counts[rule_id] = counts.get(rule_id, 0) + n
+        sev_counts[sev] = sev_counts.get(sev, 0) + n
+    used, n_dup, tps = (int(v) for v in con.execute(
+        "SELECT (SELECT count(*) FROM rk_tps_base), (SELECT count(*) FROM rk_dup_extra), "
+        "(SELECT distinct_tps FROM rk_stats)").fetchall()[0])
     elections = dict(con.execute("SELECT jenis_pemilihan, count(*) FROM rk_tps GROUP BY 1 ORDER BY 1").fetchall())
     if any(e in PILKADA for e in elections) and "pengguna_non_dpt_j" in present:
         notes.append(_("pengguna_non_dpt (DPK) adalah kolom Pemilu, tetapi jenis pemilihannya Pilkada", lang))

@@ -64,8 +64,10 @@ def write_rules_table(con: duckdb.DuckDBPyConnection) -> str:
     langs = languages()
     titles = ", ".join(f"{quote_ident('title_' + lang)} VARCHAR" for lang in langs)
     con.execute(f"CREATE OR REPLACE TABLE {table} (id VARCHAR, severity VARCHAR, {titles})")
-    rows = [[r.id, r.severity, *(r.title(lang) for lang in langs)] for r in sorted(RULES, key=lambda r: r.id)]
-    con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * (len(langs) + 2))})", rows)
+    rules = sorted(RULES, key=lambda r: r.id)
+    columns = [[r.id for r in rules], [r.severity for r in rules], *([r.title(lang) for r in rules] for lang in langs)]
+    # One column list per parameter, unnested side by side (one statement: executemany costs ~0.3 ms a row).
+    con.execute(f"INSERT INTO {table} SELECT {', '.join(f'unnest(${i + 1})' for i in range(len(columns)))}", columns)
     return RULES_TABLE
 
 

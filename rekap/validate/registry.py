@@ -73,6 +73,8 @@ class Context:
     """Some kode_tps occurs more than once (S003 has something to compare)."""
     bad_cells: bool = True
     """Some count cell failed typing (`_s002`): S002 has raw rows to read again."""
+    rejected_rows: bool = True
+    """Some input row could not be read (`rk_rejected` has rows): S008 has something to report."""
     diff: str | None = None
     """Inside `rekap diff`: `time` (two snapshots: the D rules run) or `sources` (two sources: the X rules)."""
     diff_labels: tuple[str, str] | None = None

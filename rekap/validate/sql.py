@@ -5,7 +5,7 @@ the schema's allow-list only."""
 from __future__ import annotations
 
 from rekap.db import literal
-from rekap.i18n import BABEL_LOCALES, N_
+from rekap.i18n import N_, decimal_mark
 from rekap.validate.registry import Check, Context, NotApplicable
 
 
@@ -31,13 +31,6 @@ def decimal_sql(expr: str, digits: int, lang: str) -> str:
     """A DOUBLE expression as text with `digits` decimals and the language's decimal mark (58,5 in
     Indonesian, 58.5 in English): a measured value inside a finding message."""
     return f"replace(format('{{:.{digits}f}}', {expr}), '.', {literal(decimal_mark(lang))})"
-
-
-def decimal_mark(lang: str) -> str:
-    """The decimal mark of a language's numbers (CLDR, as `rekap.i18n.decimal` writes them)."""
-    from babel.numbers import get_decimal_symbol
-
-    return str(get_decimal_symbol(BABEL_LOCALES.get(lang, lang)))
 
 
 def not_applicable(ctx: Context, *names: str) -> NotApplicable:

@@ -14,27 +14,32 @@ import duckdb
 
 from rekap.config import DEFAULTS, Thresholds, thresholds_rows
 from rekap.dataset import RAW_ALL, Dataset
-from rekap.db import SCOPE_TABLES, count, create_macros, drop_tables
+from rekap.db import SCOPE_TABLES, count, create_macros, drop_tables, replace_relation
 from rekap.election import InputElection
 from rekap.errors import UsageError
 from rekap.i18n import _, num
 from rekap.schema import ELECTIONS, NUMERIC_COLUMNS, quote_ident
 from rekap.scope import Scope
 
+SMALL_ROWS = 50_000
+"""Inputs of at most this many rows get `rk_tps` as a table rather than a view (`prepare`)."""
+
 
 def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
 
 
-def _typed_count(name: str, dtype: str) -> str:
+def _typed_count(name: str, dtype: str, slow: str | None = None) -> str:
+    """The strict count of column `name` (raw type `dtype`) in the middle query of `prepare`; `slow`, the
+    element of the list `_slow` holding this column's slow path (small inputs), else rk_count_slow here."""
     col = f"r.{quote_ident(name)}"
     if dtype == "VARCHAR":
         # The lax cast is computed once in the inner query (`_v_<name>`); only a cell whose cast does
         # not print back as the same text (" 12", "1.234", "12.5", "+7") takes the strict slow path.
         v = f"r.{quote_ident('_v_' + name)}"
         return (
-            f"CASE WHEN {v}::VARCHAR = {col} AND {v} >= 0 THEN {v} WHEN {col} IS NULL THEN NULL "
-            f"ELSE rk_count_slow(trim(replace({col}, chr(160), ' '))) END"
+            f"CASE WHEN {_fast(name, 'r.')} THEN {v} WHEN {col} IS NULL THEN NULL "
+            f"ELSE {slow or _slow_path(col)} END"
         )
     # TRY_CAST: a native value beyond 64 bits (UBIGINT, HUGEINT, DECIMAL(38)) is S002, not a crash.
     if any(k in dtype for k in ("INT", "HUGEINT")):
@@ -42,6 +47,16 @@ def _typed_count(name: str, dtype: str) -> str:
     if any(k in dtype for k in ("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
         return f"CASE WHEN {col} >= 0 AND {col} = floor({col}) AND {col} < 9.2e18 THEN TRY_CAST({col} AS BIGINT) END"
     return f"rk_count({col}::VARCHAR)"
+
+
+def _fast(name: str, prefix: str = "") -> str:
+    """The lax cast of a text count prints back as its text and is not negative: the count is that cast."""
+    v, col = prefix + quote_ident("_v_" + name), prefix + quote_ident(name)
+    return f"{v}::VARCHAR = {col} AND {v} >= 0"
+
+
+def _slow_path(text: str) -> str:
+    return f"rk_count_slow(trim(replace({text}, chr(160), ' ')))"
 
 
 def _election_expr(ds: Dataset, columns: list[str], election: str | None) -> str:
@@ -161,23 +176,44 @@ def prepare(
     if per_row_election:
         middle.append(f"{jenis} AS jenis_pemilihan")
         outer.append("m.jenis_pemilihan")
-    bad = []
+    # A small input's planning costs more than its rows: DuckDB binds and optimises a macro once per
+    # use, and the slow path (rk_count_slow) and rk_blank per column were ~60 % of this statement's
+    # ~30 ms on a 100-TPS file. There the macros are applied once each, as a lambda over a list of the
+    # columns' cells (the cells that need them; NULL elsewhere). A large input keeps one expression per
+    # column, which runs faster than building lists for every row.
+    compact = ds.rows_read <= SMALL_ROWS
+    texts = [c for c in numeric if types[c] == "VARCHAR"]
+    slow_at = {c: i + 1 for i, c in enumerate(texts)} if compact and texts else {}
+    bad: list[str] = []
+    cells: list[str] = []
     for c in numeric:
         typed, raw = quote_ident("_t_" + c), quote_ident(c)
-        middle += [f"{_typed_count(c, types[c])} AS {typed}", f"r.{raw}"]
+        slow = f"r._slow[{slow_at[c]}]" if c in slow_at else None
+        middle += [f"{_typed_count(c, types[c], slow)} AS {typed}", f"r.{raw}"]
         outer.append(f"m.{typed} AS {raw}")
-        if types[c] == "VARCHAR":
-            bad.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN false ELSE NOT rk_blank(m.{raw}) END")
-        else:
+        if types[c] != "VARCHAR":
             # A native value's text is never blank: it failed typing exactly when it is there and gave nothing.
             bad.append(f"(m.{typed} IS NULL AND m.{raw} IS NOT NULL)")
+        elif compact:
+            cells.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN NULL ELSE m.{raw} END")
+        else:
+            bad.append(f"CASE WHEN m.{typed} IS NOT NULL OR m.{raw} IS NULL THEN false ELSE NOT rk_blank(m.{raw}) END")
+    if cells:
+        # A text cell is bad when typing gave nothing and its text is not blank.
+        bad.append(f"list_bool_or(list_transform([{', '.join(cells)}], "
+                   "lambda rk_cell: rk_cell IS NOT NULL AND NOT rk_blank(rk_cell)))")
     outer.append(f"({' OR '.join(bad) if bad else 'false'}) AS _s002")
     outer += ["m._row", "m._file"]
+    source = f"(SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw)"
+    if slow_at:
+        slow_cells = ", ".join(f"CASE WHEN {_fast(c)} THEN NULL ELSE {quote_ident(c)} END" for c in texts)
+        source = (f"(SELECT *, list_transform([{slow_cells}], lambda rk_cell: {_slow_path('rk_cell')}) AS _slow "
+                  f"FROM {source})")
     con.execute(
         f"""CREATE OR REPLACE TABLE rk_tps_base AS
             SELECT {', '.join(outer)}
             FROM (SELECT {', '.join(middle)}
-                  FROM (SELECT *, coalesce(rk_code(kode_tps), '') AS _k{lax} FROM rk_raw) r) m"""
+                  FROM {source} r) m"""
     )
     placeable = "regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"
     stats = con.execute(
@@ -233,9 +269,13 @@ def prepare(
         params = ", ".join(f"{float(getattr(chosen, f))!r}::DOUBLE AS {a}" for f, a in zip(fields, alias, strict=True))
         join = ""
         election_col = f", {jenis} AS jenis_pemilihan"
-    con.execute(
-        f"""CREATE OR REPLACE VIEW rk_tps AS
-            SELECT b.*{election_col}, {derived}, left(b.kode_tps, 2) = '99' AS _ln, {params}
-            FROM rk_tps_base b {join}"""
+    # A small input's `rk_tps` is a table of the same rows: the rules' one statement names it in every check,
+    # and DuckDB binds and optimises a view once per mention (~40 ms of a 100-TPS file's planning); a large
+    # input keeps the view, whose copy would cost more memory than the planning it saves.
+    replace_relation(
+        con, "rk_tps",
+        f"""SELECT b.*{election_col}, {derived}, left(b.kode_tps, 2) = '99' AS _ln, {params}
+            FROM rk_tps_base b {join}""",
+        table=stats[0] <= SMALL_ROWS,
     )
     return types
