@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rekap.errors import InputError
 from rekap.io import sirekap
@@ -729,3 +732,133 @@ def test_half_a_surrogate_pair_is_an_input_error_naming_line_and_column(con: duc
     err = error_of(con, data, paslon=PPWP)
     assert err.message == "input.jsonl baris 2: ts berisi escape Unicode yang tidak sah (2024\\ud800x)"
     assert err.hint is not None and "berpasangan" in err.hint
+
+
+# --- JSON Lines of one layout: RE2 over the lines, then DuckDB's typed read -------------------------------
+
+TYPED_CASES = ["plain", "by rank", "no final newline", "mixed races numbered", "compact", "bare records",
+               "unknown administrasi key", "chart null everywhere", "kode from url", "negative and null counts"]
+
+
+def _compact(*records: Any) -> bytes:
+    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+
+
+FAST_CASES.update({
+    "compact": (_compact(wrapper(), wrapper("3101011001002", chart=None), wrapper("3101011001003", administrasi=None)),
+                PPWP),
+    "bare records": (jsonl(*({"url": URL.format(race="ppwp", kode=f"310101100100{i}"), **tps_data()} for i in range(3))),
+                     None),
+    "unknown administrasi key": (jsonl(wrapper(administrasi={"suara_sah": 1, "foo": 2}),
+                                       wrapper("3101011001002", administrasi={"suara_sah": 3, "foo": None})), None),
+    "chart null everywhere": (jsonl(wrapper(chart=None), wrapper("3101011001002", chart=None)), PPWP),
+    "kode from url": (jsonl(*({"url": URL.format(race="ppwp", kode=f"310101100100{i}"), "data": tps_data()}
+                              for i in range(3))), PPWP),
+    "negative and null counts": (jsonl(wrapper(chart={"null": None, "100025": -5, "100026": None, "100027": 0}),
+                                       wrapper("3101011001002", administrasi={"suara_sah": None, "pemilih_dpt_j": -1,
+                                                                              "pemilih_dpt_l": 0, "pemilih_dpt_p": 9})),
+                                 None),
+    # one layout, but something the typed read must not accept
+    "one layout, a string count": (jsonl(wrapper(), wrapper("3101011001002", chart={"null": None, "100025": "7",
+                                                                                    "100026": 1, "100027": 2})), PPWP),
+    "one layout, a float count": (jsonl(wrapper(), wrapper("3101011001002", chart={"null": None, "100025": 7.0,
+                                                                                   "100026": 1, "100027": 2})), PPWP),
+    "one layout, a ten-digit count": (jsonl(wrapper(), wrapper("3101011001002", administrasi={
+        "suara_sah": 1234567890, "pemilih_dpt_j": 1, "pemilih_dpt_l": 1, "pemilih_dpt_p": 1})), PPWP),
+    "one layout, a null id with a value": (jsonl(wrapper(), wrapper("3101011001002", chart={
+        "null": 5, "100025": 1, "100026": 1, "100027": 2})), None),
+    "one layout, an empty kode_tps": (jsonl(wrapper(), wrapper("")), PPWP),
+    "one layout, a duplicate key": (W1.encode() + b"\n" + W1.replace('"kode_tps": "3101011001001"', '"kode_tps": "3101011001001", "kode_tps": "3101011001009"').encode() + b"\n", PPWP),
+    "one layout, an escape": (W1.encode() + b"\n" + W1.replace("2024-", "2024\\u002d").encode() + b"\n", PPWP),
+    "one layout, a trailing comma": (W1.encode() + b"\n" + W1.replace('"psu": null', '"psu": [1,]').encode() + b"\n", PPWP),
+    "one layout, a tab": (W1.encode() + b"\n" + W1.replace('"psu": null', '"psu":\tnull').encode() + b"\n", PPWP),
+    "one layout, keys in another order": (jsonl(wrapper(), {"url": URL.format(race="ppwp", kode="3101011001002"),
+                                                             "kode_tps": "3101011001002", "data": tps_data()}), PPWP),
+    "one layout, an empty chart": (jsonl(wrapper(), wrapper("3101011001002", chart={})), None),
+})
+
+
+@pytest.mark.parametrize("case", [c for c in FAST_CASES if c.startswith("one layout") or c in TYPED_CASES])
+def test_typed_read_gives_what_the_python_path_gives(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """A file whose lines all have the first record's layout is read by RE2 + read_ndjson; anything that
+    could read differently leaves it to the paths after it, which give the Python path's answer."""
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data, paslon = FAST_CASES[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    lines = sirekap._plain_lines(path)
+    assert lines is not None
+    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, lines)
+    assert (typed is not None) == (case in TYPED_CASES)
+    try:
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+    except InputError:
+        assert typed is None
+        return
+    assert typed is None or (typed.headers, typed.rows, typed.notes) == (raw.headers, raw.rows, raw.notes)
+    if typed is not None:
+        def table(name: str) -> tuple[list[tuple[str, str]], list[tuple[Any, ...]]]:
+            cursor = con.execute(f'SELECT * FROM "{name}" ORDER BY _row')
+            return [(d[0], str(d[1])) for d in cursor.description], cursor.fetchall()
+
+        assert table("typed") == table("from_bytes")
+
+
+def test_without_the_typed_read_the_json_reader_still_gives_the_python_answer(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(sirekap, "_TYPED", False)
+    for case in TYPED_CASES:
+        data, paslon = FAST_CASES[case]
+        path = tmp_path / "input.jsonl"
+        path.write_bytes(data)
+        fast = sirekap._fast_json_lines(con, path, "fast", "input.jsonl", paslon)
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+        if fast is not None:
+            assert (fast.headers, fast.rows, fast.notes) == (raw.headers, raw.rows, raw.notes)
+            assert con.execute('SELECT * FROM "fast" ORDER BY _row').fetchall() == \
+                con.execute('SELECT * FROM "from_bytes" ORDER BY _row').fetchall()
+
+
+_clean_counts = st.one_of(st.none(), st.integers(-5, 999), st.integers(-(10**9), 10**9))
+_any_counts = st.one_of(_clean_counts, st.integers(-(10**11), 10**11), st.booleans(),
+                        st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["7", "", "1.5", "x"]))
+
+
+def _records(counts: st.SearchStrategy[Any]) -> st.SearchStrategy[list[tuple[Any, Any, Any]]]:
+    return st.lists(st.tuples(
+        st.one_of(st.none(), st.fixed_dictionaries({k: counts for k in ("null", "100025", "100026")})),
+        st.one_of(st.none(), st.fixed_dictionaries({k: counts for k in ("suara_sah", "pemilih_dpt_j", "x")})),
+        st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
+    ), min_size=2, max_size=4)
+
+
+@settings(max_examples=int(os.environ.get("REKAP_FUZZ_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    records=st.one_of(_records(_clean_counts), _records(_any_counts)),
+    compact=st.booleans(),
+    paslon=st.sampled_from([None, PPWP]),
+)
+def test_typed_read_agrees_with_the_python_path_on_any_values(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    records: list[tuple[Any, Any, Any]], compact: bool, paslon: dict[str, int] | None,
+) -> None:
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    made = [wrapper(f"31010110010{i:02d}", chart=c, administrasi=a, ts=ts) for i, (c, a, ts) in enumerate(records)]
+    data = _compact(*made) if compact else jsonl(*made)
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, len(records))
+    try:
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+    except InputError:
+        assert typed is None
+        return
+    if typed is not None:
+        assert (typed.headers, typed.rows, typed.notes) == (raw.headers, raw.rows, raw.notes)
+        assert con.execute('SELECT * FROM "typed" ORDER BY _row').fetchall() == \
+            con.execute('SELECT * FROM "from_bytes" ORDER BY _row').fetchall()

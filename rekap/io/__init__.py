@@ -161,7 +161,7 @@ def read_one(
     if fmt == "json":
         from rekap.io.sirekap import read_sirekap
 
-        return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name), []
+        return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name, lines=lines), []
     raise UsageError(_("format masukan tidak dikenal {fmt!r}", fmt=fmt),
                      hint=_("pakai salah satu dari: {choices}", choices=", ".join(FORMATS)))
 

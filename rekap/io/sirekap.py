@@ -603,16 +603,18 @@ def read_sirekap(
     display: str,
     paslon: dict[str, int] | None = None,
     filename_hint: str | None = None,
+    lines: Callable[[], int] | None = None,
 ) -> RawTable:
-    """Read Sirekap TPS JSON (`data`: its bytes or its path) into DuckDB table `table` with canonical
-    text columns + `_row`.
+    """Read Sirekap TPS JSON (`data`: its bytes or its path) into DuckDB table (or view) `table` with
+    canonical text columns + `_row`.
 
     `display` names the input in messages; `paslon` numbers the candidate ids (see `load_paslon`);
-    `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
+    `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`;
+    `lines` gives the file's line count when a pass over it already makes one (`scan_file`).
     Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
     """
     if isinstance(data, Path):
-        fast = _fast_json_lines(con, data, table, display, paslon)
+        fast = _fast_json_lines(con, data, table, display, paslon, lines)
         if fast is not None:
             return fast
     streamed = _streamed_json_lines(data, display) if isinstance(data, Path) else None
@@ -775,20 +777,24 @@ _SCALAR_TYPES = "('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL')"
 """JSON values whose text DuckDB spells as `json_text` does (digits, the string itself, NULL)."""
 
 
-def _plain_lines(path: Path) -> int | None:
+def _plain_lines(path: Path, counted: Callable[[], int] | None = None) -> int | None:
     """The number of lines of a file that DuckDB may read for `read_sirekap`, or None: at least two
     lines, LF only (no CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM.
-    Blank lines are found later (DuckDB skips them, so its row count comes out short)."""
+    Blank lines are found later (DuckDB skips them, so its row count comes out short). `counted`
+    gives the line count when another pass makes one (the search for CR is much cheaper than a count)."""
     lines, last = 0, b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
-            if lines == 0 and last == b"\n" and chunk.startswith(codecs.BOM_UTF8):
+            if last == b"\n" and fh.tell() == len(chunk) and chunk.startswith(codecs.BOM_UTF8):
                 return None
             if b"\r" in chunk:
                 return None
-            lines += chunk.count(b"\n")
+            if counted is None:
+                lines += chunk.count(b"\n")
             last = chunk[-1:]
-    if last != b"\n":
+    if counted is not None:
+        lines = counted()
+    elif last != b"\n":
         lines += 1
     return lines if lines >= 2 else None
 
@@ -799,7 +805,12 @@ def _sql_text(value: str) -> str:
 
 
 def _fast_json_lines(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, display: str, paslon: dict[str, int] | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    counted: Callable[[], int] | None = None,
 ) -> RawTable | None:
     """`read_sirekap` of a plain JSON Lines file by DuckDB's JSON reader, set-based; None whenever the
     answer might differ from the Python path's (any record that is odd, broken or refused there, any
@@ -807,9 +818,13 @@ def _fast_json_lines(
     commas, deep nesting): the caller then reads the file the Python way, which names the problem."""
     if path.stat().st_size < _FAST_MIN_BYTES:
         return None
-    lines = _plain_lines(path)
+    lines = _plain_lines(path, counted)
     if lines is None:
         return None
+    if _TYPED:
+        typed = _typed_json_lines(con, path, table, display, paslon, lines)
+        if typed is not None:
+            return typed
     stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
     try:
         return _fast_read(con, path, table, display, paslon, lines, stage)
@@ -976,3 +991,253 @@ def _sql_scalar(value: str) -> str:
 
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+# --- JSON Lines of one layout: a regular expression per line, then DuckDB's typed reader ---------------
+
+_TYPED = True
+"""Whether `_fast_json_lines` tries `_typed_json_lines` first (tests turn it off to reach the path after it)."""
+_SAMPLE_LINES = 1000
+"""Lines parsed in Python to learn the file's layout (the key order of `chart` and `administrasi`
+comes from the first record that has a non-empty one)."""
+_BODY_KEYS = ("chart", "administrasi", "table")
+_LAYOUT_KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
+# RE2 pieces (DuckDB's regexp_full_match). Text of this shape is JSON that Python's parser and DuckDB's
+# read alike and give the same values: no escapes and no control characters in strings, every count a
+# whole number of at most 9 digits (an INTEGER) or null, no trailing commas, nesting two levels deep
+# at most in ignored keys, each key of the layout once, in its order.
+_RX_STR = r'"[^"\\\x00-\x1f]*"'
+_RX_TEXT = r'"[^"\\\x00-\x1f]+"'
+_RX_INT = r"(?:0|-?[1-9][0-9]{0,8})"
+_RX_COUNT = f"(?:null|{_RX_INT})"
+_RX_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_RX_SCALAR = f"(?:null|true|false|{_RX_STR}|{_RX_NUM})"
+_RX_ANY = (f"(?:{_RX_SCALAR}|\\[(?:{_RX_SCALAR}(?:, ?{_RX_SCALAR})*)?\\]"
+           f"|\\{{(?:{_RX_STR}: ?{_RX_SCALAR}(?:, ?{_RX_STR}: ?{_RX_SCALAR})*)?\\}})")
+
+
+def _rx_object(slots: list[tuple[str, str]]) -> str:
+    """An object with exactly these keys in this order (`json.dumps`'s spacing or none)."""
+    return r"\{" + ", ?".join(f'"{key}": ?{slot}' for key, slot in slots) + r"\}"
+
+
+@dataclass
+class _Layout:
+    """What every line of a JSON Lines file holds, learnt from its first lines: `regex` matches a line
+    of this layout only, `columns` are read_ndjson's typed columns for it."""
+
+    regex: str
+    columns: dict[str, str]
+    body: str | None
+    """`data` (a wrapper) or None (the record is the body)."""
+    kode: bool
+    locations: list[str]
+    chart: list[str]
+    admin: list[str]
+    ts: bool
+
+
+def _layout(path: Path) -> _Layout | None:
+    """The layout of the file's first record, or None when it is not one `_typed_json_lines` reads."""
+    samples: list[Any] = []
+    with open(path, "rb") as fh:
+        for _i in range(_SAMPLE_LINES):
+            line = fh.readline()
+            if not line:
+                break
+            try:
+                samples.append(json.loads(line))
+            except (ValueError, RecursionError):
+                return None
+    if not samples or not isinstance(samples[0], dict):
+        return None
+    first: dict[str, Any] = samples[0]
+    inner = first.get("data")
+    body_key: str | None
+    if isinstance(inner, dict) and any(k in inner for k in _BODY_KEYS):
+        body_key, body = "data", inner
+    elif any(k in first for k in _BODY_KEYS) and "data" not in first:
+        body_key, body = None, first
+    else:
+        return None
+    if "table" in body or not all(_LAYOUT_KEY.fullmatch(k) for k in [*first, *body]):
+        return None
+    top_keys, body_keys = list(first), list(body)
+    chart: list[str] | None = None
+    admin: list[str] | None = None
+    for record in samples:
+        b = record.get(body_key) if body_key is not None and isinstance(record, dict) else record
+        if not isinstance(record, dict) or list(record) != top_keys or not isinstance(b, dict) or list(b) != body_keys:
+            continue
+        if chart is None and isinstance(b.get("chart"), dict) and b["chart"]:
+            chart = list(b["chart"])
+        if admin is None and isinstance(b.get("administrasi"), dict) and b["administrasi"]:
+            admin = list(b["administrasi"])
+    if not all(_LAYOUT_KEY.fullmatch(k) for k in [*(chart or ()), *(admin or ())]):
+        return None
+    chart, admin = chart or [], admin or []
+
+    def body_slot(key: str) -> str:
+        if key == "chart":
+            return f"(?:null|{_rx_object([(k, _RX_COUNT) for k in chart])})" if chart else "null"
+        if key == "administrasi":
+            return f"(?:null|{_rx_object([(k, _RX_COUNT) for k in admin])})" if admin else "null"
+        if key == "ts":
+            return f"(?:null|{_RX_STR}|{_RX_INT})"
+        return _RX_ANY
+
+    slots: list[tuple[str, str]] = []
+    for key, value in first.items():
+        if body_key is None and key in ("chart", "administrasi", "ts"):
+            slots.append((key, body_slot(key)))
+        elif key == body_key:
+            slots.append((key, _rx_object([(k, body_slot(k)) for k in body_keys])))
+        elif key == "kode_tps":
+            if not (isinstance(value, str) and value):
+                return None
+            slots.append((key, _RX_TEXT))
+        elif key in _LOCATION_KEYS:
+            if not isinstance(value, str):
+                return None
+            slots.append((key, _RX_STR))
+        else:
+            slots.append((key, _RX_ANY))
+
+    kept = [k for k in admin if k in _ADMIN_COLUMNS]
+    fields: dict[str, str] = {}
+    if "chart" in body_keys and chart:
+        fields["chart"] = "STRUCT(" + ", ".join(f"{quote_ident(k)} INTEGER" for k in chart) + ")"
+    if "administrasi" in body_keys and kept:
+        fields["administrasi"] = "STRUCT(" + ", ".join(f"{quote_ident(k)} INTEGER" for k in kept) + ")"
+    if "ts" in body_keys:
+        fields["ts"] = "VARCHAR"
+    columns = {k: "VARCHAR" for k in top_keys if k == "kode_tps" or k in _LOCATION_KEYS}
+    if body_key is None:
+        columns.update(fields)
+    elif fields:
+        columns[body_key] = "STRUCT(" + ", ".join(f"{quote_ident(k)} {t}" for k, t in fields.items()) + ")"
+    return _Layout(
+        regex=_rx_object(slots), columns=columns, body=body_key, kode="kode_tps" in top_keys,
+        locations=[k for k in _LOCATION_KEYS if k in top_keys], chart=chart if "chart" in fields else [],
+        admin=admin if "administrasi" in body_keys else [], ts="ts" in body_keys,
+    )
+
+
+def _typed_json_lines(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    lines: int,
+) -> RawTable | None:
+    """`read_sirekap` of a plain JSON Lines file whose lines all have the layout of its first record
+    (`_layout`): one pass of RE2 over the lines proves it, and DuckDB's typed `read_ndjson` then reads
+    the values (each once, in C++). The table is a view over a compact stage (counts as INTEGER,
+    shown as their digits); None whenever any line differs, for the caller's other paths."""
+    layout = _layout(path)
+    if layout is None:
+        return None
+    source = _sql_literal(str(path))
+    try:
+        checked = con.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(regexp_full_match(j, $re), false))
+                FROM read_csv({source}, columns = {{'j': 'VARCHAR'}}, delim = '\\x01', quote = '', escape = '',
+                              header = false, auto_detect = false)""",  # noqa: S608 (a quoted literal)
+            {"re": layout.regex},
+        ).fetchall()[0]
+    except duckdb.Error:
+        return None
+    if checked[0] != lines or checked[1]:
+        return None
+    stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
+    try:
+        raw = _typed_read(con, path, table, display, paslon, layout, stage, lines)
+    except duckdb.Error:
+        raw = None
+    if raw is None:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+    return raw
+
+
+def _typed_read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    layout: _Layout,
+    stage: str,
+    lines: int,
+) -> RawTable | None:
+    def body(key: str) -> str:
+        return f"struct_extract({quote_ident(layout.body)}, '{key}')" if layout.body else quote_ident(key)
+
+    locations = [quote_ident(k) for k in layout.locations]
+    kode = ("kode_tps" if layout.kode else
+            "coalesce(" + ", ".join([f"nullif(regexp_extract({v}, '{_SQL_KODE_RE}', 1), '')" for v in locations]
+                                    + ["NULL"]) + ")")
+    race = "coalesce(" + ", ".join(
+        [f"nullif(regexp_extract({v}, '{_SQL_RACE_RE}', 1), '')" for v in locations] + ["NULL::VARCHAR"]) + ")"
+    select = [f"{kode} AS kode", f"{race} AS race", f"{body('ts') if layout.ts else 'NULL::VARCHAR'} AS ts"]
+    kept = [k for k in layout.admin if k in _ADMIN_COLUMNS]
+    select += [f"struct_extract({body('administrasi')}, '{k}') AS a{i}" for i, k in enumerate(kept)]
+    if layout.chart:
+        select += [f"struct_extract({body('chart')}, '{k}') AS c{i}" for i, k in enumerate(layout.chart)]
+        select.append(f"{body('chart')} IS NULL AS nochart")
+    spec = "{" + ", ".join(f"{_sql_literal(k)}: {_sql_literal(t)}" for k, t in layout.columns.items()) + "}"
+    stage_q = quote_ident(stage)
+    con.execute(
+        f"CREATE TABLE {stage_q} AS SELECT {', '.join(select)} "  # noqa: S608 (identifiers quoted, literals escaped)
+        f"FROM read_ndjson({_sql_literal(str(path))}, columns = {spec}, records = true)"
+    )
+    n, no_kode = con.execute(f"SELECT count(*), count(*) FILTER (WHERE kode IS NULL) FROM {stage_q}").fetchall()[0]  # noqa: S608
+    if n != lines or no_kode:
+        return None
+
+    # Candidate numbering: the Python path's, replayed on each distinct (race, null-valued ids) in file order.
+    numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
+    where = _lines_where()
+    if layout.chart:
+        flags = ", ".join(f"c{i} IS NULL" for i in range(len(layout.chart)))
+        for race_, *nulls, first in con.execute(
+            f"SELECT race, {flags}, min(rowid) AS first FROM {stage_q} WHERE NOT nochart GROUP BY ALL ORDER BY first"  # noqa: S608
+        ).fetchall():
+            row = int(first) + 1
+            light: dict[str, Any] = {k: (None if null else 0) for k, null in zip(layout.chart, nulls, strict=True)}
+            numbering.observe(_Record(row, where(row), "", race_, None, None, light))
+    if numbering.error is not None:
+        return None
+    races: Counter[str] = Counter()
+    for race_, count in con.execute(
+        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
+    ).fetchall():
+        races[race_] = count
+    try:
+        mapping, notes = numbering.finish(races)
+    except InputError:
+        return None
+
+    columns: dict[str, str] = {"kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'", "ts": "ts"}
+    for i, key in enumerate(kept):
+        columns[key] = f"a{i}"
+    for number in sorted(set(mapping.values())):
+        values = [f"c{layout.chart.index(key)}" for key, k in mapping.items() if k == number and key in layout.chart]
+        columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL"
+    headers = canonical_order(frozenset(columns))
+    shown = ", ".join(f"({columns[h]})::VARCHAR AS {quote_ident(h)}" for h in headers)
+    view = f"CREATE OR REPLACE VIEW {quote_ident(table)} AS SELECT {shown}, (rowid + 1)::BIGINT AS _row FROM {stage_q}"  # noqa: S608
+    try:
+        con.execute(view)
+    except duckdb.CatalogException:
+        con.execute(f"DROP TABLE {quote_ident(table)}")
+        con.execute(view)
+
+    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
+    if len(races) > 1:
+        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
+                       counts=_format_counts(races)))
+    unknown = sorted(k for k in layout.admin if k not in _ADMIN_COLUMNS)
+    if unknown:
+        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(unknown)))
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
