@@ -8,7 +8,7 @@ Refused, each with one line naming the place: undecodable bytes (UTF-8 with or w
 invalid or too deeply nested JSON, an empty file or array, anything that is not a TPS record
 (including Sirekap's region-level JSON, which has a `table`), a record without a derivable `kode_tps`.
 
-What the reader produces (all text, canonical names, plus `_row`):
+What the reader produces (text, canonical names, plus `_row`):
 - `kode_tps` from the wrapper's `kode_tps`, else the 13-digit file name in `url`, `path` or
   `source_file`, else (only when the file holds one record) the 13-digit stem of the file name.
 - `jenis_pemilihan` from `/hhcw/<type>/` in `url`, `path` or `source_file`, else NULL; `sumber` =
@@ -17,16 +17,25 @@ What the reader produces (all text, canonical names, plus `_row`):
   other keys are ignored and named in a note.
 - `suara_paslon_<n>` from `chart`, numbered through the candidate table (id -> nomor urut).
 - Values are never judged here: ints become their digits, null stays NULL, anything else (floats,
-  strings, booleans, nested values) is kept as text so that rule S002 reports it.
+  strings, booleans, nested values) is kept as text so that rule S002 reports it. (The typed read
+  below keeps counts it has proven whole numbers as INTEGER: the same digits, typed already.)
 - Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
   number (JSON Lines), the 1-based element index (array) or 1 (single object).
 
-Speed: a plain JSON Lines file of 1 MB or more (LF line ends, no BOM, no blank lines) is read by DuckDB's
-JSON reader (`read_json_objects` + `json_extract`, set-based; `_fast_json_lines`), which gives the same
-table and notes. Every record is checked in SQL first; a file with anything whose answer might differ
-(a value that is not an integer, a string or null; duplicate or escaped keys; trailing commas or deep
-nesting, which DuckDB accepts and Python refuses; a record the Python path refuses; a candidate-numbering
-problem) is read by the Python path below instead, which names the problem exactly as before.
+Speed: a plain JSON Lines file of 1 MB or more (LF line ends, no BOM, no blank lines) is read by DuckDB,
+in one of two ways, each giving the same table (as text) and notes as the Python path:
+- `_typed_json_lines`, when every line has the layout of the file's first record (the same keys in
+  the same order at the top, in the body and in `chart`/`administrasi`; `json.dumps`'s spacing or
+  none; strings without escapes; counts whole numbers of up to 9 digits or null): one pass of RE2
+  over the lines proves it (`_layout` builds the expression from the first lines), and DuckDB's
+  typed `read_ndjson` then parses each line once. Its answer is a view over a compact table (counts
+  INTEGER). A key twice, null for a missing key, a non-object line, a trailing comma or deep
+  nesting cannot match the expression, so the typed read never has to tell them apart.
+- otherwise `read_json_objects` + `json_extract`, set-based (`_fast_read`). Every record is checked in
+  SQL first; a file with anything whose answer might differ (a value that is not an integer, a string
+  or null; duplicate or escaped keys; trailing commas or deep nesting, which DuckDB accepts and Python
+  refuses; a record the Python path refuses; a candidate-numbering problem) is read by the Python path
+  below instead, which names the problem exactly as before.
 
 Memory: otherwise, a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
 record's values go into per-column lists as it passes, so the reader holds about 1.4× the file's size
@@ -67,10 +76,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from rekap.errors import InputError
 from rekap.i18n import C_, N_, _, n_, num
@@ -84,6 +92,9 @@ from rekap.schema import (
     paslon_column,
     quote_ident,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMAT = "sirekap-json"
 SUMBER = "sirekap"
@@ -639,6 +650,8 @@ def read_sirekap(
             numbering.observe(record)
             columns.add(record)
         del documents
+        import pyarrow as pa  # lazily: DuckDB's paths never need it (numpy + pyarrow ~0.4 s)
+
         races = columns.races
         mapping, notes = numbering.finish(races)
         values = columns.finish(mapping)
@@ -754,6 +767,8 @@ def _string_array(values: list[Any]) -> pa.Array:
     # Nearly every column is all ints (or all strings); letting Arrow infer and cast those is several
     # times faster than str() per cell. Inference refuses bools mixed with ints and turns [1, 2.5]
     # into double, so only an exact int64/string/null result takes the fast path.
+    import pyarrow as pa
+
     try:
         inferred = pa.array(values)
     except (pa.ArrowException, OverflowError):
@@ -781,21 +796,26 @@ def _plain_lines(path: Path, counted: Callable[[], int] | None = None) -> int | 
     """The number of lines of a file that DuckDB may read for `read_sirekap`, or None: at least two
     lines, LF only (no CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM.
     Blank lines are found later (DuckDB skips them, so its row count comes out short). `counted`
-    gives the line count when another pass makes one (the search for CR is much cheaper than a count)."""
-    lines, last = 0, b"\n"
+    gives the line count when another pass makes one (`scan_file`): the file is then only searched
+    for a CR, in place (mmap), which costs a fraction of counting its lines."""
+    import mmap
+
     with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if last == b"\n" and fh.tell() == len(chunk) and chunk.startswith(codecs.BOM_UTF8):
+        if fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            return None
+        size = fh.seek(0, 2)
+        if size == 0:
+            return None
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            if view.find(b"\r") >= 0:
                 return None
-            if b"\r" in chunk:
-                return None
-            if counted is None:
-                lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    if counted is not None:
-        lines = counted()
-    elif last != b"\n":
-        lines += 1
+            if counted is not None:
+                lines = counted()
+            else:
+                lines = 0
+                for start in range(0, size, _CHUNK):
+                    lines += view[start:start + _CHUNK].count(b"\n")
+                lines += view[size - 1] != ord("\n")
     return lines if lines >= 2 else None
 
 
@@ -1223,9 +1243,11 @@ def _typed_read(
         columns[key] = f"a{i}"
     for number in sorted(set(mapping.values())):
         values = [f"c{layout.chart.index(key)}" for key, k in mapping.items() if k == number and key in layout.chart]
-        columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL"
+        columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL::INTEGER"
     headers = canonical_order(frozenset(columns))
-    shown = ", ".join(f"({columns[h]})::VARCHAR AS {quote_ident(h)}" for h in headers)
+    # The counts stay INTEGER (every one a whole number of the file, as `_RX_INT` proved; typing takes
+    # them as they are, and their text is the digits the Python path gives); the rest is text.
+    shown = ", ".join(f"({columns[h]}){'::VARCHAR' if h in _OWN_COLUMNS else ''} AS {quote_ident(h)}" for h in headers)
     view = f"CREATE OR REPLACE VIEW {quote_ident(table)} AS SELECT {shown}, (rowid + 1)::BIGINT AS _row FROM {stage_q}"  # noqa: S608
     try:
         con.execute(view)
