@@ -855,7 +855,7 @@ def test_typed_read_agrees_with_the_python_path_on_any_values(
     data = _compact(*made) if compact else jsonl(*made)
     path = tmp_path / "input.jsonl"
     path.write_bytes(data)
-    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, len(records))
+    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, lambda: len(records))
     try:
         raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
     except InputError:
@@ -864,3 +864,34 @@ def test_typed_read_agrees_with_the_python_path_on_any_values(
     if typed is not None:
         assert (typed.headers, typed.rows, typed.notes) == (raw.headers, raw.rows, raw.notes)
         assert text_rows(con, "typed") == text_rows(con, "from_bytes")
+
+
+@pytest.mark.parametrize("case", ["CRLF line ends", "a CR inside a line", "a CR alone"])
+def test_carriage_returns_with_the_line_count_of_the_scan(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """With `scan_file`'s line count (as `rekap validate` reads) the typed read does not search for CR
+    first: a CRLF line end reads as an LF one everywhere, any other CR fails its check or its count."""
+    from rekap.io.base import scan_file
+
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data = jsonl(wrapper(), wrapper("3101011001002"), wrapper("3101011001003", chart=None))
+    data = {"CRLF line ends": data.replace(b"\n", b"\r\n"),
+            "a CR inside a line": data.replace(b'"psu": null', b'"psu":\rnull', 1),
+            "a CR alone": data.replace(b"\n", b"\r", 1)}[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    lines = scan_file(path, sha256=False)[1]
+    spy: list[RawTable | None] = []
+    typed = sirekap._typed_json_lines
+    monkeypatch.setattr(sirekap, "_typed_json_lines", lambda *a: spy.append(typed(*a)) or spy[-1])
+
+    def outcome(source: bytes | Path, table: str) -> object:
+        try:
+            raw = read_sirekap(con, source, table, "input.jsonl", paslon=PPWP, lines=lambda: lines)
+        except InputError as exc:
+            return ("error", exc.message, exc.hint)
+        return (raw.headers, raw.rows, raw.notes, *text_rows(con, table))
+
+    assert outcome(path, "from_file") == outcome(data, "from_bytes")
+    assert (spy[0] is not None) == (case == "CRLF line ends")

@@ -792,31 +792,30 @@ _SCALAR_TYPES = "('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL')"
 """JSON values whose text DuckDB spells as `json_text` does (digits, the string itself, NULL)."""
 
 
-def _plain_lines(path: Path, counted: Callable[[], int] | None = None) -> int | None:
-    """The number of lines of a file that DuckDB may read for `read_sirekap`, or None: at least two
-    lines, LF only (no CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM.
-    Blank lines are found later (DuckDB skips them, so its row count comes out short). `counted`
-    gives the line count when another pass makes one (`scan_file`): the file is then only searched
-    for a CR, in place (mmap), which costs a fraction of counting its lines."""
-    import mmap
-
+def _plain_lines(path: Path, counted: Callable[[], int] | None = None) -> Callable[[], int] | None:
+    """The number of lines of a file that DuckDB may read for `read_sirekap` (a callable: `counted`,
+    when another pass makes the count, is asked only when the count is needed), or None: LF only (no
+    CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM, not empty. Fewer
+    than two lines and blank lines are found later (DuckDB skips blank lines, so its row count comes
+    out short). Searching for a CR costs a fraction of counting the lines."""
+    lines, first, last = 0, True, 0
+    buffer = bytearray(_CHUNK)
     with open(path, "rb") as fh:
-        if fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
-            return None
-        size = fh.seek(0, 2)
-        if size == 0:
-            return None
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            if view.find(b"\r") >= 0:
+        while size := fh.readinto(buffer):
+            chunk = buffer if size == _CHUNK else buffer[:size]  # one buffer, refilled: no 16 MB per chunk
+            if first and chunk.startswith(codecs.BOM_UTF8):
                 return None
-            if counted is not None:
-                lines = counted()
-            else:
-                lines = 0
-                for start in range(0, size, _CHUNK):
-                    lines += view[start:start + _CHUNK].count(b"\n")
-                lines += view[size - 1] != ord("\n")
-    return lines if lines >= 2 else None
+            if b"\r" in chunk:
+                return None
+            if counted is None:
+                lines += chunk.count(b"\n")
+            last, first = chunk[size - 1], False
+    if first:
+        return None
+    if counted is not None:
+        return counted
+    lines += last != ord("\n")
+    return lambda: lines
 
 
 def _sql_text(value: str) -> str:
@@ -838,13 +837,22 @@ def _fast_json_lines(
     commas, deep nesting): the caller then reads the file the Python way, which names the problem."""
     if path.stat().st_size < _FAST_MIN_BYTES:
         return None
-    lines = _plain_lines(path, counted)
-    if lines is None:
-        return None
     if _TYPED:
-        typed = _typed_json_lines(con, path, table, display, paslon, lines)
-        if typed is not None:
-            return typed
+        # No search for CR first: a CR outside a line end fails the check (or splits the line, and the
+        # count differs), and a CRLF line end reads as an LF one in Python, RE2's lines and read_ndjson.
+        with open(path, "rb") as fh:
+            bom = fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        count = counted or (None if bom else _plain_lines(path))
+        if not bom and count is not None:
+            typed = _typed_json_lines(con, path, table, display, paslon, count)
+            if typed is not None:
+                return typed
+    count = _plain_lines(path, counted)
+    if count is None:
+        return None
+    lines = count()
+    if lines < 2:
+        return None
     stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
     try:
         return _fast_read(con, path, table, display, paslon, lines, stage)
@@ -1149,7 +1157,7 @@ def _typed_json_lines(
     table: str,
     display: str,
     paslon: dict[str, int] | None,
-    lines: int,
+    count: Callable[[], int],
 ) -> RawTable | None:
     """`read_sirekap` of a plain JSON Lines file whose lines all have the layout of its first record
     (`_layout`): one pass of RE2 over the lines proves it, and DuckDB's typed `read_ndjson` then reads
@@ -1168,7 +1176,8 @@ def _typed_json_lines(
         ).fetchall()[0]
     except duckdb.Error:
         return None
-    if checked[0] != lines or checked[1]:
+    lines = count()  # asked here: `scan_file`'s hash of the file ran beside the check
+    if lines < 2 or checked[0] != lines or checked[1]:
         return None
     stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
     try:
