@@ -1176,13 +1176,16 @@ def _typed_json_lines(
         ).fetchall()[0]
     except duckdb.Error:
         return None
-    lines = count()  # asked here: `scan_file`'s hash of the file ran beside the check
-    if lines < 2 or checked[0] != lines or checked[1]:
+    if checked[0] < 2 or checked[1]:
         return None
     stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
     try:
-        raw = _typed_read(con, path, table, display, paslon, layout, stage, lines)
+        raw = _typed_read(con, path, table, display, paslon, layout, stage, checked[0])
     except duckdb.Error:
+        raw = None
+    # The file's own line count is asked last: `scan_file` hashes the file beside both passes.
+    if raw is not None and count() != raw.rows:
+        con.execute(f"DROP VIEW {quote_ident(table)}")
         raw = None
     if raw is None:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
