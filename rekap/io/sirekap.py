@@ -1178,7 +1178,9 @@ def _typed_json_lines(
         return None
     if checked[0] < 2 or checked[1]:
         return None
-    stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
+    # Named after the table, so that reading into the same name again (the second side of `rekap diff`)
+    # replaces the stage of the first read instead of keeping it.
+    stage = f"_rekap_sirekap_stage_{table}"
     try:
         raw = _typed_read(con, path, table, display, paslon, layout, stage, checked[0])
     except duckdb.Error:
@@ -1220,7 +1222,7 @@ def _typed_read(
     spec = "{" + ", ".join(f"{_sql_literal(k)}: {_sql_literal(t)}" for k, t in layout.columns.items()) + "}"
     stage_q = quote_ident(stage)
     con.execute(
-        f"CREATE TABLE {stage_q} AS SELECT {', '.join(select)} "  # noqa: S608 (identifiers quoted, literals escaped)
+        f"CREATE OR REPLACE TABLE {stage_q} AS SELECT {', '.join(select)} "  # noqa: S608 (identifiers quoted, literals escaped)
         f"FROM read_ndjson({_sql_literal(str(path))}, columns = {spec}, records = true)"
     )
     n, no_kode = con.execute(f"SELECT count(*), count(*) FILTER (WHERE kode IS NULL) FROM {stage_q}").fetchall()[0]  # noqa: S608
