@@ -22,8 +22,8 @@ What the reader produces (text, canonical names, plus `_row`):
 - Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
   number (JSON Lines), the 1-based element index (array) or 1 (single object).
 
-Speed: a plain JSON Lines file of 1 MB or more (LF line ends, no BOM, no blank lines) is read by DuckDB,
-in one of two ways, each giving the same table (as text) and notes as the Python path:
+Speed: a JSON Lines file of 1 MB or more without a BOM is read by DuckDB, in one of two ways, each giving
+the same table (as text) and notes as the Python path:
 - `_typed_json_lines`, when every line has the layout of the file's first record (the same keys in
   the same order at the top, in the body and in `chart`/`administrasi`; `json.dumps`'s spacing or
   none; strings without escapes; counts whole numbers of up to 9 digits or null): one pass of RE2
@@ -31,11 +31,15 @@ in one of two ways, each giving the same table (as text) and notes as the Python
   typed `read_ndjson` then parses each line once. Its answer is a view over a compact table (counts
   INTEGER). A key twice, null for a missing key, a non-object line, a trailing comma or deep
   nesting cannot match the expression, so the typed read never has to tell them apart.
-- otherwise `read_json_objects` + `json_extract`, set-based (`_fast_read`). Every record is checked in
-  SQL first; a file with anything whose answer might differ (a value that is not an integer, a string
-  or null; duplicate or escaped keys; trailing commas or deep nesting, which DuckDB accepts and Python
-  refuses; a record the Python path refuses; a candidate-numbering problem) is read by the Python path
-  below instead, which names the problem exactly as before.
+- otherwise, with LF line ends only and no blank lines, `read_json_objects` + `json_extract`, set-based
+  (`_fast_read`). Every record is checked in SQL first; a file with anything whose answer might differ
+  (a value that is not an integer, a string or null; duplicate or escaped keys; trailing commas or deep
+  nesting, which DuckDB accepts and Python refuses; a record the Python path refuses; a
+  candidate-numbering problem) is read by the Python path below instead, which names the problem
+  exactly as before.
+
+The typed read's stage (~70 MB for 443,968 records) lives as long as the view over it; the peak of
+`rekap validate` on that file is ~390 MB (benchmarks/README.md, "Issue 15: Sirekap JSON").
 
 Memory: otherwise, a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
 record's values go into per-column lists as it passes, so the reader holds about 1.4× the file's size
