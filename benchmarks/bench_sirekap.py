@@ -80,6 +80,7 @@ def main() -> None:
                                                 f"{tmp}/before.parquet", "--fail-on", "never", "--select", SAME_RULES,
                                                 "-q"]
         results = {}
+        cpus: dict[str, float] = {}
         chosen = {name: argv for name, argv in cases.items() if not args.only or name.startswith(args.only)}
         # Rounds rather than one case after another: load from elsewhere hits every case alike.
         all_runs: dict[str, list[dict[str, object]]] = {name: [] for name in chosen}
@@ -91,13 +92,16 @@ def main() -> None:
             if bad:
                 sys.exit(f"{name}: exit {bad[0]['rc']}\n{bad[0]['stderr']}")
             wall = statistics.median(float(r["wall"]) for r in runs)  # type: ignore[arg-type]
+            cpu = statistics.median(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
             rss = max(int(r["maxrss"]) for r in runs) / 1024  # type: ignore[call-overload]
             results[name] = (wall, rss)
-            print(f"{name:26} median {wall:6.2f} s  peak {rss:6.0f} MB  (runs: "
+            cpus[name] = cpu
+            print(f"{name:26} median {wall:6.2f} s  CPU {cpu:6.2f} s  peak {rss:6.0f} MB  (runs: "
                   + ", ".join(f"{float(r['wall']):.2f}" for r in runs) + ")", flush=True)  # type: ignore[arg-type]
         if "rekap validate" in results and "bare DuckDB read_json" in results:
             (rw, rr), (bw, _br) = results["rekap validate"], results["bare DuckDB read_json"]
             print(f"file {size_mb:.0f} MB; ratio {rw / bw:.2f}x (target <= 2x: {'met' if rw / bw <= 2 else 'NOT met'}); "
+                  f"CPU ratio {cpus['rekap validate'] / cpus['bare DuckDB read_json']:.2f}x; "
                   f"peak {rr:.0f} MB vs file {size_mb:.0f} MB ({'met' if rr <= size_mb else 'NOT met'})")
             if not args.only:
                 import duckdb

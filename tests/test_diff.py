@@ -493,3 +493,23 @@ def _misread(a: str, b: str) -> bool:
         return len(diffs) == 1 and frozenset(diffs[0]) in LOOKALIKE
     long, short = (a, b) if len(a) > len(b) else (b, a)
     return len(long) == len(short) + 1 and any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+@pytest.mark.parametrize("order", ["json first", "parquet first"])
+def test_sides_of_different_readers_json_and_parquet(tmp_path: Path, order: str) -> None:
+    """Sirekap JSON read in Python makes a table, Parquet a view, under the same input name on one
+    connection; the second side used to fail with an internal error (CatalogException)."""
+    records = [{"kode_tps": f"3101011001{i:03d}", "url": f"x/hhcw/ppwp/31/3101011001{i:03d}.json",
+                "data": {"chart": {"100025": 10 + i, "100026": 5, "100027": 1}, "administrasi": {"suara_sah": 16 + i}}}
+               for i in range(1, 4)]
+    (tmp_path / "sirekap.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (kode_tps VARCHAR, suara_paslon_1 BIGINT, suara_paslon_2 BIGINT, suara_paslon_3 BIGINT,"
+                " suara_sah BIGINT)")
+    con.executemany("INSERT INTO t VALUES (?, ?, 5, 1, ?)", [[r["kode_tps"], 10 + i, 16 + i] for i, r in
+                                                             enumerate(records, start=1)])
+    con.execute(f"COPY t TO '{tmp_path / 'tps.parquet'}' (FORMAT parquet)")
+    sides = ["sirekap.jsonl", "tps.parquet"] if order == "json first" else ["tps.parquet", "sirekap.jsonl"]
+    got = run_cli(["diff", *(str(tmp_path / s) for s in sides), "-q"])
+    assert "Traceback" not in got.stderr and "internal" not in got.stderr
+    assert got.code in (0, 1), got.stderr

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rekap.errors import InputError
 from rekap.io import sirekap
@@ -62,6 +65,13 @@ def read(
     cursor = con.execute('SELECT * FROM "t" ORDER BY _row')
     names = [d[0] for d in cursor.description]
     return raw, [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def text_rows(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """A table's column names and rows, every value as text: the typed JSON Lines read keeps whole-number
+    counts as INTEGER, which show as the digits the Python path gives."""
+    cursor = con.execute(f'SELECT COLUMNS(*)::VARCHAR FROM "{table}" ORDER BY _row')
+    return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def error_of(con: duckdb.DuckDBPyConnection, data: bytes, **kwargs: Any) -> InputError:
@@ -610,8 +620,7 @@ def test_a_file_read_line_by_line_gives_what_its_bytes_give(
             raw = read_sirekap(con, source, table, "input.jsonl", paslon=paslon)
         except InputError as exc:
             return ("error", exc.message, exc.hint)
-        rows = con.execute(f'SELECT * FROM "{table}" ORDER BY _row').fetchall()
-        return (raw.headers, raw.rows, raw.notes, rows)
+        return (raw.headers, raw.rows, raw.notes, text_rows(con, table))
 
     assert outcome(path, "from_file") == outcome(data, "from_bytes")
 
@@ -700,8 +709,7 @@ def test_duckdb_reads_json_lines_as_the_python_path_does(
             raw = read_sirekap(con, source, table, "input.jsonl", paslon=paslon)
         except InputError as exc:
             return ("error", exc.message, exc.hint)
-        cursor = con.execute(f'SELECT * FROM "{table}" ORDER BY _row')
-        return (raw.headers, raw.rows, raw.notes, [d[0] for d in cursor.description], cursor.fetchall())
+        return (raw.headers, raw.rows, raw.notes, *text_rows(con, table))
 
     assert outcome(path, "from_file") == outcome(data, "from_bytes")
 
@@ -729,3 +737,161 @@ def test_half_a_surrogate_pair_is_an_input_error_naming_line_and_column(con: duc
     err = error_of(con, data, paslon=PPWP)
     assert err.message == "input.jsonl baris 2: ts berisi escape Unicode yang tidak sah (2024\\ud800x)"
     assert err.hint is not None and "berpasangan" in err.hint
+
+
+# --- JSON Lines of one layout: RE2 over the lines, then DuckDB's typed read -------------------------------
+
+TYPED_CASES = ["plain", "by rank", "no final newline", "mixed races numbered", "compact", "bare records",
+               "unknown administrasi key", "chart null everywhere", "kode from url", "negative and null counts"]
+
+
+def _compact(*records: Any) -> bytes:
+    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+
+
+FAST_CASES.update({
+    "compact": (_compact(wrapper(), wrapper("3101011001002", chart=None), wrapper("3101011001003", administrasi=None)),
+                PPWP),
+    "bare records": (jsonl(*({"url": URL.format(race="ppwp", kode=f"310101100100{i}"), **tps_data()} for i in range(3))),
+                     None),
+    "unknown administrasi key": (jsonl(wrapper(administrasi={"suara_sah": 1, "foo": 2}),
+                                       wrapper("3101011001002", administrasi={"suara_sah": 3, "foo": None})), None),
+    "chart null everywhere": (jsonl(wrapper(chart=None), wrapper("3101011001002", chart=None)), PPWP),
+    "kode from url": (jsonl(*({"url": URL.format(race="ppwp", kode=f"310101100100{i}"), "data": tps_data()}
+                              for i in range(3))), PPWP),
+    "negative and null counts": (jsonl(wrapper(chart={"null": None, "100025": -5, "100026": None, "100027": 0}),
+                                       wrapper("3101011001002", administrasi={"suara_sah": None, "pemilih_dpt_j": -1,
+                                                                              "pemilih_dpt_l": 0, "pemilih_dpt_p": 9})),
+                                 None),
+    # one layout, but something the typed read must not accept
+    "one layout, a string count": (jsonl(wrapper(), wrapper("3101011001002", chart={"null": None, "100025": "7",
+                                                                                    "100026": 1, "100027": 2})), PPWP),
+    "one layout, a float count": (jsonl(wrapper(), wrapper("3101011001002", chart={"null": None, "100025": 7.0,
+                                                                                   "100026": 1, "100027": 2})), PPWP),
+    "one layout, a ten-digit count": (jsonl(wrapper(), wrapper("3101011001002", administrasi={
+        "suara_sah": 1234567890, "pemilih_dpt_j": 1, "pemilih_dpt_l": 1, "pemilih_dpt_p": 1})), PPWP),
+    "one layout, a null id with a value": (jsonl(wrapper(), wrapper("3101011001002", chart={
+        "null": 5, "100025": 1, "100026": 1, "100027": 2})), None),
+    "one layout, an empty kode_tps": (jsonl(wrapper(), wrapper("")), PPWP),
+    "one layout, a duplicate key": (W1.encode() + b"\n" + W1.replace('"kode_tps": "3101011001001"', '"kode_tps": "3101011001001", "kode_tps": "3101011001009"').encode() + b"\n", PPWP),
+    "one layout, an escape": (W1.encode() + b"\n" + W1.replace("2024-", "2024\\u002d").encode() + b"\n", PPWP),
+    "one layout, a trailing comma": (W1.encode() + b"\n" + W1.replace('"psu": null', '"psu": [1,]').encode() + b"\n", PPWP),
+    "one layout, a tab": (W1.encode() + b"\n" + W1.replace('"psu": null', '"psu":\tnull').encode() + b"\n", PPWP),
+    "one layout, keys in another order": (jsonl(wrapper(), {"url": URL.format(race="ppwp", kode="3101011001002"),
+                                                             "kode_tps": "3101011001002", "data": tps_data()}), PPWP),
+    "one layout, an empty chart": (jsonl(wrapper(), wrapper("3101011001002", chart={})), None),
+})
+
+
+@pytest.mark.parametrize("case", [c for c in FAST_CASES if c.startswith("one layout") or c in TYPED_CASES])
+def test_typed_read_gives_what_the_python_path_gives(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """A file whose lines all have the first record's layout is read by RE2 + read_ndjson; anything that
+    could read differently leaves it to the paths after it, which give the Python path's answer."""
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data, paslon = FAST_CASES[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    lines = sirekap._plain_lines(path)
+    assert lines is not None
+    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, lines)
+    assert (typed is not None) == (case in TYPED_CASES)
+    try:
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+    except InputError:
+        assert typed is None
+        return
+    assert typed is None or (typed.headers, typed.rows, typed.notes) == (raw.headers, raw.rows, raw.notes)
+    if typed is not None:
+        assert text_rows(con, "typed") == text_rows(con, "from_bytes")
+        types = dict(con.execute('SELECT column_name, column_type FROM (DESCRIBE "typed")').fetchall())
+        assert {types[h] for h in typed.headers if h not in ("kode_tps", "jenis_pemilihan", "sumber", "ts")} <= {
+            "INTEGER"}
+
+
+def test_without_the_typed_read_the_json_reader_still_gives_the_python_answer(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(sirekap, "_TYPED", False)
+    for case in TYPED_CASES:
+        data, paslon = FAST_CASES[case]
+        path = tmp_path / "input.jsonl"
+        path.write_bytes(data)
+        fast = sirekap._fast_json_lines(con, path, "fast", "input.jsonl", paslon)
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+        if fast is not None:
+            assert (fast.headers, fast.rows, fast.notes) == (raw.headers, raw.rows, raw.notes)
+            assert text_rows(con, "fast") == text_rows(con, "from_bytes")
+
+
+_clean_counts = st.one_of(st.none(), st.integers(-5, 999), st.integers(-(10**9), 10**9))
+_any_counts = st.one_of(_clean_counts, st.integers(-(10**11), 10**11), st.booleans(),
+                        st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["7", "", "1.5", "x"]))
+
+
+def _records(counts: st.SearchStrategy[Any]) -> st.SearchStrategy[list[tuple[Any, Any, Any]]]:
+    return st.lists(st.tuples(
+        st.one_of(st.none(), st.fixed_dictionaries({k: counts for k in ("null", "100025", "100026")})),
+        st.one_of(st.none(), st.fixed_dictionaries({k: counts for k in ("suara_sah", "pemilih_dpt_j", "x")})),
+        st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
+    ), min_size=2, max_size=4)
+
+
+@settings(max_examples=int(os.environ.get("REKAP_FUZZ_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    records=st.one_of(_records(_clean_counts), _records(_any_counts)),
+    compact=st.booleans(),
+    paslon=st.sampled_from([None, PPWP]),
+)
+def test_typed_read_agrees_with_the_python_path_on_any_values(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    records: list[tuple[Any, Any, Any]], compact: bool, paslon: dict[str, int] | None,
+) -> None:
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    made = [wrapper(f"31010110010{i:02d}", chart=c, administrasi=a, ts=ts) for i, (c, a, ts) in enumerate(records)]
+    data = _compact(*made) if compact else jsonl(*made)
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    typed = sirekap._typed_json_lines(con, path, "typed", "input.jsonl", paslon, lambda: len(records))
+    try:
+        raw = read_sirekap(con, data, "from_bytes", "input.jsonl", paslon=paslon)
+    except InputError:
+        assert typed is None
+        return
+    if typed is not None:
+        assert (typed.headers, typed.rows, typed.notes) == (raw.headers, raw.rows, raw.notes)
+        assert text_rows(con, "typed") == text_rows(con, "from_bytes")
+
+
+@pytest.mark.parametrize("case", ["CRLF line ends", "a CR inside a line", "a CR alone"])
+def test_carriage_returns_with_the_line_count_of_the_scan(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """With `scan_file`'s line count (as `rekap validate` reads) the typed read does not search for CR
+    first: a CRLF line end reads as an LF one everywhere, any other CR fails its check or its count."""
+    from rekap.io.base import scan_file
+
+    monkeypatch.setattr(sirekap, "_FAST_MIN_BYTES", 0)
+    data = jsonl(wrapper(), wrapper("3101011001002"), wrapper("3101011001003", chart=None))
+    data = {"CRLF line ends": data.replace(b"\n", b"\r\n"),
+            "a CR inside a line": data.replace(b'"psu": null', b'"psu":\rnull', 1),
+            "a CR alone": data.replace(b"\n", b"\r", 1)}[case]
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(data)
+    lines = scan_file(path, sha256=False)[1]
+    spy: list[RawTable | None] = []
+    typed = sirekap._typed_json_lines
+    monkeypatch.setattr(sirekap, "_typed_json_lines", lambda *a: spy.append(typed(*a)) or spy[-1])
+
+    def outcome(source: bytes | Path, table: str) -> object:
+        try:
+            raw = read_sirekap(con, source, table, "input.jsonl", paslon=PPWP, lines=lambda: lines)
+        except InputError as exc:
+            return ("error", exc.message, exc.hint)
+        return (raw.headers, raw.rows, raw.notes, *text_rows(con, table))
+
+    assert outcome(path, "from_file") == outcome(data, "from_bytes")
+    assert (spy[0] is not None) == (case == "CRLF line ends")

@@ -161,7 +161,7 @@ def read_one(
     if fmt == "json":
         from rekap.io.sirekap import read_sirekap
 
-        return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name), []
+        return read_sirekap(con, path, table, display, options.paslon, filename_hint=path.name, lines=lines), []
     raise UsageError(_("format masukan tidak dikenal {fmt!r}", fmt=fmt),
                      hint=_("pakai salah satu dari: {choices}", choices=", ".join(FORMATS)))
 
@@ -313,6 +313,7 @@ def load_dataset(
                 path = _check_path(given)
                 display = given
             scanned = hasher.submit(scan_file, path)
+            _drop_relation(con, f"rk_in_{file_index}")
             try:
                 read = _read_input(con, path, display, f"rk_in_{file_index}", tmpdir, options,
                                    sheets_of.get(file_index), every_sheet, _line_count(scanned))
@@ -349,6 +350,19 @@ def load_dataset(
         rows_rejected=sum(s.rows_rejected for s in sources),
         skipped=skipped,
     )
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view `name` left by an earlier load on this connection (`rekap diff` loads two
+    sides): readers make a table (CSV, XLSX, JSON read in Python) or a view (Parquet, JSON Lines read
+    typed), and DuckDB will not replace one kind with the other."""
+    kinds = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $n AND NOT internal "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $n",
+        {"n": name},
+    ).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
 
 
 @dataclass

@@ -8,7 +8,7 @@ Refused, each with one line naming the place: undecodable bytes (UTF-8 with or w
 invalid or too deeply nested JSON, an empty file or array, anything that is not a TPS record
 (including Sirekap's region-level JSON, which has a `table`), a record without a derivable `kode_tps`.
 
-What the reader produces (all text, canonical names, plus `_row`):
+What the reader produces (text, canonical names, plus `_row`):
 - `kode_tps` from the wrapper's `kode_tps`, else the 13-digit file name in `url`, `path` or
   `source_file`, else (only when the file holds one record) the 13-digit stem of the file name.
 - `jenis_pemilihan` from `/hhcw/<type>/` in `url`, `path` or `source_file`, else NULL; `sumber` =
@@ -17,16 +17,29 @@ What the reader produces (all text, canonical names, plus `_row`):
   other keys are ignored and named in a note.
 - `suara_paslon_<n>` from `chart`, numbered through the candidate table (id -> nomor urut).
 - Values are never judged here: ints become their digits, null stays NULL, anything else (floats,
-  strings, booleans, nested values) is kept as text so that rule S002 reports it.
+  strings, booleans, nested values) is kept as text so that rule S002 reports it. (The typed read
+  below keeps counts it has proven whole numbers as INTEGER: the same digits, typed already.)
 - Every record is kept, exact duplicate lines included (rule S004 handles them). `_row` is the line
   number (JSON Lines), the 1-based element index (array) or 1 (single object).
 
-Speed: a plain JSON Lines file of 1 MB or more (LF line ends, no BOM, no blank lines) is read by DuckDB's
-JSON reader (`read_json_objects` + `json_extract`, set-based; `_fast_json_lines`), which gives the same
-table and notes. Every record is checked in SQL first; a file with anything whose answer might differ
-(a value that is not an integer, a string or null; duplicate or escaped keys; trailing commas or deep
-nesting, which DuckDB accepts and Python refuses; a record the Python path refuses; a candidate-numbering
-problem) is read by the Python path below instead, which names the problem exactly as before.
+Speed: a JSON Lines file of 1 MB or more without a BOM is read by DuckDB, in one of two ways, each giving
+the same table (as text) and notes as the Python path:
+- `_typed_json_lines`, when every line has the layout of the file's first record (the same keys in
+  the same order at the top, in the body and in `chart`/`administrasi`; `json.dumps`'s spacing or
+  none; strings without escapes; counts whole numbers of up to 9 digits or null): one pass of RE2
+  over the lines proves it (`_layout` builds the expression from the first lines), and DuckDB's
+  typed `read_ndjson` then parses each line once. Its answer is a view over a compact table (counts
+  INTEGER). A key twice, null for a missing key, a non-object line, a trailing comma or deep
+  nesting cannot match the expression, so the typed read never has to tell them apart.
+- otherwise, with LF line ends only and no blank lines, `read_json_objects` + `json_extract`, set-based
+  (`_fast_read`). Every record is checked in SQL first; a file with anything whose answer might differ
+  (a value that is not an integer, a string or null; duplicate or escaped keys; trailing commas or deep
+  nesting, which DuckDB accepts and Python refuses; a record the Python path refuses; a
+  candidate-numbering problem) is read by the Python path below instead, which names the problem
+  exactly as before.
+
+The typed read's stage (~70 MB for 443,968 records) lives as long as the view over it; the peak of
+`rekap validate` on that file is ~390 MB (benchmarks/README.md, "Issue 15: Sirekap JSON").
 
 Memory: otherwise, a JSON Lines file is read one line at a time (after a first pass checking it is UTF-8), and each
 record's values go into per-column lists as it passes, so the reader holds about 1.4× the file's size
@@ -67,10 +80,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from rekap.errors import InputError
 from rekap.i18n import C_, N_, _, n_, num
@@ -84,6 +96,9 @@ from rekap.schema import (
     paslon_column,
     quote_ident,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMAT = "sirekap-json"
 SUMBER = "sirekap"
@@ -603,16 +618,18 @@ def read_sirekap(
     display: str,
     paslon: dict[str, int] | None = None,
     filename_hint: str | None = None,
+    lines: Callable[[], int] | None = None,
 ) -> RawTable:
-    """Read Sirekap TPS JSON (`data`: its bytes or its path) into DuckDB table `table` with canonical
-    text columns + `_row`.
+    """Read Sirekap TPS JSON (`data`: its bytes or its path) into DuckDB table (or view) `table` with
+    canonical text columns + `_row`.
 
     `display` names the input in messages; `paslon` numbers the candidate ids (see `load_paslon`);
-    `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`.
+    `filename_hint` is the input's file name, the last resort for a single TPS object's `kode_tps`;
+    `lines` gives the file's line count when a pass over it already makes one (`scan_file`).
     Raises InputError (one line, with a hint) for anything that is not readable Sirekap TPS JSON.
     """
     if isinstance(data, Path):
-        fast = _fast_json_lines(con, data, table, display, paslon)
+        fast = _fast_json_lines(con, data, table, display, paslon, lines)
         if fast is not None:
             return fast
     streamed = _streamed_json_lines(data, display) if isinstance(data, Path) else None
@@ -637,6 +654,8 @@ def read_sirekap(
             numbering.observe(record)
             columns.add(record)
         del documents
+        import pyarrow as pa  # lazily: DuckDB's paths never need it (numpy + pyarrow ~0.4 s)
+
         races = columns.races
         mapping, notes = numbering.finish(races)
         values = columns.finish(mapping)
@@ -752,6 +771,8 @@ def _string_array(values: list[Any]) -> pa.Array:
     # Nearly every column is all ints (or all strings); letting Arrow infer and cast those is several
     # times faster than str() per cell. Inference refuses bools mixed with ints and turns [1, 2.5]
     # into double, so only an exact int64/string/null result takes the fast path.
+    import pyarrow as pa
+
     try:
         inferred = pa.array(values)
     except (pa.ArrowException, OverflowError):
@@ -775,22 +796,30 @@ _SCALAR_TYPES = "('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL')"
 """JSON values whose text DuckDB spells as `json_text` does (digits, the string itself, NULL)."""
 
 
-def _plain_lines(path: Path) -> int | None:
-    """The number of lines of a file that DuckDB may read for `read_sirekap`, or None: at least two
-    lines, LF only (no CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM.
-    Blank lines are found later (DuckDB skips them, so its row count comes out short)."""
-    lines, last = 0, b"\n"
+def _plain_lines(path: Path, counted: Callable[[], int] | None = None) -> Callable[[], int] | None:
+    """The number of lines of a file that DuckDB may read for `read_sirekap` (a callable: `counted`,
+    when another pass makes the count, is asked only when the count is needed), or None: LF only (no
+    CR anywhere, so DuckDB and rekap split lines alike), not starting with a BOM, not empty. Fewer
+    than two lines and blank lines are found later (DuckDB skips blank lines, so its row count comes
+    out short). Searching for a CR costs a fraction of counting the lines."""
+    lines, first, last = 0, True, 0
+    buffer = bytearray(_CHUNK)
     with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if lines == 0 and last == b"\n" and chunk.startswith(codecs.BOM_UTF8):
+        while size := fh.readinto(buffer):
+            chunk = buffer if size == _CHUNK else buffer[:size]  # one buffer, refilled: no 16 MB per chunk
+            if first and chunk.startswith(codecs.BOM_UTF8):
                 return None
             if b"\r" in chunk:
                 return None
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    if last != b"\n":
-        lines += 1
-    return lines if lines >= 2 else None
+            if counted is None:
+                lines += chunk.count(b"\n")
+            last, first = chunk[size - 1], False
+    if first:
+        return None
+    if counted is not None:
+        return counted
+    lines += last != ord("\n")
+    return lambda: lines
 
 
 def _sql_text(value: str) -> str:
@@ -799,7 +828,12 @@ def _sql_text(value: str) -> str:
 
 
 def _fast_json_lines(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, display: str, paslon: dict[str, int] | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    counted: Callable[[], int] | None = None,
 ) -> RawTable | None:
     """`read_sirekap` of a plain JSON Lines file by DuckDB's JSON reader, set-based; None whenever the
     answer might differ from the Python path's (any record that is odd, broken or refused there, any
@@ -807,8 +841,21 @@ def _fast_json_lines(
     commas, deep nesting): the caller then reads the file the Python way, which names the problem."""
     if path.stat().st_size < _FAST_MIN_BYTES:
         return None
-    lines = _plain_lines(path)
-    if lines is None:
+    if _TYPED:
+        # No search for CR first: a CR outside a line end fails the check (or splits the line, and the
+        # count differs), and a CRLF line end reads as an LF one in Python, RE2's lines and read_ndjson.
+        with open(path, "rb") as fh:
+            bom = fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        count = counted or (None if bom else _plain_lines(path))
+        if not bom and count is not None:
+            typed = _typed_json_lines(con, path, table, display, paslon, count)
+            if typed is not None:
+                return typed
+    count = _plain_lines(path, counted)
+    if count is None:
+        return None
+    lines = count()
+    if lines < 2:
         return None
     stage = f"_rekap_sirekap_{uuid.uuid4().hex}"
     try:
@@ -976,3 +1023,261 @@ def _sql_scalar(value: str) -> str:
 
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+# --- JSON Lines of one layout: a regular expression per line, then DuckDB's typed reader ---------------
+
+_TYPED = True
+"""Whether `_fast_json_lines` tries `_typed_json_lines` first (tests turn it off to reach the path after it)."""
+_SAMPLE_LINES = 1000
+"""Lines parsed in Python to learn the file's layout (the key order of `chart` and `administrasi`
+comes from the first record that has a non-empty one)."""
+_BODY_KEYS = ("chart", "administrasi", "table")
+_LAYOUT_KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
+# RE2 pieces (DuckDB's regexp_full_match). Text of this shape is JSON that Python's parser and DuckDB's
+# read alike and give the same values: no escapes and no control characters in strings, every count a
+# whole number of at most 9 digits (an INTEGER) or null, no trailing commas, nesting two levels deep
+# at most in ignored keys, each key of the layout once, in its order.
+_RX_STR = r'"[^"\\\x00-\x1f]*"'
+_RX_TEXT = r'"[^"\\\x00-\x1f]+"'
+_RX_INT = r"(?:0|-?[1-9][0-9]{0,8})"
+_RX_COUNT = f"(?:null|{_RX_INT})"
+_RX_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_RX_SCALAR = f"(?:null|true|false|{_RX_STR}|{_RX_NUM})"
+_RX_ANY = (f"(?:{_RX_SCALAR}|\\[(?:{_RX_SCALAR}(?:, ?{_RX_SCALAR})*)?\\]"
+           f"|\\{{(?:{_RX_STR}: ?{_RX_SCALAR}(?:, ?{_RX_STR}: ?{_RX_SCALAR})*)?\\}})")
+
+
+def _rx_object(slots: list[tuple[str, str]]) -> str:
+    """An object with exactly these keys in this order (`json.dumps`'s spacing or none)."""
+    return r"\{" + ", ?".join(f'"{key}": ?{slot}' for key, slot in slots) + r"\}"
+
+
+@dataclass
+class _Layout:
+    """What every line of a JSON Lines file holds, learnt from its first lines: `regex` matches a line
+    of this layout only, `columns` are read_ndjson's typed columns for it."""
+
+    regex: str
+    columns: dict[str, str]
+    body: str | None
+    """`data` (a wrapper) or None (the record is the body)."""
+    kode: bool
+    locations: list[str]
+    chart: list[str]
+    admin: list[str]
+    ts: bool
+
+
+def _layout(path: Path) -> _Layout | None:
+    """The layout of the file's first record, or None when it is not one `_typed_json_lines` reads."""
+    samples: list[Any] = []
+    with open(path, "rb") as fh:
+        for _i in range(_SAMPLE_LINES):
+            line = fh.readline()
+            if not line:
+                break
+            try:
+                samples.append(json.loads(line))
+            except (ValueError, RecursionError):
+                return None
+    if not samples or not isinstance(samples[0], dict):
+        return None
+    first: dict[str, Any] = samples[0]
+    inner = first.get("data")
+    body_key: str | None
+    if isinstance(inner, dict) and any(k in inner for k in _BODY_KEYS):
+        body_key, body = "data", inner
+    elif any(k in first for k in _BODY_KEYS) and "data" not in first:
+        body_key, body = None, first
+    else:
+        return None
+    if "table" in body or not all(_LAYOUT_KEY.fullmatch(k) for k in [*first, *body]):
+        return None
+    top_keys, body_keys = list(first), list(body)
+    chart: list[str] | None = None
+    admin: list[str] | None = None
+    for record in samples:
+        b = record.get(body_key) if body_key is not None and isinstance(record, dict) else record
+        if not isinstance(record, dict) or list(record) != top_keys or not isinstance(b, dict) or list(b) != body_keys:
+            continue
+        if chart is None and isinstance(b.get("chart"), dict) and b["chart"]:
+            chart = list(b["chart"])
+        if admin is None and isinstance(b.get("administrasi"), dict) and b["administrasi"]:
+            admin = list(b["administrasi"])
+    if not all(_LAYOUT_KEY.fullmatch(k) for k in [*(chart or ()), *(admin or ())]):
+        return None
+    chart, admin = chart or [], admin or []
+
+    def body_slot(key: str) -> str:
+        if key == "chart":
+            return f"(?:null|{_rx_object([(k, _RX_COUNT) for k in chart])})" if chart else "null"
+        if key == "administrasi":
+            return f"(?:null|{_rx_object([(k, _RX_COUNT) for k in admin])})" if admin else "null"
+        if key == "ts":
+            return f"(?:null|{_RX_STR}|{_RX_INT})"
+        return _RX_ANY
+
+    slots: list[tuple[str, str]] = []
+    for key, value in first.items():
+        if body_key is None and key in ("chart", "administrasi", "ts"):
+            slots.append((key, body_slot(key)))
+        elif key == body_key:
+            slots.append((key, _rx_object([(k, body_slot(k)) for k in body_keys])))
+        elif key == "kode_tps":
+            if not (isinstance(value, str) and value):
+                return None
+            slots.append((key, _RX_TEXT))
+        elif key in _LOCATION_KEYS:
+            if not isinstance(value, str):
+                return None
+            slots.append((key, _RX_STR))
+        else:
+            slots.append((key, _RX_ANY))
+
+    kept = [k for k in admin if k in _ADMIN_COLUMNS]
+    fields: dict[str, str] = {}
+    if "chart" in body_keys and chart:
+        fields["chart"] = "STRUCT(" + ", ".join(f"{quote_ident(k)} INTEGER" for k in chart) + ")"
+    if "administrasi" in body_keys and kept:
+        fields["administrasi"] = "STRUCT(" + ", ".join(f"{quote_ident(k)} INTEGER" for k in kept) + ")"
+    if "ts" in body_keys:
+        fields["ts"] = "VARCHAR"
+    columns = {k: "VARCHAR" for k in top_keys if k == "kode_tps" or k in _LOCATION_KEYS}
+    if body_key is None:
+        columns.update(fields)
+    elif fields:
+        columns[body_key] = "STRUCT(" + ", ".join(f"{quote_ident(k)} {t}" for k, t in fields.items()) + ")"
+    return _Layout(
+        regex=_rx_object(slots), columns=columns, body=body_key, kode="kode_tps" in top_keys,
+        locations=[k for k in _LOCATION_KEYS if k in top_keys], chart=chart if "chart" in fields else [],
+        admin=admin if "administrasi" in body_keys else [], ts="ts" in body_keys,
+    )
+
+
+def _typed_json_lines(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    count: Callable[[], int],
+) -> RawTable | None:
+    """`read_sirekap` of a plain JSON Lines file whose lines all have the layout of its first record
+    (`_layout`): one pass of RE2 over the lines proves it, and DuckDB's typed `read_ndjson` then reads
+    the values (each once, in C++). The table is a view over a compact stage (counts as INTEGER,
+    shown as their digits); None whenever any line differs, for the caller's other paths."""
+    layout = _layout(path)
+    if layout is None:
+        return None
+    source = _sql_literal(str(path))
+    try:
+        checked = con.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(regexp_full_match(j, $re), false))
+                FROM read_csv({source}, columns = {{'j': 'VARCHAR'}}, delim = '\\x01', quote = '', escape = '',
+                              header = false, auto_detect = false)""",  # noqa: S608 (a quoted literal)
+            {"re": layout.regex},
+        ).fetchall()[0]
+    except duckdb.Error:
+        return None
+    if checked[0] < 2 or checked[1]:
+        return None
+    # Named after the table, so that reading into the same name again (the second side of `rekap diff`)
+    # replaces the stage of the first read instead of keeping it.
+    stage = f"_rekap_sirekap_stage_{table}"
+    try:
+        raw = _typed_read(con, path, table, display, paslon, layout, stage, checked[0])
+    except duckdb.Error:
+        raw = None
+    # The file's own line count is asked last: `scan_file` hashes the file beside both passes.
+    if raw is not None and count() != raw.rows:
+        con.execute(f"DROP VIEW {quote_ident(table)}")
+        raw = None
+    if raw is None:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+    return raw
+
+
+def _typed_read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    display: str,
+    paslon: dict[str, int] | None,
+    layout: _Layout,
+    stage: str,
+    lines: int,
+) -> RawTable | None:
+    def body(key: str) -> str:
+        return f"struct_extract({quote_ident(layout.body)}, '{key}')" if layout.body else quote_ident(key)
+
+    locations = [quote_ident(k) for k in layout.locations]
+    kode = ("kode_tps" if layout.kode else
+            "coalesce(" + ", ".join([f"nullif(regexp_extract({v}, '{_SQL_KODE_RE}', 1), '')" for v in locations]
+                                    + ["NULL"]) + ")")
+    race = "coalesce(" + ", ".join(
+        [f"nullif(regexp_extract({v}, '{_SQL_RACE_RE}', 1), '')" for v in locations] + ["NULL::VARCHAR"]) + ")"
+    select = [f"{kode} AS kode", f"{race} AS race", f"{body('ts') if layout.ts else 'NULL::VARCHAR'} AS ts"]
+    kept = [k for k in layout.admin if k in _ADMIN_COLUMNS]
+    select += [f"struct_extract({body('administrasi')}, '{k}') AS a{i}" for i, k in enumerate(kept)]
+    if layout.chart:
+        select += [f"struct_extract({body('chart')}, '{k}') AS c{i}" for i, k in enumerate(layout.chart)]
+        select.append(f"{body('chart')} IS NULL AS nochart")
+    spec = "{" + ", ".join(f"{_sql_literal(k)}: {_sql_literal(t)}" for k, t in layout.columns.items()) + "}"
+    stage_q = quote_ident(stage)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {stage_q} AS SELECT {', '.join(select)} "  # noqa: S608 (identifiers quoted, literals escaped)
+        f"FROM read_ndjson({_sql_literal(str(path))}, columns = {spec}, records = true)"
+    )
+    n, no_kode = con.execute(f"SELECT count(*), count(*) FILTER (WHERE kode IS NULL) FROM {stage_q}").fetchall()[0]  # noqa: S608
+    if n != lines or no_kode:
+        return None
+
+    # Candidate numbering: the Python path's, replayed on each distinct (race, null-valued ids) in file order.
+    numbering: _ByTable | _ByRank = _ByRank(display) if paslon is None else _ByTable(display, paslon)
+    where = _lines_where()
+    if layout.chart:
+        flags = ", ".join(f"c{i} IS NULL" for i in range(len(layout.chart)))
+        for race_, *nulls, first in con.execute(
+            f"SELECT race, {flags}, min(rowid) AS first FROM {stage_q} WHERE NOT nochart GROUP BY ALL ORDER BY first"  # noqa: S608
+        ).fetchall():
+            row = int(first) + 1
+            light: dict[str, Any] = {k: (None if null else 0) for k, null in zip(layout.chart, nulls, strict=True)}
+            numbering.observe(_Record(row, where(row), "", race_, None, None, light))
+    if numbering.error is not None:
+        return None
+    races: Counter[str] = Counter()
+    for race_, count in con.execute(
+        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
+    ).fetchall():
+        races[race_] = count
+    try:
+        mapping, notes = numbering.finish(races)
+    except InputError:
+        return None
+
+    columns: dict[str, str] = {"kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'", "ts": "ts"}
+    for i, key in enumerate(kept):
+        columns[key] = f"a{i}"
+    for number in sorted(set(mapping.values())):
+        values = [f"c{layout.chart.index(key)}" for key, k in mapping.items() if k == number and key in layout.chart]
+        columns[paslon_column(number)] = f"coalesce({', '.join(values)})" if values else "NULL::INTEGER"
+    headers = canonical_order(frozenset(columns))
+    # The counts stay INTEGER (every one a whole number of the file, as `_RX_INT` proved; typing takes
+    # them as they are, and their text is the digits the Python path gives); the rest is text.
+    shown = ", ".join(f"({columns[h]}){'::VARCHAR' if h in _OWN_COLUMNS else ''} AS {quote_ident(h)}" for h in headers)
+    view = f"CREATE OR REPLACE VIEW {quote_ident(table)} AS SELECT {shown}, (rowid + 1)::BIGINT AS _row FROM {stage_q}"  # noqa: S608
+    try:
+        con.execute(view)
+    except duckdb.CatalogException:
+        con.execute(f"DROP TABLE {quote_ident(table)}")
+        con.execute(view)
+
+    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
+    if len(races) > 1:
+        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
+                       counts=_format_counts(races)))
+    unknown = sorted(k for k in layout.admin if k not in _ADMIN_COLUMNS)
+    if unknown:
+        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(unknown)))
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
