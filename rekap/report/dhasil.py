@@ -581,7 +581,7 @@ def _span_chars(ws: WriteOnlyWorksheet, last_col: int) -> float:
 
 def _unit_widths(units: Sequence[Unit], totals: Sequence[int | None] | None) -> list[float]:
     """The width of every unit column (and of JUMLAH when `totals` is given)."""
-    out = [max(_width(u.values, 10), 12, len(u.code) + 3) for u in units]
+    out = [max(_width(u.values, 10), 12, len(u.code) + 5) for u in units]
     if totals is not None:
         out.append(max(_width(totals, 10), 12))
     return out
