@@ -257,7 +257,8 @@ def write_recap_sheets(
         else:
             _write_long(ws, styles, recap, sheet, sections, heading, lang, notes, printing, signer, pointer)
         if view:
-            _write_print_view(wb.create_sheet(view_name), styles, recap, sheet, sections, heading, lang, printing)
+            _write_print_view(wb.create_sheet(view_name), styles, recap, sheet, sections, heading, lang, printing,
+                              notes)
     if not sheets:
         name = sheet_name("nasional", lang)
         names.add(name.lower())
@@ -794,6 +795,7 @@ def _write_print_view(
     heading: list[str],
     lang: str,
     printing: Printing,
+    notes: Sequence[str] = (),
 ) -> None:
     """The print view of a level with many units: one block per parent unit, in the form's layout (the parent's
     units across, the items down, JUMLAH), each with its title lines and signature block, on two pages of its own
@@ -836,7 +838,7 @@ def _write_print_view(
     level_word = level_name(sheet.level, lang).upper()
     members = sign_rows(parent)
     one_across = n_cols <= UNITS_PER_PAGE + 1
-    lines = _note_lines(sheet, lang)
+    lines = _note_lines(sheet, lang, notes)  # what the recap covers, as under every sheet
     span = _span_chars(ws, last_col)
     subtitles = [form_text(TEXTS["print_block"], lang, level=level_word,
                            area=_unit_title(parent, code, names.get((parent, code)), lang)) for code, _b in blocks]
