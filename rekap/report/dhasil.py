@@ -62,9 +62,10 @@ WIDE_MAX_UNITS = 60
 UNITS_PER_PAGE = 12
 """Unit columns that print readably across one landscape page (with the item columns); a level with more units,
 spread over several parent units, gets a print view: one block per parent unit (`_write_print_view`)."""
-PRINT_VIEW_MAX_UNITS = 3000
-"""Levels with more units than this get no print view (a province's desa at most; the nation's 83,828 desa would
-be ~7,000 pages): their own sheet prints, labelled on every page."""
+PRINT_VIEW_MAX_UNITS = 500
+"""Levels with more units than this get no print view: their own sheet prints, labelled on every page, across then
+down. The view's cells are openpyxl's (about 45 per unit, ~30 µs each), so a bigger view would slow the workbook
+down: the nation's 611 kab/kota would add ~1 s to a ~5 s national workbook (issue 16 allows 5 %)."""
 SIGN_ROWS = {"nasional": 7}
 """Members signing a recap (the chair first): seven for KPU, five for every other body."""
 ITEM_WIDTHS = (5.0, 42.0, 9.0)
@@ -449,6 +450,14 @@ def _title_lines(sheet: SheetData, lang: str, title: str | None, several: bool,
     return [first, level]
 
 
+def _merge(ws: WriteOnlyWorksheet, ref: str) -> None:
+    """Merge the cells of `ref`. openpyxl's own `merged_cells.add` first checks the new range against every range
+    already there, which is quadratic in a print view's thousands of merges; rekap never merges a range twice."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ws.merged_cells.ranges.add(CellRange(ref))
+
+
 def _sheet_name(sheet: SheetData, lang: str, several: bool, taken: set[str]) -> str:
     name = sheet_name(sheet.level, lang)
     if several:
@@ -499,7 +508,7 @@ def _write_signature(ws: WriteOnlyWorksheet, st: Styles, row: int, signer: tuple
         if sign_to > sign_from:
             merges.append(f"{get_column_letter(sign_from)}{r}:{get_column_letter(sign_to)}{r}")
     for ref in merges:
-        ws.merged_cells.add(ref)
+        _merge(ws, ref)
     return first + 1 + members
 
 
@@ -546,7 +555,7 @@ def _notes(ws: WriteOnlyWorksheet, st: Styles, lines: Sequence[str], last_col: i
         ws.row_dimensions[r].height = _wrapped_pt(line, span, NOTE_LINE_PT, NOTE_CHARS)
         ws.append([st.text(ws, line, "note_wrap")])
         if last_col > 1:
-            ws.merged_cells.add(f"A{r}:{get_column_letter(last_col)}{r}")
+            _merge(ws, f"A{r}:{get_column_letter(last_col)}{r}")
     return row + 1 + len(lines)
 
 
@@ -563,7 +572,7 @@ def _title_rows(ws: WriteOnlyWorksheet, st: Styles, heading: Sequence[str], thir
         pt = _wrapped_pt(text, span, 16.0 if key == "title" else ROW_PT, 0.75) if merge else ROW_PT
         if merge:
             ws.row_dimensions[row + i].height = pt
-            ws.merged_cells.add(f"A{row + i}:{get_column_letter(last_col)}{row + i}")
+            _merge(ws, f"A{row + i}:{get_column_letter(last_col)}{row + i}")
         ws.append([st.text(ws, text, key + "_wrap" if merge else key)])
         height += pt
     ws.append([st.text(ws, third, "note")] if third else [])
@@ -632,12 +641,12 @@ def _wide_table(
             cells.append(st.text(ws, f"{code} {names.get((parent or '', code), '')}".strip(), "head"))
             cells.extend(st.blank(ws, "head") for _ in range(n - 1))
             if n > 1:
-                ws.merged_cells.add(f"{get_column_letter(col)}{row}:{get_column_letter(col + n - 1)}{row}")
+                _merge(ws, f"{get_column_letter(col)}{row}:{get_column_letter(col + n - 1)}{row}")
             col += n
         if with_total:
             cells.append(st.text(ws, form_text(TEXTS["total"], lang), "head"))
         ws.append(cells)
-        ws.merged_cells.add(f"A{row}:C{row}")
+        _merge(ws, f"A{row}:C{row}")
     def unit_header(code_row: int, first_row: int) -> None:
         """The rows of unit codes and unit names (and JUMLAH) from `code_row`; JUMLAH spans from `first_row`."""
         name_row = code_row + 1
@@ -654,11 +663,11 @@ def _wide_table(
             + [st.text(ws, u.name, "head") for u in units]
             + ([st.blank(ws, "head")] if with_total else [])
         )
-        ws.merged_cells.add(f"A{code_row}:A{name_row}")
-        ws.merged_cells.add(f"B{code_row}:C{name_row}")
+        _merge(ws, f"A{code_row}:A{name_row}")
+        _merge(ws, f"B{code_row}:C{name_row}")
         if with_total:
             letter = get_column_letter(last_col)
-            ws.merged_cells.add(f"{letter}{first_row}:{letter}{name_row}")
+            _merge(ws, f"{letter}{first_row}:{letter}{name_row}")
 
     unit_header(code_row, top)
     row = name_row + 1
@@ -674,7 +683,7 @@ def _wide_table(
                 row += 2
         ws.append([st.text(ws, section.numeral, "section"), st.text(ws, section.heading, "section")]
                   + [st.blank(ws, "section") for _ in range(width + 1)])
-        ws.merged_cells.add(f"B{row}:C{row}")
+        _merge(ws, f"B{row}:C{row}")
         row += 1
         for entry in section.entries:
             grouped_rows = bool(entry.sub_labels)
@@ -692,12 +701,12 @@ def _wide_table(
                     cells.append(st.number(ws, totals[i], True))
                 ws.append(cells)
                 if not grouped_rows:
-                    ws.merged_cells.add(f"B{row}:C{row}")
+                    _merge(ws, f"B{row}:C{row}")
                 row += 1
             if grouped_rows and len(entry.columns) > 1:
                 start = row - len(entry.columns)
-                ws.merged_cells.add(f"A{start}:A{row - 1}")
-                ws.merged_cells.add(f"B{start}:B{row - 1}")
+                _merge(ws, f"A{start}:A{row - 1}")
+                _merge(ws, f"B{start}:B{row - 1}")
     return row, name_row, split_row
 
 
@@ -944,7 +953,7 @@ def _write_long(
     ws.append(cells)
     ws.append(labels)
     for ref in merges:
-        ws.merged_cells.add(ref)
+        _merge(ws, ref)
 
     # The units, by DuckDB: code, name (and the parent's code and name), then the counts.
     code = "CAST(u.kode_wilayah AS VARCHAR)"
@@ -981,7 +990,7 @@ def _write_long(
     if sheet.summable:
         ws.append([st.text(ws, form_text(TEXTS["total"], lang), "label_bold")] + [st.blank(ws, "label_bold") for _ in range(n_id - 1)]
                   + [st.number(ws, v, True) for v in sheet.totals])
-        ws.merged_cells.add(f"A{total_row}:{get_column_letter(n_id)}{total_row}")
+        _merge(ws, f"A{total_row}:{get_column_letter(n_id)}{total_row}")
         end = total_row + 1
     end = _write_signature(ws, st, end, signer, min(last_col, n_id + 4), lang)
     end = _notes(ws, st, _note_lines(sheet, lang, notes), min(last_col, n_id + 12), end)
