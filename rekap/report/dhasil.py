@@ -66,6 +66,11 @@ PRINT_VIEW_MAX_UNITS = 500
 """Levels with more units than this get no print view: their own sheet prints, labelled on every page, across then
 down. The view's cells are openpyxl's (about 45 per unit, ~30 µs each), so a bigger view would slow the workbook
 down: the nation's 611 kab/kota would add ~1 s to a ~5 s national workbook (issue 16 allows 5 %)."""
+PROVINCE_VIEW_MAX_UNITS = 10_000
+"""A level inside one province (its desa: up to ~8,500) gets a print view up to this many units (~10 s of cells
+for the largest; a province's own run, not the national one)."""
+PRINT_VIEW_MAX_PARENTS = 500
+"""Two page breaks per parent unit: Excel keeps at most 1,026 manual breaks in a sheet."""
 SIGN_ROWS = {"nasional": 7}
 """Members signing a recap (the chair first): seven for KPU, five for every other body."""
 ITEM_WIDTHS = (5.0, 42.0, 9.0)
@@ -272,14 +277,20 @@ def write_recap_sheets(
 def _print_view_wanted(recap: _Recap, sheet: SheetData) -> bool:
     """A level prints through a print view when its units do not fit a page across and lie in several parent
     units (a level under one parent, or the provinsi under the nation, prints as it is: across pages, its
-    item columns repeated), and there are not so many that the view would be a book."""
+    item columns repeated), and the view stays a document: at most PRINT_VIEW_MAX_UNITS units, or, for a level
+    inside one province (the desa of a province), at most PROVINCE_VIEW_MAX_UNITS units in at most
+    PRINT_VIEW_MAX_PARENTS parent units (two page breaks a parent; Excel keeps at most 1,026 in a sheet)."""
     parent = _parent_level(sheet.level)
-    if parent is None or sheet.n_units <= UNITS_PER_PAGE or sheet.n_units > PRINT_VIEW_MAX_UNITS:
+    if parent is None or sheet.n_units <= UNITS_PER_PAGE:
+        return False
+    one_province = sheet.area is not None
+    if sheet.n_units > (PROVINCE_VIEW_MAX_UNITS if one_province else PRINT_VIEW_MAX_UNITS):
         return False
     row = recap.con.execute(
         f"SELECT count(DISTINCT left(CAST(kode_wilayah AS VARCHAR), {PREFIX[parent]})) FROM {recap.relation} "
         f"WHERE {recap.where()}", {"j": sheet.jenis, "l": sheet.level}).fetchone()
-    return bool(row and int(row[0]) > 1)
+    parents = int(row[0]) if row else 0
+    return 1 < parents <= PRINT_VIEW_MAX_PARENTS
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
