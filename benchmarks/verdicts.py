@@ -12,7 +12,6 @@ in this run says so ("not measured" or the time of its last measurement) rather 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -49,16 +48,10 @@ ROWS: tuple[Row, ...] = (
 
 
 def source_state() -> str:
-    """HEAD and whether rekap/ has uncommitted changes (what was measured)."""
-    root = BENCH_DIR.parent
-    try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "rekap"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted rekap/" if dirty else "")
+    """What was measured: bench_validate's `source_state` (HEAD, and any uncommitted file under rekap/)."""
+    from bench_validate import source_state as state
+
+    return state()
 
 
 def record(key: str, *, rekap_s: float | None, baseline_s: float | None, ratio: float | None,

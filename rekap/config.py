@@ -69,17 +69,22 @@ def _coerce(name: str, value: object, where: str) -> object:
     return float(value)
 
 
+def _read(path: Path) -> dict[str, object]:
+    """The configuration file as a TOML document; a missing or broken file is a UsageError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(_("{path}: berkas konfigurasi tidak ditemukan", path=path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
+
+
 def load_thresholds(path: Path | None) -> dict[str, Thresholds]:
     """Thresholds per election type: defaults, then `[thresholds]`, then `[thresholds.<type>]`."""
     result = dict(DEFAULTS)
     if path is None:
         return result
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise UsageError(_("{path}: berkas konfigurasi tidak ditemukan", path=path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
+    data = _read(path)
     section = data.get("thresholds", {})
     if not isinstance(section, dict):
         raise UsageError(_("{path}: [thresholds] harus berupa tabel", path=path))
@@ -107,12 +112,7 @@ def load_paper(path: Path | None) -> str | None:
     """The paper of `[cetak] kertas` in the configuration file (f4 or a4), or None when it does not say."""
     if path is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise UsageError(_("{path}: berkas konfigurasi tidak ditemukan", path=path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
+    data = _read(path)
     section = data.get("cetak", {})
     if not isinstance(section, dict):
         raise UsageError(_("{path}: [cetak] harus berupa tabel", path=path))
