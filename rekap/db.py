@@ -70,11 +70,11 @@ CREATE OR REPLACE MACRO rk_count(x) AS CASE
     WHEN TRY_CAST(x AS BIGINT)::VARCHAR = x AND NOT starts_with(x, '-') THEN TRY_CAST(x AS BIGINT)
     ELSE rk_count_slow(trim(replace(x, chr(160), ' '))) END;
 CREATE OR REPLACE MACRO rk_code_slow(x) AS nullif(regexp_replace(trim(x), '[.\s]', '', 'g'), '');
-CREATE OR REPLACE MACRO rk_code(x) AS CASE
-    WHEN contains(x::VARCHAR, '.') OR contains(x::VARCHAR, ' ') OR contains(x::VARCHAR, chr(9))
-      OR contains(x::VARCHAR, chr(10)) OR contains(x::VARCHAR, chr(13)) OR contains(x::VARCHAR, chr(160))
-      OR x::VARCHAR = '' THEN rk_code_slow(x::VARCHAR)
-    ELSE x::VARCHAR END;
+CREATE OR REPLACE MACRO rk_code_plain(x) AS NOT (
+    contains(x::VARCHAR, '.') OR contains(x::VARCHAR, ' ') OR contains(x::VARCHAR, chr(9))
+    OR contains(x::VARCHAR, chr(10)) OR contains(x::VARCHAR, chr(13)) OR contains(x::VARCHAR, chr(160))
+    OR x::VARCHAR = '');
+CREATE OR REPLACE MACRO rk_code(x) AS CASE WHEN NOT rk_code_plain(x) THEN rk_code_slow(x::VARCHAR) ELSE x::VARCHAR END;
 """
 
 

@@ -74,7 +74,9 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
 
     # Which records are summed: the first copy of each TPS (per source label), placed by its code.
     sumber = "coalesce(t.sumber, '')" if "sumber" in cols else "''"
-    repeats = count(con, "SELECT (SELECT count(*) FROM rk_tps_base) - (SELECT distinct_tps FROM rk_stats)")
+    n_rows, distinct, placed = (int(v) for v in con.execute(
+        "SELECT n_rows, distinct_tps, placed FROM rk_stats").fetchall()[0])
+    repeats = n_rows - distinct
     summed = "rk_summed"
     if repeats:
         con.execute(
@@ -151,12 +153,16 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
             {'LEFT JOIN rk_k_units x ON x.level = r.level AND x.kode = r.kode_wilayah' if expected else ''}
             ORDER BY r.jenis_pemilihan, {order}, r.kode_wilayah"""
     )
-    stats = con.execute(
-        f"""SELECT count(*) FILTER (WHERE _copy = 1 AND regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}')),
-                  count(*) FILTER (WHERE _copy > 1),
-                  count(*) FILTER (WHERE _copy = 1 AND NOT regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}'))
-           FROM {summed}"""
-    ).fetchall()[0]
+    if repeats:
+        stats = con.execute(
+            f"""SELECT count(*) FILTER (WHERE _copy = 1 AND regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}')),
+                      count(*) FILTER (WHERE _copy > 1),
+                      count(*) FILTER (WHERE _copy = 1 AND NOT regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}'))
+               FROM {summed}"""
+        ).fetchall()[0]
+    else:
+        # Every record is a first copy: what prepare counted (`rk_stats`) is the answer, no second scan.
+        stats = (placed, 0, n_rows - placed)
     return RecapResult(
         table=RECAP_TABLE,
         levels=levels,

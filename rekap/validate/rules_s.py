@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rekap.db import text_sql
 from rekap.i18n import N_, _
-from rekap.regions import level_of_code_sql
+from rekap.regions import PREFIX, level_of_code_sql
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.sql import c
@@ -171,31 +171,40 @@ def s004(ctx: Context) -> list[Check] | NotApplicable:
 )
 def s005(ctx: Context) -> list[Check] | NotApplicable:
     lang = ctx.lang
+    # The unit codes as prefixes of the TPS code itself, not the view's columns of the same values: naming those
+    # makes DuckDB compute them for every row before the filter (half this check's time on 822,607 TPS).
+    unit = {level: f"left(t.kode_tps, {n})" for level, n in PREFIX.items()}
     problems = [
         ("NOT regexp_full_match(t.kode_tps, '[0-9]{13}')",
          text_sql(_('"{code}" bukan 13 angka', lang), code="coalesce(t._kode_raw, t.kode_tps)")),
-        ("t.kode_prov < '11'", text_sql(_("{code} bukan kode provinsi", lang), code="t.kode_prov")),
+        (f"{unit['provinsi']} < '11'", text_sql(_("{code} bukan kode provinsi", lang), code=unit["provinsi"])),
         ("NOT t._ln AND (substr(t.kode_tps, 3, 2) IN ('00', '70'))",
-         text_sql(_("{code} bukan kode kabupaten/kota (01–69, 71–99)", lang), code="t.kode_kabkota")),
+         text_sql(_("{code} bukan kode kabupaten/kota (01–69, 71–99)", lang), code=unit["kabkota"])),
         ("NOT t._ln AND substr(t.kode_tps, 5, 2) = '00'",
-         text_sql(_("{code} bukan kode kecamatan", lang), code="t.kode_kec")),
+         text_sql(_("{code} bukan kode kecamatan", lang), code=unit["kecamatan"])),
         ("NOT t._ln AND substr(t.kode_tps, 7, 1) NOT IN ('1', '2', '3')",
-         text_sql(_("{code} bukan kode desa/kelurahan (akhiran 1xxx, 2xxx, 3xxx)", lang), code="t.kode_desa")),
+         text_sql(_("{code} bukan kode desa/kelurahan (akhiran 1xxx, 2xxx, 3xxx)", lang), code=unit["desa"])),
         ("right(t.kode_tps, 3) = '000'", text_sql(_("{code} nomor TPS 000", lang), code="t.kode_tps")),
     ]
     valid = "regexp_full_match(t.kode_tps, '[0-9]{13}')"
-    # One finding per TPS for the code itself, naming the first problem found.
-    any_problem = f"({problems[0][0]}) OR ({valid} AND (" + " OR ".join(f"({p})" for p, _detail in problems[1:]) + "))"
+    # One finding per TPS for the code itself, naming the first problem found. A CASE runs the pattern once
+    # per row and the part checks only on the codes it lets through.
+    any_problem = f"CASE WHEN {valid} THEN " + " OR ".join(f"({p})" for p, _detail in problems[1:]) + " ELSE true END"
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
     # Given region columns are compared with the code they should prefix, from the input as read,
-    # in one scan.
+    # in one scan. Only rows where the text as read differs are normalised (`rk_code`) and compared: when
+    # the code's text is already plain and each given column's text is its prefix, the normalised values
+    # are the same texts and cannot differ (most rows of most files; 5 normalisations a row cost ~0.15 s
+    # on 822,607 TPS).
     given = [(col, n) for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10))
              if col in ctx.columns]
     if given:
         mismatch = _("{code} tidak cocok dengan kode TPS ({prefix})", lang)
         codes = ", ".join(f"rk_code(r.{col}) AS {col}" for col, _n in given)
         differs = " OR ".join(f"(g.{col} IS NOT NULL AND g.{col} <> left(g.k, {n}))" for col, n in given)
+        same = " AND ".join(["coalesce(rk_code_plain(r.kode_tps), true)", *(
+            f"(r.{col} IS NULL OR r.{col}::VARCHAR = left(r.kode_tps::VARCHAR, {n}))" for col, n in given)])
         parts = [
             f"""SELECT k AS kode_wilayah, '{col}' AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                        {text_sql(mismatch, code=col, prefix=f"left(k, {n})")} AS detail, _file, _row
@@ -207,7 +216,8 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
                 field="*",
                 sql=f"""WITH odd AS MATERIALIZED (
                             SELECT * FROM (SELECT coalesce(rk_code(r.kode_tps), '') AS k, {codes}, r._file, r._row
-                                           FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row) g
+                                           FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
+                                           WHERE NOT ({same})) g
                             WHERE regexp_full_match(g.k, '[0-9]{{13}}') AND ({differs}))
                         """ + "\nUNION ALL\n".join(parts),
             )

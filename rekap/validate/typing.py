@@ -222,7 +222,6 @@ def prepare(
             FROM rk_tps_base"""
     ).fetchall()[0]
     ds.code_range = (int(stats[3]), stats[4], stats[5])
-    con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps", {"d": stats[1]})
     ds.duplicate_codes = stats[0] != stats[1]
     ds.bad_cells = stats[2] > 0
     if stats[0] != stats[1]:
@@ -241,11 +240,17 @@ def prepare(
         con.execute(
             "DELETE FROM rk_tps_base b USING rk_dup_extra x WHERE b._file = x._file AND b._row = x._row"
         )
+        rows, placed = con.execute(f"SELECT count(*), count(*) FILTER ({placeable}) FROM rk_tps_base").fetchall()[0]
     else:
         con.execute(
             "CREATE OR REPLACE TABLE rk_dup_extra (kode_wilayah VARCHAR, _file INTEGER, _row BIGINT, "
             "first_file INTEGER, first_row BIGINT)"
         )
+        rows, placed = stats[0], stats[3]
+    # What the recap reads instead of scanning the rows again: records kept (exact duplicates left out), distinct
+    # TPS codes, and records whose code places them in a desa.
+    con.execute("CREATE OR REPLACE TABLE rk_stats AS SELECT $d::BIGINT AS distinct_tps, $n::BIGINT AS n_rows, "
+                "$p::BIGINT AS placed", {"d": stats[1], "n": rows, "p": placed})
     derived = ", ".join(f"left(b.kode_tps, {n}) AS {col}" for col, n in
                         (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)))
     fields = ("tps_cap", "reserve_rate", "reserve_tolerance", "outlier_z", "outlier_min_delta", "outlier_min_tps", "max_box")
