@@ -289,6 +289,7 @@ def restrict_view(con: duckdb.DuckDBPyConnection, key: str) -> None:
             ON c.jenis_pemilihan = t.jenis_pemilihan AND c.kode_tps = t.kode_tps"""
     )
     replace_relation(con, "rk_tps", f"SELECT * FROM rk_diff_changed_{key}")
+    con.execute("DROP TABLE IF EXISTS rk_stats")  # prepare's counts are not about these rows
 
 
 def keep_afail(con: duckdb.DuckDBPyConnection, key: str) -> None:

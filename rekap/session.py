@@ -501,6 +501,7 @@ class Session:
         self.con.execute(f"CREATE OR REPLACE TABLE rk_diff_{key}_sources AS SELECT $n::VARCHAR AS source, "
                          f"{int(offset)}::INTEGER AS idx", {"n": name})
         replace_relation(self.con, "rk_tps", f"SELECT * FROM {side_table(key)}")
+        self.con.execute("DROP TABLE IF EXISTS rk_stats")  # prepare's counts are not about these rows
         root = data_root(self.con)
         if levels and key == "new":
             self.con.execute("CREATE OR REPLACE TABLE rk_unit_names AS SELECT * FROM (SELECT 'nasional' AS level, "

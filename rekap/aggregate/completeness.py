@@ -31,13 +31,16 @@ from __future__ import annotations
 
 import duckdb
 
-from rekap.db import SCOPE_TABLES
+from rekap.db import SCOPE_TABLES, table_exists
 from rekap.regions import NATIONAL_CODE
 from rekap.scope import Scope
 
 
-def _scope_sql(scope: Scope) -> tuple[tuple[str, str], ...]:
+def _scope_sql(scope: Scope, all_placed: bool = False) -> tuple[tuple[str, str], ...]:
+    """`all_placed`: prepare counted every record placeable (`rk_stats`), so the desa-code pattern need not be
+    matched on every record again."""
     under_desa = scope.under_sql("e.kode_desa")
+    placeable = "" if all_placed else "WHERE regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"
     return (
         # Every expected TPS once, with whether it arrived: one join of the list with the data, after which
         # "missing", "received" and the counts per unit are filters and sums over this table.
@@ -50,7 +53,7 @@ def _scope_sql(scope: Scope) -> tuple[tuple[str, str], ...]:
                 FROM rk_k_expected GROUP BY kode_desa),
             dat AS (
                 SELECT left(kode_tps, 10) AS kode_desa, count(DISTINCT kode_tps)::BIGINT AS n_data
-                FROM rk_tps WHERE regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}') GROUP BY 1),
+                FROM rk_tps {placeable} GROUP BY 1),
             rk_k_desa AS (
                 SELECT coalesce(e.kode_desa, d.kode_desa) AS kode_desa,
                        CASE WHEN left(coalesce(e.kode_desa, d.kode_desa), 2) = '99' THEN NULL
@@ -87,7 +90,8 @@ def ensure_scope(con: duckdb.DuckDBPyConnection) -> None:
     if present == set(SCOPE_TABLES):
         return
     scope = scopes.load(con) or scopes.data_root(con)
-    for name, sql in _scope_sql(scope):
+    row = con.execute("SELECT n_rows = placed FROM rk_stats").fetchone() if table_exists(con, "rk_stats") else None
+    for name, sql in _scope_sql(scope, all_placed=bool(row and row[0])):
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
 
 

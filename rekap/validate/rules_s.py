@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rekap.db import text_sql
 from rekap.i18n import N_, _
-from rekap.regions import PREFIX, level_of_code_sql
+from rekap.regions import CODE_COLUMN, PREFIX, level_of_code_sql
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
 from rekap.validate.sql import c
@@ -241,15 +241,19 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
 def s006(ctx: Context) -> list[Check] | NotApplicable:
     if not ctx.has_master:
         return NotApplicable(N_("daftar wilayah tidak diberikan (--master)"))
-    levels = ("kode_prov", "kode_kabkota", "kode_kec", "kode_desa")
-    field = "CASE " + " ".join(f"WHEN t.{lv} NOT IN (SELECT kode FROM rk_master) THEN '{lv}'" for lv in levels) + " END"
-    detail = "CASE " + " ".join(f"WHEN t.{lv} NOT IN (SELECT kode FROM rk_master) THEN t.{lv}" for lv in levels) + " END"
+    # The unit codes as prefixes of the TPS code (not the view's unit columns, which DuckDB would compute for
+    # every row before the filter; see S005).
+    levels = [(CODE_COLUMN[level], f"left(t.kode_tps, {n})") for level, n in PREFIX.items()]
+    field = "CASE " + " ".join(f"WHEN {code} NOT IN (SELECT kode FROM rk_master) THEN '{col}'"
+                               for col, code in levels) + " END"
+    detail = "CASE " + " ".join(f"WHEN {code} NOT IN (SELECT kode FROM rk_master) THEN {code}"
+                                for _col, code in levels) + " END"
     sql = f"""
         SELECT t.kode_tps AS kode_wilayah, {field} AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                {detail} AS detail, t._file, t._row
         FROM rk_tps t
         WHERE regexp_full_match(t.kode_tps, '[0-9]{{13}}')
-          AND t.kode_desa NOT IN (SELECT kode FROM rk_master)"""
+          AND {levels[-1][1]} NOT IN (SELECT kode FROM rk_master)"""
     return [Check(field="kode_desa", sql=sql)]
 
 
