@@ -607,7 +607,7 @@ def _both_ways(
     for way in ("fast", "openpyxl"):
         with monkeypatch.context() as m:
             if way == "openpyxl":
-                m.setattr(excel, "_fast_book", lambda _path: None)
+                m.setattr(excel, "_fast_book", lambda _path, _parsed=None: None)
             got = excel.read_xlsx_sheets(con, path, f"t_{way}", path.name)
         out.append((
             [(s.sheet, s.raw.headers, s.raw.rows, s.raw.notes, rows_of(con, s.raw.table)) for s in got.tables],
@@ -816,3 +816,39 @@ def test_fast_texts_with_very_long_lines(
                              ["3171011001002", "pendek", 2]]
     tables, _skipped, _count = _both_ways(con, save(tmp_path / "t.xlsx", ("TPS", rows)), monkeypatch, fast=True)
     assert stored == [False] and [r[1] for r in tables[0][4]] == ["x" * 60, "pendek"]
+
+
+def test_workbooks_read_ahead_as_each_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several workbooks: the next is parsed while one is read (`ReadAhead`). The rows are those of each workbook
+    read on its own, whichever reader it needs (a formula sends one to openpyxl), the parse ahead is really the
+    one used, and an unreadable input after them is reported as itself, from the main thread."""
+    import threading
+
+    from rekap.io import excel, load_dataset
+
+    header = ["Kode TPS", "Jumlah DPT (L)", "Suara Paslon 01"]
+    plain_a = save(tmp_path / "a.xlsx", ("TPS", [header, ["3101011001001", 120, 50], ["3101011001002", 98, 40]]))
+    plain_b = save(tmp_path / "b.xlsx", ("TPS", [*TITLES, header, ["3101011001003", 77, "1.234"]]))
+    formula = save(tmp_path / "c.xlsx", ("TPS", [header, ["3101011001004", 60, "=1+1"]]))
+    alone = []
+    for path in (plain_a, plain_b, formula):
+        ds = load_dataset(duckdb.connect(), [str(path)], str(tmp_path))
+        alone.append(ds.con.sql("SELECT * EXCLUDE (_file) FROM rk_raw ORDER BY _row").fetchall())
+    used: list[tuple[Path, bool]] = []
+    parse = excel.parse
+
+    def recorded(path: Path) -> excel.Parsed:
+        used.append((path, threading.current_thread().name.startswith("rekap-xlsx-parse")))
+        return parse(path)
+
+    monkeypatch.setattr(excel, "parse", recorded)
+    ds = load_dataset(duckdb.connect(), [str(plain_a), str(plain_b), str(formula)], str(tmp_path))
+    together = [ds.con.sql(f"SELECT * EXCLUDE (_file) FROM rk_raw WHERE _file = {i} ORDER BY _row").fetchall()
+                for i in range(3)]
+    assert together == alone
+    assert sorted(used) == [(plain_a, False), (plain_b, True), (formula, True)]  # once each: b and c ahead
+    assert [s.name for s in ds.sources] == [str(plain_a), str(plain_b), str(formula)]
+    broken = tmp_path / "d.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(InputError, match="d.xlsx"):
+        load_dataset(duckdb.connect(), [str(plain_a), str(broken)], str(tmp_path))

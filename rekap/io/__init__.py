@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -24,6 +25,9 @@ from rekap.i18n import N_, _
 from rekap.io.base import RawTable, scan_file
 from rekap.io.columns import map_headers
 from rekap.schema import CANONICAL_COLUMNS, canonical_order, quote_ident
+
+if TYPE_CHECKING:
+    from rekap.io.excel import Parsed
 
 FORMATS = ("auto", "csv", "xlsx", "parquet", "json")
 STDIN = "-"
@@ -300,8 +304,18 @@ def load_dataset(
         "CREATE OR REPLACE TABLE rk_rejected (_file INTEGER, _row BIGINT, reason VARCHAR, text VARCHAR)"
     )
     present: set[str] = set()
+    # Several workbooks: the next one is parsed while this one is read (rekap.io.excel.ReadAhead).
+    ahead = None
+    if len(inputs) > 1:
+        from rekap.io.excel import ReadAhead
+
+        ahead = ReadAhead()
     try:
         for file_index, given in enumerate(inputs):
+            if ahead is not None and file_index + 1 < len(inputs):
+                upcoming = _workbook_path(inputs[file_index + 1], options)
+                if upcoming is not None:
+                    ahead.start(upcoming)
             if given == STDIN:
                 if stdin is None:
                     raise UsageError(_("'-' diberikan tetapi tidak ada yang dibaca dari stdin"))
@@ -316,7 +330,8 @@ def load_dataset(
             _drop_relation(con, f"rk_in_{file_index}")
             try:
                 read = _read_input(con, path, display, f"rk_in_{file_index}", tmpdir, options,
-                                   sheets_of.get(file_index), every_sheet, _line_count(scanned))
+                                   sheets_of.get(file_index), every_sheet, _line_count(scanned),
+                                   ahead.take(path) if ahead is not None else None)
             except OSError as exc:
                 raise InputError(_("{path}: tidak dapat dibaca ({error})", path=display,
                                    error=exc.strerror or exc)) from None
@@ -330,6 +345,9 @@ def load_dataset(
     except BaseException:
         hasher.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        if ahead is not None:
+            ahead.close()
     for source, digest in zip(sources, hashes, strict=True):
         source.sha256 = digest.result()[0]
     hasher.shutdown()
@@ -373,6 +391,18 @@ class _InputRead:
     sheet_count: int = 0
 
 
+def _workbook_path(given: str, options: LoadOptions) -> Path | None:
+    """The path of an input that will be read as a workbook, else None (any doubt: None, and the input is
+    read and reported in its turn)."""
+    if given == STDIN:
+        return None
+    try:
+        path = _check_path(given)
+        return path if _input_format(path, given, options) == "xlsx" else None
+    except (InputError, OSError):
+        return None
+
+
 def _read_input(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -383,14 +413,16 @@ def _read_input(
     own_sheets: tuple[str, ...] | None,
     every_sheet: tuple[str, ...],
     lines: Callable[[], int],
+    parsed: Future[Parsed] | None = None,
 ) -> _InputRead:
-    """One TPS input: a workbook gives one table per sheet read, any other file one table."""
+    """One TPS input: a workbook gives one table per sheet read, any other file one table. `parsed`: the
+    workbook's parse, started ahead."""
     fmt = _input_format(path, display, options)
     if fmt == "xlsx":
         from rekap.io.excel import read_xlsx_sheets
 
         wanted = own_sheets if own_sheets is not None else (every_sheet or None)
-        book = read_xlsx_sheets(con, path, table, display, wanted, extra=options.column_map)
+        book = read_xlsx_sheets(con, path, table, display, wanted, extra=options.column_map, parsed=parsed)
         return _InputRead([(t.sheet, t.raw, []) for t in book.tables], book.skipped, book.sheet_count)
     if own_sheets is not None:
         # --sheet SHEET for every workbook passes over other files; one given for this very file cannot.
