@@ -21,6 +21,10 @@ interpreter start-up included; round-robin over the cases, median of --runs):
 - rekap        `rekap diff OLD NEW -f parquet -o OUT -q` (exit 1 = findings of D-rules, a successful run)
 - bare DuckDB  BARE_DUCKDB_DIFF: one FULL OUTER JOIN of the two Parquet files on kode_tps, the count columns
                that differ unnested into change records, COPY to Parquet (the floor of the ratio)
+- bare + checks BARE_DUCKDB_DIFF_CHECKED: the same join after the reading checks issue 13 itself asks for (S002
+               cells set apart, the first copy of a TPS compared, S003/S004) and the other S findings rekap reports
+               per side (S005, S007): issue 15's same-contract rule applied to the diff, printed beside the target
+               (not a target; no D rules, misread signature, A-rules of the changed forms or messages)
 - pandas       PANDAS_DIFF: `merge(how="outer", indicator=True)`, one vectorised comparison per column
                (for reference: no target)
 - before       with `--before CMD`, the same `rekap diff` run by another install (e.g. the commit before a
@@ -99,6 +103,85 @@ con.execute(f"""COPY (
     ORDER BY kode_wilayah, pos
 ) TO '{out}' (FORMAT parquet)""")
 '''
+
+BARE_DUCKDB_DIFF_CHECKED = r'''
+import sys
+
+import duckdb
+
+old, new, out = sys.argv[1], sys.argv[2], sys.argv[3]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+COUNT = ("pemilih_", "pengguna_", "suara_")
+
+
+def columns(path):
+    return [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()]
+
+
+new_cols = set(columns(new))
+fields = [c for c in columns(old) if c.startswith(COUNT) and c in new_cols]
+for side, path in (("o", old), ("n", new)):
+    have = columns(path)
+    counts = [c for c in have if c.startswith(COUNT)]
+    # S002: a negative count is no count; it is set apart (never compared as withdrawn or changed).
+    typed = ", ".join(f'CASE WHEN "{c}" >= 0 THEN "{c}"::BIGINT END AS "{c}"' for c in counts)
+    bad = "list_filter([" + ", ".join(f"CASE WHEN \"{c}\" < 0 THEN '{c}' END" for c in counts) + "], lambda x: x IS NOT NULL)"
+    parents = [(c, n) for c, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10)) if c in have]
+    keep = "".join(f', "{c}"' for c, _ in parents)
+    negative = " OR ".join(f'"{c}" < 0' for c in counts) or "false"
+    con.execute(f"""CREATE TABLE {side} AS
+        SELECT kode_tps, file_row_number + 2 AS _row, {typed}, CASE WHEN {negative} THEN {bad} END AS _bad{keep}
+        FROM read_parquet(?, file_row_number = true)""", [path])
+    # S003/S004: only the first copy of a TPS is compared; the later copies are findings (window only when a
+    # code repeats).
+    con.execute(f"CREATE TABLE {side}_later (kode_tps VARCHAR, _row BIGINT)")
+    if con.execute(f"SELECT count(*) - count(DISTINCT kode_tps) FROM {side}").fetchone()[0]:
+        con.execute(f"""INSERT INTO {side}_later SELECT kode_tps, _row FROM (
+            SELECT kode_tps, _row, row_number() OVER (PARTITION BY kode_tps ORDER BY _row) AS k FROM {side}
+            WHERE kode_tps IN (SELECT kode_tps FROM {side} GROUP BY 1 HAVING count(*) > 1)) WHERE k > 1""")
+        con.execute(f"DELETE FROM {side} WHERE _row IN (SELECT _row FROM {side}_later)")
+    ln = "left(kode_tps, 2) = '99'"
+    code = (f"NOT regexp_full_match(kode_tps, '[0-9]{{13}}') OR left(kode_tps, 2) < '11' OR right(kode_tps, 3) = '000' "
+            f"OR (NOT {ln} AND (substr(kode_tps, 3, 2) IN ('00', '70') OR substr(kode_tps, 5, 2) = '00' "
+            f"OR substr(kode_tps, 7, 1) NOT IN ('1', '2', '3')))")
+    given = " OR ".join(f'("{c}" IS NOT NULL AND "{c}" <> left(kode_tps, {n}))' for c, n in parents) or "false"
+    over = ", ".join(f'CASE WHEN "{c}" > 999 THEN "{c}" END AS "{c}"' for c in counts)
+    listed = ", ".join(f'"{c}"' for c in counts)
+    # The findings of reading each side, as rekap reports them (counted in its summary): S002, S003/S004,
+    # S005 (the code, the region columns), S007 (a box above 999 outside overseas units).
+    con.execute(f"""CREATE TABLE {side}_findings AS
+        SELECT 'S002' AS rule, kode_tps, unnest(_bad) AS field, _row FROM {side} WHERE _bad IS NOT NULL
+        UNION ALL SELECT 'S003', kode_tps, 'kode_tps', _row FROM {side}_later
+        UNION ALL SELECT 'S005', kode_tps, 'kode_tps', _row FROM {side} WHERE {code}
+        UNION ALL SELECT 'S005', kode_tps, 'region', _row FROM {side}
+                  WHERE regexp_full_match(kode_tps, '[0-9]{{13}}') AND ({given})
+        UNION ALL SELECT 'S007', kode_tps, field, _row FROM (
+            SELECT kode_tps, _row, {over} FROM {side} WHERE NOT {ln} AND greatest({listed}) > 999)
+            UNPIVOT (v FOR field IN ({listed}))""")
+cells = ", ".join(f"""{{'field': '{f}', 'pos': {i}, 'old': o."{f}", 'new': n."{f}"}}""" for i, f in enumerate(fields))
+differs = " OR ".join(f'o."{f}" IS DISTINCT FROM n."{f}"' for f in fields)
+con.execute(f"""COPY (
+    WITH j AS (
+        SELECT coalesce(o.kode_tps, n.kode_tps) AS kode_tps, o.kode_tps IS NULL AS tps_new, n.kode_tps IS NULL AS tps_gone,
+               list_concat(coalesce(o._bad, []), coalesce(n._bad, [])) AS bad, [{cells}] AS cells
+        FROM o FULL OUTER JOIN n ON o.kode_tps = n.kode_tps
+        WHERE o.kode_tps IS NULL OR n.kode_tps IS NULL OR {differs})
+    SELECT kode_wilayah, field, old, new, selisih, change FROM (
+        SELECT kode_tps AS kode_wilayah, c.field, c.pos, c.old, c.new, c.new - c.old AS selisih,
+               CASE WHEN c.old IS NULL THEN 'added' WHEN c.new IS NULL THEN 'removed' ELSE 'changed' END AS change
+        FROM (SELECT kode_tps, bad, unnest(cells) AS c FROM j WHERE NOT tps_new AND NOT tps_gone)
+        WHERE c.old IS DISTINCT FROM c.new AND NOT list_contains(bad, c.field)
+        UNION ALL
+        SELECT kode_tps, NULL, -1, NULL, NULL, NULL, CASE WHEN tps_new THEN 'tps_added' ELSE 'tps_removed' END
+        FROM j WHERE tps_new OR tps_gone)
+    ORDER BY kode_wilayah, pos
+) TO '{out}' (FORMAT parquet)""")
+'''
+"""The same records after the reading checks issue 13 asks for on both sides (S002 cells set apart, S003/S004
+first copies) and the other S findings rekap reports per side (S005, S007): issue 15's same-contract rule applied
+to the diff. Not what rekap adds on top (the D rules and the misread signature, the A-rules of both forms of each
+changed TPS, messages, sources): a floor, reported beside the issue's target, not a target."""
 
 PANDAS_DIFF = r'''
 import sys
@@ -326,7 +409,7 @@ def check_outputs(cases: list[Case]) -> bool:
         text = " · ".join(f"{k} {per.get(k, 0):,}" for k in ("changed", "added", "removed", "tps_added", "tps_removed"))
         print(f"  {c.name:<14} {total:>8,} records ({text})")
     ok = True
-    for mine, theirs in (("rekap", "duckdb"), ("before", "duckdb"), ("pandas", "duckdb")):
+    for mine, theirs in (("rekap", "duckdb"), ("checked", "duckdb"), ("before", "duckdb"), ("pandas", "duckdb")):
         a, b = done.get(mine), done.get(theirs)
         if a is None or b is None:
             continue
@@ -373,6 +456,10 @@ def verdict(cases: list[Case]) -> bool:
     passed = ratio <= MAX_RATIO
     print(f"{'PASS' if passed else 'FAIL'}  {label}: {ratio:.2f}× (peak RSS {mine.peak_mb:.0f} MiB vs "
           f"{floor.peak_mb:.0f} MiB)")
+    checked = times.get("checked")
+    if checked is not None and checked.median is not None:
+        print(f"      rekap / bare + reading checks: {mine.median / checked.median:.2f}× ({mine.median:.2f} s vs "
+              f"{checked.median:.2f} s; peak RSS {checked.peak_mb:.0f} MiB): issue 15's same-contract rule, not a target")
     other = times.get("before")
     if other is not None and other.median is not None:
         print(f"      rekap / before: {mine.median / other.median:.2f}× ({mine.median:.2f} s vs {other.median:.2f} s; "
@@ -390,8 +477,11 @@ def keep_verdict(cases: list[Case], passed: bool) -> None:
         record("diff", rekap_s=None, baseline_s=None, ratio=None, passed=None,
                note="; ".join(c.error for c in (mine, floor) if c is not None and c.error))
         return
+    checked = times.get("checked")
+    note = (f"{mine.median / checked.median:.2f}× a baseline with the same reading checks"
+            if checked is not None and checked.median is not None else "")
     record("diff", rekap_s=mine.median, baseline_s=floor.median, ratio=mine.median / floor.median, passed=passed,
-           peak_mb=mine.peak_mb, baseline_peak_mb=floor.peak_mb)
+           peak_mb=mine.peak_mb, baseline_peak_mb=floor.peak_mb, note=note)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -428,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
         Case("bare DuckDB", "duckdb",
              [python, "-c", BARE_DUCKDB_DIFF, str(old), str(new.path), str(OUT_DIR / f"{stem}-duckdb.parquet")],
              OUT_DIR / f"{stem}-duckdb.parquet"),
+        Case("bare + checks", "checked",
+             [python, "-c", BARE_DUCKDB_DIFF_CHECKED, str(old), str(new.path), str(OUT_DIR / f"{stem}-checked.parquet")],
+             OUT_DIR / f"{stem}-checked.parquet"),
     ]
     if before:
         out = OUT_DIR / f"{stem}-before.parquet"
