@@ -197,8 +197,7 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     # the code's text is already plain and each given column's text is its prefix, the normalised values
     # are the same texts and cannot differ (most rows of most files; 5 normalisations a row cost ~0.15 s
     # on 822,607 TPS).
-    given = [(col, n) for col, n in (("kode_prov", 2), ("kode_kabkota", 4), ("kode_kec", 6), ("kode_desa", 10))
-             if col in ctx.columns]
+    given = [(CODE_COLUMN[level], n) for level, n in PREFIX.items() if CODE_COLUMN[level] in ctx.columns]
     if given:
         mismatch = _("{code} tidak cocok dengan kode TPS ({prefix})", lang)
         codes = ", ".join(f"rk_code(r.{col}) AS {col}" for col, _n in given)
