@@ -72,6 +72,26 @@ def test_duplicates_and_unplaceable_codes_are_not_summed(tmp_path: Path) -> None
     assert report.rows_read == result.tps_summed + report.rows_duplicate + result.not_summed_duplicate + result.not_summed_unplaced
 
 
+def test_unplaceable_code_without_repeats_is_counted_from_the_statistics(tmp_path: Path) -> None:
+    """No code repeats: the recap's record counts come from prepare's statistics (`rk_stats`), and the desa
+    pattern still keeps an unplaceable code out of every sum; with every code placeable the pattern is skipped
+    and the sums are the same."""
+    rows = [
+        {"kode_tps": "3101011001001", "suara_paslon_1": 10},
+        {"kode_tps": "3101011001002", "suara_paslon_1": 5},
+        {"kode_tps": "31010", "suara_paslon_1": 1000},  # no desa in the code
+    ]
+    for data, summed, unplaced in ((rows, 2, 1), (rows[:2], 2, 0)):
+        con = duckdb.connect()
+        ds = load_dataset(con, [str(write_rows(tmp_path / f"t{len(data)}.csv", data))], str(tmp_path))
+        report = validate(ds)
+        result = aggregate(con, ["kecamatan", "desa"])
+        df = con.sql(f"SELECT * FROM {result.table}").df()
+        assert df[df.level == "kecamatan"].suara_paslon_1.item() == 15
+        assert (result.tps_summed, result.not_summed_duplicate, result.not_summed_unplaced) == (summed, 0, unplaced)
+        assert report.rows_read == result.tps_summed + result.not_summed_unplaced
+
+
 def test_pilkada_levels_stop_where_the_election_stops(tmp_path: Path) -> None:
     rows = [
         {"kode_tps": "3578011001001", "jenis_pemilihan": "pkwkk", "suara_paslon_1": 5},

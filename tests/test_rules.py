@@ -155,6 +155,29 @@ def test_s005_malformed_codes(tmp_path: Path) -> None:
     assert [f["row"] for f in found] == [2, 3, 4, 5]
 
 
+def test_s005_region_columns_that_are_not_the_codes_prefix(tmp_path: Path) -> None:
+    """Given region columns are compared with the code's prefix after both are normalised (dots and spaces
+    out): the shortcut for rows whose text already agrees must not hide a column that only looks like the
+    code's prefix because the code itself is not plain ("3.1…" with kode_prov "3.")."""
+    def tps(code: str, **regions: str) -> dict[str, Any]:
+        return {"kode_tps": code, "kode_prov": "31", "kode_kabkota": "3101", "kode_kec": "310101",
+                "kode_desa": "3101011001", **regions, "suara_sah": 228}
+
+    rows = [
+        tps("3101011001001"),                              # row 2: all agree
+        tps("3101011001002", kode_kabkota="3171"),         # row 3: kab/kota of another code
+        tps("31.01.01.1001.003"),                          # row 4: dotted code, plain columns: agree once normalised
+        tps("3101011001004", kode_kabkota="31.01"),        # row 5: dotted column: agrees once normalised
+        tps("3101011001005", kode_kec="310102"),           # row 6
+        tps("3101011001006", kode_prov=""),                # row 7: empty column: nothing to compare
+        tps("3101011001007", kode_desa="3101011002"),      # row 8
+        tps("3.101011001009", kode_prov="3."),             # row 9: "3." is the text's prefix, but "3" is not "31"
+    ]
+    found = run(tmp_path, rows, select=["S005"])
+    assert [(f["row"], f["field"]) for f in found] == [(3, "kode_kabkota"), (6, "kode_kec"), (8, "kode_desa"),
+                                                       (9, "kode_prov")]
+
+
 def test_s006_unknown_region(tmp_path: Path) -> None:
     master = tmp_path / "wilayah.csv"
     master.write_text("kode,level\n31,1\n3101,2\n310101,3\n3101011001,4\n")
