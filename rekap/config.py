@@ -79,15 +79,21 @@ def _read(path: Path) -> dict[str, object]:
         raise UsageError(_("{path}: bukan konfigurasi TOML yang sah ({error})", path=path, error=exc)) from None
 
 
+def _section(path: Path, name: str) -> dict[str, object]:
+    """The table `[name]` of the configuration file `path` (empty when it has none); anything else there is a
+    UsageError naming the file and the section."""
+    section = _read(path).get(name, {})
+    if not isinstance(section, dict):
+        raise UsageError(_("{path}: [{section}] harus berupa tabel", path=path, section=name))
+    return section
+
+
 def load_thresholds(path: Path | None) -> dict[str, Thresholds]:
     """Thresholds per election type: defaults, then `[thresholds]`, then `[thresholds.<type>]`."""
     result = dict(DEFAULTS)
     if path is None:
         return result
-    data = _read(path)
-    section = data.get("thresholds", {})
-    if not isinstance(section, dict):
-        raise UsageError(_("{path}: [thresholds] harus berupa tabel", path=path))
+    section = _section(path, "thresholds")
     common = {k: _coerce(k, v, str(path)) for k, v in section.items() if not isinstance(v, dict)}
     for election in ELECTIONS:
         result[election] = replace(result[election], **common)  # type: ignore[arg-type]
@@ -112,10 +118,7 @@ def load_paper(path: Path | None) -> str | None:
     """The paper of `[cetak] kertas` in the configuration file (f4 or a4), or None when it does not say."""
     if path is None:
         return None
-    data = _read(path)
-    section = data.get("cetak", {})
-    if not isinstance(section, dict):
-        raise UsageError(_("{path}: [cetak] harus berupa tabel", path=path))
+    section = _section(path, "cetak")
     value = section.get("kertas")
     if value is None:
         return None

@@ -958,17 +958,10 @@ def _fast_read(
         row = int(first) + 1
         chart_light: dict[str, Any] = {k: (None if is_null else 0) for k, is_null in zip(keys, nulls, strict=True)}
         numbering.observe(_Record(row, where(row), "", race, None, None, chart_light))
-    if numbering.error is not None:
+    finished = _finish_staged(con, stage_q, numbering)
+    if finished is None:
         return None
-    races: Counter[str] = Counter()
-    for race, count in con.execute(
-        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
-    ).fetchall():
-        races[race] = count
-    try:
-        mapping, notes = numbering.finish(races)
-    except InputError:
-        return None
+    mapping, notes, races = finished
 
     def paths(keys: list[str]) -> str:
         return "[" + ", ".join(_sql_literal(f'$."{k}"') for k in keys) + "]"
@@ -1004,14 +997,8 @@ def _fast_read(
         return None
     con.execute(f"ALTER TABLE {quote_ident(table)} DROP COLUMN _odd")
 
-    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
-    if len(races) > 1:
-        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
-                       counts=_format_counts(races)))
-    unknown = [k for k in admin_keys if k not in _ADMIN_COLUMNS]
-    if unknown:
-        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(sorted(unknown))))
-    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, canonical=True,
+                    notes=_staged_notes(notes, n, races, admin_keys))
 
 
 def _sql_scalar(value: str) -> str:
@@ -1155,6 +1142,39 @@ def _layout(path: Path) -> _Layout | None:
     )
 
 
+def _finish_staged(
+    con: duckdb.DuckDBPyConnection, stage_q: str, numbering: _ByTable | _ByRank
+) -> tuple[dict[str, int], list[str], Counter[str]] | None:
+    """The candidate numbering of a staged read (both DuckDB paths): the races counted in the stage (`stage_q`,
+    a quoted table with `race`) in file order, then `finish`; (mapping, notes, races), or None where the Python
+    path must read the file, which names the problem (any numbering problem)."""
+    if numbering.error is not None:
+        return None
+    races: Counter[str] = Counter()
+    for race, count in con.execute(
+        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
+    ).fetchall():
+        races[race] = count
+    try:
+        mapping, notes = numbering.finish(races)
+    except InputError:
+        return None
+    return mapping, notes, races
+
+
+def _staged_notes(notes: list[str], n: int, races: Counter[str], admin_keys: Iterable[str]) -> list[str]:
+    """The notes of a staged read, as the Python path words them: layout and records first, then the races
+    when several, then the `administrasi` keys that are no rekap column."""
+    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
+    if len(races) > 1:
+        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
+                       counts=_format_counts(races)))
+    unknown = sorted(k for k in admin_keys if k not in _ADMIN_COLUMNS)
+    if unknown:
+        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(unknown)))
+    return notes
+
+
 def _typed_json_lines(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -1244,17 +1264,10 @@ def _typed_read(
             row = int(first) + 1
             light: dict[str, Any] = {k: (None if null else 0) for k, null in zip(layout.chart, nulls, strict=True)}
             numbering.observe(_Record(row, where(row), "", race_, None, None, light))
-    if numbering.error is not None:
+    finished = _finish_staged(con, stage_q, numbering)
+    if finished is None:
         return None
-    races: Counter[str] = Counter()
-    for race_, count in con.execute(
-        f"SELECT race, count(*) FROM {stage_q} WHERE race IS NOT NULL GROUP BY race ORDER BY min(rowid)"  # noqa: S608
-    ).fetchall():
-        races[race_] = count
-    try:
-        mapping, notes = numbering.finish(races)
-    except InputError:
-        return None
+    mapping, notes, races = finished
 
     columns: dict[str, str] = {"kode_tps": "kode", "jenis_pemilihan": "race", "sumber": f"'{SUMBER}'", "ts": "ts"}
     for i, key in enumerate(kept):
@@ -1273,11 +1286,5 @@ def _typed_read(
         con.execute(f"DROP TABLE {quote_ident(table)}")
         con.execute(view)
 
-    notes.insert(0, n_("{layout}, {n} rekaman", "{layout}, {n} rekaman", n, layout=_(N_("JSON Lines"))))
-    if len(races) > 1:
-        notes.append(_("pemilihan dalam berkas ini: {counts} (dipisahkan menurut jenis_pemilihan)",
-                       counts=_format_counts(races)))
-    unknown = sorted(k for k in layout.admin if k not in _ADMIN_COLUMNS)
-    if unknown:
-        notes.append(_("kunci administrasi yang bukan kolom rekap diabaikan: {names}", names=", ".join(unknown)))
-    return RawTable(table, headers=headers, rows=n, format=FORMAT, notes=notes, canonical=True)
+    return RawTable(table, headers=headers, rows=n, format=FORMAT, canonical=True,
+                    notes=_staged_notes(notes, n, races, layout.admin))
