@@ -313,11 +313,11 @@ def _parse(inputs: Inputs, select: list[str] | None = None, ignore: list[str] | 
     return _Parsed(chosen, thresholds, options, stdin)
 
 
-def _checked(s: Session, inputs: Inputs, parsed: _Parsed, *, lazy: bool = False) -> tuple[Dataset, ValidationReport]:
-    """Load every input into the session and run the chosen rules over it (`lazy`: `Session.validate`'s)."""
+def _checked(s: Session, inputs: Inputs, parsed: _Parsed) -> tuple[Dataset, ValidationReport]:
+    """Load every input into the session and run the chosen rules over it."""
     ds = s.load(inputs.files, options=parsed.options, stdin=parsed.stdin)
     report = s.validate(rules=parsed.rules, election=inputs.election, thresholds=parsed.thresholds,
-                        master=inputs.master, dpt=inputs.dpt, wilayah=inputs.wilayah, lazy=lazy)
+                        master=inputs.master, dpt=inputs.dpt, wilayah=inputs.wilayah)
     return ds, report
 
 
@@ -508,7 +508,7 @@ def aggregate(
     parsed = _parse(inputs, rules=_error_rules())
     with _open_session(lang_code) as s:
         con = s.con
-        ds, report = _checked(s, inputs, parsed, lazy=True)  # the findings are only counted here
+        ds, report = _checked(s, inputs, parsed)
         recap = s.aggregate(levels)
         if recap.rows == 0 and recap.levels_above_election and not recap.levels_above_scope:
             from rekap.i18n import election_name, level_word

@@ -60,7 +60,7 @@ from rekap.i18n import _
 from rekap.io import LoadOptions, expand_set, file_sha256, load_dataset
 from rekap.io.columns import load_column_map
 from rekap.regions import LEVELS
-from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, quote_ident
+from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS
 from rekap.scope import Scope, data_root, parse_wilayah, store
 from rekap.validate import (
     ACCEPTED_TABLE,
@@ -70,9 +70,7 @@ from rekap.validate import (
     ValidationReport,
     add_findings,
     check,
-    error_rows,
     evaluate,
-    replace_findings,
 )
 from rekap.validate import accept as accepting
 from rekap.validate.catalogue import (
@@ -242,14 +240,11 @@ class Session:
         master: PathLike | None = None,
         dpt: PathLike | None = None,
         wilayah: Sequence[str] | Scope | None = None,
-        lazy: bool = False,
     ) -> ValidationReport:
         """Type the data and run the rules (`select`/`ignore` by ID or prefix, or `rules`) against it, the
         region list (`master`: S006, K001–K003) and the official DPT (`dpt`: A013). `election` settles
         the election type; `wilayah` (codes, or a Scope) limits everything to those regions. Stops
-        (UsageError) when the inputs' election types do not match. With `lazy`, `s.FINDINGS` is a view
-        that words and orders the findings when it is read (the same rows in the same order): cheaper when
-        they are mostly counted (the recap needs only the error rows), dearer when read many times."""
+        (UsageError) when the inputs' election types do not match."""
         ds = self._need_dataset()
         check_flag(election)
         accepting.drop(self.con)  # a new validation: its own findings, nothing accepted yet
@@ -276,7 +271,7 @@ class Session:
         self.report = check(
             ds, types, rules=chosen, election=election, election_inputs=election_inputs, scope=root,
             has_master=self.master is not None, has_master_tps=self.master is not None and self.master.has_tps,
-            has_dpt=has_dpt, notes=notes, lang=self.lang, lazy=lazy,
+            has_dpt=has_dpt, notes=notes, lang=self.lang,
         )
         self.election, self.wilayah = election, scope
         self.write_rules_table()
@@ -287,10 +282,10 @@ class Session:
         rules, for `n_tps_error`) when `validate` has not run."""
         self._need_dataset()
         if self.report is None:
-            self.validate(rules=[r for r in data_rules() if r.severity == "error"], lazy=True)
+            self.validate(rules=[r for r in data_rules() if r.severity == "error"])
         # n_tps_error counts every error finding, accepted or not: accepting explains a form, it does not fix it.
         restored = accepting.restore(self.con)
-        self.recap = run_aggregate(self.con, list(levels), error_rows(self.con))
+        self.recap = run_aggregate(self.con, list(levels))
         if restored:
             accepting.apply_accept(self.con, self._need_report())
         return self.recap
@@ -318,7 +313,7 @@ class Session:
         paslon_map = load_paslon(Path(paslon)) if isinstance(paslon, str | os.PathLike) else paslon
         if self.dataset is not None:
             if self.report is None:
-                self.validate(rules=[r for r in data_rules() if r.severity == "error"], election=election, lazy=True)
+                self.validate(rules=[r for r in data_rules() if r.severity == "error"], election=election)
             if self.recap is None:
                 self.aggregate(LEVELS)
             report = self._need_report()
@@ -454,10 +449,10 @@ class Session:
             d.keep_afail(self.con, key)
         d.finish(self.con, fields, mode)
         wanted = ", ".join(f"'{r.id}'" for r in chosen if r.family == "S") or "NULL"
-        replace_findings(
-            self.con,
-            f"""SELECT * FROM rk_diff_old_findings WHERE rule IN ({wanted})
-                UNION ALL SELECT * FROM rk_diff_new_findings WHERE rule IN ({wanted})""",
+        self.con.execute(
+            f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
+                SELECT * FROM rk_diff_old_findings WHERE rule IN ({wanted})
+                UNION ALL SELECT * FROM rk_diff_new_findings WHERE rule IN ({wanted})"""
         )
         report = self._empty_report(keep_findings=True)
         report.rows_read = old_side.rows_read + new_side.rows_read
@@ -729,9 +724,10 @@ class Session:
         self.accept_files = None
         if not keep_findings:
             self.con.execute("CREATE OR REPLACE TABLE rk_source_order (source VARCHAR, idx INTEGER)")
-            replace_findings(
-                self.con,
-                "SELECT " + ", ".join(f"NULL::{t} AS {quote_ident(n)}" for n, t in FINDING_TYPES.items()) + " WHERE false",
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} ("
+                + ", ".join(f"{n} {t}" for n, t in FINDING_TYPES.items())
+                + ")"
             )
         self.report = ValidationReport(
             con=self.con, rules_run=[], not_applicable={}, counts={},

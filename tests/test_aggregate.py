@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
 from rekap.regions import parse_levels
-from rekap.validate import error_rows, validate
+from rekap.validate import validate
 
 LEVEL_PREFIX = {"provinsi": 2, "kabkota": 4, "kecamatan": 6, "desa": 10}
 
@@ -27,7 +27,7 @@ def recap_of(path: Path, tmp: Path, levels: str = "all", election: str | None = 
     con = duckdb.connect()
     ds = load_dataset(con, [str(path)], str(tmp))
     validate(ds, election=election)
-    result = aggregate(con, parse_levels(levels), error_rows(con))
+    result = aggregate(con, parse_levels(levels))
     return con.sql(f"SELECT * FROM {result.table}").df()
 
 
@@ -62,7 +62,7 @@ def test_duplicates_and_unplaceable_codes_are_not_summed(tmp_path: Path) -> None
     con = duckdb.connect()
     ds = load_dataset(con, [str(write_rows(tmp_path / "t.csv", rows))], str(tmp_path))
     report = validate(ds)
-    result = aggregate(con, ["nasional", "kecamatan", "desa"], error_rows(con))
+    result = aggregate(con, ["nasional", "kecamatan", "desa"])
     df = con.sql(f"SELECT * FROM {result.table}").df()
     assert df[df.level == "kecamatan"].suara_paslon_1.item() == 18
     assert (result.tps_summed, result.not_summed_duplicate, result.not_summed_unplaced) == (3, 1, 1)
@@ -85,7 +85,7 @@ def test_unplaceable_code_without_repeats_is_counted_from_the_statistics(tmp_pat
         con = duckdb.connect()
         ds = load_dataset(con, [str(write_rows(tmp_path / f"t{len(data)}.csv", data))], str(tmp_path))
         report = validate(ds)
-        result = aggregate(con, ["kecamatan", "desa"], error_rows(con))
+        result = aggregate(con, ["kecamatan", "desa"])
         df = con.sql(f"SELECT * FROM {result.table}").df()
         assert df[df.level == "kecamatan"].suara_paslon_1.item() == 15
         assert (result.tps_summed, result.not_summed_duplicate, result.not_summed_unplaced) == (summed, 0, unplaced)

@@ -105,3 +105,15 @@ def test_the_home_test_can_fail(tmp_path: Path) -> None:
     pattern, _, _ = HOMES[0]
     assert pattern.search('LEVELS = ("nasional", "provinsi", "kabkota")')
     assert not pattern.search("LEVELS_UP = LEVELS")
+
+
+def test_a_scratch_folder_that_is_not_there_is_made(tmp_path: Path) -> None:
+    # Before, the first input read through the scratch folder failed as "tps_3511.csv: tidak dapat dibaca".
+    from rekap import Session
+
+    sample = sorted((ROOT / "data" / "samples" / "jatim_kecil" / "tps").iterdir())
+    scratch = tmp_path / "belum" / "ada"
+    with Session(tmpdir=scratch) as s:
+        s.load(sample)
+        assert s.validate(election="pkwkp").tps_checked > 0
+    assert scratch.is_dir()

@@ -23,7 +23,7 @@ from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.report.html import render_html_report, write_html_report
-from rekap.validate import error_rows, validate
+from rekap.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "jatim_kecil"
@@ -160,7 +160,7 @@ def test_data_never_becomes_markup(tmp_path: Path) -> None:
     con = duckdb.connect()
     ds = load_dataset(con, [str(data)], str(tmp_path))
     validate(ds, election="ppwp")
-    aggregate(con, list(LEVELS_UP), error_rows(con))
+    aggregate(con, list(LEVELS_UP))
     meta: dict[str, object] = {"version": __version__, "title": evil, "notes": [img],
                                "inputs": [{"name": s.name, "sha256": s.sha256, "rows": s.rows_read} for s in ds.sources]}
     page = render_html_report(con, meta=meta)

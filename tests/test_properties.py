@@ -38,7 +38,7 @@ from rekap.aggregate.rollup import aggregate
 from rekap.io import LoadOptions, load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.schema import ADMIN_COLUMNS, NUMERIC_COLUMNS, VOTE_DATA_COLUMNS
-from rekap.validate import error_rows, validate
+from rekap.validate import validate
 from rekap.validate.catalogue import data_rules
 
 CAP = {"ppwp": 300, "pkwkp": 600, "pkwkk": 600}
@@ -357,7 +357,7 @@ def session(
         report = validate(ds, rules=rules, election=table.election)
         assert report.rows_read == len(table.rows) == report.rows_used
         findings = report.findings.to_pylist()
-        aggregate(con, list(LEVELS_UP), error_rows(con))
+        aggregate(con, list(LEVELS_UP))
         cur = con.execute("SELECT * FROM rk_recap")
         names = [d[0] for d in cur.description]
         recap = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -22,7 +22,7 @@ from rekap.aggregate.rollup import aggregate
 from rekap.io import load_dataset
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.report.dhasil import recap_xlsx_bytes, write_recap_xlsx
-from rekap.validate import error_rows, validate
+from rekap.validate import validate
 
 SAMPLE_TPS = Path(__file__).resolve().parents[1] / "data" / "samples" / "jatim_kecil" / "tps"
 HOSTILE = '=HYPERLINK("x")'
@@ -34,7 +34,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     connection = duckdb.connect()
     ds = load_dataset(connection, sorted(str(p) for p in SAMPLE_TPS.iterdir()), str(tmp))
     validate(ds, election="pkwkp")
-    aggregate(connection, list(LEVELS_UP), error_rows(connection))
+    aggregate(connection, list(LEVELS_UP))
     yield connection
     connection.close()
 
@@ -286,11 +286,11 @@ from rekap.aggregate.rollup import aggregate
 from rekap.regions import LEVELS as LEVELS_UP
 from rekap.io import load_dataset
 from rekap.report.dhasil import write_recap_xlsx
-from rekap.validate import error_rows, validate
+from rekap.validate import validate
 con = duckdb.connect()
 ds = load_dataset(con, {sorted(str(p) for p in SAMPLE_TPS.iterdir())!r}, {str(tmp_path)!r})
 validate(ds, election="pkwkp")
-aggregate(con, list(LEVELS_UP), error_rows(con))
+aggregate(con, list(LEVELS_UP))
 write_recap_xlsx(con, "rk_recap", sys.stdout.buffer)
 """
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

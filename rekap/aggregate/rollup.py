@@ -65,10 +65,8 @@ def _present(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 
 
 
-def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str], error_rows: str) -> RecapResult:
-    """Create `rk_recap` (domain.md §5 recap rows) for the given levels; return what was summed. `error_rows`
-    is the SQL of the (`_file`, `_row`) of every TPS with an error finding (`rekap.validate.error_rows`):
-    `n_tps_error`."""
+def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str]) -> RecapResult:
+    """Create `rk_recap` (domain.md §5 recap rows) for the given levels; return what was summed."""
     cols = _present(con, "rk_tps")
     numeric = [c for c in NUMERIC_COLUMNS if c in cols]
     votes = [c for c in VOTE_DATA_COLUMNS if c in cols]
@@ -90,7 +88,12 @@ def aggregate(con: duckdb.DuckDBPyConnection, levels: list[str], error_rows: str
         # No TPS code repeats: every record is a first copy, no window over the whole table needed.
         summed = "(SELECT t.*, 1 AS _copy FROM rk_tps t)"
     # TPS-level error findings, by the row they were found on.
-    con.execute(f"CREATE OR REPLACE TABLE rk_error_rows AS {error_rows}")
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_error_rows AS
+           SELECT DISTINCT o.idx AS _file, f.row AS _row
+           FROM rk_findings_out f JOIN rk_source_order o ON o.source = f.source
+           WHERE f.severity = 'error' AND f.level = 'tps' AND f.row IS NOT NULL"""
+    )
     has_votes = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in votes) or "false"
     has_voters = " OR ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in voters) or "false"
     sums = ", ".join(f"sum(t.{quote_ident(c)})::BIGINT AS {quote_ident(c)}" for c in numeric)

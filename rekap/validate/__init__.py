@@ -10,10 +10,6 @@ and runs `check` over the prepared data (`rekap.validate.typing.prepare`).
 Accepted findings (`--accept`, `rekap.validate.accept`) are moved out of the findings table into
 `ACCEPTED_TABLE`; the report's `counts`, `severity_counts` and `fails()` then count only the findings that count,
 and `accepted`, `accept_stale` say what the accept files did.
-
-A lazy run (`check(..., lazy=True)`) stores the findings unordered with their messages' arguments
-(`LEAN_TABLE`) and makes `FINDINGS_TABLE` a view that words and orders them when read; `own_findings` turns it
-into the table before anything changes it in place, and `error_rows`/`counts_source` read the lean rows.
 """
 
 from __future__ import annotations
@@ -28,7 +24,7 @@ if TYPE_CHECKING:
 
 from rekap.config import Thresholds
 from rekap.dataset import Dataset
-from rekap.db import literal, replace_relation
+from rekap.db import literal
 from rekap.election import InputElection, check_match
 from rekap.i18n import _
 from rekap.schema import NUMERIC_COLUMNS, PASLON_COLUMNS, PILKADA, quote_ident
@@ -56,66 +52,6 @@ ACCEPTED_TABLE = "rk_findings_accepted"
 """The accepted findings (`rekap.validate.accept`): the finding records, then the entry's reason, by, date."""
 STALE_TABLE = "rk_accept_stale"
 """The accept files' entries that match no finding any more (`rekap.validate.accept`)."""
-LEAN_TABLE = "rk_findings_lean"
-"""After a lazy validation (`check(..., lazy=True)`): the findings unordered, their messages' arguments as text
-(`_m1`…`_m5`) and their source as the input's index; `FINDINGS_TABLE` is then a view over it that words and
-orders them when it is read. Exists exactly while `FINDINGS_TABLE` is that view."""
-MESSAGE_ARGS = ("_m1", "_m2", "_m3", "_m4", "_m5")
-FINDING_ORDER = """f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah,
-                     -- a total order (ties only between identical findings), so the same input gives the
-                     -- same bytes: one rule can name one field of one row twice (H003 with two checks)
-                     f.level, f.expected NULLS FIRST, f.actual NULLS FIRST, f.message"""
-
-
-def _findings_kind(con: duckdb.DuckDBPyConnection) -> str | None:
-    """'VIEW' or 'TABLE': what `FINDINGS_TABLE` is now (None before any validation)."""
-    row = con.execute(
-        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $n AND NOT internal "
-        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $n", {"n": FINDINGS_TABLE}
-    ).fetchone()
-    return str(row[0]) if row else None
-
-
-def own_findings(con: duckdb.DuckDBPyConnection) -> None:
-    """Make `FINDINGS_TABLE` a table holding its rows in their order, before it is changed in place or read
-    often (after a lazy validation it is a view that words and orders the findings on every read)."""
-    if _findings_kind(con) != "VIEW":
-        return
-    con.execute(f"CREATE OR REPLACE TABLE rk_findings_owned AS SELECT * FROM {FINDINGS_TABLE}")
-    con.execute(f"DROP VIEW {FINDINGS_TABLE}")
-    con.execute(f"ALTER TABLE rk_findings_owned RENAME TO {FINDINGS_TABLE}")
-    con.execute(f"DROP TABLE IF EXISTS {LEAN_TABLE}")
-
-
-def replace_findings(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
-    """`FINDINGS_TABLE` as a table of `select_sql`'s rows, whatever it was before. `select_sql` may read
-    `FINDINGS_TABLE` only when it is a table (`own_findings` first)."""
-    if _findings_kind(con) == "VIEW":
-        con.execute(f"DROP VIEW {FINDINGS_TABLE}")
-    con.execute(f"CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS {select_sql}")
-    con.execute(f"DROP TABLE IF EXISTS {LEAN_TABLE}")
-
-
-def _error_rows_table() -> str:
-    return f"""SELECT DISTINCT o.idx AS _file, f.row AS _row
-               FROM {FINDINGS_TABLE} f JOIN rk_source_order o ON o.source = f.source
-               WHERE f.severity = 'error' AND f.level = 'tps' AND f.row IS NOT NULL"""
-
-
-def _error_rows_lean() -> str:
-    return f"""SELECT DISTINCT f.source AS _file, f.row AS _row FROM {LEAN_TABLE} f
-               WHERE f.severity = 'error' AND f.level = 'tps' AND f.row IS NOT NULL AND f.source IS NOT NULL"""
-
-
-def error_rows(con: duckdb.DuckDBPyConnection) -> str:
-    """The SQL of the (input index, row) of every TPS-level error finding, from the lean findings while
-    `FINDINGS_TABLE` is a view over them (not worded or ordered for this)."""
-    return _error_rows_lean() if _findings_kind(con) == "VIEW" else _error_rows_table()
-
-
-def counts_source(con: duckdb.DuckDBPyConnection) -> str:
-    """Where the findings are counted from: the lean table while `FINDINGS_TABLE` is a view over it."""
-    return LEAN_TABLE if _findings_kind(con) == "VIEW" else FINDINGS_TABLE
 
 
 
@@ -205,16 +141,9 @@ def _check_sql(check: Check) -> str:
 
 
 def _run_rules(
-    con: duckdb.DuckDBPyConnection, rules: list[Rule], ctx: Context, lang: str, *, append: bool, lazy: bool = False
+    con: duckdb.DuckDBPyConnection, rules: list[Rule], ctx: Context, lang: str, *, append: bool
 ) -> tuple[list[str], dict[str, NotApplicable]]:
-    """Evaluate `rules` into the ordered findings table (replacing it, or adding to it). With `lazy` (not with
-    `append`) the findings are stored unordered with their messages' arguments (`LEAN_TABLE`), and
-    `FINDINGS_TABLE` is a view that words and orders them when read: the same rows in the same order, for a
-    caller that mostly counts them (`rekap aggregate` needs only the error rows)."""
-    if append:
-        own_findings(con)
-        lazy = False
-    templates: dict[str, str] = {}
+    """Evaluate `rules` into the ordered findings table (replacing it, or adding to it)."""
     parts: list[tuple[str, str, bool]] = []
     not_applicable: dict[str, NotApplicable] = {}
     rules_run: list[str] = []
@@ -227,23 +156,14 @@ def _run_rules(
         # The template is the registry's own text (never input data), inlined as a constant so that
         # DuckDB parses it once rather than per finding.
         template = literal(r.message(lang))
-        templates[r.id] = template
 
         def finding(level: str, checks_sql: str, rule: Rule = r, template: str = template) -> str:
-            # The message's arguments, as the text the template gets (kept as such by a lazy run).
-            args = [
-                "coalesce(f.field, '')", "coalesce(f.expected::VARCHAR, '')", "coalesce(f.actual::VARCHAR, '')",
-                "coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END || (f.actual - f.expected)::VARCHAR, '')",
-                "coalesce(f.detail::VARCHAR, '')",
-            ]
-            message = (
-                ", ".join(f"{a} AS {m}" for a, m in zip(args, MESSAGE_ARGS, strict=True)) if lazy
-                else f"format({template}, {', '.join(args)}) AS message"
-            )
             return f"""SELECT '{rule.id}' AS rule, '{rule.severity}' AS severity, {level} AS level,
                            f.kode_wilayah::VARCHAR AS kode_wilayah, f.field::VARCHAR AS field, f.expected, f.actual,
                            (f.actual - f.expected) AS selisih,
-                           {message},
+                           format({template}, coalesce(f.field, ''), coalesce(f.expected::VARCHAR, ''),
+                                  coalesce(f.actual::VARCHAR, ''), coalesce(CASE WHEN f.actual - f.expected > 0 THEN '+' ELSE '' END
+                                  || (f.actual - f.expected)::VARCHAR, ''), coalesce(f.detail::VARCHAR, '')) AS message,
                            f._file AS source, f._row AS row
                     FROM ({checks_sql}) f"""
 
@@ -258,10 +178,9 @@ def _run_rules(
                 parts.append((r.id, finding(level, _check_sql(check)), False))
         for level, sqls in simple_by_level.items():
             parts.append((r.id, finding(level, "\nUNION ALL\n".join(sqls)), True))
-    message_cols = ", ".join(f"{m} VARCHAR" for m in MESSAGE_ARGS) if lazy else "message VARCHAR"
     con.execute(
         "CREATE OR REPLACE TABLE rk_findings (rule VARCHAR, severity VARCHAR, level VARCHAR, kode_wilayah VARCHAR, "
-        f"field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, {message_cols}, source INTEGER, row BIGINT)"
+        "field VARCHAR, expected BIGINT, actual BIGINT, selisih BIGINT, message VARCHAR, source INTEGER, row BIGINT)"
     )
     # Checks with their own CTEs (medians, hashes) run alone, where DuckDB plans them best; the
     # simple ones (one filtered scan each) are scanned, ordered and stored in one statement.
@@ -276,26 +195,14 @@ def _run_rules(
             f"\nUNION ALL\nSELECT {', '.join('o.idx' if n == 'source' else 'e.' + quote_ident(n) for n in FINDING_FIELDS)} "
             f"FROM {FINDINGS_TABLE} e LEFT JOIN rk_source_order o ON o.source = e.source"
         )
-    fields = ', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)
-    if lazy:
-        con.execute(f"CREATE OR REPLACE TABLE {LEAN_TABLE} AS {union}")
-        args = ", ".join(f"l.{m}" for m in MESSAGE_ARGS)
-        worded = " ".join(f"WHEN '{rule_id}' THEN format({t}, {args})" for rule_id, t in templates.items())
-        worded = f"CASE l.rule {worded} END" if worded else "NULL::VARCHAR"
-        plain = ", ".join(f"l.{quote_ident(n)}" for n in FINDING_FIELDS if n != "message")
-        replace_relation(
-            con, FINDINGS_TABLE,
-            f"""SELECT {fields}
-                FROM (SELECT {plain}, {worded} AS message FROM {LEAN_TABLE} l) f
-                LEFT JOIN rk_source_order o ON o.idx = f.source
-                ORDER BY {FINDING_ORDER}""",
-        )
-        return rules_run, not_applicable
-    replace_findings(
-        con,
-        f"""SELECT {fields}
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {FINDINGS_TABLE} AS
+            SELECT {', '.join('o.source' if n == 'source' else 'f.' + quote_ident(n) for n in FINDING_FIELDS)}
             FROM ({union}) f LEFT JOIN rk_source_order o ON o.idx = f.source
-            ORDER BY {FINDING_ORDER}""",
+            ORDER BY f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah,
+                     -- a total order (ties only between identical findings), so the same input gives the
+                     -- same bytes: one rule can name one field of one row twice (H003 with two checks)
+                     f.level, f.expected NULLS FIRST, f.actual NULLS FIRST, f.message"""
     )
     return rules_run, not_applicable
 
@@ -336,10 +243,8 @@ def check(
     has_dpt: bool = False,
     notes: list[str] | None = None,
     lang: str = "id",
-    lazy: bool = False,
 ) -> ValidationReport:
-    """Run the rules over the prepared data (`prepare`): the findings table and the report (with `lazy`, the
-    findings table is a view that words and orders them when read; see `_run_rules`).
+    """Run the rules over the prepared data (`prepare`): the findings table and the report.
 
     The lists the K, S006 and A013 rules read (`rk_master`, the scope tables, `rk_dpt`) are loaded and
     built by the caller (`rekap.Session.validate`), which says so with `has_master`, `has_master_tps` and
@@ -360,12 +265,12 @@ def check(
         rejected_rows=ds.rows_rejected > 0,
         lang=lang,
     )
-    rules_run, not_applicable = _run_rules(con, rules, ctx, lang, append=False, lazy=lazy)
+    rules_run, not_applicable = _run_rules(con, rules, ctx, lang, append=False)
     # Few statements: on a small file each costs about as much to plan as to run.
     counts: dict[str, int] = {}
     sev_counts = {s: 0 for s in ("error", "warning", "info")}
     for rule_id, sev, n in con.execute(
-        f"SELECT rule, severity, count(*) FROM {counts_source(con)} GROUP BY rule, severity ORDER BY rule, severity"
+        f"SELECT rule, severity, count(*) FROM {FINDINGS_TABLE} GROUP BY rule, severity ORDER BY rule, severity"
     ).fetchall():
         counts[rule_id] = counts.get(rule_id, 0) + n
         sev_counts[sev] = sev_counts.get(sev, 0) + n
@@ -418,6 +323,5 @@ def validate(
                  notes=notes, lang=lang)
 
 
-__all__ = ["ACCEPTED_TABLE", "FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "LEAN_TABLE", "STALE_TABLE",
-           "ValidationReport", "add_findings", "check", "error_rows", "evaluate", "own_findings", "prepare",
-           "replace_findings", "select_rules", "tps_elections", "validate"]
+__all__ = ["ACCEPTED_TABLE", "FINDING_FIELDS", "FINDING_TYPES", "FINDINGS_TABLE", "STALE_TABLE", "ValidationReport",
+           "add_findings", "check", "evaluate", "prepare", "select_rules", "tps_elections", "validate"]

@@ -26,14 +26,7 @@ import duckdb
 
 from rekap.db import table_exists
 from rekap.schema import quote_ident
-from rekap.validate import (
-    ACCEPTED_TABLE,
-    FINDING_FIELDS,
-    FINDINGS_TABLE,
-    STALE_TABLE,
-    ValidationReport,
-    own_findings,
-)
+from rekap.validate import ACCEPTED_TABLE, FINDING_FIELDS, FINDINGS_TABLE, STALE_TABLE, ValidationReport
 
 ACCEPT_TABLE = "rk_accept"
 """The entries (`rekap.io.accept.ACCEPT_TABLE`)."""
@@ -72,7 +65,6 @@ def apply_accept(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> No
     docstring) and count again: `report.counts` and `severity_counts` (so `fails()`) are the findings that
     count; `accepted` per rule, `accept_stale`, `accept_not_run` and `accept_without_reason` are set."""
     fields = FINDING_FIELDS
-    own_findings(con)  # changed in place below
     restore(con)
     con.execute(f"CREATE OR REPLACE TABLE {ALL_TABLE} AS SELECT *, rowid AS rk_pos FROM {FINDINGS_TABLE}")
     ran = sorted(set(report.rules_run))
@@ -135,7 +127,6 @@ def recount(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> None:
 def write_template(con: duckdb.DuckDBPyConnection) -> str:
     """`rk_accept_template`: the findings that count now as the rows of an accept file (rule, kode_wilayah,
     field, actual; reason, by, date empty), each distinct entry once, in the findings' order. Return its name."""
-    own_findings(con)  # rowid: the findings' order
     con.execute(
         f"""CREATE OR REPLACE TABLE {TEMPLATE_TABLE} AS
             SELECT rule, kode_wilayah, field, actual, NULL::VARCHAR AS reason, NULL::VARCHAR AS "by",
