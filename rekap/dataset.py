@@ -99,6 +99,9 @@ class Dataset:
     """Set by the engine once it knows whether any kode_tps repeats."""
     bad_cells: bool = True
     """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
+    odd_codes: bool = True
+    """Set by the engine once it knows whether any kept record's kode_tps is not 13 digits (S005's pattern
+    has codes to reject)."""
     rows_outside: int = 0
     """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
     code_range: tuple[int, str | None, str | None] | None = None

@@ -155,6 +155,26 @@ def test_s005_malformed_codes(tmp_path: Path) -> None:
     assert [f["row"] for f in found] == [2, 3, 4, 5]
 
 
+def test_s005_when_every_code_has_13_digits_the_pattern_is_skipped_not_the_checks(tmp_path: Path) -> None:
+    """prepare counts the 13-digit codes; when all are, S005 leaves its pattern out (`odd_codes`) but still
+    checks the parts. One 12-digit code among them brings the pattern back, and the part checks still hold."""
+    parts = ("3100011001001", "3101004001001", "3101014001001", "3101011001000", "0901011001001", "9999010001005")
+    rows = [with_(PEMILU, kode_tps=k) for k in ("3101011001001", *parts)]
+    path = write_csv(tmp_path / "tps.csv", rows)
+    con = duckdb.connect()
+    ds = load_dataset(con, [str(path)], str(tmp_path))
+    report = validate(ds, rules=select_rules(["S005"], None))
+    assert ds.odd_codes is False
+    rows_found = con.execute("SELECT row, message FROM rk_findings_out ORDER BY row").fetchall()
+    assert [r for r, _m in rows_found] == [3, 4, 5, 6, 7] and report.counts == {"S005": 5}  # 99…: overseas
+    path = write_csv(tmp_path / "odd.csv", [*rows, with_(PEMILU, kode_tps="310101100100")])
+    ds = load_dataset(con, [str(path)], str(tmp_path))
+    report = validate(ds, rules=select_rules(["S005"], None))
+    assert ds.odd_codes is True
+    again = con.execute("SELECT row, message FROM rk_findings_out ORDER BY row").fetchall()
+    assert again[:5] == rows_found and again[5][0] == 9 and "bukan 13 angka" in again[5][1]
+
+
 def test_s005_region_columns_that_are_not_the_codes_prefix(tmp_path: Path) -> None:
     """Given region columns are compared with the code's prefix after both are normalised (dots and spaces
     out): the shortcut for rows whose text already agrees must not hide a column that only looks like the

@@ -262,6 +262,7 @@ def check(
         text_numeric=frozenset(c for c in present if c in NUMERIC_COLUMNS and types[c] == "VARCHAR"),
         duplicate_codes=ds.duplicate_codes,
         bad_cells=ds.bad_cells,
+        odd_codes=ds.odd_codes,
         rejected_rows=ds.rows_rejected > 0,
         lang=lang,
     )

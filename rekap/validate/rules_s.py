@@ -189,7 +189,9 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     valid = "regexp_full_match(t.kode_tps, '[0-9]{13}')"
     # One finding per TPS for the code itself, naming the first problem found. A CASE runs the pattern once
     # per row and the part checks only on the codes it lets through.
-    any_problem = f"CASE WHEN {valid} THEN " + " OR ".join(f"({p})" for p, _detail in problems[1:]) + " ELSE true END"
+    part_checks = " OR ".join(f"({p})" for p, _detail in problems[1:])
+    # When prepare counted every code 13 digits (`odd_codes` false), the pattern would pass every row: not run.
+    any_problem = f"CASE WHEN {valid} THEN {part_checks} ELSE true END" if ctx.odd_codes else part_checks
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
     # Given region columns are compared with the code they should prefix, from the input as read,

@@ -215,15 +215,18 @@ def prepare(
             FROM (SELECT {', '.join(middle)}
                   FROM {source} r) m"""
     )
-    placeable = "regexp_full_match(left(kode_tps, 10), '[0-9]{10}')"
+    # A 13-digit code is placeable without the second pattern; the count of them lets S005 skip its pattern.
+    coded = "regexp_full_match(kode_tps, '[0-9]{13}')"
+    placeable = f"CASE WHEN {coded} THEN true ELSE regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}') END"
     stats = con.execute(
         f"""SELECT count(*), count(DISTINCT kode_tps), count(*) FILTER (_s002), count(*) FILTER ({placeable}),
-                   min(kode_tps) FILTER ({placeable}), max(kode_tps) FILTER ({placeable})
+                   min(kode_tps) FILTER ({placeable}), max(kode_tps) FILTER ({placeable}), count(*) FILTER ({coded})
             FROM rk_tps_base"""
     ).fetchall()[0]
     ds.code_range = (int(stats[3]), stats[4], stats[5])
     ds.duplicate_codes = stats[0] != stats[1]
     ds.bad_cells = stats[2] > 0
+    ds.odd_codes = stats[6] != stats[0]
     if stats[0] != stats[1]:
         # Exact duplicates: only rows whose TPS code occurs more than once need a full-row comparison.
         row_hash = "hash(" + ", ".join(f"r.{quote_ident(c)}" for c in canon) + ")"
@@ -240,7 +243,9 @@ def prepare(
         con.execute(
             "DELETE FROM rk_tps_base b USING rk_dup_extra x WHERE b._file = x._file AND b._row = x._row"
         )
-        rows, placed = con.execute(f"SELECT count(*), count(*) FILTER ({placeable}) FROM rk_tps_base").fetchall()[0]
+        rows, placed, n_coded = con.execute(
+            f"SELECT count(*), count(*) FILTER ({placeable}), count(*) FILTER ({coded}) FROM rk_tps_base").fetchall()[0]
+        ds.odd_codes = n_coded != rows
     else:
         con.execute(
             "CREATE OR REPLACE TABLE rk_dup_extra (kode_wilayah VARCHAR, _file INTEGER, _row BIGINT, "
