@@ -85,7 +85,8 @@ def summary(out: object = None, since: float | None = None) -> int:
     stream = out or sys.stdout
     header = (f"{'case':<42} {'baseline':<38} {'target':<22} {'rekap s':>8} {'base s':>7} {'ratio':>7} "
               f"{'peak MB':>8}  verdict")
-    print("Issue 15: targets (each against a baseline doing the same contract; medians of one run)", file=stream)
+    print("Issue 15: targets (each against a baseline doing the same contract; each time the median of that case's "
+          "interleaved runs in this `make bench`)", file=stream)
     print(header, file=stream)
     print("-" * len(header), file=stream)
     missing = 0
