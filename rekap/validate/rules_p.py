@@ -148,29 +148,31 @@ def _outlier(field: str, num: str, den: str, turnout: bool, lang: str) -> Check:
     always = "OR s.x >= 1" if turnout else ""
     # Shares and the z-score are measured values: one decimal, the language's decimal mark
     # (58,5 % in Indonesian, 58.5% in English).
-    z = "CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - m.med) / d.mad, 1)::VARCHAR ELSE '-' END"
+    z = "CASE WHEN d.mad > 0 THEN round(0.6745 * abs(s.x - d.med) / d.mad, 1)::VARCHAR ELSE '-' END"
     detail = text_sql(
         _(" ({share} % dibanding median {median} %, z {z})", lang),
         share=decimal_sql("100 * s.x", 1, lang),
-        median=decimal_sql("100 * m.med", 1, lang),
+        median=decimal_sql("100 * d.med", 1, lang),
         z=f"replace({z}, '.', {literal(decimal_mark(lang))})",
     )
+    # `d` carries the kecamatan's median and count along with its MAD, so the TPS are joined with their
+    # kecamatan once (two joins of every TPS were ~40 % of this check's time on 822,607 TPS).
     sql = f"""
         WITH s AS (
             SELECT t.kode_tps, t._file, t._row, t.kode_kec, t._z, t._minn, t._mind, t._ln,
                    {num} AS num, {den} AS den, {num} / {den} AS x
             FROM rk_tps t WHERE {den} > 0 AND {num} IS NOT NULL),
         m AS (SELECT kode_kec, median(x) AS med, count(*) AS n FROM s GROUP BY kode_kec),
-        d AS (SELECT s.kode_kec, median(abs(s.x - m.med)) AS mad
+        d AS (SELECT s.kode_kec, any_value(m.med) AS med, any_value(m.n) AS n, median(abs(s.x - m.med)) AS mad
               FROM s JOIN m USING (kode_kec) GROUP BY s.kode_kec)
         SELECT s.kode_tps AS kode_wilayah, '{field}' AS field,
-               round(m.med * s.den)::BIGINT AS expected, s.num::BIGINT AS actual,
+               round(d.med * s.den)::BIGINT AS expected, s.num::BIGINT AS actual,
                {detail} AS detail,
                s._file, s._row
-        FROM s JOIN m USING (kode_kec) JOIN d USING (kode_kec)
+        FROM s JOIN d USING (kode_kec)
         WHERE NOT s._ln AND (
-            (m.n >= s._minn AND d.mad > 0 AND abs(s.x - m.med) >= s._mind
-                 AND 0.6745 * abs(s.x - m.med) / d.mad > s._z) {always})"""
+            (d.n >= s._minn AND d.mad > 0 AND abs(s.x - d.med) >= s._mind
+                 AND 0.6745 * abs(s.x - d.med) / d.mad > s._z) {always})"""
     return Check(field=field, sql=sql)
 
 
