@@ -163,6 +163,15 @@ def test_k002_tps_number_outside_the_list(tmp_path: Path) -> None:
     assert found(findings, "K001") == [] and found(findings, "K003") == []
 
 
+def test_k002_and_s006_leave_codes_without_13_digits_to_s005(tmp_path: Path) -> None:
+    """A code that is not 13 digits is S005's only. K002 and S006 match the 13-digit pattern only when some code
+    lacks it (`odd_codes`): here one does, and a known desa's prefix must not make it a K002 or S006 finding."""
+    codes = [*DOMESTIC, "317101100100", "31990110010"]
+    findings, _ = run(tmp_path, codes, write_master(tmp_path), select=["K002", "S005", "S006"])
+    assert found(findings, "K002") == [] and found(findings, "S006") == []
+    assert found(findings, "S005") == [("tps", "317101100100"), ("tps", "31990110010")]
+
+
 def test_k002_silent_for_listed_and_special_tps(tmp_path: Path) -> None:
     findings, _ = run(tmp_path, DOMESTIC, write_master(tmp_path))
     assert findings == []

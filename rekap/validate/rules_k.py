@@ -11,7 +11,7 @@ from rekap.db import literal, text_sql
 from rekap.i18n import N_, _
 from rekap.regions import PREFIX
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import decimal_mark
+from rekap.validate.sql import coded, decimal_mark
 
 NO_SOURCE = "NULL::INTEGER AS _file, NULL::BIGINT AS _row"
 
@@ -90,7 +90,7 @@ def k002(ctx: Context) -> list[Check] | NotApplicable:
         WITH rk_k_bad AS MATERIALIZED (
             SELECT t.kode_tps, t.kode_desa, t._file, t._row
             FROM rk_tps t
-            WHERE NOT t._ln AND regexp_full_match(t.kode_tps, '[0-9]{{13}}') AND right(t.kode_tps, 3) <> '000'
+            WHERE NOT t._ln AND {coded(ctx)} AND right(t.kode_tps, 3) <> '000'
               AND t.kode_desa IN (SELECT kode FROM rk_master_units WHERE level = 'desa')
               AND t.kode_tps NOT IN (SELECT kode_tps FROM rk_expected_tps)),
         rk_k_no AS (SELECT kode_desa, right(kode_tps, 3)::INTEGER AS no FROM rk_expected_tps

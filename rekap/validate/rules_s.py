@@ -12,7 +12,7 @@ from rekap.i18n import N_, _
 from rekap.regions import CODE_COLUMN, PREFIX, level_of_code_sql
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c
+from rekap.validate.sql import c, coded
 
 
 @rule(
@@ -186,12 +186,11 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
          text_sql(_("{code} bukan kode desa/kelurahan (akhiran 1xxx, 2xxx, 3xxx)", lang), code=unit["desa"])),
         ("right(t.kode_tps, 3) = '000'", text_sql(_("{code} nomor TPS 000", lang), code="t.kode_tps")),
     ]
-    valid = "regexp_full_match(t.kode_tps, '[0-9]{13}')"
     # One finding per TPS for the code itself, naming the first problem found. A CASE runs the pattern once
-    # per row and the part checks only on the codes it lets through.
+    # per row and the part checks only on the codes it lets through (all of them, without the pattern, when
+    # prepare counted every code 13 digits: `coded`).
     part_checks = " OR ".join(f"({p})" for p, _detail in problems[1:])
-    # When prepare counted every code 13 digits (`odd_codes` false), the pattern would pass every row: not run.
-    any_problem = f"CASE WHEN {valid} THEN {part_checks} ELSE true END" if ctx.odd_codes else part_checks
+    any_problem = f"CASE WHEN {coded(ctx)} THEN {part_checks} ELSE true END" if ctx.odd_codes else part_checks
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
     # Given region columns are compared with the code they should prefix, from the input as read,
@@ -253,7 +252,7 @@ def s006(ctx: Context) -> list[Check] | NotApplicable:
         SELECT t.kode_tps AS kode_wilayah, {field} AS field, NULL::BIGINT AS expected, NULL::BIGINT AS actual,
                {detail} AS detail, t._file, t._row
         FROM rk_tps t
-        WHERE regexp_full_match(t.kode_tps, '[0-9]{{13}}')
+        WHERE {coded(ctx)}
           AND {levels[-1][1]} NOT IN (SELECT kode FROM rk_master)"""
     return [Check(field="kode_desa", sql=sql)]
 

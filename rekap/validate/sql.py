@@ -14,6 +14,12 @@ def c(name: str) -> str:
     return f't."{name}"'
 
 
+def coded(ctx: Context, code: str = "t.kode_tps") -> str:
+    """`code` (a TPS code of `rk_tps`) has 13 digits: the pattern, or `true` when prepare counted every code
+    13 digits (`ctx.odd_codes` false: matching it again on every row would pass them all)."""
+    return f"regexp_full_match({code}, '[0-9]{{13}}')" if ctx.odd_codes else "true"
+
+
 def term(ctx: Context, name: str) -> str:
     """A summand: the column if the input has it, 0 if the whole input lacks it."""
     return c(name) if name in ctx.columns else "0"
