@@ -100,8 +100,8 @@ class Dataset:
     bad_cells: bool = True
     """Set by the engine once it knows whether any count cell failed typing (S002 has rows to read)."""
     odd_codes: bool = True
-    """Set by the engine once it knows whether any kept record's kode_tps is not 13 digits (S005's pattern
-    has codes to reject)."""
+    """Set by the engine once it knows whether any kept record's kode_tps is not 13 digits (the rules' pattern
+    has codes to reject: S005, S006, K002)."""
     rows_outside: int = 0
     """Rows left out because their TPS lies outside `--wilayah` (set by the engine)."""
     code_range: tuple[int, str | None, str | None] | None = None

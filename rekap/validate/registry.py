@@ -74,7 +74,8 @@ class Context:
     bad_cells: bool = True
     """Some count cell failed typing (`_s002`): S002 has raw rows to read again."""
     odd_codes: bool = True
-    """Some kode_tps in `rk_tps` is not 13 digits: S005 matches the pattern (else every code passes it)."""
+    """Some kode_tps in `rk_tps` is not 13 digits: the rules match the pattern (`rekap.validate.sql.coded`; else
+    every code passes it)."""
     rejected_rows: bool = True
     """Some input row could not be read (`rk_rejected` has rows): S008 has something to report."""
     diff: str | None = None

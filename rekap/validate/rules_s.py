@@ -12,7 +12,7 @@ from rekap.i18n import N_, _
 from rekap.regions import CODE_COLUMN, PREFIX, level_of_code_sql
 from rekap.schema import NUMERIC_COLUMNS, quote_ident
 from rekap.validate.registry import Check, Context, NotApplicable, Rule, rule
-from rekap.validate.sql import c, coded
+from rekap.validate.sql import c, coded, is_tps_code
 
 
 @rule(
@@ -175,7 +175,7 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     # makes DuckDB compute them for every row before the filter (half this check's time on 822,607 TPS).
     unit = {level: f"left(t.kode_tps, {n})" for level, n in PREFIX.items()}
     problems = [
-        ("NOT regexp_full_match(t.kode_tps, '[0-9]{13}')",
+        (f"NOT {is_tps_code('t.kode_tps')}",
          text_sql(_('"{code}" bukan 13 angka', lang), code="coalesce(t._kode_raw, t.kode_tps)")),
         (f"{unit['provinsi']} < '11'", text_sql(_("{code} bukan kode provinsi", lang), code=unit["provinsi"])),
         ("NOT t._ln AND (substr(t.kode_tps, 3, 2) IN ('00', '70'))",
@@ -188,9 +188,10 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
     ]
     # One finding per TPS for the code itself, naming the first problem found. A CASE runs the pattern once
     # per row and the part checks only on the codes it lets through (all of them, without the pattern, when
-    # prepare counted every code 13 digits: `coded`).
+    # prepare counted every code 13 digits: `ctx.odd_codes` false).
     part_checks = " OR ".join(f"({p})" for p, _detail in problems[1:])
-    any_problem = f"CASE WHEN {coded(ctx)} THEN {part_checks} ELSE true END" if ctx.odd_codes else part_checks
+    any_problem = (f"CASE WHEN {is_tps_code('t.kode_tps')} THEN {part_checks} ELSE true END" if ctx.odd_codes
+                   else part_checks)
     detail = "CASE " + " ".join(f"WHEN {p} THEN {d}" for p, d in problems) + " END"
     checks: list[Check] = [Check(field="kode_tps", violated=any_problem, detail=detail)]
     # Given region columns are compared with the code they should prefix, from the input as read,
@@ -218,7 +219,7 @@ def s005(ctx: Context) -> list[Check] | NotApplicable:
                             SELECT * FROM (SELECT coalesce(rk_code(r.kode_tps), '') AS k, {codes}, r._file, r._row
                                            FROM rk_raw r ANTI JOIN rk_dup_extra x ON r._file = x._file AND r._row = x._row
                                            WHERE NOT ({same})) g
-                            WHERE regexp_full_match(g.k, '[0-9]{{13}}') AND ({differs}))
+                            WHERE {is_tps_code('g.k')} AND ({differs}))
                         """ + "\nUNION ALL\n".join(parts),
             )
         )

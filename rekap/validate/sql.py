@@ -14,10 +14,15 @@ def c(name: str) -> str:
     return f't."{name}"'
 
 
+def is_tps_code(code: str) -> str:
+    """SQL: `code` is a whole TPS code, 13 digits (the one pattern: prepare's count, S005, S006, K002)."""
+    return f"regexp_full_match({code}, '[0-9]{{13}}')"
+
+
 def coded(ctx: Context, code: str = "t.kode_tps") -> str:
     """`code` (a TPS code of `rk_tps`) has 13 digits: the pattern, or `true` when prepare counted every code
     13 digits (`ctx.odd_codes` false: matching it again on every row would pass them all)."""
-    return f"regexp_full_match({code}, '[0-9]{{13}}')" if ctx.odd_codes else "true"
+    return is_tps_code(code) if ctx.odd_codes else "true"
 
 
 def term(ctx: Context, name: str) -> str:

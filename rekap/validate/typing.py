@@ -20,6 +20,7 @@ from rekap.errors import UsageError
 from rekap.i18n import _, num
 from rekap.schema import ELECTIONS, NUMERIC_COLUMNS, quote_ident
 from rekap.scope import Scope
+from rekap.validate.sql import is_tps_code
 
 SMALL_ROWS = 50_000
 """Inputs of at most this many rows get `rk_tps` as a table rather than a view (`prepare`)."""
@@ -216,7 +217,7 @@ def prepare(
                   FROM {source} r) m"""
     )
     # A 13-digit code is placeable without the second pattern; the count of them lets S005 skip its pattern.
-    coded = "regexp_full_match(kode_tps, '[0-9]{13}')"
+    coded = is_tps_code("kode_tps")
     placeable = f"CASE WHEN {coded} THEN true ELSE regexp_full_match(left(kode_tps, 10), '[0-9]{{10}}') END"
     stats = con.execute(
         f"""SELECT count(*), count(DISTINCT kode_tps), count(*) FILTER (_s002), count(*) FILTER ({placeable}),
