@@ -249,3 +249,34 @@ def test_the_network_log_catches_a_page_request(tmp_path: Path) -> None:
                          encoding="utf-8")
     _render_logging_network(html_file, tmp_path / "canary.png", tmp_path / "net.json")
     assert _page_requests(tmp_path / "net.json") == ["http://rekap-canary.invalid/x.png"]
+
+
+def test_first_findings_of_each_rule_follow_the_findings_order(
+    session: tuple[duckdb.DuckDBPyConnection, dict[str, object], bytes],
+) -> None:
+    """Each rule's first findings on the page are that rule's first in the findings' total order (the order of
+    findings.csv), read here with that order spelled out rather than from the table's storage order."""
+    import html as html_lib
+
+    from rekap.report.html import FIRST_FINDINGS
+
+    con, _, page_bytes = session
+    page = page_bytes.decode("utf-8")
+    rules = [str(r[0]) for r in con.execute("SELECT DISTINCT rule FROM rk_findings_out ORDER BY 1").fetchall()]
+    assert rules
+    longest = 0
+    for rule in rules:
+        expected = [str(r[0]) for r in con.execute(
+            f"""SELECT f.message FROM rk_findings_out f LEFT JOIN rk_source_order o ON o.source = f.source
+                WHERE f.rule = $r
+                ORDER BY o.idx NULLS LAST, f.row NULLS FIRST, f.field, f.kode_wilayah, f.level,
+                         f.expected NULLS FIRST, f.actual NULLS FIRST, f.message LIMIT {FIRST_FINDINGS}""",
+            {"r": rule}).fetchall()]
+        longest = max(longest, int(con.execute("SELECT count(*) FROM rk_findings_out WHERE rule = $r",
+                                                {"r": rule}).fetchall()[0][0]))
+        start = page.index(f'<h4 id="rule-{rule}">')
+        end = page.find("<h4 ", start + 1)
+        section = page[start:end if end > 0 else len(page)]
+        shown = [html_lib.unescape(m) for m in re.findall(r'<td class="wrap">(.*?)</td>', section)]
+        assert shown == expected, rule
+    assert longest > FIRST_FINDINGS  # some rule has more findings than the page shows: the cut is tested

@@ -982,19 +982,14 @@ def _findings(page: _Page) -> str:
          for k, *rest in sorted(kab, key=lambda r: (r[0] is None, r[0] or ""))],
     ))
 
-    # Total, as the findings table's own order: ties only between identical findings.
-    order = ("f.source NULLS LAST, f.row NULLS FIRST, f.rule, f.field, f.kode_wilayah, f.level, "
-             "f.expected NULLS FIRST, f.actual NULLS FIRST, f.message")
-    source_order = ""
-    if table_exists(con, "rk_source_order"):
-        # The input order of a finding's file (a join, not a subquery per finding).
-        source_order = "LEFT JOIN (SELECT source, min(idx) AS idx FROM rk_source_order GROUP BY 1) o ON o.source = f.source"
-        order = "o.idx NULLS LAST, " + order
+    # The first findings of each rule in the findings table's own order: `rk_findings_out` is stored in its
+    # total order (source, row, rule, field, …; `rekap.validate`), so its rowids are that order, and the first
+    # of each rule are the rowids `min_by` keeps, with no second sort of every finding.
     first = con.execute(
         f"""SELECT rule, severity, level, kode_wilayah, field, expected, actual, selisih, message, source, row
-            FROM (SELECT f.*, row_number() OVER (PARTITION BY f.rule ORDER BY {order}) AS k
-                  FROM rk_findings_out f {source_order})
-            WHERE k <= {FIRST_FINDINGS} ORDER BY rule, k"""
+            FROM rk_findings_out
+            WHERE rowid IN (SELECT unnest(min_by(rowid, rowid, {FIRST_FINDINGS})) FROM rk_findings_out GROUP BY rule)
+            ORDER BY rule, rowid"""
     ).fetchall()
     counts = {str(r): int(k) for r, _, k in rule_rows}
     out.append(f"<h3>{_e(page.t('first_findings'))}</h3>")
