@@ -275,3 +275,30 @@ def test_rows_keep_their_order_when_duckdb_runs_in_parallel() -> None:
     # by code (the codes are i zero-padded, so by i).
     expected = [int(v) for v in re.findall(rb'<c r="G\d+" s="\d+"><v>(\d+)</v></c>', big)]
     assert expected == sorted(range(300000), key=lambda i: (i % 3, i))
+
+
+def test_long_sheet_widths_take_the_widest_number_either_side_of_zero(con: duckdb.DuckDBPyConnection) -> None:
+    """A long sheet's number widths (`_long_widths`) are the widest `f"{v:,}"` of its units and its JUMLAH:
+    for an integer column from its minimum and maximum, so a negative value wider than every positive one
+    (and one narrower) must count, as must an empty column and a column of another number type."""
+    from rekap.report.dhasil import _long_widths, _Recap
+
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_w AS
+           SELECT 'ppwp' AS jenis_pemilihan, 'desa' AS level, '350301200' || i AS kode_wilayah, 'DESA ' || i AS nama_wilayah,
+                  CAST([5, -1234567, 12, 40, 3][i] AS BIGINT) AS a, CAST([-3, 7, 999, 1000, -2][i] AS INTEGER) AS b,
+                  CAST(NULL AS BIGINT) AS c, CAST([1.5, -22.25, 3, 4, 5][i] AS DOUBLE) AS d
+           FROM range(1, 6) t(i)"""
+    )
+    columns = ["a", "b", "c", "d"]
+    recap = _Recap(con, "rk_w", ("jenis_pemilihan", "level", "kode_wilayah", "nama_wilayah", *columns))
+    totals = (None, 1, None, None)
+    widths = _long_widths(recap, "desa", {"j": "ppwp", "l": "desa"}, columns, totals)
+    cells = con.execute("SELECT a, b, c, d FROM rk_w").fetchall()
+
+    def widest(i: int) -> int:
+        # The cell formula the sheet always used: the value's text and a separator per three digits.
+        return max((len(str(r[i])) + (len(str(abs(r[i]))) - 1) // 3 for r in cells if r[i] is not None), default=0)
+
+    assert widths[4:] == (len("-1,234,567"), len("1,000"), 0, widest(3))
+    assert widths[4:6] == (widest(0), widest(1))

@@ -49,7 +49,7 @@ from rekap.i18n import election_title, level_name, sheet_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report.files import _write_all, write_atomic
 from rekap.report.printing import DEFAULT_PAPER, Printing, paper_code
-from rekap.report.sheets import Styles, check_lang, finish
+from rekap.report.sheets import INTEGER_TYPES, Styles, check_lang, finish
 from rekap.schema import PASLON_RE, quote_ident
 from rekap.version import __version__
 
@@ -390,8 +390,12 @@ def _long_widths(
     parent = _parent_level(level)
     p = PREFIX[parent] if parent else 0
     code = "CAST(kode_wilayah AS VARCHAR)"
-    # len(f"{v:,}"): the digits, the sign, and a separator per three digits.
-    digits = [f"max(length(CAST({quote_ident(c)} AS VARCHAR)) + (length(CAST(abs({quote_ident(c)}) AS VARCHAR)) - 1) // 3)"
+    types = {str(r[0]): str(r[1]) for r in recap.con.execute(f"DESCRIBE {recap.relation}").fetchall()}
+    # len(f"{v:,}"): the digits, the sign, and a separator per three digits. For an integer column that width
+    # grows with the value's magnitude on either side of zero, so the widest is the minimum's or the maximum's:
+    # two aggregates instead of two casts to text per cell.
+    digits = [f"min({quote_ident(c)}), max({quote_ident(c)})" if types.get(c) in INTEGER_TYPES else
+              f"max(length(CAST({quote_ident(c)} AS VARCHAR)) + (length(CAST(abs({quote_ident(c)}) AS VARCHAR)) - 1) // 3)"
               for c in columns]
     parent_name = "0"
     if parent and "nama_wilayah" in recap.present:
@@ -408,8 +412,15 @@ def _long_widths(
         dict(params),
     ).fetchall()[0]
     out = [int(v or 0) for v in row[:4]]
-    for n, total in zip(row[4:], totals, strict=True):
-        out.append(max(int(n or 0), len(f"{total:,}") if total is not None else 0))
+    at = 4
+    for c, total in zip(columns, totals, strict=True):
+        if types.get(c) in INTEGER_TYPES:
+            n = max((len(f"{int(v):,}") for v in row[at : at + 2] if v is not None), default=0)
+            at += 2
+        else:
+            n = int(row[at] or 0)
+            at += 1
+        out.append(max(n, len(f"{total:,}") if total is not None else 0))
     return tuple(out)
 
 
