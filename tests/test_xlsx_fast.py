@@ -302,3 +302,20 @@ def test_long_sheet_widths_take_the_widest_number_either_side_of_zero(con: duckd
 
     assert widths[4:] == (len("-1,234,567"), len("1,000"), 0, widest(3))
     assert widths[4:6] == (widest(0), widest(1))
+
+
+def test_list_widths_take_the_longest_text_of_every_column(con: duckdb.DuckDBPyConnection) -> None:
+    """`text_lengths` (the list sheets' widths): an integer column's longest text from its minimum and maximum,
+    so a negative value longer than every positive one counts; text and DOUBLE columns by their own text."""
+    from rekap.report.sheets import text_lengths
+
+    con.execute(
+        """CREATE OR REPLACE TABLE rk_l AS SELECT * FROM (VALUES
+               (5::BIGINT, 'ab', -1.5::DOUBLE, NULL::INTEGER, 7::HUGEINT),
+               (-123456::BIGINT, 'abcdef', 2.25::DOUBLE, NULL::INTEGER, 99::HUGEINT),
+               (1000::BIGINT, NULL, 3.0::DOUBLE, NULL::INTEGER, -8::HUGEINT)) t(a, b, c, d, e)"""
+    )
+    columns = [(str(r[0]), str(r[1])) for r in con.execute("DESCRIBE rk_l").fetchall()]
+    every = con.execute("SELECT " + ", ".join(f"max(length(CAST({c} AS VARCHAR)))" for c, _t in columns)
+                        + " FROM rk_l").fetchall()[0]
+    assert text_lengths(con, "rk_l", columns) == [int(n or 0) for n in every] == [7, 6, 4, 0, 2]

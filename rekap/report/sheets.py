@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from rekap.schema import quote_ident
 from rekap.version import __version__
 
 if TYPE_CHECKING:
@@ -56,6 +57,27 @@ FONT_PARTIAL = "808080"
 EXCEL_MAX_ROWS = 1_048_576
 INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                            "UINTEGER", "UBIGINT", "UHUGEINT"})
+
+
+def text_lengths(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[tuple[str, str]]) -> list[int]:
+    """The characters of each column's longest value as text (0 when it has none), for column widths:
+    `columns` are (name, DuckDB type) of `relation` (a quoted name or a parenthesised SELECT). An integer's
+    text grows with its magnitude on either side of zero, so its longest is the minimum's or the maximum's:
+    two aggregates instead of a cast to text per cell."""
+    if not columns:
+        return []
+    parts = [f"min({quote_ident(c)}), max({quote_ident(c)})" if t in INTEGER_TYPES
+             else f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, t in columns]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
+    out, at = [], 0
+    for _c, t in columns:
+        if t in INTEGER_TYPES:
+            out.append(max((len(str(int(v))) for v in row[at : at + 2] if v is not None), default=0))
+            at += 2
+        else:
+            out.append(int(row[at] or 0))
+            at += 1
+    return out
 
 
 def check_lang(lang: str) -> str:

@@ -43,6 +43,7 @@ from rekap.report.sheets import (
     check_lang,
     finish,
     sql_str,
+    text_lengths,
 )
 from rekap.schema import quote_ident
 from rekap.version import __version__
@@ -528,13 +529,7 @@ def _write_list(
         notes = [_text("capped", lang, shown=num(shown, lang), total=num(total, lang), file=full_file), *notes]
 
     # Widths from the data (write-only sheets take them before the first row).
-    if cols:
-        lengths = con.execute(
-            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, *_rest in cols)
-            + f" FROM {relation}"
-        ).fetchall()[0]
-    else:
-        lengths = ()
+    lengths = text_lengths(con, relation, [(c, present[c]) for c, *_rest in cols])
     for i, ((_column, head, kind), n) in enumerate(zip(cols, lengths, strict=True)):
         header = C_(*head, lang)
         n = int(n or 0)
@@ -658,13 +653,8 @@ def list_xlsx_bytes(con: duckdb.DuckDBPyConnection, table: str, *, lang: str = "
     ws = wb.create_sheet(_text(key, lang) if key else "Data")
 
     # Widths from the data (a write-only sheet takes them before its first row).
-    if columns:
-        lengths = con.execute(
-            "SELECT " + ", ".join(f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, _dtype in columns)
-            + f" FROM {relation}"
-        ).fetchall()[0]
-        for i, ((name, _dtype), n) in enumerate(zip(columns, lengths, strict=True)):
-            ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(len(name), int(n or 0)) + 2)
+    for i, ((name, _dtype), n) in enumerate(zip(columns, text_lengths(con, relation, columns), strict=True)):
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(len(name), n) + 2)
     ws.freeze_panes = "A2"
     ws.append([st.text(ws, name, "t_head") for name, _dtype in columns])
     if not columns:
