@@ -49,7 +49,7 @@ from rekap.i18n import election_title, level_name, sheet_name
 from rekap.regions import LEVELS, PREFIX, TOP_LEVEL, parent_level, rank_sql
 from rekap.report.files import _write_all, write_atomic
 from rekap.report.printing import DEFAULT_PAPER, Printing, paper_code
-from rekap.report.sheets import INTEGER_TYPES, Styles, check_lang, finish
+from rekap.report.sheets import Styles, check_lang, finish, text_lengths
 from rekap.schema import PASLON_RE, quote_ident
 from rekap.version import __version__
 
@@ -390,13 +390,6 @@ def _long_widths(
     parent = _parent_level(level)
     p = PREFIX[parent] if parent else 0
     code = "CAST(kode_wilayah AS VARCHAR)"
-    types = {str(r[0]): str(r[1]) for r in recap.con.execute(f"DESCRIBE {recap.relation}").fetchall()}
-    # len(f"{v:,}"): the digits, the sign, and a separator per three digits. For an integer column that width
-    # grows with the value's magnitude on either side of zero, so the widest is the minimum's or the maximum's:
-    # two aggregates instead of two casts to text per cell.
-    digits = [f"min({quote_ident(c)}), max({quote_ident(c)})" if types.get(c) in INTEGER_TYPES else
-              f"max(length(CAST({quote_ident(c)} AS VARCHAR)) + (length(CAST(abs({quote_ident(c)}) AS VARCHAR)) - 1) // 3)"
-              for c in columns]
     parent_name = "0"
     if parent and "nama_wilayah" in recap.present:
         parent_name = (
@@ -407,19 +400,16 @@ def _long_widths(
         )
     row = recap.con.execute(
         f"SELECT max(length({code})), max(length(CAST({recap.nama} AS VARCHAR))), "
-        f"max(length(left({code}, {p}))), {parent_name}{''.join(', ' + d for d in digits)} "
+        f"max(length(left({code}, {p}))), {parent_name} "
         f"FROM {recap.relation} WHERE {recap.where()}",
         dict(params),
     ).fetchall()[0]
     out = [int(v or 0) for v in row[:4]]
-    at = 4
-    for c, total in zip(columns, totals, strict=True):
-        if types.get(c) in INTEGER_TYPES:
-            n = max((len(f"{int(v):,}") for v in row[at : at + 2] if v is not None), default=0)
-            at += 2
-        else:
-            n = int(row[at] or 0)
-            at += 1
+    # len(f"{v:,}") of every column's widest number: the digits, the sign, and a separator per three digits.
+    types = {str(r[0]): str(r[1]) for r in recap.con.execute(f"DESCRIBE {recap.relation}").fetchall()}
+    widest = text_lengths(recap.con, f"(SELECT * FROM {recap.relation} WHERE {recap.where()})",
+                          [(c, types[c]) for c in columns], params, thousands=True)
+    for n, total in zip(widest, totals, strict=True):
         out.append(max(n, len(f"{total:,}") if total is not None else 0))
     return tuple(out)
 

@@ -59,20 +59,32 @@ INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"
                            "UINTEGER", "UBIGINT", "UHUGEINT"})
 
 
-def text_lengths(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[tuple[str, str]]) -> list[int]:
+def text_lengths(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[tuple[str, str]],
+    params: Mapping[str, object] | None = None, *, thousands: bool = False,
+) -> list[int]:
     """The characters of each column's longest value as text (0 when it has none), for column widths:
-    `columns` are (name, DuckDB type) of `relation` (a quoted name or a parenthesised SELECT). An integer's
-    text grows with its magnitude on either side of zero, so its longest is the minimum's or the maximum's:
-    two aggregates instead of a cast to text per cell."""
+    `columns` are (name, DuckDB type) of `relation` (a quoted name or a parenthesised SELECT, with `params`);
+    with `thousands`, a number as `f"{v:,}"` writes it (a separator per three digits). An integer's text grows
+    with its magnitude on either side of zero, so its longest is the minimum's or the maximum's: two
+    aggregates instead of a cast to text per cell."""
     if not columns:
         return []
-    parts = [f"min({quote_ident(c)}), max({quote_ident(c)})" if t in INTEGER_TYPES
-             else f"max(length(CAST({quote_ident(c)} AS VARCHAR)))" for c, t in columns]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
+    parts = []
+    for c, t in columns:
+        q = quote_ident(c)
+        if t in INTEGER_TYPES:
+            parts.append(f"min({q}), max({q})")
+        elif thousands:
+            parts.append(f"max(length(CAST({q} AS VARCHAR)) + (length(CAST(abs({q}) AS VARCHAR)) - 1) // 3)")
+        else:
+            parts.append(f"max(length(CAST({q} AS VARCHAR)))")
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}", dict(params or {})).fetchall()[0]
     out, at = [], 0
     for _c, t in columns:
         if t in INTEGER_TYPES:
-            out.append(max((len(str(int(v))) for v in row[at : at + 2] if v is not None), default=0))
+            out.append(max((len(f"{int(v):,}" if thousands else str(int(v))) for v in row[at : at + 2]
+                            if v is not None), default=0))
             at += 2
         else:
             out.append(int(row[at] or 0))
