@@ -90,7 +90,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
         ext = ("TRY_CAST(tps_ext_from AS INTEGER)", "TRY_CAST(tps_ext_to AS INTEGER)") if {
             "tps_ext_from", "tps_ext_to"} <= set(cols) else ("NULL::INTEGER", "NULL::INTEGER")
         # Set-based: each desa row unnests its range of numbers; a desa listed twice gives the same
-        # numbers twice, which DISTINCT keeps once.
+        # numbers twice, which DISTINCT keeps once. Unordered: every reader joins, groups or orders it itself.
         con.execute(
             f"""CREATE OR REPLACE TABLE rk_expected_tps AS
                 WITH d AS (SELECT DISTINCT kode, TRY_CAST(tps_max_no AS INTEGER) AS m, {ext[0]} AS a, {ext[1]} AS b
@@ -99,8 +99,7 @@ def load_master(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: str | None =
                       UNION ALL
                       SELECT kode, unnest(range(a, b + 1)) FROM d WHERE a IS NOT NULL AND b IS NOT NULL)
                 SELECT DISTINCT (kode || lpad(no::VARCHAR, 3, '0'))::VARCHAR AS kode_tps, kode::VARCHAR AS kode_desa
-                FROM n WHERE no BETWEEN 1 AND 999
-                ORDER BY kode_tps"""
+                FROM n WHERE no BETWEEN 1 AND 999"""
         )
         expected = count(con, "SELECT count(*) FROM rk_expected_tps")
     if expected == 0:
