@@ -532,7 +532,6 @@ def _write_list(
     lengths = text_lengths(con, relation, [(c, present[c]) for c, *_rest in cols])
     for i, ((_column, head, kind), n) in enumerate(zip(cols, lengths, strict=True)):
         header = C_(*head, lang)
-        n = int(n or 0)
         if kind in ("num", "signed"):
             width = n + (n - 1) // 3 + 3
         elif kind == "pct":
