@@ -288,23 +288,15 @@ def _check_path(given: str) -> Path:
 
 
 def _register_paslon(con: duckdb.DuckDBPyConnection, paslon: dict[str, int] | None) -> str | None:
-    import pyarrow as pa  # lazily: validating alone never needs it (numpy + pyarrow ~0.3 s)
-
     if paslon is None:
         return None
     name = f"rk_rep_paslon_{uuid.uuid4().hex[:8]}"
-    arrow = pa.table(
-        {
-            "paslon_id": pa.array(list(paslon), type=pa.string()),
-            "nomor_urut": pa.array(list(paslon.values()), type=pa.int32()),
-        }
+    # Bound as two lists (values never reach the SQL text), without pyarrow: a comparison needs no numpy.
+    con.execute(
+        f"CREATE TEMP TABLE {quote_ident(name)} AS "
+        "SELECT unnest($ids::VARCHAR[]) AS paslon_id, unnest($nos::INTEGER[]) AS nomor_urut",
+        {"ids": list(paslon), "nos": list(paslon.values())},
     )
-    view = f"_{name}_arrow"
-    con.register(view, arrow)
-    try:
-        con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM {quote_ident(view)}")
-    finally:
-        con.unregister(view)
     return name
 
 
